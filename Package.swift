@@ -1,0 +1,75 @@
+// swift-tools-version:6.0
+// ATKD — knowledge distillation with attention transfer, reproduced on the CPU.
+import PackageDescription
+
+/// Release builds of numeric code: no overflow traps in hot loops are added by
+/// hand (`&+`), so -O is enough; AVX2/FMA are enabled for SIMD code paths.
+let fastFlags: [SwiftSetting] = [
+    .unsafeFlags(["-target-cpu", "haswell"]),
+]
+
+let package = Package(
+    name: "ATKD",
+    products: [
+        .executable(name: "atkd", targets: ["atkd"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: system libraries
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd",
+                       providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg",
+                       providers: [.apt(["libturbojpeg0-dev"])]),
+
+        // MARK: engine
+        .target(name: "TensorCore", swiftSettings: fastFlags),
+        .target(name: "ReferenceEngine", dependencies: ["TensorCore"]),
+        .target(name: "FastEngine", dependencies: ["TensorCore", "ReferenceEngine", "CBLAS"],
+                swiftSettings: fastFlags),
+        .target(name: "NN", dependencies: ["TensorCore", "ReferenceEngine", "FastEngine"]),
+        .target(name: "Optim", dependencies: ["TensorCore", "NN"]),
+
+        // MARK: claims (one target per paper)
+        .target(name: "HintonKD", dependencies: ["TensorCore"], path: "Sources/Claims/HintonKD"),
+        .target(name: "ZagoruykoAT", dependencies: ["TensorCore"], path: "Sources/Claims/ZagoruykoAT"),
+        .target(name: "ZhuAttention", dependencies: ["TensorCore", "NN"], path: "Sources/Claims/ZhuAttention"),
+
+        // MARK: models, objectives, data
+        .target(name: "Models", dependencies: ["TensorCore", "NN", "ZhuAttention", "CZstd"]),
+        .target(name: "Objectives", dependencies: ["TensorCore", "NN", "HintonKD", "ZagoruykoAT"]),
+        .target(name: "Datasets", dependencies: ["TensorCore", "CZstd", "CTurboJPEG"],
+                swiftSettings: fastFlags),
+
+        // MARK: tools
+        .target(name: "Verification", dependencies: [
+            "TensorCore", "ReferenceEngine", "FastEngine", "HintonKD", "ZagoruykoAT", "ZhuAttention"]),
+        .target(name: "Training", dependencies: [
+            "TensorCore", "NN", "Optim", "Models", "Objectives", "Datasets"]),
+        .target(name: "Reports", dependencies: ["TensorCore", "Training"]),
+        .executableTarget(name: "atkd", dependencies: [
+            "TensorCore", "ReferenceEngine", "FastEngine", "NN", "Models", "Objectives", "Datasets",
+            "Training", "Reports", "Verification",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // MARK: tests
+        .target(name: "TestSupport", dependencies: ["TensorCore", "ReferenceEngine"],
+                path: "Tests/TestSupport"),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
+        .testTarget(name: "ReferenceEngineTests", dependencies: ["ReferenceEngine", "TestSupport"]),
+        .testTarget(name: "FastEngineTests", dependencies: ["FastEngine", "ReferenceEngine", "TestSupport"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Optim", "TestSupport"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "NN", "TestSupport"]),
+        .testTarget(name: "ClaimsTests", dependencies: [
+            "HintonKD", "ZagoruykoAT", "ZhuAttention", "Objectives", "TestSupport"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
+        .testTarget(name: "VerificationTests", dependencies: ["Verification", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Objectives", "TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

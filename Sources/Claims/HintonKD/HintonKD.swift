@@ -1,0 +1,1 @@
+// HintonKD: placeholder until its issue lands.

@@ -1,0 +1,1 @@
+// ZagoruykoAT: placeholder until its issue lands.

@@ -1,0 +1,1 @@
+// ZhuAttention: placeholder until its issue lands.

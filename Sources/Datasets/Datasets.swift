@@ -1,0 +1,1 @@
+// Datasets: placeholder until its issue lands.

@@ -1,0 +1,1 @@
+// FastEngine: placeholder until its issue lands.

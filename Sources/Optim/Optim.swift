@@ -1,0 +1,1 @@
+// Optim: placeholder until its issue lands.

@@ -1,0 +1,1 @@
+// ReferenceEngine: placeholder until its issue lands.

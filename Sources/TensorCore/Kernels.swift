@@ -1,0 +1,133 @@
+// The kernel contract shared by the reference engine (the specification)
+// and the fast engine (verified against it).
+// N batch, C channels, H, W; O output channels, K classes.
+
+/// Geometry of a 2-D convolution with square kernels.
+public struct ConvConfig: Equatable, Sendable, Codable {
+    public var stride: Int
+    public var padding: Int
+    public var groups: Int
+    public init(stride: Int = 1, padding: Int = 0, groups: Int = 1) {
+        self.stride = stride; self.padding = padding; self.groups = groups
+    }
+    /// Output size along one axis: ⌊(in + 2·padding − k) / stride⌋ + 1.
+    public func outputSize(_ input: Int, kernel: Int) -> Int {
+        (input + 2 * padding - kernel) / stride + 1
+    }
+}
+
+/// Geometry of max / average pooling (PyTorch: floor mode; average counts padding).
+public struct PoolConfig: Equatable, Sendable, Codable {
+    public var kernel: Int
+    public var stride: Int
+    public var padding: Int
+    public init(kernel: Int, stride: Int? = nil, padding: Int = 0) {
+        self.kernel = kernel; self.stride = stride ?? kernel; self.padding = padding
+    }
+    public func outputSize(_ input: Int) -> Int { (input + 2 * padding - kernel) / stride + 1 }
+}
+
+/// Gradients of a convolution: input, weight, and bias when it has one.
+public struct ConvGradients: Sendable {
+    public var x: Tensor
+    public var weight: Tensor
+    public var bias: Tensor?
+    public init(x: Tensor, weight: Tensor, bias: Tensor?) { self.x = x; self.weight = weight; self.bias = bias }
+}
+
+/// Gradients of an affine op with weight and bias (linear, batch norm).
+public struct AffineGradients: Sendable {
+    public var x: Tensor
+    public var weight: Tensor
+    public var bias: Tensor
+    public init(x: Tensor, weight: Tensor, bias: Tensor) { self.x = x; self.weight = weight; self.bias = bias }
+}
+
+/// Train-mode batch-norm forward result: output and the batch statistics
+/// that backward and the running-stat update need.
+public struct BatchNormForward: Sendable {
+    /// Normalised, scaled and shifted output, same shape as the input.
+    public var y: Tensor
+    /// Per-channel batch mean [C].
+    public var mean: [Float]
+    /// Per-channel biased batch variance [C] (divided by N·H·W).
+    public var variance: [Float]
+    /// Per-channel 1/√(variance + eps) [C].
+    public var invStd: [Float]
+    public init(y: Tensor, mean: [Float], variance: [Float], invStd: [Float]) {
+        self.y = y; self.mean = mean; self.variance = variance; self.invStd = invStd
+    }
+}
+
+/// Forward and backward kernels of every op the models use.
+///
+/// `ReferenceEngine` implements each with naive loops and Double accumulation
+/// (the specification); `FastEngine` implements the same signatures with
+/// BLAS and vectorised loops and is tested against the reference.
+/// Backward functions take the forward inputs they need plus `dy`, the
+/// gradient of the loss with respect to the forward output.
+public protocol Kernels: Sendable {
+    var name: String { get }
+
+    /// y[n,o,i,j] = b[o] + Σ_{c∈group(o),p,q} x[n,c,i·s+p−pad,j·s+q−pad] · w[o,c',p,q].
+    /// x [N,C,H,W], weight [O,C/groups,k,k], bias [O] → y [N,O,H',W'].
+    func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: ConvConfig) -> Tensor
+    func conv2dBackward(_ x: Tensor, weight: Tensor, hasBias: Bool, _ config: ConvConfig,
+                        dy: Tensor) -> ConvGradients
+
+    /// Train mode: y = γ·(x − μ_B)/√(σ²_B + eps) + β with batch statistics over N·H·W.
+    func batchNormTrain(_ x: Tensor, gamma: Tensor, beta: Tensor, eps: Float) -> BatchNormForward
+    func batchNormTrainBackward(_ x: Tensor, gamma: Tensor, mean: [Float], invStd: [Float],
+                                dy: Tensor) -> AffineGradients
+    /// Eval mode: y = γ·(x − running_mean)/√(running_var + eps) + β.
+    func batchNormEval(_ x: Tensor, gamma: Tensor, beta: Tensor, runningMean: Tensor,
+                       runningVar: Tensor, eps: Float) -> Tensor
+    func batchNormEvalBackward(_ x: Tensor, gamma: Tensor, runningMean: Tensor, runningVar: Tensor,
+                               eps: Float, dy: Tensor) -> AffineGradients
+
+    /// max(x, 0); backward passes dy where x > 0 (zero at the kink, as PyTorch).
+    func relu(_ x: Tensor) -> Tensor
+    func reluBackward(_ x: Tensor, dy: Tensor) -> Tensor
+    /// min(max(x, 0), 6); backward passes dy where 0 < x < 6.
+    func relu6(_ x: Tensor) -> Tensor
+    func relu6Backward(_ x: Tensor, dy: Tensor) -> Tensor
+
+    /// Max pooling; also returns, per output, the flat index (h·W + w) of the
+    /// chosen input within its plane (first maximum on ties; padding is −∞).
+    func maxPool2d(_ x: Tensor, _ config: PoolConfig) -> (y: Tensor, indices: [Int32])
+    func maxPool2dBackward(inputShape: [Int], indices: [Int32], dy: Tensor) -> Tensor
+    /// Average pooling, padding counted in the divisor (PyTorch count_include_pad=True).
+    func avgPool2d(_ x: Tensor, _ config: PoolConfig) -> Tensor
+    func avgPool2dBackward(inputShape: [Int], _ config: PoolConfig, dy: Tensor) -> Tensor
+    /// Adaptive average pooling to [outH, outW]; bin i spans ⌊i·H/outH⌋ ..< ⌈(i+1)·H/outH⌉.
+    func adaptiveAvgPool2d(_ x: Tensor, outH: Int, outW: Int) -> Tensor
+    func adaptiveAvgPool2dBackward(inputShape: [Int], dy: Tensor) -> Tensor
+
+    /// y = x·Wᵀ + b; x [N,in], weight [out,in], bias [out].
+    func linear(_ x: Tensor, weight: Tensor, bias: Tensor) -> Tensor
+    func linearBackward(_ x: Tensor, weight: Tensor, dy: Tensor) -> AffineGradients
+
+    /// Bilinear resize with align_corners = false (PyTorch `F.interpolate(mode="bilinear")`).
+    func bilinearResize(_ x: Tensor, outH: Int, outW: Int) -> Tensor
+    func bilinearResizeBackward(inputShape: [Int], dy: Tensor) -> Tensor
+
+    /// Row-wise softmax(x/T) and log-softmax(x/T) of [N,K].
+    func softmax(_ x: Tensor, temperature: Float) -> Tensor
+    func logSoftmax(_ x: Tensor, temperature: Float) -> Tensor
+
+    /// Mean cross-entropy with label smoothing ε:
+    /// loss = mean_n [(1−ε)·(−log p[n,y_n]) + ε·mean_k(−log p[n,k])]; returns the loss and d loss / d logits.
+    func crossEntropy(_ logits: Tensor, labels: [Int], labelSmoothing: Float) -> (loss: Float, dLogits: Tensor)
+
+    /// a + b (residual add) and its fused variants live in layers; this is the plain op.
+    func add(_ a: Tensor, _ b: Tensor) -> Tensor
+
+    /// Inverted dropout with a given keep mask: y = x·mask/(1−p). Mask values are 0 or 1.
+    func dropout(_ x: Tensor, mask: [Float], p: Float) -> Tensor
+    func dropoutBackward(mask: [Float], p: Float, dy: Tensor) -> Tensor
+
+    /// One SGD step in place, PyTorch semantics:
+    /// g = grad + wd·w; buf = momentum·buf + g; g = nesterov ? g + momentum·buf : buf; w −= lr·g.
+    func sgdStep(weight: inout [Float], grad: [Float], momentumBuffer: inout [Float],
+                 lr: Float, momentum: Float, nesterov: Bool, weightDecay: Float)
+}

@@ -1,0 +1,14 @@
+// The registry of subcommands; each lives in its own file.
+
+import ArgumentParser
+
+extension ATKD {
+    static var allSubcommands: [ParsableCommand.Type] {
+        [Version.self]
+    }
+}
+
+struct Version: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the version.")
+    func run() { print("atkd 0.1.0") }
+}

@@ -1,0 +1,1 @@
+// ClaimsTests: tests arrive with the issue that builds the target.

@@ -1,0 +1,1 @@
+// DatasetsTests: tests arrive with the issue that builds the target.

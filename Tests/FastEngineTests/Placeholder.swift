@@ -1,0 +1,1 @@
+// FastEngineTests: tests arrive with the issue that builds the target.

@@ -1,0 +1,1 @@
+// ModelsTests: tests arrive with the issue that builds the target.

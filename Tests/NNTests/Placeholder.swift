@@ -1,0 +1,1 @@
+// NNTests: tests arrive with the issue that builds the target.

@@ -1,0 +1,1 @@
+// ReferenceEngineTests: tests arrive with the issue that builds the target.

@@ -1,0 +1,1 @@
+// ReportsTests: tests arrive with the issue that builds the target.

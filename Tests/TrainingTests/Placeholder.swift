@@ -1,0 +1,1 @@
+// TrainingTests: tests arrive with the issue that builds the target.

@@ -1,0 +1,1 @@
+// VerificationTests: tests arrive with the issue that builds the target.
