@@ -34,9 +34,12 @@ let package = Package(
         .target(name: "Optim", dependencies: ["TensorCore", "NN"]),
 
         // MARK: claims (one target per paper)
-        .target(name: "HintonKD", dependencies: ["TensorCore"], path: "Sources/Claims/HintonKD"),
-        .target(name: "ZagoruykoAT", dependencies: ["TensorCore"], path: "Sources/Claims/ZagoruykoAT"),
-        .target(name: "ZhuAttention", dependencies: ["TensorCore", "NN"], path: "Sources/Claims/ZhuAttention"),
+        .target(name: "HintonKD", dependencies: ["TensorCore"], path: "Sources/Claims/HintonKD",
+                exclude: ["README.md"]),
+        .target(name: "ZagoruykoAT", dependencies: ["TensorCore"], path: "Sources/Claims/ZagoruykoAT",
+                exclude: ["README.md"]),
+        .target(name: "ZhuAttention", dependencies: ["TensorCore", "NN"], path: "Sources/Claims/ZhuAttention",
+                exclude: ["README.md"]),
 
         // MARK: models, objectives, data
         .target(name: "Models", dependencies: ["TensorCore", "NN", "ZhuAttention", "CZstd"]),
@@ -46,7 +49,7 @@ let package = Package(
 
         // MARK: tools
         .target(name: "Verification", dependencies: [
-            "TensorCore", "ReferenceEngine", "FastEngine", "HintonKD", "ZagoruykoAT", "ZhuAttention"]),
+            "TensorCore", "ReferenceEngine", "FastEngine", "HintonKD", "ZagoruykoAT", "ZhuAttention", "Models"]),
         .target(name: "Training", dependencies: [
             "TensorCore", "NN", "Optim", "Models", "Objectives", "Datasets"]),
         .target(name: "Reports", dependencies: ["TensorCore", "Training"]),
@@ -62,8 +65,9 @@ let package = Package(
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
         .testTarget(name: "ReferenceEngineTests", dependencies: ["ReferenceEngine", "TestSupport"]),
         .testTarget(name: "FastEngineTests", dependencies: ["FastEngine", "ReferenceEngine", "TestSupport"]),
-        .testTarget(name: "NNTests", dependencies: ["NN", "Optim", "TestSupport"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "NN", "TestSupport"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"]),
+        .testTarget(name: "OptimTests", dependencies: ["Optim", "NN", "TestSupport"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "NN", "ZhuAttention", "TestSupport"]),
         .testTarget(name: "ClaimsTests", dependencies: [
             "HintonKD", "ZagoruykoAT", "ZhuAttention", "Objectives", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
