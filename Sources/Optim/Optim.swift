@@ -1,1 +1,0 @@
-// Optim: placeholder until its issue lands.
