@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(name: "OptimTests", dependencies: ["Optim", "NN", "ReferenceEngine", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "NN", "ZhuAttention", "TestSupport"]),
         .testTarget(name: "ClaimsTests", dependencies: [
-            "HintonKD", "ZagoruykoAT", "ZhuAttention", "Objectives", "TestSupport"]),
+            "HintonKD", "ZagoruykoAT", "ZhuAttention", "Objectives", "ReferenceEngine", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
         .testTarget(name: "VerificationTests", dependencies: ["Verification", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Objectives", "TestSupport"]),
