@@ -1,1 +1,0 @@
-// DatasetsTests: tests arrive with the issue that builds the target.
