@@ -1,1 +1,0 @@
-// ReferenceEngineTests: tests arrive with the issue that builds the target.
