@@ -1,1 +1,68 @@
-// FastEngine: placeholder until its issue lands.
+// FastEngine: the `Kernels` contract with BLAS and vectorised loops,
+// verified against ReferenceEngine; ops not optimised here forward to it.
+
+import TensorCore
+import ReferenceEngine
+import CBLAS
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// BLAS / SIMD kernels with the reference semantics (PyTorch).
+///
+/// Work is split over `threads` threads in a fixed way (images, planes or
+/// channels), reductions are summed in that fixed order, and OpenBLAS runs
+/// one thread inside those regions: results are bit-for-bit reproducible for
+/// a given thread count (and may differ in the last bits across counts).
+public struct FastEngine: Kernels {
+    /// Threads the kernels split work over (≥ 1).
+    public var threads: Int
+    let reference = ReferenceEngine()
+
+    public init(threads: Int = FastEngine.defaultThreads) {
+        precondition(threads >= 1, "FastEngine needs at least one thread")
+        self.threads = threads
+    }
+
+    public var name: String { "fast" }
+
+    nonisolated(unsafe) private static var configuredThreads = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+
+    /// The thread count new engines use (set by `configureThreads`).
+    public static var defaultThreads: Int { configuredThreads }
+
+    /// Sets the default thread count of new engines and OpenBLAS's own thread
+    /// count (used by GEMMs outside our parallel regions, e.g. `linear`).
+    /// Call once at start-up, before kernels run.
+    public static func configureThreads(_ n: Int) {
+        precondition(n >= 1, "configureThreads needs n ≥ 1")
+        configuredThreads = n
+        openblas_set_num_threads(Int32(n))
+    }
+
+    // MARK: forwarded to the reference
+
+    public func maxPool2d(_ x: Tensor, _ config: PoolConfig) -> (y: Tensor, indices: [Int32]) {
+        reference.maxPool2d(x, config)
+    }
+    public func maxPool2dBackward(inputShape: [Int], indices: [Int32], dy: Tensor) -> Tensor {
+        reference.maxPool2dBackward(inputShape: inputShape, indices: indices, dy: dy)
+    }
+    public func avgPool2d(_ x: Tensor, _ config: PoolConfig) -> Tensor { reference.avgPool2d(x, config) }
+    public func avgPool2dBackward(inputShape: [Int], _ config: PoolConfig, dy: Tensor) -> Tensor {
+        reference.avgPool2dBackward(inputShape: inputShape, config, dy: dy)
+    }
+    public func bilinearResize(_ x: Tensor, outH: Int, outW: Int) -> Tensor {
+        reference.bilinearResize(x, outH: outH, outW: outW)
+    }
+    public func bilinearResizeBackward(inputShape: [Int], dy: Tensor) -> Tensor {
+        reference.bilinearResizeBackward(inputShape: inputShape, dy: dy)
+    }
+    public func softmax(_ x: Tensor, temperature: Float) -> Tensor { reference.softmax(x, temperature: temperature) }
+    public func logSoftmax(_ x: Tensor, temperature: Float) -> Tensor {
+        reference.logSoftmax(x, temperature: temperature)
+    }
+    public func crossEntropy(_ logits: Tensor, labels: [Int], labelSmoothing: Float) -> (loss: Float, dLogits: Tensor) {
+        reference.crossEntropy(logits, labels: labels, labelSmoothing: labelSmoothing)
+    }
+}

@@ -1,0 +1,153 @@
+// Convolution forward and backward as im2col + GEMM, one image at a time,
+// images split over threads; depthwise convs go to the direct kernels.
+// N batch, C/O input/output channels, H, W; per group cg/og channels, K = cg·k·k.
+
+import TensorCore
+
+extension FastEngine {
+    /// y[n, g·og + o] = W_g[og, K] · col(x[n, g])[K, OH·OW] + b, one GEMM per image and group
+    /// (output channels on the GEMM's M side, so y is written in place, NCHW).
+    /// 1×1 stride-1 unpadded convs skip im2col: the input planes already are the column matrix.
+    public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: ConvConfig) -> Tensor {
+        let g = ConvGeometry(x: x.shape, weight: weight.shape, config)
+        if g.isDepthwise { return depthwiseConv2d(x, weight: weight, bias: bias, g) }
+        let ohw = g.planeOut, rows = g.colRows
+        let parts = partsFor(work: g.n * g.o * ohw * rows, units: g.n, threads: threads)
+        let y = makeArray(g.n * g.o * ohw) { yp in
+            x.data.withUnsafeBufferPointer { xb in
+                weight.data.withUnsafeBufferPointer { wb in
+                    let xp = xb.baseAddress!, wp = wb.baseAddress!
+                    parallelParts(parts) { part in
+                        var col = [Float](repeating: 0, count: g.isPointwise ? 0 : rows * ohw)
+                        col.withUnsafeMutableBufferPointer { cb in
+                            for img in partRange(part, of: parts, count: g.n) {
+                                for grp in 0..<g.groups {
+                                    let src = xp + (img &* g.c &+ grp &* g.cg) &* g.planeIn
+                                    let b: UnsafePointer<Float>
+                                    if g.isPointwise { b = src } else {
+                                        g.im2col(src, cb.baseAddress!)
+                                        b = UnsafePointer(cb.baseAddress!)
+                                    }
+                                    sgemm(m: g.og, n: ohw, k: rows, a: wp + grp &* g.og &* rows, lda: rows,
+                                          b: b, ldb: ohw,
+                                          beta: 0, c: yp + (img &* g.o &+ grp &* g.og) &* ohw, ldc: ohw)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var out = Tensor(shape: [g.n, g.o, g.oh, g.ow], data: y)
+        if let bias { addChannelBias(&out, bias) }
+        return out
+    }
+
+    /// dW_g += dy_g · col_gᵀ (per thread, summed in thread order), dcol = W_gᵀ · dy_g then
+    /// col2im into dx, db[o] = Σ_{n,i,j} dy[n,o,i,j].
+    /// - Deviation: none in value; dW is reduced over a fixed image split, so it is
+    ///   bit-reproducible for a fixed `threads` but may differ in the last bits across counts.
+    public func conv2dBackward(_ x: Tensor, weight: Tensor, hasBias: Bool, _ config: ConvConfig,
+                               dy: Tensor) -> ConvGradients {
+        let g = ConvGeometry(x: x.shape, weight: weight.shape, config)
+        precondition(dy.shape == [g.n, g.o, g.oh, g.ow], "dy \(dy.shape) does not match the conv output")
+        if g.isDepthwise { return depthwiseConv2dBackward(x, weight: weight, hasBias: hasBias, g, dy: dy) }
+        let ohw = g.planeOut, rows = g.colRows
+        let parts = partsFor(work: g.n * g.o * ohw * rows, units: g.n, threads: threads)
+        let wCount = weight.count
+        // One dW accumulator per part, summed in part order afterwards.
+        var dwParts = [Float](repeating: 0, count: parts * wCount)
+        var dx = [Float](repeating: 0, count: x.count)
+        x.data.withUnsafeBufferPointer { xb in
+        weight.data.withUnsafeBufferPointer { wb in
+        dy.data.withUnsafeBufferPointer { db in
+        dx.withUnsafeMutableBufferPointer { dxb in
+        dwParts.withUnsafeMutableBufferPointer { dwb in
+            let xp = xb.baseAddress!, wp = wb.baseAddress!, dyp = db.baseAddress!
+            let dxp = dxb.baseAddress!, dwp = dwb.baseAddress!
+            parallelParts(parts) { part in
+                let colCount = g.isPointwise ? 0 : rows * ohw
+                var col = [Float](repeating: 0, count: colCount)
+                var dcol = [Float](repeating: 0, count: colCount)
+                col.withUnsafeMutableBufferPointer { cb in
+                dcol.withUnsafeMutableBufferPointer { dcb in
+                    let dwPart = dwp + part &* wCount
+                    for img in partRange(part, of: parts, count: g.n) {
+                        for grp in 0..<g.groups {
+                            let chanIn = (img &* g.c &+ grp &* g.cg) &* g.planeIn
+                            let dyG = dyp + (img &* g.o &+ grp &* g.og) &* ohw
+                            let wG = wp + grp &* g.og &* rows
+                            let colP: UnsafePointer<Float>
+                            if g.isPointwise { colP = xp + chanIn } else {
+                                g.im2col(xp + chanIn, cb.baseAddress!)
+                                colP = UnsafePointer(cb.baseAddress!)
+                            }
+                            sgemm(transB: true, m: g.og, n: rows, k: ohw, a: dyG, lda: ohw, b: colP, ldb: ohw,
+                                  beta: 1, c: dwPart + grp &* g.og &* rows, ldc: rows)
+                            if g.isPointwise {
+                                sgemm(transA: true, m: rows, n: ohw, k: g.og, a: wG, lda: rows, b: dyG, ldb: ohw,
+                                      beta: 0, c: dxp + chanIn, ldc: ohw)
+                            } else {
+                                sgemm(transA: true, m: rows, n: ohw, k: g.og, a: wG, lda: rows, b: dyG, ldb: ohw,
+                                      beta: 0, c: dcb.baseAddress!, ldc: ohw)
+                                g.col2im(UnsafePointer(dcb.baseAddress!), dxp + chanIn)
+                            }
+                        }
+                    }
+                }
+                }
+            }
+        }
+        }
+        }
+        }
+        }
+        let dw = makeArray(wCount) { out in
+            dwParts.withUnsafeBufferPointer { src in
+                let s = src.baseAddress!
+                out.update(from: s, count: wCount)
+                for part in 1..<max(parts, 1) {
+                    let p = s + part &* wCount
+                    for i in 0..<wCount { out[i] += p[i] }
+                }
+            }
+        }
+        return ConvGradients(x: Tensor(shape: x.shape, data: dx), weight: Tensor(shape: weight.shape, data: dw),
+                             bias: hasBias ? channelSums(dy) : nil)
+    }
+
+    /// y[n,c,·] += b[c] over NCHW planes.
+    func addChannelBias(_ y: inout Tensor, _ bias: Tensor) {
+        let n = y.shape[0], c = y.shape[1], plane = y.count / max(n * c, 1)
+        precondition(bias.count == c, "bias has \(bias.count) values for \(c) channels")
+        bias.data.withUnsafeBufferPointer { bb in
+            y.data.withUnsafeMutableBufferPointer { yb in
+                let yp = yb.baseAddress!
+                for nc in 0..<(n * c) {
+                    let v = bb[nc % c], row = yp + nc &* plane
+                    for j in 0..<plane { row[j] += v }
+                }
+            }
+        }
+    }
+
+    /// s[c] = Σ_{n,i,j} t[n,c,i,j]: Float within a plane, Double across planes,
+    /// one channel per task so the order never depends on scheduling.
+    func channelSums(_ t: Tensor) -> Tensor {
+        let n = t.shape[0], c = t.shape[1], plane = t.count / max(n * c, 1)
+        let parts = partsFor(work: t.count, units: c, threads: threads)
+        let out = makeArray(c) { op in
+            t.data.withUnsafeBufferPointer { tb in
+                let tp = tb.baseAddress!
+                parallelParts(parts) { part in
+                    for ch in partRange(part, of: parts, count: c) {
+                        var s = 0.0
+                        for img in 0..<n { s += Double(vsum(tp + (img &* c &+ ch) &* plane, plane)) }
+                        op[ch] = Float(s)
+                    }
+                }
+            }
+        }
+        return Tensor(shape: [c], data: out)
+    }
+}

@@ -1,0 +1,46 @@
+// Deterministic work splitting over a fixed number of threads, and the
+// OpenBLAS thread scope that keeps our threads × BLAS threads ≤ cores.
+
+import Dispatch
+import CBLAS
+
+/// The contiguous share `part` of `0..<count` split into `parts` near-equal ranges.
+/// The split depends only on `(count, parts)`, never on scheduling, so any
+/// reduction done per part and then summed in part order is bit-reproducible.
+@inline(__always)
+func partRange(_ part: Int, of parts: Int, count: Int) -> Range<Int> {
+    (count * part / parts) ..< (count * (part + 1) / parts)
+}
+
+/// Runs `body(part)` for `part` in `0..<parts` on up to `parts` threads.
+/// While more than one part runs, OpenBLAS is held to one thread so that
+/// GEMMs issued from `body` do not oversubscribe the cores.
+/// NOTE: `openblas_set_num_threads` is process-global; two engines running
+/// parallel regions at the same time from different threads would race on it.
+func parallelParts(_ parts: Int, _ body: (Int) -> Void) {
+    if parts <= 1 {
+        body(0)
+        return
+    }
+    let previous = openblas_get_num_threads()
+    if previous != 1 { openblas_set_num_threads(1) }
+    DispatchQueue.concurrentPerform(iterations: parts, execute: body)
+    if previous != 1 { openblas_set_num_threads(previous) }
+}
+
+/// Number of parts to split `work` units into: at most `threads`, and one
+/// when the work is too small to pay for a thread hand-off.
+@inline(__always)
+func partsFor(work: Int, units: Int, threads: Int, minWork: Int = 1 << 15) -> Int {
+    if threads <= 1 || work < minWork { return 1 }
+    return max(1, min(threads, units))
+}
+
+/// An uninitialised Float array of `count` elements filled by `body`.
+@inline(__always)
+func makeArray(_ count: Int, _ body: (UnsafeMutablePointer<Float>) -> Void) -> [Float] {
+    [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+        if count > 0 { body(buffer.baseAddress!) }
+        initialized = count
+    }
+}

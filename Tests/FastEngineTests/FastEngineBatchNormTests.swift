@@ -1,0 +1,73 @@
+// Batch norm (train and eval, forward and backward) against the reference.
+
+import XCTest
+import TensorCore
+import ReferenceEngine
+import FastEngine
+import TestSupport
+
+final class FastEngineBatchNormTests: FastEngineTestCase {
+    /// Shapes, and an offset added to x: 100 exposes E[x²] − E[x]² cancellation.
+    static let cases: [([Int], Float)] = [
+        ([2, 3, 5, 7], 0), ([9, 5, 7, 9], 0), ([1, 4, 1, 1], 0) /* m = 1 */, ([3, 6, 4, 4], 100),
+        ([16, 32, 16, 16], 0),
+    ]
+
+    func testTrainForwardAndBackwardMatchReference() {
+        for (i, (shape, offset)) in Self.cases.enumerated() {
+            let s = UInt64(10 * i)
+            let x = randn(shape, seed: s).map { $0 + offset }
+            let c = shape[1]
+            let gamma = randn([c], seed: s + 1), beta = randn([c], seed: s + 2), dy = randn(shape, seed: s + 3)
+            let ey = ref.batchNormTrain(x, gamma: gamma, beta: beta, eps: 1e-5)
+            let eg = ref.batchNormTrainBackward(x, gamma: gamma, mean: ey.mean, invStd: ey.invStd, dy: dy)
+            for fast in fastEngines {
+                let tag = "\(shape) offset \(offset) threads \(fast.threads)"
+                let y = fast.batchNormTrain(x, gamma: gamma, beta: beta, eps: 1e-5)
+                assertClose(y.y, ey.y, rtol: 1e-4, atol: 1e-4, "y \(tag)")
+                assertClose(Tensor(shape: [c], data: y.mean), Tensor(shape: [c], data: ey.mean), "mean \(tag)")
+                assertClose(Tensor(shape: [c], data: y.variance), Tensor(shape: [c], data: ey.variance),
+                            "variance \(tag)")
+                assertClose(Tensor(shape: [c], data: y.invStd), Tensor(shape: [c], data: ey.invStd),
+                            rtol: 1e-3, "invStd \(tag)")
+                let g = fast.batchNormTrainBackward(x, gamma: gamma, mean: ey.mean, invStd: ey.invStd, dy: dy)
+                assertClose(g.x, eg.x, rtol: 1e-3, atol: 1e-4, "dx \(tag)")
+                assertClose(g.weight, eg.weight, rtol: 1e-4, atol: 1e-3, "dgamma \(tag)")
+                assertClose(g.bias, eg.bias, rtol: 1e-4, atol: 1e-3, "dbeta \(tag)")
+            }
+        }
+    }
+
+    func testEvalForwardAndBackwardMatchReference() {
+        for (i, (shape, offset)) in Self.cases.enumerated() {
+            let s = UInt64(10 * i + 5)
+            let x = randn(shape, seed: s).map { $0 + offset }
+            let c = shape[1]
+            let gamma = randn([c], seed: s + 1), beta = randn([c], seed: s + 2), dy = randn(shape, seed: s + 3)
+            let rm = randn([c], seed: s + 4).map { $0 + offset }, rv = randn([c], seed: s + 5).map { $0 * $0 + 0.1 }
+            let ey = ref.batchNormEval(x, gamma: gamma, beta: beta, runningMean: rm, runningVar: rv, eps: 1e-5)
+            let eg = ref.batchNormEvalBackward(x, gamma: gamma, runningMean: rm, runningVar: rv, eps: 1e-5, dy: dy)
+            for fast in fastEngines {
+                let tag = "\(shape) threads \(fast.threads)"
+                assertClose(fast.batchNormEval(x, gamma: gamma, beta: beta, runningMean: rm, runningVar: rv, eps: 1e-5),
+                            ey, rtol: 1e-4, atol: 1e-4, "y \(tag)")
+                let g = fast.batchNormEvalBackward(x, gamma: gamma, runningMean: rm, runningVar: rv, eps: 1e-5, dy: dy)
+                assertClose(g.x, eg.x, rtol: 1e-4, atol: 1e-5, "dx \(tag)")
+                assertClose(g.weight, eg.weight, rtol: 1e-4, atol: 1e-3, "dgamma \(tag)")
+                assertClose(g.bias, eg.bias, rtol: 1e-4, atol: 1e-3, "dbeta \(tag)")
+            }
+        }
+    }
+
+    func testTrainGradientsPassNumericalCheck() {
+        let fast = FastEngine(threads: 2)
+        let x = randn([3, 4, 5, 3], seed: 42), gamma = randn([4], seed: 43), beta = randn([4], seed: 44)
+        checkGradient(of: { t in fast.batchNormTrain(t[0], gamma: t[1], beta: t[2], eps: 1e-5).y },
+                      inputs: [x, gamma, beta], names: ["x", "gamma", "beta"],
+                      analytic: { t, r in
+                          let f = fast.batchNormTrain(t[0], gamma: t[1], beta: t[2], eps: 1e-5)
+                          let g = fast.batchNormTrainBackward(t[0], gamma: t[1], mean: f.mean, invStd: f.invStd, dy: r)
+                          return [g.x, g.weight, g.bias]
+                      })
+    }
+}

@@ -1,0 +1,85 @@
+// Convolution (im2col + GEMM and depthwise) against the reference, forward and every gradient.
+
+import XCTest
+import TensorCore
+import ReferenceEngine
+import FastEngine
+import TestSupport
+
+final class FastEngineConvTests: FastEngineTestCase {
+    struct Case: CustomStringConvertible {
+        var n, c, h, w, o, k, stride, pad, groups: Int
+        var bias: Bool
+        var description: String {
+            "x[\(n),\(c),\(h),\(w)] o\(o) k\(k) s\(stride) p\(pad) g\(groups)\(bias ? " bias" : "")"
+        }
+    }
+
+    static let cases: [Case] = [
+        Case(n: 1, c: 3, h: 7, w: 9, o: 5, k: 3, stride: 1, pad: 1, groups: 1, bias: true),
+        Case(n: 9, c: 4, h: 7, w: 9, o: 6, k: 3, stride: 2, pad: 1, groups: 2, bias: true),
+        Case(n: 2, c: 6, h: 8, w: 8, o: 10, k: 1, stride: 1, pad: 0, groups: 1, bias: false),   // pointwise, no im2col
+        Case(n: 2, c: 6, h: 7, w: 5, o: 9, k: 1, stride: 1, pad: 0, groups: 3, bias: true),     // grouped pointwise
+        Case(n: 3, c: 6, h: 9, w: 7, o: 6, k: 1, stride: 2, pad: 0, groups: 1, bias: true),     // 1×1 shortcut
+        Case(n: 2, c: 3, h: 11, w: 13, o: 7, k: 7, stride: 2, pad: 3, groups: 1, bias: true),   // ImageNet stem
+        Case(n: 2, c: 4, h: 5, w: 6, o: 4, k: 3, stride: 1, pad: 0, groups: 1, bias: false),
+        Case(n: 1, c: 2, h: 3, w: 3, o: 3, k: 3, stride: 1, pad: 2, groups: 1, bias: true),     // rows of pure padding
+        Case(n: 9, c: 8, h: 12, w: 10, o: 12, k: 3, stride: 1, pad: 1, groups: 1, bias: false), // split over threads
+        Case(n: 9, c: 5, h: 7, w: 9, o: 5, k: 3, stride: 1, pad: 1, groups: 5, bias: true),     // depthwise
+        Case(n: 2, c: 6, h: 8, w: 7, o: 6, k: 3, stride: 2, pad: 1, groups: 6, bias: false),    // depthwise stride 2
+        Case(n: 2, c: 4, h: 6, w: 6, o: 4, k: 5, stride: 1, pad: 2, groups: 4, bias: true),     // depthwise 5×5
+        Case(n: 9, c: 16, h: 15, w: 13, o: 16, k: 3, stride: 1, pad: 1, groups: 16, bias: true), // depthwise, threads
+        Case(n: 2, c: 4, h: 6, w: 6, o: 8, k: 3, stride: 1, pad: 1, groups: 4, bias: true),     // channel multiplier 2
+    ]
+
+    func testConvForwardMatchesReference() {
+        for (i, cs) in Self.cases.enumerated() {
+            let (x, w, b) = inputs(cs, seed: UInt64(i))
+            let config = ConvConfig(stride: cs.stride, padding: cs.pad, groups: cs.groups)
+            let expected = ref.conv2d(x, weight: w, bias: b, config)
+            for fast in fastEngines {
+                assertClose(fast.conv2d(x, weight: w, bias: b, config), expected, rtol: 1e-4, atol: 1e-4,
+                            "\(cs) threads \(fast.threads)")
+            }
+        }
+    }
+
+    func testConvBackwardMatchesReference() {
+        for (i, cs) in Self.cases.enumerated() {
+            let (x, w, _) = inputs(cs, seed: UInt64(100 + i))
+            let config = ConvConfig(stride: cs.stride, padding: cs.pad, groups: cs.groups)
+            let ho = config.outputSize(cs.h, kernel: cs.k), wo = config.outputSize(cs.w, kernel: cs.k)
+            let dy = randn([cs.n, cs.o, ho, wo], seed: UInt64(200 + i))
+            let expected = ref.conv2dBackward(x, weight: w, hasBias: cs.bias, config, dy: dy)
+            for fast in fastEngines {
+                let got = fast.conv2dBackward(x, weight: w, hasBias: cs.bias, config, dy: dy)
+                let tag = "\(cs) threads \(fast.threads)"
+                assertClose(got.x, expected.x, rtol: 1e-4, atol: 1e-4, "dx \(tag)")
+                assertClose(got.weight, expected.weight, rtol: 1e-4, atol: 1e-4, "dw \(tag)")
+                XCTAssertEqual(got.bias == nil, !cs.bias, "bias presence \(tag)")
+                if let gb = got.bias, let eb = expected.bias { assertClose(gb, eb, rtol: 1e-4, atol: 1e-4, "db \(tag)") }
+            }
+        }
+    }
+
+    func testConvGradientsPassNumericalCheck() {
+        let fast = FastEngine(threads: 2)
+        for cs in [Self.cases[1], Self.cases[10]] {
+            let (x, w, b) = inputs(cs, seed: 7)
+            let config = ConvConfig(stride: cs.stride, padding: cs.pad, groups: cs.groups)
+            checkGradient(of: { t in fast.conv2d(t[0], weight: t[1], bias: cs.bias ? t[2] : nil, config) },
+                          inputs: [x, w, b ?? Tensor(zeros: [cs.o])], names: ["x", "w", "b"],
+                          analytic: { t, r in
+                              let g = fast.conv2dBackward(t[0], weight: t[1], hasBias: cs.bias, config, dy: r)
+                              return [g.x, g.weight, g.bias]
+                          }, "\(cs)")
+        }
+    }
+
+    func inputs(_ cs: Case, seed: UInt64) -> (Tensor, Tensor, Tensor?) {
+        let x = randn([cs.n, cs.c, cs.h, cs.w], seed: seed)
+        let w = randn([cs.o, cs.c / cs.groups, cs.k, cs.k], seed: seed &+ 1000, std: 0.5)
+        let b = cs.bias ? randn([cs.o], seed: seed &+ 2000) : nil
+        return (x, w, b)
+    }
+}

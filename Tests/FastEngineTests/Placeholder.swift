@@ -1,1 +1,0 @@
-// FastEngineTests: tests arrive with the issue that builds the target.
