@@ -1,0 +1,75 @@
+// Batch normalisation over N·H·W per channel, with PyTorch running statistics.
+
+import TensorCore
+
+/// y = γ·(x − μ)/√(σ² + eps) + β per channel; batch statistics in train mode, running ones in eval.
+///
+/// Train mode also updates the running statistics as PyTorch does:
+/// `running_mean ← (1 − m)·running_mean + m·μ_B`,
+/// `running_var  ← (1 − m)·running_var + m·σ²_B·n/(n − 1)` (unbiased batch variance, n = N·H·W).
+/// Parameters `<name>.weight` (γ = 1) and `<name>.bias` (β = 0); buffers `<name>.running_mean` (0)
+/// and `<name>.running_var` (1).
+/// - Reference: torch/nn/modules/batchnorm.py, `F.batch_norm` (momentum 0.1, eps 1e-5).
+/// - Deviation: PyTorch's `num_batches_tracked` buffer is not kept (it only matters for momentum = None).
+public final class BatchNorm2d: Layer {
+    public let weight: Parameter
+    public let bias: Parameter
+    public let runningMean: Buffer
+    public let runningVar: Buffer
+    public let channels: Int
+    public let momentum: Float
+    public let eps: Float
+
+    public init(_ name: String, channels: Int, momentum: Float = 0.1, eps: Float = 1e-5) {
+        self.channels = channels
+        self.momentum = momentum
+        self.eps = eps
+        weight = Parameter("\(name).weight", Tensor(repeating: 1, shape: [channels]))
+        bias = Parameter("\(name).bias", Tensor(zeros: [channels]))
+        runningMean = Buffer("\(name).running_mean", Tensor(zeros: [channels]))
+        runningVar = Buffer("\(name).running_var", Tensor(repeating: 1, shape: [channels]))
+    }
+
+    public var parameters: [Parameter] { [weight, bias] }
+    public var buffers: [Buffer] { [runningMean, runningVar] }
+
+    public func forward(_ x: Tensor, _ ctx: ForwardContext) -> (Tensor, Pullback) {
+        precondition(x.rank == 4 && x.shape[1] == channels,
+                     "\(weight.name): expected [N,\(channels),H,W], got \(x.shape)")
+        let engine = ctx.engine, gamma = weight, beta = bias
+        if ctx.training {
+            let n = x.shape[0] * x.shape[2] * x.shape[3]
+            // NOTE: PyTorch refuses train-mode BN on one value per channel (the unbiased variance divides by n − 1).
+            precondition(n > 1, "\(weight.name): train-mode batch norm needs more than 1 value per channel, got \(x.shape)")
+            let f = engine.batchNormTrain(x, gamma: gamma.value, beta: beta.value, eps: eps)
+            updateRunningStatistics(mean: f.mean, biasedVariance: f.variance, count: n)
+            let mean = f.mean, invStd = f.invStd
+            return (f.y, { dy in
+                let g = engine.batchNormTrainBackward(x, gamma: gamma.value, mean: mean, invStd: invStd, dy: dy)
+                gamma.accumulate(g.weight)
+                beta.accumulate(g.bias)
+                return g.x
+            })
+        }
+        let rm = runningMean.value, rv = runningVar.value, eps = self.eps
+        let y = engine.batchNormEval(x, gamma: gamma.value, beta: beta.value, runningMean: rm,
+                                     runningVar: rv, eps: eps)
+        return (y, { dy in
+            let g = engine.batchNormEvalBackward(x, gamma: gamma.value, runningMean: rm, runningVar: rv,
+                                                 eps: eps, dy: dy)
+            gamma.accumulate(g.weight)
+            beta.accumulate(g.bias)
+            return g.x
+        })
+    }
+
+    /// The momentum update of the running statistics (bookkeeping on C values).
+    private func updateRunningStatistics(mean: [Float], biasedVariance: [Float], count n: Int) {
+        let m = momentum
+        let unbias = Float(n) / Float(n - 1)
+        for c in 0..<channels {
+            runningMean.value.data[c] = (1 - m) * runningMean.value.data[c] + m * mean[c]
+            runningVar.value.data[c] = (1 - m) * runningVar.value.data[c] + m * biasedVariance[c] * unbias
+        }
+    }
+}

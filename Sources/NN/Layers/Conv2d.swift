@@ -1,0 +1,53 @@
+// 2-D convolution with square kernels, optional bias and groups.
+
+import TensorCore
+
+/// y = conv(x, W) + b, x [N,C,H,W] → y [N,O,H',W'], H' = ⌊(H + 2p − k)/s⌋ + 1.
+///
+/// Parameters `<name>.weight` [O, C/groups, k, k] and, with `bias`, `<name>.bias` [O]
+/// (PyTorch `nn.Conv2d` state_dict keys). Weight init: Kaiming-normal fan-out (see `Init`);
+/// bias init: PyTorch default U(±1/√fan_in).
+/// Counts N·O·H'·W'·(C/groups)·k² multiply-accumulates (the PyTorch peer's rule).
+public final class Conv2d: Layer {
+    public let weight: Parameter
+    public let bias: Parameter?
+    public let inChannels: Int
+    public let outChannels: Int
+    public let kernelSize: Int
+    public let config: ConvConfig
+
+    public init(_ name: String, inChannels: Int, outChannels: Int, kernelSize: Int,
+                stride: Int = 1, padding: Int = 0, groups: Int = 1, bias: Bool = false,
+                rng: inout SeededRNG) {
+        precondition(inChannels % groups == 0 && outChannels % groups == 0,
+                     "\(name): channels \(inChannels)→\(outChannels) not divisible by groups \(groups)")
+        self.inChannels = inChannels
+        self.outChannels = outChannels
+        self.kernelSize = kernelSize
+        self.config = ConvConfig(stride: stride, padding: padding, groups: groups)
+        let shape = [outChannels, inChannels / groups, kernelSize, kernelSize]
+        weight = Parameter("\(name).weight", Init.kaimingNormalFanOut(shape, rng: &rng))
+        if bias {
+            let fanIn = inChannels / groups * kernelSize * kernelSize
+            self.bias = Parameter("\(name).bias", Init.pytorchDefault([outChannels], fanIn: fanIn, rng: &rng))
+        } else {
+            self.bias = nil
+        }
+    }
+
+    public var parameters: [Parameter] { bias.map { [weight, $0] } ?? [weight] }
+
+    public func forward(_ x: Tensor, _ ctx: ForwardContext) -> (Tensor, Pullback) {
+        precondition(x.rank == 4 && x.shape[1] == inChannels,
+                     "\(weight.name): expected [N,\(inChannels),H,W], got \(x.shape)")
+        let y = ctx.engine.conv2d(x, weight: weight.value, bias: bias?.value, config)
+        ctx.addMACs(y.count * (inChannels / config.groups) * kernelSize * kernelSize)
+        let engine = ctx.engine, w = weight, b = bias, config = self.config
+        return (y, { dy in
+            let g = engine.conv2dBackward(x, weight: w.value, hasBias: b != nil, config, dy: dy)
+            w.accumulate(g.weight)
+            if let b, let gb = g.bias { b.accumulate(gb) }
+            return g.x
+        })
+    }
+}

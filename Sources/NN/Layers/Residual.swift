@@ -1,0 +1,83 @@
+// Residual connection: y = act(body(x) + shortcut(x)).
+
+import TensorCore
+
+/// y = act(body(x) + shortcut(x)); `shortcut` nil is the identity, `activation` nil is none.
+///
+/// The pullback sends the gradient of the sum through both branches and adds the two input
+/// gradients (d x = body′ᵀ·g + shortcut′ᵀ·g). Covers the ResNet basic and bottleneck blocks
+/// (activation = ReLU after the add) and the MobileNetV2 inverted residual (no activation).
+/// - Reference: He et al. 2016, Eq. (1)–(2); torchvision `BasicBlock.forward`.
+public final class Residual: Layer {
+    public let body: any Layer
+    public let shortcut: (any Layer)?
+    public let activation: (any Layer)?
+
+    public init(body: any Layer, shortcut: (any Layer)? = nil, activation: (any Layer)? = nil) {
+        self.body = body
+        self.shortcut = shortcut
+        self.activation = activation
+    }
+
+    public var parameters: [Parameter] { body.parameters + (shortcut?.parameters ?? []) }
+    public var buffers: [Buffer] { body.buffers + (shortcut?.buffers ?? []) }
+
+    public func forward(_ x: Tensor, _ ctx: ForwardContext) -> (Tensor, Pullback) {
+        let (b, bodyPB) = body.forward(x, ctx)
+        let s: Tensor, shortcutPB: Pullback
+        if let shortcut { (s, shortcutPB) = shortcut.forward(x, ctx) } else { (s, shortcutPB) = (x, { $0 }) }
+        precondition(b.shape == s.shape, "residual branches disagree: body \(b.shape) vs shortcut \(s.shape)")
+        let sum = ctx.engine.add(b, s)
+        let (y, actPB): (Tensor, Pullback) = activation?.forward(sum, ctx) ?? (sum, { $0 })
+        return (y, { dy in
+            let g = actPB(dy)
+            var dx = bodyPB(g)
+            dx.add(shortcutPB(g))
+            return dx
+        })
+    }
+}
+
+/// He et al. option-A shortcut: subsample `x[:, :, ::stride, ::stride]`, then zero-pad channels
+/// with ⌊pad/2⌋ in front and pad − ⌊pad/2⌋ behind (pad = outChannels − inChannels). Parameter-free.
+///
+/// - Reference: `shared/bench/pytorch_peer.py` `BlockA` (`F.pad(x[:, :, ::s, ::s], (0,0,0,0, pad//2, pad − pad//2))`);
+///   the same split as akamaster/pytorch_resnet_cifar10 `LambdaLayer` for pad = C_in.
+public final class ZeroPadShortcut: Layer {
+    public let stride: Int
+    public let inChannels: Int
+    public let outChannels: Int
+
+    public init(inChannels: Int, outChannels: Int, stride: Int) {
+        precondition(outChannels >= inChannels && stride >= 1, "option-A shortcut cannot shrink channels")
+        self.stride = stride
+        self.inChannels = inChannels
+        self.outChannels = outChannels
+    }
+
+    public var parameters: [Parameter] { [] }
+
+    public func forward(_ x: Tensor, _ ctx: ForwardContext) -> (Tensor, Pullback) {
+        precondition(x.rank == 4 && x.shape[1] == inChannels, "option-A shortcut: expected C = \(inChannels), got \(x.shape)")
+        let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let s = stride, co = outChannels, front = (co - c) / 2
+        let ho = (h + s - 1) / s, wo = (w + s - 1) / s
+        var out = [Float](repeating: 0, count: n * co * ho * wo)
+        for b in 0..<n {
+            for ch in 0..<c {
+                let src = (b * c + ch) * h * w, dst = (b * co + ch + front) * ho * wo
+                for i in 0..<ho { for j in 0..<wo { out[dst + i * wo + j] = x.data[src + i * s * w + j * s] } }
+            }
+        }
+        return (Tensor(shape: [n, co, ho, wo], data: out), { dy in
+            var dx = [Float](repeating: 0, count: n * c * h * w)
+            for b in 0..<n {
+                for ch in 0..<c {
+                    let dst = (b * c + ch) * h * w, src = (b * co + ch + front) * ho * wo
+                    for i in 0..<ho { for j in 0..<wo { dx[dst + i * s * w + j * s] = dy.data[src + i * wo + j] } }
+                }
+            }
+            return Tensor(shape: [n, c, h, w], data: dx)
+        })
+    }
+}
