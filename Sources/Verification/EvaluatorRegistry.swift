@@ -1,0 +1,21 @@
+// The one list of fixture evaluators: adding an op family = one entry here.
+
+import TensorCore
+
+/// Every evaluator `atkd verify` and the fixture tests know, in one list.
+public enum EvaluatorRegistry {
+    public static let all: [any FixtureEvaluator.Type] = [
+        EngineOpsEvaluator.self,
+        // TODO: HintonKDFixtures (kd_loss), ZagoruykoATFixtures (at_map, at_loss),
+        // AWConvFixtures (awconv2d), the Models evaluator (model).
+    ]
+
+    /// Every op some evaluator handles.
+    public static var ops: Set<String> { all.reduce(into: []) { $0.formUnion($1.ops) } }
+
+    /// The evaluator that handles `op`, if any (the first in list order).
+    public static func evaluator(for op: String, in list: [any FixtureEvaluator.Type] = all)
+        -> (any FixtureEvaluator.Type)? {
+        list.first { $0.ops.contains(op) }
+    }
+}

@@ -1,1 +1,0 @@
-// VerificationTests: tests arrive with the issue that builds the target.
