@@ -4,7 +4,7 @@ import ArgumentParser
 
 extension ATKD {
     static var allSubcommands: [ParsableCommand.Type] {
-        [Version.self]
+        [Version.self, DataCommand.self]
     }
 }
 
