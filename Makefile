@@ -9,7 +9,7 @@ PROFILE  ?= cpu
 SEEDS    ?= 1
 export OPENBLAS_NUM_THREADS ?= 2
 
-.PHONY: setup build test verify clean
+.PHONY: setup build test verify clean reproduce-cifar reproduce-imagenet reproduce-at-table1 report bench regress regress-update
 
 ## setup: install the Debian packages the build needs (only those missing; idempotent)
 setup:
@@ -38,3 +38,16 @@ verify: build
 
 clean:
 	rm -rf .build
+
+## reproduce-cifar: the proposal's experiment on CIFAR-10 (PROFILE=cpu|smoke|paper, SEEDS=1,2,3, RETRAIN=1)
+reproduce-cifar: build
+	$(ATKD) run experiments/cifar-$(PROFILE).json --seeds $(SEEDS) $(if $(RETRAIN),--retrain-teacher,)
+
+## reproduce-imagenet: the same four arms on the 10-class ImageNet subset at 64x64
+reproduce-imagenet: build
+	$(ATKD) run experiments/imagenette-$(PROFILE).json --seeds $(SEEDS) $(if $(RETRAIN),--retrain-teacher,)
+
+## reproduce-at-table1: AT paper Table 1 WRN pairs at a short schedule
+reproduce-at-table1: build
+	$(ATKD) run experiments/at-table1-wrn16-2.json --seeds $(SEEDS)
+	$(ATKD) run experiments/at-table1-wrn40-1.json --seeds $(SEEDS)

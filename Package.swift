@@ -51,7 +51,7 @@ let package = Package(
         .target(name: "Verification", dependencies: [
             "TensorCore", "ReferenceEngine", "FastEngine", "HintonKD", "ZagoruykoAT", "ZhuAttention", "Models"]),
         .target(name: "Training", dependencies: [
-            "TensorCore", "NN", "Optim", "Models", "Objectives", "Datasets"]),
+            "TensorCore", "ReferenceEngine", "FastEngine", "NN", "Optim", "Models", "Objectives", "Datasets"]),
         .target(name: "Reports", dependencies: ["TensorCore", "Training"]),
         .executableTarget(name: "atkd", dependencies: [
             "TensorCore", "ReferenceEngine", "FastEngine", "NN", "Models", "Objectives", "Datasets",

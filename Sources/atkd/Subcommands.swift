@@ -4,7 +4,8 @@ import ArgumentParser
 
 extension ATKD {
     static var allSubcommands: [ParsableCommand.Type] {
-        [Version.self, DataCommand.self]
+        [RunCommand.self, TrainCommand.self, DistillCommand.self, EvalCommand.self,
+         Version.self, Verify.self, DataCommand.self]
     }
 }
 

@@ -1,0 +1,29 @@
+// What the trainer needs from a dataset: deterministic batches by (seed, epoch, position).
+
+import TensorCore
+
+/// One mini-batch of normalised images and labels.
+public struct LabeledBatch {
+    public var x: Tensor
+    public var labels: [Int]
+    public init(x: Tensor, labels: [Int]) { self.x = x; self.labels = labels }
+}
+
+/// A source of training and test batches.
+///
+/// The training order and augmentation depend only on (seed, epoch, sample), so two arms
+/// with one seed see the same images in the same order, and a resumed run continues
+/// exactly where it stopped (`startBatch`).
+public protocol DataProvider: AnyObject {
+    var classes: Int { get }
+    var classNames: [String] { get }
+    var trainCount: Int { get }
+    var testCount: Int { get }
+    /// Input channels, height and width of one image.
+    var imageShape: [Int] { get }
+    /// Full training batches per epoch (the last partial batch is dropped).
+    func batchesPerEpoch(batchSize: Int) -> Int
+    func trainBatches(seed: UInt64, epoch: Int, startBatch: Int, batchSize: Int) -> AnyIterator<LabeledBatch>
+    /// The test split in file order, no augmentation.
+    func testBatches(batchSize: Int) -> AnyIterator<LabeledBatch>
+}

@@ -1,0 +1,103 @@
+// The trainer's view of a real dataset: CIFAR-10 or an image folder, subset,
+// augmented and normalised by the Datasets loader.
+
+import Foundation
+import TensorCore
+import Datasets
+
+/// A `DataProvider` over an in-memory `ImageSet` pair (train, test).
+public final class DatasetProvider: DataProvider {
+    public let train: ImageSet
+    public let test: ImageSet
+    public let augmentation: Augmentation
+    public let normalization: Normalization
+    public let threads: Int
+
+    public init(train: ImageSet, test: ImageSet, augmentation: Augmentation, normalization: Normalization,
+                threads: Int) throws {
+        guard train.classNames == test.classNames else {
+            throw TrainingError.data("\(train.name) and \(test.name) have different classes")
+        }
+        self.train = train; self.test = test
+        self.augmentation = augmentation; self.normalization = normalization; self.threads = threads
+        // Validates the augmentation against the image size now, not mid-training.
+        _ = try BatchLoader(images: train, batchSize: 1, augmentation: augmentation,
+                            normalization: normalization, threads: 0)
+    }
+
+    /// Loads what `spec` names, searching `dataRoot`, `ATKD_DATA`, `./data`, `../shared/datasets`.
+    public static func make(_ spec: DatasetSpec, dataRoot: String?, cacheDir: String?, threads: Int,
+                            progress: Bool = true) throws -> DatasetProvider {
+        var train: ImageSet, test: ImageSet
+        switch spec.kind {
+        case "cifar10":
+            let dir = try locate(spec.path, dataRoot: dataRoot, isDataset: CIFAR10.looksLikeCIFAR)
+                ?? DataLocator.locate(.cifar10, dataRoot: dataRoot)
+            train = try CIFAR10.load(directory: dir, split: .train)
+            test = try CIFAR10.load(directory: dir, split: .test)
+        default:
+            guard let dir = try locate(spec.path, dataRoot: dataRoot, isDataset: ImageFolder.looksLikeImageFolder) else {
+                let roots = DataLocator.searchRoots(dataRoot: dataRoot).map { "  \($0)/\(spec.path)" }.joined(separator: "\n")
+                throw TrainingError.data("image folder `\(spec.path)` (train/<class>/*.JPEG, val/<class>/*.JPEG) not found. Looked in:\n\(roots)")
+            }
+            let cache = PreprocessCache.resolve(explicit: cacheDir)
+            train = try cache.load(ImageFolder.scan(root: dir, split: .train), resolution: spec.resolution,
+                                   threads: threads, progress: progress).images
+            test = try cache.load(ImageFolder.scan(root: dir, split: .test), resolution: spec.resolution,
+                                  threads: threads, progress: progress).images
+        }
+        if spec.trainPerClass > 0 { train = firstPerClass(train, spec.trainPerClass) }
+        if spec.testPerClass > 0 { test = firstPerClass(test, spec.testPerClass) }
+        let a = spec.augment
+        let augmentation = Augmentation(cropPadding: a.cropPadding, padMode: a.padMode == "zero" ? .zero : .reflect,
+                                        horizontalFlip: a.flip, maxRotationDegrees: a.rotationDegrees,
+                                        brightness: a.brightness, contrast: a.contrast)
+        return try DatasetProvider(train: train, test: test, augmentation: augmentation,
+                                   normalization: spec.normalization == "imagenet" ? .imagenet : .cifar10,
+                                   threads: threads)
+    }
+
+    static func locate(_ name: String, dataRoot: String?, isDataset: (String) -> Bool) throws -> String? {
+        guard !name.isEmpty else { return nil }
+        if isDataset(name) { return name }
+        for root in DataLocator.searchRoots(dataRoot: dataRoot) {
+            let p = (root as NSString).appendingPathComponent(name)
+            if isDataset(p) { return p }
+        }
+        return nil
+    }
+
+    /// The first `n` images of each class in file order (a fixed, balanced subset).
+    public static func firstPerClass(_ set: ImageSet, _ n: Int) -> ImageSet {
+        var taken = [Int](repeating: 0, count: set.classCount)
+        var keep: [Int] = []
+        for (i, l) in set.labels.enumerated() where taken[l] < n {
+            taken[l] += 1
+            keep.append(i)
+        }
+        return set.subset(keep)
+    }
+
+    public var classes: Int { train.classCount }
+    public var classNames: [String] { train.classNames }
+    public var trainCount: Int { train.count }
+    public var testCount: Int { test.count }
+    public var imageShape: [Int] { [train.channels, train.height, train.width] }
+
+    public func batchesPerEpoch(batchSize: Int) -> Int { train.count / batchSize }
+
+    public func trainBatches(seed: UInt64, epoch: Int, startBatch: Int, batchSize: Int) -> AnyIterator<LabeledBatch> {
+        let loader = try! BatchLoader(images: train, batchSize: batchSize, shuffle: true, dropLast: true,
+                                      augmentation: augmentation, normalization: normalization, seed: seed,
+                                      threads: max(1, threads / 2))
+        let batches = try! loader.epoch(epoch, startingAt: startBatch)
+        return AnyIterator { batches.next().map { LabeledBatch(x: $0.x, labels: $0.labels) } }
+    }
+
+    public func testBatches(batchSize: Int) -> AnyIterator<LabeledBatch> {
+        let loader = try! BatchLoader(images: test, batchSize: batchSize, shuffle: false, dropLast: false,
+                                      augmentation: .none, normalization: normalization, seed: 0, threads: 1)
+        let batches = try! loader.epoch(0)
+        return AnyIterator { batches.next().map { LabeledBatch(x: $0.x, labels: $0.labels) } }
+    }
+}

@@ -1,0 +1,134 @@
+// Runs a whole experiment: obtain the teacher (reuse its checkpoint or train it),
+// then every arm × seed, each in its own resumable run folder.
+
+import Foundation
+import TensorCore
+import NN
+import Models
+import Objectives
+
+/// How an experiment is run (not part of the spec: they don't change results).
+public struct RunOptions {
+    /// Continue unfinished runs and skip finished ones (false: start every run afresh).
+    public var resume = true
+    /// Train the teacher even when its checkpoint exists.
+    public var retrainTeacher = false
+    /// Where run folders go: `<runsRoot>/<spec.name>/<arm>-seed<k>/`.
+    public var runsRoot = "runs"
+    /// Base for relative checkpoint paths in the spec.
+    public var projectRoot = "."
+    public var quiet = false
+    public init() {}
+}
+
+public final class ExperimentRunner {
+    public let spec: ExperimentSpec
+    public let data: DataProvider
+    public let engine: any Kernels
+    public let options: RunOptions
+    public let reporter: ProgressReporter
+
+    public init(spec: ExperimentSpec, data: DataProvider, engine: any Kernels, options: RunOptions) {
+        self.spec = spec; self.data = data; self.engine = engine; self.options = options
+        reporter = ProgressReporter(quiet: options.quiet)
+    }
+
+    public var experimentDirectory: String { "\(options.runsRoot)/\(spec.name)" }
+
+    /// Runs the teacher and every arm for every seed; returns the student summaries.
+    @discardableResult
+    public func runAll() throws -> [RunSummary] {
+        try FileManager.default.createDirectory(atPath: experimentDirectory, withIntermediateDirectories: true)
+        try AtomicFile.write(SpecLoader.resolvedJSON(spec), to: "\(experimentDirectory)/spec.json")
+        let teacher = spec.arms.contains(where: { $0 != "ce" }) ? try obtainTeacher() : nil
+        var out: [RunSummary] = []
+        for seed in spec.seeds {
+            for arm in spec.arms {
+                out.append(try runStudent(arm: arm, seed: seed, teacher: teacher))
+            }
+        }
+        return out
+    }
+
+    /// The trained teacher: its checkpoint when present (and not `retrainTeacher`), else trained now.
+    public func obtainTeacher() throws -> any Model {
+        let dir = "\(experimentDirectory)/teacher"
+        var rng = SeededRNG(seed: 0)
+        let model = try ModelZoo.make(spec.teacher.model, classes: data.classes, input: spec.dataset.resolution, rng: &rng)
+        let ckpt = spec.teacher.checkpoint.isEmpty ? "" : resolve(spec.teacher.checkpoint)
+        if !ckpt.isEmpty, FileManager.default.fileExists(atPath: ckpt), !options.retrainTeacher {
+            let meta = try ModelCheckpoint.load(into: model, from: ckpt)
+            reporter.note("teacher: reusing \(spec.teacher.checkpoint) (\(meta["architecture"] ?? "?"))")
+            if !FileManager.default.fileExists(atPath: "\(dir)/final.json") {
+                try recordReusedTeacher(model, directory: dir, checkpoint: ckpt, metadata: meta)
+            }
+            return model
+        }
+        reporter.setPrefix("teacher \(spec.teacher.model)")
+        let objective = try ObjectiveFactory.make("ce", distill: spec.distill, train: spec.teacher.train, engine: engine)
+        let run = try TrainingRun(directory: dir, arm: "teacher", seed: 0, train: spec.teacher.train, model: model,
+                                  teacher: nil, objective: objective, data: data, engine: engine,
+                                  evalEvery: spec.evalEvery, reporter: reporter)
+        run.labels = ["experiment": spec.name, "role": "teacher"]
+        if options.resume, FileManager.default.fileExists(atPath: run.finalPath),
+           FileManager.default.fileExists(atPath: run.modelPath) {
+            _ = try ModelCheckpoint.load(into: model, from: run.modelPath)
+        } else {
+            try run.run(resume: options.resume)
+        }
+        if !ckpt.isEmpty {
+            try FileManager.default.createDirectory(atPath: (ckpt as NSString).deletingLastPathComponent,
+                                                    withIntermediateDirectories: true)
+            try AtomicFile.write(Data(contentsOf: URL(fileURLWithPath: run.modelPath)), to: ckpt)
+            reporter.note("teacher: saved \(spec.teacher.checkpoint)")
+        }
+        return model
+    }
+
+    /// Trains one student arm for one seed (skipped when already finished and resuming).
+    @discardableResult
+    public func runStudent(arm: String, seed: Int, teacher: (any Model)?) throws -> RunSummary {
+        let dir = "\(experimentDirectory)/\(arm)-seed\(seed)"
+        if options.resume, let done = try? RunSummary.load(path: "\(dir)/final.json") {
+            reporter.note("\(arm) seed \(seed): already finished (\(String(format: "%.2f", done.final.top1 * 100))%)")
+            return done
+        }
+        // Same seed ⇒ same initial student weights in every arm.
+        var rng = SeededRNG(seed: mixSeed(UInt64(seed), 0x5EED))
+        let model = try ModelZoo.make(spec.student.model, classes: data.classes, input: spec.dataset.resolution, rng: &rng)
+        let objective = try ObjectiveFactory.make(arm, distill: spec.distill, train: spec.student.train, engine: engine)
+        reporter.setPrefix("\(arm) seed \(seed)")
+        let run = try TrainingRun(directory: dir, arm: arm, seed: UInt64(seed), train: spec.student.train,
+                                  model: model, teacher: objective.needsTeacher ? teacher : nil,
+                                  objective: objective, data: data, engine: engine,
+                                  evalEvery: spec.evalEvery, reporter: reporter)
+        run.labels = ["experiment": spec.name, "role": "student", "teacher": spec.teacher.model]
+        try AtomicFile.write(SpecLoader.resolvedJSON(spec), to: "\(dir)/spec.json")
+        return try run.run(resume: options.resume)
+    }
+
+    func resolve(_ path: String) -> String {
+        path.hasPrefix("/") ? path : "\(options.projectRoot)/\(path)"
+    }
+
+    /// Evaluates a reused teacher checkpoint and records it like a finished run.
+    func recordReusedTeacher(_ model: any Model, directory: String, checkpoint: String, metadata: [String: String]) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let objective = try ObjectiveFactory.make("ce", distill: spec.distill, train: spec.teacher.train, engine: engine)
+        let run = try TrainingRun(directory: directory, arm: "teacher", seed: 0, train: spec.teacher.train, model: model,
+                                  teacher: nil, objective: objective, data: data, engine: engine, reporter: reporter)
+        let metrics = run.evaluate(model, teacherPredictions: nil)
+        let shape = [1] + data.imageShape
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: checkpoint)[.size] as? Int) ?? 0
+        let summary = RunSummary(
+            arm: "teacher", seed: 0, model: model.name, epochs: Int(metadata["epochs"] ?? "") ?? spec.teacher.train.epochs,
+            final: metrics, classNames: data.classNames, bestTop1: metrics.top1, bestEpoch: 0,
+            params: model.parameterCount, macs: ModelZoo.macs(model, input: data.imageShape[1], engine: engine), checkpointBytes: bytes ?? 0,
+            latencyMs: Footprint.latencyMs(model, inputShape: shape, engine: engine),
+            trainImagesPerSecond: Double(metadata["train_img_per_s"] ?? "") ?? 0,
+            trainSeconds: Double(metadata["train_seconds"] ?? "") ?? 0, wallSeconds: 0,
+            labels: ["experiment": spec.name, "role": "teacher", "reused_checkpoint": checkpoint])
+        try AtomicFile.write(summary.jsonData(), to: "\(directory)/final.json")
+        reporter.note(String(format: "teacher: test top-1 %.2f%%", metrics.top1 * 100))
+    }
+}

@@ -1,0 +1,25 @@
+// From a spec's distillation settings to the registry's objectives.
+
+import TensorCore
+import Objectives
+import ZagoruykoAT
+
+public enum ObjectiveFactory {
+    /// The arms a spec may list.
+    public static var names: [String] { ObjectiveRegistry.names }
+
+    /// The objective `arm` with the spec's weights: `ce` and `at` keep CE weight 1
+    /// (RepDistiller `-r 1`), `kd` and `atkd` use `distill.ce_weight` (0.1) beside `kd_weight` (0.9).
+    public static func make(_ arm: String, distill: DistillSpec, train: TrainSpec, engine: any Kernels) throws -> any Objective {
+        var o = ObjectiveOptions.defaults
+        o.temperature = distill.temperature
+        o.kdWeight = distill.kdWeight
+        o.ceWeight = (arm == "kd" || arm == "atkd") ? distill.ceWeight : nil
+        o.atWeight = distill.atWeight
+        o.p = distill.atP
+        o.atForm = ATLossForm(rawValue: distill.atForm) ?? .code
+        o.spatialMatch = ATSpatialMatch(rawValue: distill.atResize) ?? .avgpool
+        o.labelSmoothing = train.labelSmoothing
+        return try ObjectiveRegistry.make(name: arm, options: o, engine: engine)
+    }
+}

@@ -1,0 +1,74 @@
+// Everything a command needs to act on a spec: the validated spec, the data and the engine.
+
+import Foundation
+import TensorCore
+import ReferenceEngine
+import FastEngine
+import NN
+import Models
+import Objectives
+
+public final class Session {
+    public private(set) var spec: ExperimentSpec
+    public let data: DataProvider
+    public let engine: any Kernels
+
+    /// Loads the data and makes the engine; `threads`/`engine` override the spec's.
+    public init(spec: ExperimentSpec, dataRoot: String?, cacheDir: String?, threads: Int?, engine: String?,
+                quiet: Bool = false) throws {
+        var s = spec
+        if let threads { s.threads = threads }
+        if let engine { s.engine = engine }
+        try Session.validate(s, source: "command line")
+        self.spec = s
+        self.engine = Session.makeEngine(s.engine, threads: s.threads)
+        self.data = try DatasetProvider.make(s.dataset, dataRoot: dataRoot, cacheDir: cacheDir,
+                                             threads: s.threads, progress: !quiet)
+    }
+
+    /// The engine by name; the fast engine's thread count also bounds OpenBLAS's.
+    public static func makeEngine(_ name: String, threads: Int) -> any Kernels {
+        if name == "reference" { return ReferenceEngine() }
+        FastEngine.configureThreads(threads)
+        return FastEngine()
+    }
+
+    /// Reads a spec file, checking model names and arms against the registries.
+    public static func loadSpec(path: String) throws -> ExperimentSpec {
+        try SpecLoader.load(path: path, knownModels: Set(ModelZoo.names), knownArms: Set(ObjectiveFactory.names))
+    }
+
+    public static func validate(_ spec: ExperimentSpec, source: String) throws {
+        try SpecLoader.validate(spec, source: source, knownModels: Set(ModelZoo.names), knownArms: Set(ObjectiveFactory.names))
+    }
+
+    /// Loads a checkpoint (architecture from its header) and evaluates it on the test split.
+    public func evaluate(checkpoint: String) throws -> (String, ClassificationMetrics) {
+        let meta = try TensorArchive.read(from: checkpoint).metadata
+        guard let arch = meta["architecture"] else { throw TrainingError.badCheckpoint("\(checkpoint): no architecture") }
+        var rng = SeededRNG(seed: 0)
+        let model = try ModelZoo.make(arch, classes: data.classes, input: spec.dataset.resolution, rng: &rng)
+        _ = try ModelCheckpoint.load(into: model, from: checkpoint)
+        var acc = MetricsAccumulator(classes: data.classes)
+        let batches = data.testBatches(batchSize: 256)
+        while let b = batches.next() {
+            acc.add(logits: model.forward(b.x, ForwardContext(engine: engine, training: false)).logits, labels: b.labels)
+        }
+        return (arch, acc.summary())
+    }
+
+    /// A plain-text table of run summaries.
+    public static func table(_ runs: [RunSummary]) -> String {
+        func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
+        func pct(_ v: Double) -> String { String(format: "%6.2f%%", v * 100) }
+        var lines = ["arm      seed  model                  top-1    top-5    best     ECE     agree    img/s  wall"]
+        for r in runs {
+            let agree = r.final.teacherAgreement.map { String(format: "%6.1f%%", $0 * 100) } ?? "     — "
+            lines.append(pad(r.arm, 8) + String(format: " %4d  ", r.seed) + pad(r.model, 21) + " "
+                         + [pct(r.final.top1), pct(r.final.top5), pct(r.bestTop1)].joined(separator: "  ")
+                         + String(format: "  %.4f  ", r.final.ece) + agree
+                         + String(format: "  %6.0f  ", r.trainImagesPerSecond) + ProgressReporter.clock(r.wallSeconds))
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,17 @@
+// Reasons a run stops early, each with a message that says what to do.
+
+public enum TrainingError: Error, CustomStringConvertible {
+    case nonFinite(String)
+    case interrupted(String)
+    case badCheckpoint(String)
+    case data(String)
+
+    public var description: String {
+        switch self {
+        case .nonFinite(let m): return "non-finite loss: \(m); the last good checkpoint is kept (lower the learning rate and resume)"
+        case .interrupted(let m): return "interrupted: \(m); continue with --resume"
+        case .badCheckpoint(let m): return "bad checkpoint: \(m)"
+        case .data(let m): return "data: \(m)"
+        }
+    }
+}

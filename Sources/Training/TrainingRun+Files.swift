@@ -1,0 +1,139 @@
+// The files of a run: resumable state, metrics.tsv rows, and final.json.
+
+import Foundation
+import TensorCore
+import NN
+import Models
+
+extension TrainingRun {
+    /// Weights, buffers, momentum and progress, written atomically.
+    func saveState() throws {
+        var tensors: [(String, Tensor)] = model.parameters.map { ($0.name, $0.value) }
+        tensors += model.buffers.map { ($0.name, $0.value) }
+        tensors += sgd.stateTensors()
+        let progress = String(decoding: try JSONEncoder().encode(state), as: UTF8.self)
+        try TensorArchive.write(tensors: tensors, metadata: [
+            "kind": "training-state", "architecture": model.name, "arm": arm, "seed": String(seed),
+            "progress": progress], to: statePath)
+    }
+
+    func loadState() throws {
+        let archive = try TensorArchive.read(from: statePath)
+        let meta = archive.metadata
+        guard meta["kind"] == "training-state", meta["architecture"] == model.name else {
+            throw TrainingError.badCheckpoint("\(statePath) holds \(meta["kind"] ?? "?") for \(meta["architecture"] ?? "?"), not the training state of \(model.name)")
+        }
+        let byName = archive.tensors
+        for p in model.parameters {
+            guard let t = byName[p.name], t.shape == p.value.shape else {
+                throw TrainingError.badCheckpoint("\(statePath): parameter \(p.name) missing or misshaped")
+            }
+            p.value = t
+        }
+        for b in model.buffers {
+            guard let t = byName[b.name], t.shape == b.value.shape else {
+                throw TrainingError.badCheckpoint("\(statePath): buffer \(b.name) missing or misshaped")
+            }
+            b.value = t
+        }
+        try sgd.restore(from: byName)
+        guard let progress = meta["progress"]?.data(using: .utf8),
+              let s = try? JSONDecoder().decode(TrainingState.self, from: progress) else {
+            throw TrainingError.badCheckpoint("\(statePath): unreadable progress record")
+        }
+        state = s
+        try truncateMetrics(beforeEpoch: state.epoch + 1)
+    }
+
+    /// Keeps the header and the rows of epochs before `epoch` (1-based): rows written
+    /// after the last checkpoint belong to work the resumed run will redo.
+    func truncateMetrics(beforeEpoch epoch: Int) throws {
+        guard let text = try? String(contentsOfFile: metricsPath, encoding: .utf8) else { return }
+        let kept = text.split(separator: "\n").filter { line in
+            line.hasPrefix("#") || (Int(line.split(separator: "\t").first ?? "") ?? Int.max) < epoch
+        }
+        try AtomicFile.write(kept.joined(separator: "\n") + "\n", to: metricsPath)
+    }
+
+    /// One row per epoch; the `#` header names the columns (gnuplot reads it directly).
+    func appendMetricsRow(epoch: Int, metrics: ClassificationMetrics?, seconds: Double) throws {
+        let termNames = state.termSums.keys.sorted()
+        let n = Double(max(state.batch, 1))
+        func f(_ v: Double?) -> String { v.map { String(format: "%.6g", $0) } ?? "nan" }
+        let header = "# epoch\tlr\ttrain_loss\ttrain_top1\t" + termNames.map { "loss_\($0)" }.joined(separator: "\t")
+            + "\ttest_top1\ttest_top5\ttest_nll\ttest_ece\tteacher_agreement\tepoch_seconds\ttrain_img_per_s"
+        let lr = schedule.lr(at: epoch * stepsPerEpoch - 1)
+        let row = ["\(epoch)", f(Double(lr)), f(state.lossSum / n), f(Double(state.correct) / Double(max(state.seen, 1)))]
+            + termNames.map { f(state.termSums[$0]! / n) }
+            + [f(metrics?.top1), f(metrics?.top5), f(metrics?.nll), f(metrics?.ece), f(metrics?.teacherAgreement),
+               f(seconds), f(Double(state.trainImages) / max(state.trainSeconds, 1e-9))]
+        var lines = ((try? String(contentsOfFile: metricsPath, encoding: .utf8)) ?? "")
+            .split(separator: "\n").map(String.init).filter { !$0.hasPrefix("#") && !$0.isEmpty }
+        lines.append(row.joined(separator: "\t"))
+        try AtomicFile.write(([header] + lines).joined(separator: "\n") + "\n", to: metricsPath)
+    }
+
+    /// Saves the final model, measures its footprint and writes `final.json`.
+    func finish(_ metrics: ClassificationMetrics) throws -> RunSummary {
+        try ModelCheckpoint.save(model: model, metadata: [
+            "architecture": model.name, "classes": String(model.numClasses), "arm": arm, "seed": String(seed),
+            "epochs": String(train.epochs), "test_top1": String(metrics.top1),
+            "train_seconds": String(state.trainSeconds),
+            "train_img_per_s": String(Double(state.trainImages) / max(state.trainSeconds, 1e-9))],
+            to: modelPath)
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: modelPath)[.size] as? Int) ?? 0
+        let shape = [1] + data.imageShape
+        let summary = RunSummary(
+            arm: arm, seed: Int(seed), model: model.name, epochs: train.epochs,
+            final: metrics, classNames: data.classNames,
+            bestTop1: max(state.bestTop1, metrics.top1), bestEpoch: state.bestEpoch == 0 ? train.epochs : state.bestEpoch,
+            params: model.parameterCount, macs: ModelZoo.macs(model, input: data.imageShape[1], engine: engine),
+            checkpointBytes: bytes ?? 0, latencyMs: Footprint.latencyMs(model, inputShape: shape, engine: engine),
+            trainImagesPerSecond: Double(state.trainImages) / max(state.trainSeconds, 1e-9),
+            trainSeconds: state.trainSeconds, wallSeconds: state.wallSeconds, labels: labels)
+        try AtomicFile.write(summary.jsonData(), to: finalPath)
+        events.log("done", ["test_top1": metrics.top1, "best_top1": summary.bestTop1])
+        reporter.note(String(format: "%@ seed %d: test top-1 %.2f%% (best %.2f%% at epoch %d), %.0f img/s",
+                             arm, Int(seed), metrics.top1 * 100, summary.bestTop1 * 100, summary.bestEpoch,
+                             summary.trainImagesPerSecond))
+        return summary
+    }
+}
+
+/// What `final.json` holds for one run.
+public struct RunSummary: Codable, Equatable {
+    public var arm: String
+    public var seed: Int
+    public var model: String
+    public var epochs: Int
+    /// Metrics of the final model on the test split.
+    public var final: ClassificationMetrics
+    public var classNames: [String]
+    public var bestTop1: Double
+    public var bestEpoch: Int
+    public var params: Int
+    public var macs: Int
+    public var checkpointBytes: Int
+    /// Median single-image forward latency on this CPU (ms).
+    public var latencyMs: Double
+    public var trainImagesPerSecond: Double
+    public var trainSeconds: Double
+    public var wallSeconds: Double
+    public var labels: [String: String]
+
+    public func jsonData() throws -> Data {
+        let e = JSONEncoder()
+        e.keyEncodingStrategy = .convertToSnakeCase
+        e.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return try e.encode(self)
+    }
+
+    public static func load(path: String) throws -> RunSummary {
+        guard let data = FileManager.default.contents(atPath: path) else { throw SpecError("\(path): cannot read") }
+        let d = JSONDecoder()
+        d.keyDecodingStrategy = .convertFromSnakeCase
+        do { return try d.decode(RunSummary.self, from: data) } catch {
+            throw SpecError("\(path): not a run summary (\(error))")
+        }
+    }
+}

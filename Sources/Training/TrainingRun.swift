@@ -1,0 +1,186 @@
+// One training run (a teacher, or a student under one objective and seed):
+// the loop, checkpoints every epoch (and on Ctrl-C), exact resume, metrics files.
+
+import Foundation
+import TensorCore
+import NN
+import Optim
+import Objectives
+
+/// Trains `model` with `objective` on `data`, writing into `directory`:
+/// `metrics.tsv`, `events.jsonl`, `state.atkd` (resumable), `model.atkd` and `final.json`.
+public final class TrainingRun {
+    public let directory: String
+    public let arm: String
+    public let seed: UInt64
+    public let train: TrainSpec
+    public let model: any Model
+    public let teacher: (any Model)?
+    public let objective: any Objective
+    public let data: DataProvider
+    public let engine: any Kernels
+    public let evalEvery: Int
+    public var reporter: ProgressReporter
+    /// Extra fields recorded in `final.json` (teacher name, spec name, …).
+    public var labels: [String: String] = [:]
+    /// Mid-epoch checkpoint interval; epoch ends always checkpoint.
+    public var checkpointSeconds = 300.0
+
+    let sgd: SGD
+    let schedule: LearningRateSchedule
+    let stepsPerEpoch: Int
+    var state = TrainingState()
+    let events: EventLog
+
+    public init(directory: String, arm: String, seed: UInt64, train: TrainSpec, model: any Model,
+                teacher: (any Model)?, objective: any Objective, data: DataProvider, engine: any Kernels,
+                evalEvery: Int = 1, reporter: ProgressReporter = ProgressReporter()) throws {
+        self.directory = directory; self.arm = arm; self.seed = seed; self.train = train
+        self.model = model; self.teacher = teacher; self.objective = objective; self.data = data
+        self.engine = engine; self.evalEvery = evalEvery; self.reporter = reporter
+        if objective.needsTeacher && teacher == nil {
+            throw SpecError("objective `\(objective.name)` needs a teacher")
+        }
+        stepsPerEpoch = data.batchesPerEpoch(batchSize: train.batchSize)
+        guard stepsPerEpoch > 0 else {
+            throw TrainingError.data("\(data.trainCount) training images make no full batch of \(train.batchSize)")
+        }
+        sgd = SGD(parameters: model.parameters, momentum: train.momentum, nesterov: train.nesterov,
+                  weightDecay: train.weightDecay)
+        schedule = LearningRateSchedule(
+            kind: train.schedule, baseLR: train.lr, totalSteps: stepsPerEpoch * train.epochs,
+            stepsPerEpoch: stepsPerEpoch, warmupSteps: train.warmupEpochs * stepsPerEpoch,
+            milestones: train.milestones, gamma: train.gamma)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        events = EventLog(path: "\(directory)/events.jsonl")
+    }
+
+    var statePath: String { "\(directory)/state.atkd" }
+    var metricsPath: String { "\(directory)/metrics.tsv" }
+    public var finalPath: String { "\(directory)/final.json" }
+    public var modelPath: String { "\(directory)/model.atkd" }
+
+    /// Trains to the end (or continues from `state.atkd` when `resume`), then evaluates and
+    /// writes `final.json`. Returns the final summary.
+    @discardableResult
+    public func run(resume: Bool) throws -> RunSummary {
+        if resume, FileManager.default.fileExists(atPath: statePath) {
+            try loadState()
+            events.log("resume", ["epoch": state.epoch, "batch": state.batch])
+            reporter.note("resuming \(arm) seed \(seed) at epoch \(state.epoch + 1), batch \(state.batch)")
+        } else {
+            try? FileManager.default.removeItem(atPath: metricsPath)
+            try? FileManager.default.removeItem(atPath: "\(directory)/events.jsonl")
+            try? FileManager.default.removeItem(atPath: finalPath)
+            events.log("start", ["arm": arm, "seed": Int(seed), "model": model.name,
+                                 "params": model.parameterCount, "steps_per_epoch": stepsPerEpoch])
+        }
+        let teacherPredictions = try teacher.map { try predictions(of: $0) }
+        var lastMetrics: ClassificationMetrics? = nil
+        let wallStart = Date()
+        let wallBase = state.wallSeconds
+        var lastSave = Date()
+
+        while state.epoch < train.epochs {
+            let epochStart = Date()
+            let batches = data.trainBatches(seed: seed, epoch: state.epoch, startBatch: state.batch,
+                                            batchSize: train.batchSize)
+            while let batch = batches.next() {
+                let t0 = Date()
+                let lr = schedule.lr(at: state.epoch * stepsPerEpoch + state.batch)
+                try step(batch, lr: lr)
+                state.trainSeconds += Date().timeIntervalSince(t0)
+                state.trainImages += batch.labels.count
+                state.batch += 1
+                state.wallSeconds = wallBase + Date().timeIntervalSince(wallStart)
+                reporter.step(epoch: state.epoch + 1, epochs: train.epochs, batch: state.batch, batches: stepsPerEpoch, batchSize: train.batchSize,
+                              imagesPerSecond: Double(state.trainImages) / max(state.trainSeconds, 1e-9),
+                              terms: state.termSums.mapValues { $0 / Double(max(state.batch, 1)) }, lr: lr)
+                if interruptRequested != 0 {
+                    try saveState()
+                    events.log("interrupt", ["epoch": state.epoch, "batch": state.batch])
+                    throw TrainingError.interrupted("\(directory) checkpointed at epoch \(state.epoch + 1), batch \(state.batch)")
+                }
+                if state.batch < stepsPerEpoch, Date().timeIntervalSince(lastSave) > checkpointSeconds {
+                    try saveState(); lastSave = Date()
+                }
+            }
+            let epoch = state.epoch + 1
+            var metrics: ClassificationMetrics? = nil
+            if epoch % evalEvery == 0 || epoch == train.epochs {
+                metrics = evaluate(model, teacherPredictions: teacherPredictions)
+                lastMetrics = metrics
+                if let m = metrics, m.top1 > state.bestTop1 { state.bestTop1 = m.top1; state.bestEpoch = epoch }
+            }
+            try appendMetricsRow(epoch: epoch, metrics: metrics, seconds: Date().timeIntervalSince(epochStart))
+            events.log("epoch", ["epoch": epoch, "train_loss": state.lossSum / Double(max(state.batch, 1)),
+                                 "test_top1": metrics?.top1 ?? -1])
+            reporter.epochDone(epoch: epoch, epochs: train.epochs, trainLoss: state.lossSum / Double(max(state.batch, 1)),
+                               testTop1: metrics?.top1)
+            state.epoch += 1
+            state.resetEpochSums()
+            try saveState(); lastSave = Date()
+        }
+        let finalMetrics = lastMetrics ?? evaluate(model, teacherPredictions: teacherPredictions)
+        return try finish(finalMetrics)
+    }
+
+    /// One optimisation step; returns nothing, accumulates the epoch sums.
+    func step(_ batch: LabeledBatch, lr: Float) throws {
+        let ctx = ForwardContext(engine: engine, training: true,
+                                 rng: SeededRNG(seed: mixSeed(seed, UInt64(state.epoch), UInt64(state.batch))))
+        let out = model.forward(batch.x, ctx)
+        var teacherOut: NetworkOutputs? = nil
+        if objective.needsTeacher, let t = teacher {
+            let o = t.forward(batch.x, ForwardContext(engine: engine, training: false))
+            teacherOut = NetworkOutputs(logits: o.logits, taps: o.taps.map { $0.value })
+        }
+        let terms = objective.terms(student: NetworkOutputs(logits: out.logits, taps: out.taps.map { $0.value }),
+                                    teacher: teacherOut, labels: batch.labels)
+        var dLogits = Tensor(zeros: out.logits.shape)
+        var dTaps = [Tensor?](repeating: nil, count: out.taps.count)
+        var total = 0.0
+        for term in terms {
+            guard term.value.isFinite else {
+                events.log("nonfinite", ["epoch": state.epoch + 1, "batch": state.batch, "term": term.name])
+                throw TrainingError.nonFinite("term `\(term.name)` = \(term.value) at epoch \(state.epoch + 1), batch \(state.batch + 1) of \(directory)")
+            }
+            total += Double(term.weight) * Double(term.value)
+            state.termSums[term.name, default: 0] += Double(term.value)
+            if let g = term.dLogits { dLogits.add(g * term.weight) }
+            for (i, g) in term.dTaps.enumerated() {
+                guard let g, i < dTaps.count else { continue }
+                if dTaps[i] == nil { dTaps[i] = g * term.weight } else { dTaps[i]!.add(g * term.weight) }
+            }
+        }
+        state.lossSum += total
+        state.seen += batch.labels.count
+        state.correct += zip(out.logits.argmaxRows(), batch.labels).filter { $0 == $1 }.count
+        model.zeroGrad()
+        _ = out.backward(dLogits, dTaps)
+        sgd.step(lr: lr, engine: engine)
+    }
+
+    /// Test-split metrics in eval mode.
+    public func evaluate(_ net: any Model, teacherPredictions: [Int]?) -> ClassificationMetrics {
+        var acc = MetricsAccumulator(classes: data.classes)
+        var offset = 0
+        let batches = data.testBatches(batchSize: 256)
+        while let b = batches.next() {
+            let logits = net.forward(b.x, ForwardContext(engine: engine, training: false)).logits
+            let tp = teacherPredictions.map { Array($0[offset..<(offset + b.labels.count)]) }
+            acc.add(logits: logits, labels: b.labels, teacherPredictions: tp)
+            offset += b.labels.count
+        }
+        return acc.summary()
+    }
+
+    func predictions(of net: any Model) throws -> [Int] {
+        var out: [Int] = []
+        let batches = data.testBatches(batchSize: 256)
+        while let b = batches.next() {
+            out += net.forward(b.x, ForwardContext(engine: engine, training: false)).logits.argmaxRows()
+        }
+        return out
+    }
+}

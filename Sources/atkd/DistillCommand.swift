@@ -1,0 +1,62 @@
+// `atkd distill`: train one student from a trained teacher with one objective.
+
+import ArgumentParser
+import Foundation
+import Training
+import Models
+
+struct DistillCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "distill",
+        abstract: "Train a student with ce, kd, at or atkd from a teacher checkpoint.")
+
+    @Option(help: "Objective: ce (labels only), kd (Hinton), at (Zagoruyko), atkd (both).")
+    var method: String
+
+    @Option(help: "Teacher checkpoint (.atkd); its architecture is read from the file.")
+    var teacher: String
+
+    @Option(help: "Student architecture (default: the spec's student.model, mobilenetv2-half).")
+    var student: String?
+
+    @Option(help: "Spec whose dataset, student training and distillation settings to use (default: built-in defaults).")
+    var spec: String?
+
+    @Option(help: "Epochs (default: the spec's student.train.epochs).")
+    var epochs: Int?
+
+    @Option(help: "Seed (default: 1).")
+    var seed: Int = 1
+
+    @Option(help: "Run name (folder under --runs; default: distill-<student>).")
+    var name: String?
+
+    @OptionGroup var location: RunLocationOptions
+    @OptionGroup var data: DataOptions
+    @OptionGroup var engine: EngineOptions
+
+    func run() throws {
+        do {
+            var s = try spec.map { try Session.loadSpec(path: $0) } ?? ExperimentSpec()
+            let meta = try TensorArchive.read(from: teacher).metadata
+            guard let arch = meta["architecture"] else { throw ValidationError("\(teacher): no architecture in its header") }
+            s.teacher.model = arch
+            s.teacher.checkpoint = teacher
+            if let student { s.student.model = student }
+            if let epochs { s.student.train.epochs = epochs }
+            s.arms = [method]
+            s.seeds = [seed]
+            s.name = name ?? "distill-\(s.student.model)"
+            try Session.validate(s, source: "command line")
+            let session = try Session(spec: s, dataRoot: data.dataRoot, cacheDir: data.cacheDir,
+                                      threads: engine.threads, engine: engine.engine, quiet: location.quiet)
+            var options = RunOptions()
+            options.resume = !location.fresh
+            options.runsRoot = location.runs
+            options.quiet = location.quiet
+            InterruptHandler.install()
+            let runner = ExperimentRunner(spec: session.spec, data: session.data, engine: session.engine, options: options)
+            print(Session.table(try runner.runAll()))
+        } catch let e as ValidationError { throw e } catch { fail(error) }
+    }
+}

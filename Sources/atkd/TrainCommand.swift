@@ -1,0 +1,61 @@
+// `atkd train`: train one model from scratch with cross-entropy (teachers, baselines).
+
+import ArgumentParser
+import Foundation
+import Training
+
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a model from scratch with cross-entropy and save its checkpoint.")
+
+    @Option(help: "Architecture (see `atkd models`).")
+    var model: String
+
+    @Option(help: "Spec whose dataset and training settings to use (default: the built-in defaults).")
+    var spec: String?
+
+    @Option(help: "Epochs (default: the spec's teacher.train.epochs).")
+    var epochs: Int?
+
+    @Option(help: "Peak learning rate (default: the spec's teacher.train.lr).")
+    var lr: Float?
+
+    @Option(help: "Batch size (default: the spec's teacher.train.batch_size).")
+    var batchSize: Int?
+
+    @Option(help: "Where to save the trained checkpoint (default: runs/<name>/teacher/model.atkd only).")
+    var out: String?
+
+    @Option(help: "Run name (folder under --runs; default: train-<model>).")
+    var name: String?
+
+    @OptionGroup var location: RunLocationOptions
+    @OptionGroup var data: DataOptions
+    @OptionGroup var engine: EngineOptions
+
+    func run() throws {
+        do {
+            var s = try spec.map { try Session.loadSpec(path: $0) } ?? ExperimentSpec()
+            s.name = name ?? "train-\(model)"
+            s.teacher.model = model
+            s.teacher.checkpoint = out ?? ""
+            if let epochs { s.teacher.train.epochs = epochs }
+            if let lr { s.teacher.train.lr = lr }
+            if let batchSize { s.teacher.train.batchSize = batchSize }
+            try Session.validate(s, source: "command line")
+            let session = try Session(spec: s, dataRoot: data.dataRoot, cacheDir: data.cacheDir,
+                                      threads: engine.threads, engine: engine.engine, quiet: location.quiet)
+            var options = RunOptions()
+            options.resume = !location.fresh
+            options.retrainTeacher = true
+            options.runsRoot = location.runs
+            options.quiet = location.quiet
+            InterruptHandler.install()
+            let runner = ExperimentRunner(spec: session.spec, data: session.data, engine: session.engine, options: options)
+            _ = try runner.obtainTeacher()
+            let summary = try RunSummary.load(path: "\(runner.experimentDirectory)/teacher/final.json")
+            print(Session.table([summary]))
+        } catch let e as ValidationError { throw e } catch { fail(error) }
+    }
+}

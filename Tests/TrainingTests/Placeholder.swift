@@ -1,1 +1,0 @@
-// TrainingTests: tests arrive with the issue that builds the target.
