@@ -13,18 +13,19 @@ func partRange(_ part: Int, of parts: Int, count: Int) -> Range<Int> {
 }
 
 /// Runs `body(part)` for `part` in `0..<parts` on up to `parts` threads.
-/// While more than one part runs, OpenBLAS is held to one thread so that
-/// GEMMs issued from `body` do not oversubscribe the cores.
+/// OpenBLAS is held to one thread meanwhile, even when `parts` is 1: GEMMs
+/// issued from `body` are small (one image), where BLAS threading costs more
+/// than it gains, and our threads × BLAS threads must stay ≤ cores.
 /// NOTE: `openblas_set_num_threads` is process-global; two engines running
 /// parallel regions at the same time from different threads would race on it.
 func parallelParts(_ parts: Int, _ body: (Int) -> Void) {
-    if parts <= 1 {
-        body(0)
-        return
-    }
     let previous = openblas_get_num_threads()
     if previous != 1 { openblas_set_num_threads(1) }
-    DispatchQueue.concurrentPerform(iterations: parts, execute: body)
+    if parts <= 1 {
+        body(0)
+    } else {
+        DispatchQueue.concurrentPerform(iterations: parts, execute: body)
+    }
     if previous != 1 { openblas_set_num_threads(previous) }
 }
 
