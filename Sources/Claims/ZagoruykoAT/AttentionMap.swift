@@ -1,0 +1,125 @@
+// Activation-based attention maps F(A) and their per-sample L2 normalisation,
+// each with a pullback. N batch, C channels, H, W; S = H·W.
+
+import TensorCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Attention transfer of Zagoruyko & Komodakis (2016/2017).
+public enum ZagoruykoAT {
+    /// `F.normalize`'s eps: `q̂ = q / max(‖q‖₂, 1e-12)`.
+    public static let normalizeEpsilon: Float = 1e-12
+
+    /// The normalised attention map `q̂_n = vec(F(A_n)) / max(‖vec(F(A_n))‖₂, 1e-12)`, `[N, H·W]`,
+    /// with `F(A) = mean_c |A_c|^p` (or `Σ_c`, `max_c`), and its pullback `d q̂ ↦ d A`.
+    ///
+    /// - Paper: §3, `F_sum^p(A) = Σ_i |A_i|^p`, `F_max^p(A) = max_i |A_i|^p`; maps are
+    ///   compared after dividing by their L2 norm.
+    /// - Reference: attention-transfer `utils.py::at`:
+    ///   `F.normalize(x.pow(2).mean(1).view(x.size(0), -1))`.
+    /// - Deviation: the code takes `x.pow(p)`, this takes `|x|^p` (the paper); they agree for even p.
+    ///   Channel mean (code) and sum (paper) give the same normalised map except when
+    ///   `‖q‖ < 1e-12`.
+    public static func attentionMap(_ features: Tensor, p: Float = ATLossOptions.authorsCode.p,
+                                    reduction: ATChannelReduction = ATLossOptions.authorsCode.reduction)
+        -> (map: Tensor, pullback: (Tensor) -> Tensor) {
+        let raw = rawMap(features, p: p, reduction: reduction)
+        let n = features.shape[0]
+        let norm = normalizeRows(raw.map.reshaped([n, raw.map.count / max(n, 1)]))
+        return (norm.value, { dMap in raw.pullback(norm.pullback(dMap).reshaped(raw.map.shape)) })
+    }
+
+    /// The unnormalised map `F(A)` as `[N, 1, H, W]` and its pullback.
+    static func rawMap(_ a: Tensor, p: Float, reduction: ATChannelReduction)
+        -> (map: Tensor, pullback: (Tensor) -> Tensor) {
+        precondition(a.rank == 4, "attention maps need features [N, C, H, W], got \(a.shape)")
+        precondition(p >= 1 && p.isFinite, "attention exponent p must be ≥ 1, got \(p)")
+        let n = a.shape[0], c = a.shape[1], h = a.shape[2], w = a.shape[3], s = h * w
+        precondition(c > 0, "features need at least one channel, got \(a.shape)")
+        let x = a.data
+        var q = [Float](repeating: 0, count: n * s)
+        var argmax = [Int](repeating: 0, count: reduction == .max ? n * s : 0)
+        for b in 0..<n {
+            for i in 0..<s {
+                var acc = 0.0, best = -1.0, bestC = 0
+                for ch in 0..<c {
+                    let v = power(Double(abs(x[(b * c + ch) * s + i])), p)
+                    acc += v
+                    if v > best { best = v; bestC = ch }
+                }
+                switch reduction {
+                case .mean: q[b * s + i] = Float(acc / Double(c))
+                case .sum: q[b * s + i] = Float(acc)
+                case .max: q[b * s + i] = Float(best); argmax[b * s + i] = bestC
+                }
+            }
+        }
+        let pullback: (Tensor) -> Tensor = { dq in
+            precondition(dq.count == n * s, "attention-map gradient has \(dq.count) values, expected \(n * s)")
+            var dx = [Float](repeating: 0, count: a.count)
+            let scale: Double = reduction == .mean ? 1 / Double(c) : 1
+            for b in 0..<n {
+                for i in 0..<s {
+                    let g = Double(dq.data[b * s + i]) * scale
+                    if g == 0 { continue }
+                    let channels = reduction == .max ? argmax[b * s + i]...argmax[b * s + i] : 0...(c - 1)
+                    for ch in channels {
+                        let idx = (b * c + ch) * s + i
+                        dx[idx] = Float(g * powerDerivative(Double(x[idx]), p))
+                    }
+                }
+            }
+            return Tensor(shape: a.shape, data: dx)
+        }
+        return (Tensor(shape: [n, 1, h, w], data: q), pullback)
+    }
+
+    /// Row-wise `q̂ = q / max(‖q‖₂, eps)` of `[N, S]` and its pullback
+    /// `dq = (dq̂ − q̂·⟨q̂, dq̂⟩) / ‖q‖` (or `dq̂ / eps` when the norm is clamped).
+    /// - Reference: `torch.nn.functional.normalize(x, p=2, dim=1, eps=1e-12)`.
+    static func normalizeRows(_ q: Tensor) -> (value: Tensor, pullback: (Tensor) -> Tensor) {
+        let n = q.shape[0], s = q.shape[1]
+        let eps = Double(normalizeEpsilon)
+        var norms = [Double](repeating: 0, count: n)
+        var out = [Float](repeating: 0, count: q.count)
+        for b in 0..<n {
+            var ss = 0.0
+            for i in 0..<s { ss += Double(q.data[b * s + i]) * Double(q.data[b * s + i]) }
+            norms[b] = ss.squareRoot()
+            let d = max(norms[b], eps)
+            for i in 0..<s { out[b * s + i] = Float(Double(q.data[b * s + i]) / d) }
+        }
+        let value = Tensor(shape: [n, s], data: out)
+        return (value, { dy in
+            var dq = [Float](repeating: 0, count: q.count)
+            for b in 0..<n {
+                // NOTE: below eps the clamp is constant, so the Jacobian is just 1/eps.
+                if norms[b] <= eps {
+                    for i in 0..<s { dq[b * s + i] = Float(Double(dy.data[b * s + i]) / eps) }
+                    continue
+                }
+                var dot = 0.0
+                for i in 0..<s { dot += Double(out[b * s + i]) * Double(dy.data[b * s + i]) }
+                for i in 0..<s {
+                    dq[b * s + i] = Float((Double(dy.data[b * s + i]) - Double(out[b * s + i]) * dot) / norms[b])
+                }
+            }
+            return Tensor(shape: [n, s], data: dq)
+        })
+    }
+
+    /// `|x|^p`, exact for p = 2.
+    @inline(__always) static func power(_ ax: Double, _ p: Float) -> Double {
+        p == 2 ? ax * ax : pow(ax, Double(p))
+    }
+
+    /// `d|x|^p/dx = p·|x|^(p−1)·sign(x)`; 0 at x = 0 (PyTorch's `abs` subgradient for p = 1).
+    @inline(__always) static func powerDerivative(_ x: Double, _ p: Float) -> Double {
+        if p == 2 { return 2 * x }
+        if x == 0 { return 0 }
+        return Double(p) * pow(abs(x), Double(p) - 1) * (x > 0 ? 1 : -1)
+    }
+}

@@ -1,1 +1,0 @@
-// ZagoruykoAT: placeholder until its issue lands.

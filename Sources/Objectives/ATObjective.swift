@@ -1,0 +1,54 @@
+// `at`: attention transfer, `ce_weight·ce + β·Σ_j at_j` over student/teacher tap pairs.
+
+import TensorCore
+import ZagoruykoAT
+
+/// Terms `ce` (weight `ceWeight`) and `at = Σ_j at_j` (weight β = `atWeight`), or one term
+/// `at.<j>` per tap pair when `perTap` is set. Taps pair by position: student tap j with
+/// teacher tap j; the counts must agree.
+///
+/// - Paper: Zagoruyko & Komodakis, eq. (2): `L(W_S, x) + (β/2) Σ_j ‖q̂_S^j − q̂_T^j‖_p`.
+/// - Reference: attention-transfer `cifar.py`: `loss + β·sum(at_loss(x, y) for x, y in zip(g_s, g_t))`,
+///   β = 1000; RepDistiller `--distill attention -a 0 -b 1000` (CE weight 1).
+/// - Deviation: see `ZagoruykoAT.loss` (code vs paper form, spatial matching).
+public struct ATObjective: Objective {
+    public let name = "at"
+    public let needsTeacher = true
+    public var ce: CrossEntropyObjective
+    /// β, the weight of each AT term.
+    public var atWeight: Float
+    public var atOptions: ATLossOptions
+    /// One term per tap pair instead of their sum.
+    public var perTap: Bool
+
+    public init(ceWeight: Float, atWeight: Float, atOptions: ATLossOptions, perTap: Bool,
+                labelSmoothing: Float, engine: any Kernels) {
+        ce = CrossEntropyObjective(ceWeight: ceWeight, labelSmoothing: labelSmoothing, engine: engine)
+        self.atWeight = atWeight; self.atOptions = atOptions; self.perTap = perTap
+    }
+
+    public func terms(student: NetworkOutputs, teacher: NetworkOutputs?, labels: [Int]) -> [LossTerm] {
+        guard let teacher else { preconditionFailure("objective \(name) needs the teacher's outputs") }
+        return [ce.term(logits: student.logits, labels: labels)] + atTerms(student: student.taps, teacher: teacher.taps)
+    }
+
+    /// The AT term(s) for paired taps: `at` with gradients on every student tap, or `at.<j>`
+    /// each with a gradient on tap j only.
+    public func atTerms(student: [Tensor], teacher: [Tensor]) -> [LossTerm] {
+        precondition(!student.isEmpty, "attention transfer needs at least one tap")
+        precondition(student.count == teacher.count,
+                     "student has \(student.count) taps, teacher \(teacher.count); they pair by position")
+        let pairs = zip(student, teacher).map {
+            ZagoruykoAT.loss(student: $0, teacher: $1, options: atOptions, engine: ce.engine)
+        }
+        if perTap {
+            return pairs.enumerated().map { j, pair in
+                var dTaps = [Tensor?](repeating: nil, count: student.count)
+                dTaps[j] = pair.dStudent
+                return LossTerm(name: "at.\(j)", weight: atWeight, value: pair.value, dLogits: nil, dTaps: dTaps)
+            }
+        }
+        let total = pairs.reduce(0.0) { $0 + Double($1.value) }
+        return [LossTerm(name: "at", weight: atWeight, value: Float(total), dLogits: nil, dTaps: pairs.map(\.dStudent))]
+    }
+}

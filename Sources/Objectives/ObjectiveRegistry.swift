@@ -1,0 +1,42 @@
+// The registry of objectives by name: adding a method = one file + one entry here.
+
+import TensorCore
+
+/// Builds objectives from a name and `ObjectiveOptions`.
+public enum ObjectiveRegistry {
+    typealias Factory = (ObjectiveOptions, String, any Kernels) -> any Objective
+
+    static let factories: [String: Factory] = [
+        "ce": { o, n, e in
+            CrossEntropyObjective(ceWeight: o.resolvedCEWeight(objective: n), labelSmoothing: o.labelSmoothing, engine: e)
+        },
+        "kd": { o, n, e in
+            KDObjective(ceWeight: o.resolvedCEWeight(objective: n), kdWeight: o.kdWeight, temperature: o.temperature,
+                        labelSmoothing: o.labelSmoothing, engine: e)
+        },
+        "at": { o, n, e in
+            ATObjective(ceWeight: o.resolvedCEWeight(objective: n), atWeight: o.atWeight, atOptions: o.atLossOptions,
+                        perTap: o.atTermPerTap, labelSmoothing: o.labelSmoothing, engine: e)
+        },
+        "atkd": { o, n, e in
+            ATKDObjective(ceWeight: o.resolvedCEWeight(objective: n), kdWeight: o.kdWeight, temperature: o.temperature,
+                          atWeight: o.atWeight, atOptions: o.atLossOptions, perTap: o.atTermPerTap,
+                          labelSmoothing: o.labelSmoothing, engine: e)
+        },
+    ]
+
+    /// Registered names, sorted.
+    public static var names: [String] { factories.keys.sorted() }
+
+    /// The objective called `name` with `options`; `engine` computes cross-entropy and,
+    /// when taps differ in size, the pooling / resizing of AT.
+    /// Throws `ObjectiveError` for an unknown name or an impossible option (naming the key).
+    public static func make(name: String, options: ObjectiveOptions = .defaults,
+                            engine: any Kernels) throws -> any Objective {
+        guard let factory = factories[name] else {
+            throw ObjectiveError.unknownObjective(name: name, known: names)
+        }
+        try options.validate()
+        return factory(options, name, engine)
+    }
+}

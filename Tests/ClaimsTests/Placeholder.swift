@@ -1,1 +1,0 @@
-// ClaimsTests: tests arrive with the issue that builds the target.
