@@ -1,1 +1,0 @@
-// ZhuAttention: placeholder until its issue lands.
