@@ -31,7 +31,7 @@ extension FastEngine {
                                     var j = g.jLo[q]
                                     let j1 = g.jHi[q]
                                     if g.stride == 1 {
-                                        while j < j1 { yrow[j] += t * xq[j]; j &+= 1 }
+                                        if j1 > j { vaxpy(t, xq + j, yrow + j, j1 &- j) }
                                     } else {
                                         while j < j1 { yrow[j] += t * xq[j &* g.stride]; j &+= 1 }
                                     }
@@ -76,7 +76,7 @@ extension FastEngine {
                                 var j = g.jLo[q]
                                 let j1 = g.jHi[q]
                                 if g.stride == 1 {
-                                    while j < j1 { dq[j] += t * dyrow[j]; j &+= 1 }
+                                    if j1 > j { vaxpy(t, dyrow + j, dq + j, j1 &- j) }
                                 } else {
                                     while j < j1 { dq[j &* g.stride] += t * dyrow[j]; j &+= 1 }
                                 }

@@ -68,3 +68,18 @@ func vdotCentered(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count:
     while i < count { s += a[i] * (b[i] - m); i &+= 1 }
     return s
 }
+
+/// y[i] += a·x[i] (x and y may not overlap).
+@inline(__always)
+func vaxpy(_ a: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int) {
+    let va = SIMD8<Float>(repeating: a)
+    let rx = UnsafeRawPointer(x), ry = UnsafeMutableRawPointer(y)
+    var i = 0
+    while i &+ 8 <= count {
+        var vy = ry.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)
+        vy.addProduct(va, rx.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self))
+        ry.storeBytes(of: vy, toByteOffset: i &* 4, as: SIMD8<Float>.self)
+        i &+= 8
+    }
+    while i < count { y[i] += a * x[i]; i &+= 1 }
+}
