@@ -25,10 +25,10 @@ public enum MobileNetV2 {
     /// input), linear bottleneck outputs (no activation follows them) — marked pre-activation.
     /// - Reference: `shared/bench/pytorch_peer.py` `MobileNetV2` / `MBBlock`; kuangliu
     ///   `models/mobilenetv2.py` (2,296,922 parameters at 10 classes, PAPERS.md §6).
-    /// - Deviation: `lastChannels` ≠ 1280 exists only to build tiny test instances.
+    /// - Deviation: `lastChannels` ≠ 1280 and `minChannels` ≠ 8 exist only to build tiny test instances.
     public static func cifar(name: String, classes: Int, width: Double = 1, lastChannels: Int = 1280,
-                             rng: inout SeededRNG) -> TappedNetwork {
-        let c = { (v: Int) in max(8, Int(Double(v) * width)) }
+                             minChannels: Int = 8, rng: inout SeededRNG) -> TappedNetwork {
+        let c = { (v: Int) in max(minChannels, Int(Double(v) * width)) }
         let stem = Sequential(convBN("conv1", "bn1", 3, c(32), kernel: 3, activation: ReLU(), rng: &rng))
         let tapAfter: Set<Int> = [1, 2, 4, 6]
         var stages: [Stage] = []

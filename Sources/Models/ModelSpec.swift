@@ -10,7 +10,8 @@ import TensorCore
 /// - `w<N>`: every width ÷ N (`resnet50-w4` = the peer's width ¼); `half`: width × 0.5;
 /// - `imagenet` / `cifar`: the stem; without one it follows the input size (≤ 64 → CIFAR);
 /// - `awconv`: the AW-convolution in place of each bottleneck's 3×3 conv (bottleneck ResNets);
-/// - `last<N>`: the width of MobileNetV2's last 1×1 conv (default 1280; for tiny test models).
+/// - `last<N>`: the width of MobileNetV2's last 1×1 conv (default 1280), and `min<N>`: its
+///   channel floor max(N, ⌊v·w⌋) (default 8) — both only to build tiny test instances.
 public struct ModelSpec: Equatable, Sendable {
     public enum Family: Equatable, Sendable {
         case cifarResNet(depth: Int)
@@ -30,6 +31,7 @@ public struct ModelSpec: Equatable, Sendable {
     public var projectionShortcut = false
     public var awconv = false
     public var lastChannels: Int?
+    public var minChannels: Int?
 
     public init(parsing name: String) throws {
         self.name = name
@@ -82,6 +84,8 @@ public struct ModelSpec: Equatable, Sendable {
                 width = 1 / Double(n)
             } else if m.hasPrefix("last"), let n = Int(m.dropFirst(4)), n >= 1, family == .mobileNetV2 {
                 lastChannels = n
+            } else if m.hasPrefix("min"), let n = Int(m.dropFirst(3)), n >= 1, family == .mobileNetV2 {
+                minChannels = n
             } else {
                 throw bad
             }
@@ -102,7 +106,7 @@ public enum ModelZooError: Error, CustomStringConvertible, Equatable {
         switch self {
         case .unknown(let n):
             return "unknown model \"\(n)\"; valid names: \(ModelZoo.names.joined(separator: ", ")) "
-                + "(modifiers: -b, -w<N>, -half, -imagenet, -cifar, -awconv, -last<N>; any wrn-<6n+4>-<K>, resnet<6n+2>)"
+                + "(modifiers: -b, -w<N>, -half, -imagenet, -cifar, -awconv, -last<N>, -min<N>; any wrn-<6n+4>-<K>, resnet<6n+2>)"
         case .badModifier(let n, let m):
             return "model \"\(n)\": modifier \"\(m)\" does not apply; valid names: \(ModelZoo.names.joined(separator: ", "))"
         case .unavailable(let n, let r):

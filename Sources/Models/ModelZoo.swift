@@ -53,13 +53,13 @@ public enum ModelZoo {
                                    widthDivisor: spec.widthDivisor, rng: &rng)
         case .mobileNetV2:
             if spec.resolvedStem(input: input) == .imagenet {
-                guard spec.lastChannels == nil else {
-                    throw ModelZooError.badModifier(name: name, modifier: "last\(spec.lastChannels!)")
-                }
+                if let n = spec.lastChannels { throw ModelZooError.badModifier(name: name, modifier: "last\(n)") }
+                if let n = spec.minChannels { throw ModelZooError.badModifier(name: name, modifier: "min\(n)") }
                 return MobileNetV2.imagenet(name: name, classes: classes, width: spec.width, rng: &rng)
             }
             return MobileNetV2.cifar(name: name, classes: classes, width: spec.width,
-                                     lastChannels: spec.lastChannels ?? 1280, rng: &rng)
+                                     lastChannels: spec.lastChannels ?? 1280, minChannels: spec.minChannels ?? 8,
+                                     rng: &rng)
         case .mobileNetV1:
             return MobileNetV1.make(name: name, classes: classes, width: spec.width,
                                     imagenetStem: spec.resolvedStem(input: input) == .imagenet, rng: &rng)

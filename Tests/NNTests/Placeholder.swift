@@ -1,1 +1,0 @@
-// NNTests: tests arrive with the issue that builds the target.
