@@ -25,6 +25,8 @@ public final class TrainingRun {
     public var labels: [String: String] = [:]
     /// Mid-epoch checkpoint interval; epoch ends always checkpoint.
     public var checkpointSeconds = 300.0
+    /// Called after every optimisation step with the global step count (tests, tools).
+    public var afterStep: ((Int) -> Void)?
 
     let sgd: SGD
     let schedule: LearningRateSchedule
@@ -92,6 +94,7 @@ public final class TrainingRun {
                 state.trainSeconds += Date().timeIntervalSince(t0)
                 state.trainImages += batch.labels.count
                 state.batch += 1
+                afterStep?(state.epoch * stepsPerEpoch + state.batch)
                 state.wallSeconds = wallBase + Date().timeIntervalSince(wallStart)
                 reporter.step(epoch: state.epoch + 1, epochs: train.epochs, batch: state.batch, batches: stepsPerEpoch, batchSize: train.batchSize,
                               imagesPerSecond: Double(state.trainImages) / max(state.trainSeconds, 1e-9),

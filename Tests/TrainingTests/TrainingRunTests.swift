@@ -1,0 +1,101 @@
+import XCTest
+import Foundation
+import TensorCore
+import NN
+import Models
+import Objectives
+import Training
+
+final class TrainingRunTests: XCTestCase {
+    var root = ""
+
+    override func setUp() {
+        root = NSTemporaryDirectory() + "atkd-training-\(UUID().uuidString)"
+        interruptRequested = 0
+    }
+
+    override func tearDown() {
+        try? FileManager.default.removeItem(atPath: root)
+        interruptRequested = 0
+    }
+
+    func makeRun(_ dir: String, data: SyntheticData, epochs: Int = 3, arm: String = "ce",
+                 teacher: (any Model)? = nil, lr: Float = 0.05) throws -> TrainingRun {
+        var rng = SeededRNG(seed: 5)
+        let model = try ModelZoo.make("resnet20", classes: data.classes, input: data.size, rng: &rng)
+        var train = TrainSpec(epochs: epochs, lr: lr)
+        train.batchSize = 16
+        let engine = Session.makeEngine("fast", threads: 2)
+        let objective = try ObjectiveFactory.make(arm, distill: DistillSpec(), train: train, engine: engine)
+        return try TrainingRun(directory: "\(root)/\(dir)", arm: arm, seed: 1, train: train, model: model,
+                               teacher: teacher, objective: objective, data: data, engine: engine,
+                               reporter: ProgressReporter(quiet: true))
+    }
+
+    func testLearnsSyntheticData() throws {
+        let data = SyntheticData()
+        let summary = try makeRun("learn", data: data, epochs: 4).run(resume: false)
+        XCTAssertGreaterThan(summary.final.top1, 0.5, "4 classes: chance is 0.25")
+        let rows = try String(contentsOfFile: "\(root)/learn/metrics.tsv", encoding: .utf8)
+            .split(separator: "\n").filter { !$0.hasPrefix("#") }
+        XCTAssertEqual(rows.count, 4)
+        let loss = rows.map { Double($0.split(separator: "\t")[2])! }
+        XCTAssertLessThan(loss.last!, loss.first!)
+        XCTAssert(FileManager.default.fileExists(atPath: "\(root)/learn/model.atkd"))
+        XCTAssertEqual(try RunSummary.load(path: "\(root)/learn/final.json"), summary)
+    }
+
+    func testSameSeedTwiceIsBitIdentical() throws {
+        let data = SyntheticData()
+        let a = try makeRun("a", data: data, epochs: 2).run(resume: false)
+        let b = try makeRun("b", data: data, epochs: 2).run(resume: false)
+        XCTAssertEqual(a.final, b.final)
+        let wa = try TensorArchive.read(from: "\(root)/a/model.atkd").tensors
+        let wb = try TensorArchive.read(from: "\(root)/b/model.atkd").tensors
+        XCTAssertEqual(wa, wb)
+    }
+
+    func testInterruptedAndResumedEqualsUninterrupted() throws {
+        let data = SyntheticData()
+        let full = try makeRun("full", data: data, epochs: 3).run(resume: false)
+        // Stop mid-epoch 2 (4 steps per epoch), as Ctrl-C does, then resume in a new process-like run.
+        let first = try makeRun("cut", data: data, epochs: 3)
+        first.afterStep = { step in if step == 6 { interruptRequested = 1 } }
+        XCTAssertThrowsError(try first.run(resume: false)) { e in
+            guard case TrainingError.interrupted = e else { return XCTFail("\(e)") }
+        }
+        interruptRequested = 0
+        let resumed = try makeRun("cut", data: data, epochs: 3).run(resume: true)
+        XCTAssertEqual(resumed.final, full.final)
+        XCTAssertEqual(try TensorArchive.read(from: "\(root)/cut/model.atkd").tensors,
+                       try TensorArchive.read(from: "\(root)/full/model.atkd").tensors)
+        let rows = try String(contentsOfFile: "\(root)/cut/metrics.tsv", encoding: .utf8)
+            .split(separator: "\n").filter { !$0.hasPrefix("#") }
+        XCTAssertEqual(rows.map { $0.split(separator: "\t")[0] }, ["1", "2", "3"])
+    }
+
+    func testNonFiniteLossStopsAndKeepsLastCheckpoint() throws {
+        let data = SyntheticData()
+        let run = try makeRun("nan", data: data, epochs: 3, lr: 1e30)
+        XCTAssertThrowsError(try run.run(resume: false)) { e in
+            guard case TrainingError.nonFinite(let m) = e else { return XCTFail("\(e)") }
+            XCTAssert(m.contains("epoch"), m)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(root)/nan/final.json"))
+    }
+
+    func testDistillationArmsRunWithATeacher() throws {
+        let data = SyntheticData()
+        var rng = SeededRNG(seed: 9)
+        let teacher = try ModelZoo.make("resnet20", classes: data.classes, input: data.size, rng: &rng)
+        for arm in ["kd", "at", "atkd"] {
+            let s = try makeRun(arm, data: data, epochs: 1, arm: arm, teacher: teacher).run(resume: false)
+            XCTAssertNotNil(s.final.teacherAgreement, arm)
+            let header = try String(contentsOfFile: "\(root)/\(arm)/metrics.tsv", encoding: .utf8)
+                .split(separator: "\n")[0]
+            XCTAssert(header.contains("loss_ce"), "\(arm): \(header)")
+            XCTAssertEqual(header.contains("loss_kd"), arm.contains("kd"), "\(arm): \(header)")
+            XCTAssertEqual(header.contains("loss_at"), arm.hasPrefix("at"), "\(arm): \(header)")
+        }
+    }
+}
