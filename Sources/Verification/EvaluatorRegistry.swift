@@ -1,13 +1,19 @@
 // The one list of fixture evaluators: adding an op family = one entry here.
 
+import HintonKD
+import Models
 import TensorCore
+import ZagoruykoAT
+import ZhuAttention
 
 /// Every evaluator `atkd verify` and the fixture tests know, in one list.
 public enum EvaluatorRegistry {
     public static let all: [any FixtureEvaluator.Type] = [
-        EngineOpsEvaluator.self,
-        // TODO: HintonKDFixtures (kd_loss), ZagoruykoATFixtures (at_map, at_loss),
-        // AWConvFixtures (awconv2d), the Models evaluator (model).
+        EngineOpsEvaluator.self,     // Fixtures/ops
+        HintonKDFixtures.self,       // kd_loss
+        ZagoruykoATFixtures.self,    // at_map, at_loss
+        AWConvFixtures.self,         // awconv2d
+        ModelFixtureEvaluator.self,  // model
     ]
 
     /// Every op some evaluator handles.
