@@ -25,6 +25,15 @@ public struct ImageFolderIndex: Sendable, Equatable {
     public let entries: [ImageFolderEntry]
     /// Files ignored because their extension is not an image one (see `ImageFolder`).
     public let skipped: [String]
+
+    public init(directory: String, classIDs: [String], classNames: [String], entries: [ImageFolderEntry],
+                skipped: [String]) {
+        self.directory = directory
+        self.classIDs = classIDs
+        self.classNames = classNames
+        self.entries = entries
+        self.skipped = skipped
+    }
 }
 
 /// Reader for the torchvision `ImageFolder` layout.

@@ -8,6 +8,13 @@ public struct RGBImage: Sendable, Equatable {
     public let width: Int
     public let height: Int
     public var pixels: [UInt8]
+
+    public init(width: Int, height: Int, pixels: [UInt8]) {
+        precondition(pixels.count == width * height * 3, "RGBImage: \(pixels.count) bytes for \(width)×\(height)×3")
+        self.width = width
+        self.height = height
+        self.pixels = pixels
+    }
 }
 
 /// One TurboJPEG decompressor; not thread-safe: use one per thread.
