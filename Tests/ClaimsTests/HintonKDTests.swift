@@ -50,7 +50,7 @@ final class HintonKDTests: XCTestCase {
         let entropy = p.map { row in row.reduce(0) { $0 - $1 * Foundation.log($1) } }.reduce(0, +) / 4
         XCTAssertEqual(Double(ce.value - kl.value), Double(t * t) * entropy, accuracy: 1e-4)
         XCTAssertGreaterThan(ce.value - kl.value, 0.1, "the entropy offset must be visible")
-        assertClose(ce.dStudent, kl.dStudent, rtol: 0, atol: 0)
+        XCTAssertEqual(ce.dStudent, kl.dStudent)
     }
 
     func testGradientsByCentralDifferences() {
@@ -61,6 +61,9 @@ final class HintonKDTests: XCTestCase {
             for (name, f) in losses {
                 checkGradient(of: { Tensor(shape: [1], data: [f($0[0], zt, t).value]) }, inputs: [zs],
                               names: ["student"], analytic: { x, r in [f(x[0], zt, t).dStudent * r.data[0]] },
+                              // NOTE: the value grows as T² (soft CE: T²·log K); ε ∝ T keeps its Float
+                              // rounding (ulp/2ε) under atol, and the curvature falls as 1/T.
+                              eps: 0.01 * t,
                               "\(name) T=\(t)")
             }
         }

@@ -151,7 +151,7 @@ final class ObjectivesTests: XCTestCase {
                                   for (j, d) in term.dTaps.enumerated() { if let d { grads[j + 1].add(d * term.weight) } }
                               }
                               return grads.map { $0 * r.data[0] }
-                          }, eps: 1e-3, name)
+                          }, eps: 1e-2, name)
         }
     }
 }

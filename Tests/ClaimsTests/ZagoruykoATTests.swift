@@ -92,13 +92,14 @@ final class ZagoruykoATTests: XCTestCase {
                     let options = ATLossOptions(p: p, reduction: reduction, form: form, spatialMatch: match)
                     let s = distinctMagnitudes(sShape, seed: 6), t = features(tShape, seed: 7)
                     // Scaled so the gradient is O(1): a vanishing gradient cannot pass against atol.
+                    // NOTE: the loss is a Float; ε = 1e-2 keeps its rounding (ulp/2ε) under atol.
                     let scale: Float = form == .code ? 1000 : 100
                     let loss = { (x: Tensor) in ZagoruykoAT.loss(student: x, teacher: t, options: options, engine: self.engine) }
                     let grad = loss(s).dStudent * scale
                     XCTAssertGreaterThan(grad.maxAbs(), 0.05, "\(sShape)→\(tShape) \(options)")
                     checkGradient(of: { Tensor(shape: [1], data: [scale * loss($0[0]).value]) }, inputs: [s],
                                   names: ["student"], analytic: { x, r in [loss(x[0]).dStudent * (scale * r.data[0])] },
-                                  eps: 1e-3, "\(sShape)→\(tShape) \(options)")
+                                  eps: 1e-2, "\(sShape)→\(tShape) \(options)")
                 }
             }
         }

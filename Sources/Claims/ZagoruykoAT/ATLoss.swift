@@ -5,6 +5,9 @@
 import TensorCore
 
 extension ZagoruykoAT {
+    /// Paper form: per-sample distances `‖q̂_s,n − q̂_t,n‖₂` at or below this get the subgradient 0.
+    public static let paperFormZeroDistance: Double = 1e-6
+
     /// The unweighted attention-transfer loss of one tap pair and its gradient w.r.t. the student tap.
     ///
     /// - `form = .code`: `at = (1/(N·S)) Σ_n ‖q̂_s,n − q̂_t,n‖₂²` — the mean squared error of the
@@ -107,8 +110,9 @@ extension ZagoruykoAT {
                 for i in 0..<s { let d = Double(qs.data[b * s + i]) - Double(qt.data[b * s + i]); ss += d * d }
                 let norm = ss.squareRoot()
                 total += norm
-                // NOTE: ‖d‖ is not differentiable at d = 0; the subgradient 0 is used there.
-                guard norm > 0 else { continue }
+                // NOTE: ‖d‖ is not differentiable at d = 0 and its gradient d/‖d‖ keeps unit size however
+                // small d is; below 1e-6 (rounding noise of unit-norm maps) the subgradient 0 is used.
+                guard norm > paperFormZeroDistance else { continue }
                 for i in 0..<s {
                     grad[b * s + i] = Float((Double(qs.data[b * s + i]) - Double(qt.data[b * s + i])) / (2 * Double(n) * norm))
                 }
