@@ -146,9 +146,14 @@ public enum ImageFolder {
                 var st = stat()
                 guard stat(full, &st) == 0 else { throw DatasetError(.io, file: full, "cannot stat") }
                 guard (st.st_mode & S_IFMT) == S_IFREG else { skipped.append(full); continue }
+                #if os(Linux)
+                let mtime = st.st_mtim
+                #else
+                let mtime = st.st_mtimespec
+                #endif
                 entries.append(ImageFolderEntry(
                     path: id + "/" + f, label: label, size: Int64(st.st_size),
-                    mtimeNanoseconds: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)))
+                    mtimeNanoseconds: Int64(mtime.tv_sec) * 1_000_000_000 + Int64(mtime.tv_nsec)))
                 count += 1
             }
             if count == 0 {

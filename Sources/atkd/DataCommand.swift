@@ -115,8 +115,9 @@ struct DataBench: ParsableCommand {
                                                    cache: PreprocessCache.resolve(explicit: cacheDir))
             var aug = augment ? Augmentation.cifarStandard : .none
             aug.maxRotationDegrees = rotation
+            let norm: Normalization = try DatasetCheck.detectFormat(path) == "cifar10-binary" ? .cifar10 : .imagenet
             let loader = try BatchLoader(images: train, batchSize: batchSize, augmentation: aug,
-                                         normalization: .cifar10, seed: 1, threads: threads)
+                                         normalization: norm, seed: 1, threads: threads)
             for e in 0..<epochs {
                 let t0 = Date()
                 var n = 0

@@ -28,12 +28,4 @@ final class DatasetCheckTests: XCTestCase {
         assertDatasetError(.notFound, [dir, "neither"]) { try DatasetCheck.run(path: dir) }
         assertDatasetError(.notFound, ["nope", "no such directory"]) { try DatasetCheck.run(path: path(dir, "nope")) }
     }
-
-    func testSharedCIFARSummary() throws {
-        guard let shared = sharedDatasets() else { throw XCTSkip("../shared/datasets not present") }
-        let s = try DatasetCheck.run(path: path(shared, "cifar-10-batches-bin"))
-        XCTAssertEqual(s.splits.map(\.count), [50_000, 10_000])
-        XCTAssertEqual(s.splits[0].perClass, [Int](repeating: 5000, count: 10))
-        XCTAssertEqual(s.splits[1].perClass, [Int](repeating: 1000, count: 10))
-    }
 }
