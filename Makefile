@@ -51,3 +51,32 @@ reproduce-imagenet: build
 reproduce-at-table1: build
 	$(ATKD) run experiments/at-table1-wrn16-2.json --seeds $(SEEDS)
 	$(ATKD) run experiments/at-table1-wrn40-1.json --seeds $(SEEDS)
+	$(ATKD) run experiments/at-table1-wrn40-2.json --seeds $(SEEDS)
+
+## report: figures + reports/REPORT.md from every experiment under runs/ and reports/runs/
+## (the copy with more finished runs wins); EXPERIMENTS="runs/cifar-cpu ..." to choose
+report: build
+	$(ATKD) report $(EXPERIMENTS) --out reports --claims paper/claims.md
+
+## regress: CI regression on accuracy deltas against experiments/regress-baseline.json
+regress: build
+	$(ATKD) regress
+
+## regress-update: deliberately record a new baseline (machine, date and commit are written into it)
+regress-update: build
+	$(ATKD) regress --update
+
+## bench: img/s of the models and of the resnet50-w4 → mobilenetv2-half AT+KD step, ours beside the
+## PyTorch CPU peer (bench/pytorch_peer.py), ratios printed. Installs the peer into .venv-peer when no
+## venv with torch exists (CPU wheel); without torch it prints our numbers only.
+## BENCH_MODELS="resnet20 wrn-16-2" (default all), BENCH_SECONDS=20, BENCH_ARGS="--json", "--layers", …
+BENCH_MODELS  ?= all
+BENCH_SECONDS ?= 20
+PEER_VENV     ?= .venv-peer
+bench: build
+	@if ! $(PEER_VENV)/bin/python -c 'import torch' 2>/dev/null && ! .venv-torch/bin/python -c 'import torch' 2>/dev/null; then \
+	  echo "bench: installing the PyTorch peer into $(PEER_VENV)"; \
+	  { [ -x $(PEER_VENV)/bin/python ] || python3 -m venv $(PEER_VENV); } && \
+	  $(PEER_VENV)/bin/pip install -q torch==2.13.0 || echo "bench: no PyTorch peer (install failed); our numbers only"; \
+	fi
+	$(ATKD) bench $(BENCH_MODELS) --pairs --seconds $(BENCH_SECONDS) $(BENCH_ARGS)

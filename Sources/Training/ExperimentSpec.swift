@@ -9,8 +9,8 @@ public struct ExperimentSpec: Codable, Equatable {
     /// Names the run folder `runs/<name>/`.
     public var name = "experiment"
     public var dataset = DatasetSpec()
-    public var teacher = ModelSpec(model: "resnet50-w4-awconv", train: TrainSpec())
-    public var student = ModelSpec(model: "mobilenetv2-half", train: TrainSpec(lr: 0.05))
+    public var teacher = NetworkSpec(model: "resnet50-w4-awconv", train: TrainSpec())
+    public var student = NetworkSpec(model: "mobilenetv2-half", train: TrainSpec(lr: 0.05))
     public var distill = DistillSpec()
     /// Objectives the student is trained with, one run each per seed: `ce`, `kd`, `at`, `atkd`.
     public var arms = ["ce", "kd", "at", "atkd"]
@@ -81,7 +81,7 @@ public struct TrainSpec: Codable, Equatable {
 }
 
 /// A model and how it is trained; `checkpoint` (teachers) is reused when present.
-public struct ModelSpec: Codable, Equatable {
+public struct NetworkSpec: Codable, Equatable {
     /// Architecture name as listed by `atkd models`.
     public var model: String
     /// Path of a trained checkpoint relative to the project root ("" = none).

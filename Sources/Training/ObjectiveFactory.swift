@@ -1,5 +1,6 @@
 // From a spec's distillation settings to the registry's objectives.
 
+import Foundation
 import TensorCore
 import Objectives
 import ZagoruykoAT
@@ -20,6 +21,13 @@ public enum ObjectiveFactory {
         o.atForm = ATLossForm(rawValue: distill.atForm) ?? .code
         o.spatialMatch = ATSpatialMatch(rawValue: distill.atResize) ?? .avgpool
         o.labelSmoothing = train.labelSmoothing
-        return try ObjectiveRegistry.make(name: arm, options: o, engine: engine)
+        let objective = try ObjectiveRegistry.make(name: arm, options: o, engine: engine)
+        if let fault = ProcessInfo.processInfo.environment["ATKD_FAULT"], !fault.isEmpty {
+            guard FaultInjectedObjective.known.contains(fault) else {
+                throw SpecError("ATKD_FAULT=\(fault): unknown fault (known: \(FaultInjectedObjective.known))")
+            }
+            return FaultInjectedObjective(inner: objective, fault: fault)
+        }
+        return objective
     }
 }

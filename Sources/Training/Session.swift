@@ -33,13 +33,18 @@ public final class Session {
         return FastEngine()
     }
 
+    /// Whether `name` parses as an architecture (a zoo name plus modifiers such as `-imagenet`).
+    public static func isKnownModel(_ name: String) -> Bool {
+        (try? ModelSpec(parsing: name)) != nil
+    }
+
     /// Reads a spec file, checking model names and arms against the registries.
     public static func loadSpec(path: String) throws -> ExperimentSpec {
-        try SpecLoader.load(path: path, knownModels: Set(ModelZoo.names), knownArms: Set(ObjectiveFactory.names))
+        try SpecLoader.load(path: path, knownModels: Session.isKnownModel, knownArms: Set(ObjectiveFactory.names))
     }
 
     public static func validate(_ spec: ExperimentSpec, source: String) throws {
-        try SpecLoader.validate(spec, source: source, knownModels: Set(ModelZoo.names), knownArms: Set(ObjectiveFactory.names))
+        try SpecLoader.validate(spec, source: source, knownModels: Session.isKnownModel, knownArms: Set(ObjectiveFactory.names))
     }
 
     /// Loads a checkpoint (architecture from its header) and evaluates it on the test split.

@@ -13,7 +13,7 @@ public struct SpecError: Error, CustomStringConvertible, Equatable {
 public enum SpecLoader {
     /// Parses `data` (JSON) over the defaults of `ExperimentSpec`; `source` names it in errors.
     public static func load(_ data: Data, source: String,
-                            knownModels: Set<String>? = nil, knownArms: Set<String>? = nil) throws -> ExperimentSpec {
+                            knownModels: ((String) -> Bool)? = nil, knownArms: Set<String>? = nil) throws -> ExperimentSpec {
         let user: Any
         do { user = try JSONSerialization.jsonObject(with: data) } catch {
             throw SpecError("\(source): not valid JSON (\(error.localizedDescription))")
@@ -33,7 +33,7 @@ public enum SpecLoader {
         return spec
     }
 
-    public static func load(path: String, knownModels: Set<String>? = nil, knownArms: Set<String>? = nil) throws -> ExperimentSpec {
+    public static func load(path: String, knownModels: ((String) -> Bool)? = nil, knownArms: Set<String>? = nil) throws -> ExperimentSpec {
         guard let data = FileManager.default.contents(atPath: path) else { throw SpecError("\(path): cannot read file") }
         return try load(data, source: path, knownModels: knownModels, knownArms: knownArms)
     }
@@ -88,11 +88,11 @@ public enum SpecLoader {
     }
 
     /// Impossible values, named by key.
-    static func validate(_ s: ExperimentSpec, source: String, knownModels: Set<String>?, knownArms: Set<String>?) throws {
+    static func validate(_ s: ExperimentSpec, source: String, knownModels: ((String) -> Bool)?, knownArms: Set<String>?) throws {
         func fail(_ key: String, _ why: String) -> SpecError { SpecError("\(source): \(key): \(why)") }
-        for (role, m) in [("teacher", s.teacher), ("student", s.student)] {
+        for (role, m) in [("teacher", s.teacher), ("student", s.student)] as [(String, NetworkSpec)] {
             let t = m.train
-            if let known = knownModels, !known.contains(m.model) {
+            if let known = knownModels, !known(m.model) {
                 throw fail("\(role).model", "unknown model `\(m.model)` (see `atkd models`)")
             }
             if !(t.lr > 0) || !t.lr.isFinite { throw fail("\(role).train.lr", "must be positive, got \(t.lr)") }

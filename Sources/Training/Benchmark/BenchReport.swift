@@ -1,0 +1,100 @@
+// Ours beside the PyTorch peer: the ratio tables and the JSON lines `atkd bench` prints.
+
+import Foundation
+
+/// One model's row: our result, the peer's when it ran, and ours / PyTorch.
+public struct ModelComparison: Sendable {
+    public var ours: ModelBenchResult
+    public var peer: PeerRecord?
+
+    public init(ours: ModelBenchResult, peer: PeerRecord?) { self.ours = ours; self.peer = peer }
+
+    public var trainRatio: Double? { peer?.trainImgS.map { ours.trainImgS / $0 } }
+    public var inferRatio: Double? { peer?.inferImgS.map { ours.inferImgS / $0 } }
+    /// False when the peer's architecture differs from ours (parameter or MAC count).
+    public var definitionsMatch: Bool? {
+        peer.map { $0.params == ours.params && ($0.macs == nil || $0.macs == ours.macs) }
+    }
+}
+
+/// One pair's row.
+public struct PairComparison: Sendable {
+    public var ours: PairBenchResult
+    public var peer: PeerRecord?
+    public init(ours: PairBenchResult, peer: PeerRecord?) { self.ours = ours; self.peer = peer }
+    public var ratio: Double? { peer?.atkdStepImgS.map { ours.atkdStepImgS / $0 } }
+}
+
+/// Formats comparisons as text tables or JSON lines.
+public enum BenchReport {
+    /// Our record as one JSON object, with `torch_*` fields, ratios and `params_match` when the peer ran.
+    public static func jsonLine(_ c: ModelComparison) -> String {
+        var obj = encodeObject(c.ours)
+        if let p = c.peer {
+            obj["torch_train_img_s"] = p.trainImgS; obj["torch_infer_img_s"] = p.inferImgS
+            obj["torch_params"] = p.params; obj["torch_peak_rss_mb"] = p.peakRssMb; obj["torch"] = p.torch
+            obj["train_ratio"] = c.trainRatio; obj["infer_ratio"] = c.inferRatio
+            obj["params_match"] = c.definitionsMatch
+        }
+        return serialize(obj)
+    }
+
+    public static func jsonLine(_ c: PairComparison) -> String {
+        var obj = encodeObject(c.ours)
+        if let p = c.peer {
+            obj["torch_atkd_step_img_s"] = p.atkdStepImgS; obj["torch_peak_rss_mb"] = p.peakRssMb
+            obj["atkd_step_ratio"] = c.ratio
+        }
+        return serialize(obj)
+    }
+
+    /// The side-by-side table of models; ratio = ours / PyTorch (> 1: we are faster).
+    public static func modelTable(_ rows: [ModelComparison]) -> String {
+        var lines = [pad("model", 18) + lpad("params", 10) + lpad("train img/s", 13) + lpad("torch", 9) + lpad("ratio", 7)
+                     + lpad("infer img/s", 13) + lpad("torch", 9) + lpad("ratio", 7) + lpad("RSS MB", 8) + lpad("torch", 8)]
+        for r in rows {
+            var line = pad(r.ours.model, 18) + lpad("\(r.ours.params)", 10)
+            line += lpad(f1(r.ours.trainImgS), 13) + lpad(r.peer?.trainImgS.map(f1) ?? "—", 9) + lpad(r.trainRatio.map(f2) ?? "—", 7)
+            line += lpad(f1(r.ours.inferImgS), 13) + lpad(r.peer?.inferImgS.map(f1) ?? "—", 9) + lpad(r.inferRatio.map(f2) ?? "—", 7)
+            line += lpad(String(format: "%.0f", r.ours.peakRssMb), 8) + lpad(r.peer?.peakRssMb.map { String(format: "%.0f", $0) } ?? "—", 8)
+            if r.definitionsMatch == false {
+                line += "  DEFINITIONS DIFFER: torch params \(r.peer?.params ?? -1), macs \(r.peer?.macs ?? -1); ours macs \(r.ours.macs)"
+            }
+            lines.append(line)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// The side-by-side table of pairs.
+    public static func pairTable(_ rows: [PairComparison]) -> String {
+        var lines = [pad("teacher → student (atkd step)", 38) + lpad("img/s", 9) + lpad("torch", 9) + lpad("ratio", 7)
+                     + lpad("RSS MB", 8) + lpad("torch", 8)]
+        for r in rows {
+            lines.append(pad("\(r.ours.teacher) → \(r.ours.student)", 38) + lpad(f1(r.ours.atkdStepImgS), 9)
+                         + lpad(r.peer?.atkdStepImgS.map(f1) ?? "—", 9) + lpad(r.ratio.map(f2) ?? "—", 7)
+                         + lpad(String(format: "%.0f", r.ours.peakRssMb), 8)
+                         + lpad(r.peer?.peakRssMb.map { String(format: "%.0f", $0) } ?? "—", 8))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    // MARK: helpers
+
+    static func encodeObject<T: Encodable>(_ value: T) -> [String: Any] {
+        let e = JSONEncoder()
+        e.keyEncodingStrategy = .convertToSnakeCase
+        guard let data = try? e.encode(value),
+              let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
+        return obj
+    }
+
+    static func serialize(_ obj: [String: Any]) -> String {
+        guard let data = try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]) else { return "{}" }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func f1(_ v: Double) -> String { String(format: "%.1f", v) }
+    static func f2(_ v: Double) -> String { String(format: "%.2f", v) }
+    static func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
+    static func lpad(_ s: String, _ n: Int) -> String { s.count >= n ? " " + s : String(repeating: " ", count: n - s.count) + s }
+}

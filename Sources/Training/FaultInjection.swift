@@ -1,0 +1,32 @@
+// Deliberate faults for checking that the CI regression catches broken gradients.
+
+import TensorCore
+import Objectives
+
+/// Wraps an objective and corrupts one of its gradients, selected by the
+/// `ATKD_FAULT` environment variable (never set in normal use):
+/// - `at-grad-flip`: the AT terms' tap gradients change sign (the student is pushed
+///   away from the teacher's attention instead of towards it);
+/// - `at-grad-zero`: the AT terms put no gradient on the taps (AT silently disabled).
+public struct FaultInjectedObjective: Objective {
+    public let inner: any Objective
+    public let fault: String
+
+    public static let known = ["at-grad-flip", "at-grad-zero"]
+
+    public var name: String { inner.name }
+    public var needsTeacher: Bool { inner.needsTeacher }
+
+    public func terms(student: NetworkOutputs, teacher: NetworkOutputs?, labels: [Int]) -> [LossTerm] {
+        inner.terms(student: student, teacher: teacher, labels: labels).map { term in
+            guard term.name.hasPrefix("at") else { return term }
+            var t = term
+            switch fault {
+            case "at-grad-flip": t.dTaps = term.dTaps.map { $0.map { $0 * -1 } }
+            case "at-grad-zero": t.dTaps = term.dTaps.map { _ in nil }
+            default: break
+            }
+            return t
+        }
+    }
+}

@@ -1,0 +1,129 @@
+// The benchmark machinery on tiny models: JSON fields, ratios, pairs, and that the
+// TimingEngine and phase markers leave every number unchanged.
+
+import XCTest
+import Foundation
+import TensorCore
+import NN
+import Models
+import Training
+
+final class BenchmarkTests: XCTestCase {
+    /// Tiny and quick: 8×8 images, batch 4, a few steps.
+    var config: BenchConfig {
+        var c = BenchConfig()
+        c.batch = 4; c.input = 8; c.threads = 2; c.seconds = 0.05
+        return c
+    }
+    let engine = Session.makeEngine("fast", threads: 2)
+
+    func parse(_ line: String, file: StaticString = #filePath, line l: UInt = #line) throws -> [String: Any] {
+        let obj = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        return try XCTUnwrap(obj, "not a JSON object: \(line)", file: file, line: l)
+    }
+
+    func assertPositive(_ obj: [String: Any], _ keys: [String], file: StaticString = #filePath, line: UInt = #line) {
+        for k in keys {
+            guard let v = obj[k] as? Double else { XCTFail("missing numeric `\(k)` in \(obj)", file: file, line: line); continue }
+            XCTAssert(v > 0 && v.isFinite, "`\(k)` = \(v)", file: file, line: line)
+        }
+    }
+
+    func testModelJSONHasPositiveThroughputAndMemory() throws {
+        let r = try ThroughputBenchmark.measureModel("resnet20", config: config, engine: engine)
+        var rng = SeededRNG(seed: 0)
+        let reference = try ModelZoo.make("resnet20", classes: 10, input: 8, rng: &rng)
+        XCTAssertEqual(r.params, reference.parameterCount)
+        XCTAssertEqual(r.macs, ModelZoo.macs(reference, input: 8, engine: engine))
+        XCTAssertGreaterThanOrEqual(r.trainStepsTimed, 3)
+        let obj = try parse(BenchReport.jsonLine(ModelComparison(ours: r, peer: nil)))
+        XCTAssertEqual(obj["model"] as? String, "resnet20")
+        XCTAssertEqual(obj["kind"] as? String, "model")
+        assertPositive(obj, ["train_img_s", "infer_img_s", "peak_rss_mb"])
+        XCTAssertNil(obj["train_ratio"], "no peer, no ratio")
+    }
+
+    func testRatiosAndDefinitionCheckAgainstAPeerRecord() throws {
+        let r = try ThroughputBenchmark.measureModel("resnet20", config: config, engine: engine)
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let peerLine = #"{"kind": "model", "model": "resnet20", "params": \#(r.params), "macs": \#(r.macs), "train_img_s": 10.0, "infer_img_s": 40.0, "peak_rss_mb": 300.0}"#
+        let peer = try decoder.decode(PeerRecord.self, from: Data(peerLine.utf8))
+        let row = ModelComparison(ours: r, peer: peer)
+        XCTAssertEqual(row.definitionsMatch, true)
+        let obj = try parse(BenchReport.jsonLine(row))
+        XCTAssertEqual(try XCTUnwrap(obj["train_ratio"] as? Double), r.trainImgS / 10, accuracy: 1e-9)
+        XCTAssertEqual(try XCTUnwrap(obj["infer_ratio"] as? Double), r.inferImgS / 40, accuracy: 1e-9)
+        let other = try decoder.decode(PeerRecord.self, from: Data(peerLine.replacingOccurrences(of: "\"params\": \(r.params)", with: "\"params\": \(r.params + 1)").utf8))
+        XCTAssertEqual(ModelComparison(ours: r, peer: other).definitionsMatch, false)
+        XCTAssertTrue(BenchReport.modelTable([ModelComparison(ours: r, peer: other)]).contains("DEFINITIONS DIFFER"))
+    }
+
+    func testPairJSONHasPositiveATKDStep() throws {
+        let r = try ThroughputBenchmark.measurePair(teacher: "wrn-16-2", student: "wrn-16-1", config: config, engine: engine)
+        let obj = try parse(BenchReport.jsonLine(PairComparison(ours: r, peer: nil)))
+        XCTAssertEqual(obj["teacher"] as? String, "wrn-16-2")
+        XCTAssertEqual(obj["student"] as? String, "wrn-16-1")
+        assertPositive(obj, ["atkd_step_img_s", "peak_rss_mb"])
+    }
+
+    /// Two atkd steps through TimingEngine + phase markers and through the plain engine, from the
+    /// same initial weights: every parameter, buffer and logit must be bit-identical.
+    func testTimingEngineAndPhaseMarkersChangeNoNumber() throws {
+        func models() throws -> (any Model, any Model) {
+            (try ThroughputBenchmark.makeModel("wrn-16-2", config), try ThroughputBenchmark.makeModel("wrn-16-1", config))
+        }
+        let batch = StepHarness.randomBatch(n: 4, input: 8, classes: 10, seed: 3)
+        let (t0, s0) = try models()
+        let plain = try StepHarness(model: s0, teacher: t0, objective: "atkd", batch: batch, engine: engine)
+        let (t1, s1) = try models()
+        let profile = KernelProfile()
+        let timing = TimingEngine(inner: engine, profile: profile)
+        let marked = try StepHarness(
+            model: PhaseMarkedModel(s1, profile: profile, forwardPhase: "student forward", afterForward: "loss"),
+            teacher: PhaseMarkedModel(t1, profile: profile, forwardPhase: "teacher forward", afterForward: "loss"),
+            objective: "atkd", batch: batch, engine: timing)
+        for _ in 0..<2 { try plain.step(); try marked.step() }
+        XCTAssertEqual(s0.parameters.count, s1.parameters.count)
+        for (a, b) in zip(s0.parameters, s1.parameters) {
+            XCTAssertEqual(a.value.data, b.value.data, "parameter \(a.name) differs")
+            XCTAssertEqual(a.grad.data, b.grad.data, "gradient of \(a.name) differs")
+        }
+        for (a, b) in zip(s0.buffers, s1.buffers) { XCTAssertEqual(a.value.data, b.value.data, "buffer \(a.name) differs") }
+        let eval0 = s0.forward(batch.x, ForwardContext(engine: engine, training: false)).logits
+        let eval1 = s1.forward(batch.x, ForwardContext(engine: timing, training: false)).logits
+        XCTAssertEqual(eval0.data, eval1.data)
+        let phases = Set(profile.entries.map(\.phase))
+        XCTAssertEqual(phases, ["student forward", "teacher forward", "loss", "backward", "sgd"])
+        XCTAssertTrue(profile.entries.contains { $0.phase == "teacher forward" && $0.op == "batchNormEval" })
+        XCTAssertFalse(profile.entries.contains { $0.phase == "teacher forward" && $0.op.hasSuffix("Backward") })
+    }
+
+    func testConvolutionFLOPsAndShapeAreRecorded() throws {
+        let profile = KernelProfile()
+        let timing = TimingEngine(inner: engine, profile: profile)
+        var rng = SeededRNG(seed: 1)
+        let x = Tensor.randn([2, 3, 9, 9], rng: &rng), w = Tensor.randn([5, 3, 3, 3], rng: &rng)
+        let cfg = ConvConfig(stride: 2, padding: 1)
+        profile.phase = "forward"
+        let y = timing.conv2d(x, weight: w, bias: nil, cfg)
+        XCTAssertEqual(y.data, engine.conv2d(x, weight: w, bias: nil, cfg).data)
+        let row = try XCTUnwrap(profile.entries.first)
+        XCTAssertEqual(row.op, "conv2d")
+        XCTAssertEqual(row.shape, "3x3 s2 3→5 9x9→5x5")
+        XCTAssertEqual(row.flops, 2 * Double(2 * 5 * 5 * 5) * Double(3 * 3 * 3))
+        XCTAssertEqual(row.calls, 1)
+    }
+
+    func testLayerProfileAccountsForTheStep() throws {
+        let p = try LayerProfiler.profile(student: "resnet20", teacher: nil, config: config, engine: engine,
+                                          steps: 1, warmup: 1, peakGflops: 234)
+        XCTAssertGreaterThan(p.kernelSeconds, 0)
+        XCTAssertLessThanOrEqual(p.kernelSeconds, p.stepSeconds * 1.001)
+        XCTAssertEqual(p.entries.filter { $0.phase == "forward" && $0.op == "conv2d" }.reduce(0) { $0 + $1.calls }, 19,
+                       "resnet20 has 19 convolutions")
+        let text = p.text(top: 5)
+        XCTAssertTrue(text.contains("forward / conv2d"), text)
+        XCTAssertEqual(p.jsonLines().count, p.entries.count)
+    }
+}
