@@ -88,7 +88,8 @@ public enum BenchReport {
         return obj
     }
 
-    static func serialize(_ obj: [String: Any]) -> String {
+    /// A JSON object with sorted keys on one line (`{}` if it cannot be serialised).
+    public static func serialize(_ obj: [String: Any]) -> String {
         guard let data = try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]) else { return "{}" }
         return String(decoding: data, as: UTF8.self)
     }

@@ -1,0 +1,130 @@
+// `atkd bench`: training / inference throughput and peak memory of the models and the AT+KD
+// step of teacher → student pairs, side by side with the PyTorch CPU peer; `--layers` profiles.
+
+import ArgumentParser
+import Foundation
+import Training
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Throughput (img/s) and peak RSS of models and distillation pairs, ours / PyTorch.",
+        discussion: """
+        A train step is the trainer's own step (forward, cross-entropy, backward, SGD momentum 0.9 \
+        Nesterov wd 5e-4); inference is an eval-mode forward; each is the median of repeated steps \
+        after two warm-ups (bench/pytorch_peer.py's rule). The peer runs model by model between ours. \
+        --layers instead profiles the step per phase, op and layer (with no MODELS: the pairs only).
+        """)
+
+    @Argument(help: "Models (names as in the model zoo) or `all` (default).")
+    var models: [String] = []
+
+    @Flag(help: "Also time the atkd student step of teacher → student pairs (default resnet50-w4 → mobilenetv2-half).")
+    var pairs = false
+
+    @Option(help: "A TEACHER:STUDENT pair to time (repeatable; implies --pairs).")
+    var pair: [String] = []
+
+    @Option(help: "Images per step.") var batch = 128
+    @Option(help: "Engine, OpenBLAS and PyTorch threads.") var threads = 2
+    @Option(help: "Image side in pixels.") var input = 32
+    @Option(help: "Seconds per training measurement (inference gets half).") var seconds = 20.0
+
+    @Flag(help: "One JSON object per line instead of tables.") var json = false
+
+    @Flag(help: "Profile the step per phase, op kind and layer instead of measuring throughput.")
+    var layers = false
+    @Option(help: "Layers listed by --layers.") var top = 30
+    @Option(help: "fp32 peak GFLOP/s for --layers' % peak (2 cores × 2 AVX2 FMA × 8 lanes × 2 × ~3.66 GHz).")
+    var peakGflops = 234.0
+
+    @Option(help: "Python with torch for the peer (default: .venv-peer/bin/python, then .venv-torch/bin/python).")
+    var peer: String?
+    @Option(help: "The peer script.") var peerScript = "bench/pytorch_peer.py"
+    @Flag(help: "Do not run the PyTorch peer.") var noPeer = false
+    @Flag(help: "Run the peer in NCHW instead of channels_last.") var peerNchw = false
+
+    func validate() throws {
+        for p in pair where p.split(separator: ":").count != 2 {
+            throw ValidationError("--pair takes TEACHER:STUDENT (got `\(p)`)")
+        }
+        guard batch >= 1, threads >= 1, input >= 8, seconds >= 0 else {
+            throw ValidationError("--batch and --threads must be ≥ 1, --input ≥ 8, --seconds ≥ 0")
+        }
+    }
+
+    var pairList: [(teacher: String, student: String)] {
+        let given = pair.map { p -> (teacher: String, student: String) in
+            let s = p.split(separator: ":"); return (String(s[0]), String(s[1]))
+        }
+        return given.isEmpty && pairs ? ThroughputBenchmark.defaultPairs : given
+    }
+
+    func run() throws {
+        var config = BenchConfig()
+        config.batch = batch; config.threads = threads; config.input = input; config.seconds = seconds
+        let engine = Session.makeEngine("fast", threads: threads)
+        let machine = MachineInfo.current()
+        let names = models.isEmpty || models == ["all"] ? (layers ? [] : ThroughputBenchmark.defaultModels) : models
+        let pairs = layers && models.isEmpty && pairList.isEmpty ? ThroughputBenchmark.defaultPairs : pairList
+        emitHeader(machine, names: names, pairs: pairs)
+        if layers {
+            for name in names { try show(LayerProfiler.profile(student: name, teacher: nil, config: config, engine: engine, peakGflops: peakGflops)) }
+            for p in pairs { try show(LayerProfiler.profile(student: p.student, teacher: p.teacher, config: config, engine: engine, peakGflops: peakGflops)) }
+            return
+        }
+        var peerRunner: PyTorchPeer? = nil
+        if !noPeer {
+            let found = PyTorchPeer.locate(explicit: peer, script: peerScript)
+            peerRunner = found.peer.map { var p = $0; p.nchw = peerNchw; return p }
+            note("peer: \(found.reason)")
+        }
+        func peerRecords(_ models: [String], _ pairs: [(teacher: String, student: String)]) -> [PeerRecord] {
+            guard let runner = peerRunner else { return [] }
+            do { return try runner.run(models: models, pairs: pairs, config: config) } catch {
+                note("peer failed, continuing without it: \(error)"); return []
+            }
+        }
+        var modelRows: [ModelComparison] = [], pairRows: [PairComparison] = []
+        for name in names {
+            let ours = try ThroughputBenchmark.measureModel(name, config: config, engine: engine)
+            let row = ModelComparison(ours: ours, peer: peerRecords([name], []).first { $0.model == name })
+            modelRows.append(row)
+            if json { print(BenchReport.jsonLine(row)) } else { note(BenchReport.modelTable([row]).split(separator: "\n").last.map(String.init) ?? "") }
+        }
+        for p in pairs {
+            let ours = try ThroughputBenchmark.measurePair(teacher: p.teacher, student: p.student, config: config, engine: engine)
+            let row = PairComparison(ours: ours, peer: peerRecords([], [p]).first { $0.kind == "pair" })
+            pairRows.append(row)
+            if json { print(BenchReport.jsonLine(row)) }
+        }
+        if !json {
+            if !modelRows.isEmpty { print("\n" + BenchReport.modelTable(modelRows)) }
+            if !pairRows.isEmpty { print("\n" + BenchReport.pairTable(pairRows)) }
+            print("\nratio = ours / PyTorch (> 1: ours faster); img/s = batch / median step time")
+        }
+    }
+
+    func show(_ profile: LayerProfile) {
+        if json { profile.jsonLines().forEach { print($0) } } else { print(profile.text(top: top) + "\n") }
+    }
+
+    func emitHeader(_ m: MachineInfo, names: [String], pairs: [(teacher: String, student: String)]) {
+        let date = ISO8601DateFormatter().string(from: Date())
+        if json {
+            let obj: [String: Any] = ["kind": "machine", "date": date, "processors": m.processors, "cpu": m.cpuModel,
+                                      "openblas_core": m.openblasCore ?? "", "openblas_coretype_env": m.openblasCoretypeEnv ?? "",
+                                      "batch": batch, "threads": threads, "input": input, "seconds": seconds]
+            print(BenchReport.serialize(obj))
+        } else {
+            print("atkd \(CommandLine.arguments.dropFirst().joined(separator: " "))")
+            print("\(date) — \(m.summary)")
+            print("batch \(batch), \(threads) threads, \(input)×\(input) input, \(seconds) s per measurement; "
+                  + "models: \(names.joined(separator: " ")); pairs: \(pairs.map { "\($0.teacher)→\($0.student)" }.joined(separator: " "))")
+        }
+        fflush(stdout)
+    }
+
+    /// Progress and notes go to stderr so stdout stays a table or JSON lines.
+    func note(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
+}
