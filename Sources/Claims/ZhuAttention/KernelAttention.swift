@@ -3,6 +3,11 @@
 // N batch, O output channels, C input channels, k kernel size, T = k·k taps.
 
 import TensorCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The attention tensor of the AW-convolution and the kernel modulation it drives.
 ///
@@ -126,9 +131,3 @@ public enum KernelAttention {
         return (z.shape[0], z.shape[2] * z.shape[3])
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
