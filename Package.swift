@@ -52,7 +52,8 @@ let package = Package(
             "TensorCore", "ReferenceEngine", "FastEngine", "HintonKD", "ZagoruykoAT", "ZhuAttention", "Models"]),
         .target(name: "Training", dependencies: [
             "TensorCore", "ReferenceEngine", "FastEngine", "NN", "Optim", "Models", "Objectives", "Datasets"]),
-        .target(name: "Reports", dependencies: ["TensorCore", "Training"]),
+        .target(name: "Reports", dependencies: [
+            "TensorCore", "NN", "Models", "ZagoruykoAT", "Training"]),
         .executableTarget(name: "atkd", dependencies: [
             "TensorCore", "ReferenceEngine", "FastEngine", "NN", "Models", "Objectives", "Datasets",
             "Training", "Reports", "Verification",
@@ -73,7 +74,8 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
         .testTarget(name: "VerificationTests", dependencies: ["Verification", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Objectives", "TestSupport"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: [
+            "Reports", "Training", "Models", "NN", "TensorCore", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,0 +1,82 @@
+// The verdict rules: which experiment and arms test which claim, and by what comparison.
+// One typed table; the report joins it with paper/claims.md by id.
+
+import Foundation
+
+/// How a claim is decided from the runs of one experiment.
+public enum ClaimComparison: Equatable {
+    /// mean final top-1 of `arm` − mean of `baseline` ≥ `points` (percentage points).
+    case gainAtLeast(arm: String, baseline: String, points: Double)
+    /// mean final top-1 of `arm` − mean of `baseline` > 0 (the paper reports a gain; we test its sign).
+    case gainPositive(arm: String, baseline: String)
+    /// `arm` has test top-1 ≥ `baseline`'s and a train–test gap (last-epoch train top-1 − final test
+    /// top-1) no larger than `baseline`'s.
+    case generalises(arm: String, baseline: String)
+    /// `arm`'s parameters ≤ `maxParamFraction` × the teacher's, and its seed-to-seed std of top-1
+    /// ≤ `maxSeedStdPoints` (needs ≥ 2 seeds).
+    case smallAndStable(arm: String, maxParamFraction: Double, maxSeedStdPoints: Double)
+
+    /// The rule in words, for the report.
+    public var text: String {
+        switch self {
+        case .gainAtLeast(let a, let b, let p): return "mean top-1(\(a)) − mean top-1(\(b)) ≥ \(fmtPoints(p)) points"
+        case .gainPositive(let a, let b): return "mean top-1(\(a)) − mean top-1(\(b)) > 0"
+        case .generalises(let a, let b): return "top-1(\(a)) ≥ top-1(\(b)) and train−test gap(\(a)) ≤ gap(\(b))"
+        case .smallAndStable(let a, let f, let s):
+            return "params(\(a)) ≤ \(fmtPoints(f * 100)) % of the teacher's and seed std of top-1(\(a)) ≤ \(fmtPoints(s)) points"
+        }
+    }
+
+    /// The arms the comparison reads.
+    public var arms: [String] {
+        switch self {
+        case .gainAtLeast(let a, let b, _), .gainPositive(let a, let b), .generalises(let a, let b): return [a, b]
+        case .smallAndStable(let a, _, _): return [a]
+        }
+    }
+}
+
+func fmtPoints(_ v: Double) -> String { v == v.rounded() ? String(format: "%.0f", v) : String(format: "%.2f", v) }
+
+/// One claim's rule: the experiments that can test it (first with results wins) and the comparison.
+public struct ClaimRule: Equatable {
+    public var id: String
+    /// Experiment names (`spec.name`) in order of preference; smoke experiments are never listed.
+    public var experiments: [String]
+    public var comparison: ClaimComparison
+    /// What the measurement stands for when it is a proxy of the paper's setting.
+    public var note: String
+
+    public init(id: String, experiments: [String], comparison: ClaimComparison, note: String = "") {
+        self.id = id; self.experiments = experiments; self.comparison = comparison; self.note = note
+    }
+
+    /// The rules of this project. Claims without a rule keep the verdict recorded in claims.md.
+    public static let all: [ClaimRule] = [
+        ClaimRule(id: "PROPOSAL-ATKD-BEATS-KD-CIFAR10", experiments: ["cifar-paper", "cifar-cpu"],
+                  comparison: .gainAtLeast(arm: "atkd", baseline: "kd", points: 2),
+                  note: "the proposal's lower bound, +2 points"),
+        ClaimRule(id: "PROPOSAL-ATKD-BEATS-KD-IMAGENET", experiments: ["imagenette-paper", "imagenette-cpu"],
+                  comparison: .gainAtLeast(arm: "atkd", baseline: "kd", points: 2),
+                  note: "proxy: 10-class ImageNet subset at 64×64, not full ImageNet"),
+        ClaimRule(id: "PROPOSAL-ATKD-GENERALISES", experiments: ["cifar-paper", "cifar-cpu"],
+                  comparison: .generalises(arm: "atkd", baseline: "kd")),
+        ClaimRule(id: "PROPOSAL-STUDENT-SMALL", experiments: ["cifar-paper", "cifar-cpu"],
+                  comparison: .smallAndStable(arm: "atkd", maxParamFraction: 0.1, maxSeedStdPoints: 1),
+                  note: "IoT-sized: a tenth of the teacher's parameters; stable: seed std ≤ 1 point"),
+        ClaimRule(id: "AT-T1-WRN16-1-from-WRN16-2", experiments: ["at-table1-wrn16-2"],
+                  comparison: .gainPositive(arm: "at", baseline: "ce"),
+                  note: "paper: 8.77 → 7.93 % error (+0.84 points); short schedule here, so the sign is tested"),
+        ClaimRule(id: "AT-T1-WRN16-1-from-WRN40-1", experiments: ["at-table1-wrn40-1"],
+                  comparison: .gainPositive(arm: "at", baseline: "ce"),
+                  note: "paper: 8.77 → 8.25 % error (+0.52 points); sign tested"),
+        ClaimRule(id: "AT-T1-WRN16-2-from-WRN40-2", experiments: ["at-table1-wrn40-2"],
+                  comparison: .gainPositive(arm: "at", baseline: "ce"),
+                  note: "paper: 6.31 → 5.85 % error (+0.46 points); sign tested"),
+        ClaimRule(id: "AT-T1-ATKD-WRN16-1-from-WRN16-2", experiments: ["at-table1-wrn16-2"],
+                  comparison: .gainPositive(arm: "atkd", baseline: "ce"),
+                  note: "paper (unverified): 8.77 → 7.51 % error; sign tested"),
+    ]
+
+    public static func rule(for id: String) -> ClaimRule? { all.first { $0.id == id } }
+}

@@ -1,0 +1,108 @@
+// Applies the claim rules to the experiments and joins the result with paper/claims.md.
+
+import Foundation
+
+/// The report's verdict on one claim.
+public struct ClaimVerdict: Equatable {
+    public var id: String
+    public var claim: String
+    public var paperValue: String
+    public var ourValue: String
+    /// `reproduced`, `not reproduced`, `not measured`, or a claims.md verdict for claims without a rule.
+    public var verdict: String
+    public var evidence: String
+}
+
+public enum ClaimVerdicts {
+    public static let reproduced = "reproduced"
+    public static let notReproduced = "not reproduced"
+    public static let notMeasured = "not measured"
+
+    /// One verdict per claims.md row (in its order), then rules whose id is not in claims.md.
+    public static func table(claims: [ClaimEntry], experiments: [ExperimentResults],
+                             rules: [ClaimRule] = ClaimRule.all) -> [ClaimVerdict] {
+        var out: [ClaimVerdict] = claims.map { entry in
+            if let rule = rules.first(where: { $0.id == entry.id }) {
+                var v = evaluate(rule, experiments: experiments)
+                v.claim = entry.claim; v.paperValue = entry.paperNumber
+                return v
+            }
+            let recorded = entry.verdict.lowercased().hasPrefix("not yet measured") ? notMeasured : entry.verdict
+            return ClaimVerdict(id: entry.id, claim: entry.claim, paperValue: entry.paperNumber, ourValue: "—",
+                                verdict: recorded, evidence: "no measurement rule in the report; verdict as recorded in claims.md")
+        }
+        for rule in rules where !claims.contains(where: { $0.id == rule.id }) {
+            out.append(evaluate(rule, experiments: experiments))
+        }
+        return out
+    }
+
+    /// The verdict of one rule: `not measured` unless every arm it reads has a finished seed.
+    public static func evaluate(_ rule: ClaimRule, experiments: [ExperimentResults]) -> ClaimVerdict {
+        var v = ClaimVerdict(id: rule.id, claim: "—", paperValue: "—", ourValue: "—", verdict: notMeasured, evidence: "")
+        let candidates = rule.experiments.compactMap { name in experiments.first { $0.name == name } }
+        func ready(_ e: ExperimentResults) -> Bool {
+            rule.comparison.arms.allSatisfy { a in !ArmSummary(arm: a, runs: e.runs(arm: a)).finished.isEmpty }
+        }
+        guard let exp = candidates.first(where: ready) ?? candidates.first else {
+            v.evidence = "no runs of \(rule.experiments.map { "`\($0)`" }.joined(separator: " or ")); rule: \(rule.comparison.text)"
+            return v
+        }
+        let arms = Dictionary(uniqueKeysWithValues: rule.comparison.arms.map { ($0, ArmSummary(arm: $0, runs: exp.runs(arm: $0))) })
+        var evidence = ["experiment `\(exp.name)`", "rule: \(rule.comparison.text)"]
+        if !rule.note.isEmpty { evidence.append(rule.note) }
+        for a in rule.comparison.arms { evidence.append("\(a): \(arms[a]!.seedStatus)") }
+        if let missing = rule.comparison.arms.first(where: { arms[$0]!.finished.isEmpty }) {
+            v.evidence = (["arm `\(missing)` has no finished seed"] + evidence).joined(separator: "; ")
+            return v
+        }
+        let seeds = rule.comparison.arms.map { arms[$0]!.finished.count }.min() ?? 0
+        if seeds < 2 { evidence.append("one seed only: weak evidence") }
+        func pct(_ m: MeanStd) -> String { m.formatted() + " %" }
+        switch rule.comparison {
+        case .gainAtLeast(let a, let b, _), .gainPositive(let a, let b):
+            let (sa, sb) = (arms[a]!.top1, arms[b]!.top1)
+            let gain = (sa.mean! - sb.mean!) * 100
+            v.ourValue = String(format: "%+.2f points (%@ %@ vs %@ %@)", gain, a, pct(sa), b, pct(sb))
+            let paired = pairedGains(arms[a]!, arms[b]!)
+            if !paired.isEmpty {
+                evidence.append("per-seed gains: " + paired.map { String(format: "seed %d %+.2f", $0.seed, $0.gain) }.joined(separator: ", "))
+            }
+            let pass: Bool
+            if case .gainAtLeast(_, _, let points) = rule.comparison { pass = gain >= points } else { pass = gain > 0 }
+            v.verdict = pass ? reproduced : notReproduced
+        case .generalises(let a, let b):
+            let (ga, gb) = (arms[a]!.generalisationGap, arms[b]!.generalisationGap)
+            guard let gapA = ga.mean, let gapB = gb.mean else {
+                v.evidence = (["no train top-1 in metrics.tsv for the gap"] + evidence).joined(separator: "; ")
+                return v
+            }
+            let (ta, tb) = (arms[a]!.top1.mean!, arms[b]!.top1.mean!)
+            v.ourValue = String(format: "top-1 %@ %.2f vs %@ %.2f %%; gap %@ %.2f vs %@ %.2f points",
+                                a, ta * 100, b, tb * 100, a, gapA * 100, b, gapB * 100)
+            v.verdict = ta >= tb && gapA <= gapB ? reproduced : notReproduced
+        case .smallAndStable(let a, let fraction, let maxStd):
+            guard let teacherParams = exp.teacher?.summary?.params, teacherParams > 0,
+                  let params = arms[a]!.footprint?.params else {
+                v.evidence = (["no teacher final.json to compare parameter counts"] + evidence).joined(separator: "; ")
+                return v
+            }
+            let ratio = Double(params) / Double(teacherParams)
+            guard let std = arms[a]!.top1.std else {
+                v.ourValue = String(format: "%d params = %.1f %% of the teacher's; seed std needs ≥ 2 seeds", params, ratio * 100)
+                v.evidence = evidence.joined(separator: "; ")
+                return v
+            }
+            v.ourValue = String(format: "%d params = %.1f %% of the teacher's; seed std %.2f points", params, ratio * 100, std * 100)
+            v.verdict = ratio <= fraction && std * 100 <= maxStd ? reproduced : notReproduced
+        }
+        v.evidence = evidence.joined(separator: "; ")
+        return v
+    }
+
+    /// Gains (points) of `a` over `b` on the seeds both finished.
+    static func pairedGains(_ a: ArmSummary, _ b: ArmSummary) -> [(seed: Int, gain: Double)] {
+        let bySeed = Dictionary(b.finished.map { ($0.seed, $0.final.top1) }, uniquingKeysWith: { x, _ in x })
+        return a.finished.compactMap { s in bySeed[s.seed].map { (s.seed, (s.final.top1 - $0) * 100) } }
+    }
+}

@@ -1,0 +1,146 @@
+// `atkd report`: find the experiments, archive their small files, draw every figure with
+// gnuplot and write REPORT.md.
+
+import Foundation
+import Training
+
+/// Where the report reads from and writes to.
+public struct ReportOptions {
+    /// Experiment directories (or folders of them); empty = every experiment under `runs/` and `<out>/runs/`.
+    public var inputs: [String] = []
+    /// Output folder: `REPORT.md`, `figures/`, `runs/` (the committed summaries).
+    public var outputDirectory = "reports"
+    public var claimsPath = "paper/claims.md"
+    /// Base for the spec's relative teacher checkpoint path.
+    public var projectRoot = "."
+    /// Live run folder searched when `inputs` is empty.
+    public var runsRoot = "runs"
+    /// Test images whose attention maps are drawn (the first of the test split).
+    public var attentionImages = 4
+    public var gnuplot = "gnuplot"
+    /// Copy spec/final/metrics/events of each run into `<out>/runs/`.
+    public var archive = true
+    /// Loads the test data for attention maps (tests pass a synthetic provider).
+    public var loadData: (DatasetSpec) throws -> DataProvider = {
+        try DatasetProvider.make($0, dataRoot: nil, cacheDir: nil, threads: 2, progress: false)
+    }
+    /// Progress and warning lines.
+    public var log: (String) -> Void = { print($0) }
+
+    public init() {}
+
+    public var figuresDirectory: String { "\(outputDirectory)/figures" }
+    public var archiveDirectory: String { "\(outputDirectory)/runs" }
+    public var reportPath: String { "\(outputDirectory)/REPORT.md" }
+}
+
+/// What a report build produced.
+public struct ReportOutcome {
+    public var reportPath: String
+    /// Figure names (each has `.gp`, `.png`, `.svg` in the figures folder).
+    public var figures: [String]
+    public var warnings: [String]
+    public var experiments: [String]
+}
+
+public enum ReportBuilder {
+    /// Builds the whole report. Throws only when it cannot work at all (no gnuplot, no input,
+    /// unwritable output); partial, diverged and corrupt runs become warnings and statuses.
+    @discardableResult
+    public static func build(_ o: ReportOptions) throws -> ReportOutcome {
+        let gnuplot = Gnuplot(executable: o.gnuplot)
+        try gnuplot.check()
+        let fm = FileManager.default
+        var warnings: [String] = []
+        func warn(_ s: String) { warnings.append(s); o.log("warning: \(s)") }
+
+        let (dirs, expandWarnings) = ExperimentLocator.expand(o.inputs, roots: [o.runsRoot, o.archiveDirectory])
+        expandWarnings.forEach(warn)
+        guard !dirs.isEmpty else {
+            throw ReportError("no experiment directories: run `atkd run experiments/<x>.json` first, or pass run folders "
+                              + "(looked in \(o.inputs.isEmpty ? "\(o.runsRoot)/ and \(o.archiveDirectory)/" : o.inputs.joined(separator: ", ")))")
+        }
+        let choices = ExperimentLocator.choose(dirs, archiveRoot: o.archiveDirectory)
+        for ch in choices {
+            ch.results.warnings.forEach(warn)
+            o.log("\(ch.results.name): \(ch.results.directory) (\(ch.results.progress.finished) finished runs)")
+            if o.archive {
+                do {
+                    if let dest = try RunArchive.copy(ch.results, into: o.archiveDirectory) { o.log("  summaries copied to \(dest)") }
+                } catch { warn("\(ch.results.name): could not copy summaries (\(error))") }
+            }
+        }
+        try fm.createDirectory(atPath: o.figuresDirectory, withIntermediateDirectories: true)
+        let experiments = choices.map(\.results)
+
+        var perExperiment: [String: [Figure]] = [:]
+        var attentionNotes: [String: String] = [:]
+        var all: [Figure] = []
+        for e in experiments {
+            var figs = [Figures.learningCurves(e), Figures.classGain(e), Figures.confusion(e)].compactMap { $0 }
+            let (panels, note) = attention(for: e, options: o)
+            attentionNotes[e.name] = note
+            if !panels.isEmpty { figs += Figures.attention(e.name, panels: panels) }
+            perExperiment[e.name] = figs
+            all += figs
+        }
+        let accuracy = Figures.finalAccuracy(experiments)
+        let footprint = Figures.footprint(experiments)
+        all += [accuracy, footprint].compactMap { $0 }
+
+        for f in all {
+            try f.write(to: o.figuresDirectory)
+            try gnuplot.render(f.name, in: o.figuresDirectory)
+        }
+        removeStale(in: o.figuresDirectory, keeping: Set(all.flatMap { f in
+            ["\(f.name).gp", "\(f.name).png", "\(f.name).svg"] + f.data.map(\.file) + f.sharedData }))
+
+        let claims = ClaimsFile.load(path: o.claimsPath)
+        if claims == nil { warn("\(o.claimsPath): not found; the claims table lists the report's rules only") }
+        let verdicts = ClaimVerdicts.table(claims: claims ?? [], experiments: experiments)
+        let content = ReportContent(choices: choices, experimentFigures: perExperiment, attentionNotes: attentionNotes,
+                                    accuracyFigure: accuracy, footprintFigure: footprint, verdicts: verdicts,
+                                    claimsPath: o.claimsPath, warnings: warnings)
+        try Data(ReportMarkdown.render(content).utf8).write(to: URL(fileURLWithPath: o.reportPath))
+        o.log("wrote \(o.reportPath) and \(all.count) figures in \(o.figuresDirectory)")
+        return ReportOutcome(reportPath: o.reportPath, figures: all.map(\.name), warnings: warnings,
+                             experiments: experiments.map(\.name))
+    }
+
+    /// Attention panels from the checkpoints (writing the data file), else from the data file a
+    /// previous report left in the figures folder; with a note saying which, or why there are none.
+    static func attention(for e: ExperimentResults, options o: ReportOptions) -> ([AttentionPanel], String) {
+        let path = "\(o.figuresDirectory)/\(Figures.attentionDataFile(e.name))"
+        let computeError: String
+        do {
+            let panels = try AttentionMaps.compute(e, images: o.attentionImages, projectRoot: o.projectRoot, loadData: o.loadData)
+            let source = "checkpoints under \(e.directory)"
+            try Data(AttentionMaps.encode(panels, experiment: e.name, source: source).utf8).write(to: URL(fileURLWithPath: path))
+            return (panels, "Computed from the \(source) for the first \(o.attentionImages) test images; "
+                    + "rows: teacher then each arm's first finished seed, columns: feature taps (F(A) = mean_c A_c^p, L2-normalised).")
+        } catch {
+            computeError = "\(error)"
+        }
+        if let data = FileManager.default.contents(atPath: path) {
+            do {
+                let (panels, source) = try AttentionMaps.decode(String(decoding: data, as: UTF8.self), file: path)
+                if !panels.isEmpty {
+                    return (panels, "Re-plotted from the committed data file `figures/\(Figures.attentionDataFile(e.name))` "
+                            + "(recorded source: \(source)); not recomputed now: \(computeError).")
+                }
+            } catch {
+                return ([], "Attention maps unavailable: \(computeError); the committed data file is unreadable (\(error)).")
+            }
+        }
+        return ([], "Attention maps unavailable: \(computeError).")
+    }
+
+    /// Deletes figure files (`.gp`, `.png`, `.svg`, `.dat`) this build did not write.
+    static func removeStale(in folder: String, keeping: Set<String>) {
+        let fm = FileManager.default
+        for f in (try? fm.contentsOfDirectory(atPath: folder)) ?? []
+        where !keeping.contains(f) && [".gp", ".png", ".svg", ".dat"].contains(where: { f.hasSuffix($0) }) {
+            try? fm.removeItem(atPath: "\(folder)/\(f)")
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// ReportsTests: tests arrive with the issue that builds the target.

@@ -1,0 +1,165 @@
+// The whole report from synthetic runs: 4 arms × 2 seeds, one run in progress, one corrupt
+// folder, checkpoints for attention maps; every figure a PNG, every number from the inputs.
+
+import Foundation
+import XCTest
+import Reports
+import Training
+
+final class ReportBuilderTests: XCTestCase {
+    /// Arms' final top-1 per seed; the expected table cells are computed by hand below.
+    /// ce: 0.70, 0.74 → 72.00 ± 2.83; kd: 0.80, 0.84 → 82.00 ± 2.83; at: 0.78 (seed 2 corrupt);
+    /// atkd: 0.81 (seed 2 in progress) → atkd − kd = 81 − 82 = −1.00 point: not reproduced.
+    func makeExperiment(root: String, name: String = "cifar-cpu", checkpoints: Bool = true) throws -> String {
+        let dir = "\(root)/\(name)"
+        try SyntheticRuns.writeSpec(SyntheticRuns.spec(name: name), to: dir)
+        try SyntheticRuns.teacher(dir, top1: 0.9)
+        try SyntheticRuns.finishedRun(dir, arm: "ce", seed: 1, top1: 0.70, correct: [6, 7, 8], agreement: nil)
+        try SyntheticRuns.finishedRun(dir, arm: "ce", seed: 2, top1: 0.74, correct: [7, 7, 8], agreement: nil)
+        try SyntheticRuns.finishedRun(dir, arm: "kd", seed: 1, top1: 0.80, correct: [7, 8, 9])
+        try SyntheticRuns.finishedRun(dir, arm: "kd", seed: 2, top1: 0.84, correct: [8, 8, 9])
+        try SyntheticRuns.finishedRun(dir, arm: "at", seed: 1, top1: 0.78, correct: [7, 8, 8])
+        try FileManager.default.createDirectory(atPath: "\(dir)/at-seed2", withIntermediateDirectories: true)
+        try SyntheticRuns.finishedRun(dir, arm: "atkd", seed: 1, top1: 0.81, correct: [9, 8, 7])
+        try SyntheticRuns.writeMetrics(to: "\(dir)/atkd-seed2", arm: "atkd", testTop1: [0.5, 0.66],
+                                       trainLoss: [2, 1.4], trainTop1: [0.4, 0.6])
+        if checkpoints {
+            try SyntheticRuns.checkpoint("\(dir)/teacher/model.atkd", seed: 1)
+            for arm in ["ce", "kd", "at", "atkd"] { try SyntheticRuns.checkpoint("\(dir)/\(arm)-seed1/model.atkd", seed: 2) }
+        }
+        return dir
+    }
+
+    func options(_ scratch: ScratchDir, inputs: [String]) -> ReportOptions {
+        var o = ReportOptions()
+        o.inputs = inputs
+        o.outputDirectory = "\(scratch.path)/reports"
+        o.claimsPath = "\(scratch.path)/claims.md"
+        o.runsRoot = "\(scratch.path)/runs"
+        o.attentionImages = 2
+        o.loadData = { _ in SyntheticData(images: 2) }
+        o.log = { _ in }
+        return o
+    }
+
+    func writeClaims(_ scratch: ScratchDir) throws {
+        let text = """
+        | id | claim | paper's number | verdict |
+        |---|---|---|---|
+        | `PROPOSAL-ATKD-BEATS-KD-CIFAR10` | AT-KD 2–5 % above KD | +2 to +5 points | not yet measured |
+        | `HINTON-MNIST-TEACHER-67` | MNIST teacher errors | 67 | not testable here: needs MNIST |
+        """
+        try Data(text.utf8).write(to: URL(fileURLWithPath: "\(scratch.path)/claims.md"))
+    }
+
+    func assertPNG(_ path: String, file: StaticString = #filePath, line: UInt = #line) {
+        guard let d = FileManager.default.contents(atPath: path) else { return XCTFail("no \(path)", file: file, line: line) }
+        XCTAssertEqual(Array(d.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], "\(path) is not a PNG", file: file, line: line)
+        XCTAssertGreaterThan(d.count, 2000, "\(path) is suspiciously small", file: file, line: line)
+    }
+
+    func testReportFromSyntheticRunsHasEveryFigureAndTheInputNumbers() throws {
+        let scratch = try ScratchDir("full")
+        let exp = try makeExperiment(root: "\(scratch.path)/runs")
+        try FileManager.default.createDirectory(atPath: "\(scratch.path)/runs/broken", withIntermediateDirectories: true)
+        try writeClaims(scratch)
+        let outcome = try ReportBuilder.build(options(scratch, inputs: []))
+        let figures = "\(scratch.path)/reports/figures"
+
+        XCTAssertEqual(Set(outcome.figures), ["curves-cifar-cpu", "classgain-cifar-cpu", "confusion-cifar-cpu",
+                                              "attention-cifar-cpu-img0", "attention-cifar-cpu-img1", "accuracy", "footprint"])
+        for f in outcome.figures {
+            assertPNG("\(figures)/\(f).png")
+            XCTAssertTrue(readText("\(figures)/\(f).svg").contains("<svg"), f)
+            XCTAssertTrue(readText("\(figures)/\(f).gp").contains("cd system(sprintf(\"dirname '%s'\", ARG0))"), f)
+        }
+
+        // One series per arm in the curves (teacher trained here, so it has a curve too).
+        let curvesScript = readText("\(figures)/curves-cifar-cpu.gp")
+        for arm in ["teacher", "ce", "kd", "at", "atkd"] {
+            XCTAssertEqual(curvesScript.components(separatedBy: "title \"\(arm)\"").count - 1, 2, "test and loss panels for \(arm)")
+        }
+        let curves = readText("\(figures)/curves-cifar-cpu.dat")
+        XCTAssertEqual(curves.components(separatedBy: "# arm: ").count - 1, 5)
+        // kd epoch 3: test top-1 mean 82, std 2.828…; loss 1.0 with std 0 over 2 seeds.
+        XCTAssertTrue(curves.contains("3\t82\t2.82843\t1\t0\t2"), curves)
+        // atkd epoch 2 has the in-progress seed (0.66) and seed 1 (nan at epoch 2): mean 66 over 1 run.
+        XCTAssertTrue(curves.contains("2\t66\t0\t1.45\t0.0707107\t2"), curves)
+
+        let accuracy = readText("\(figures)/accuracy.dat")
+        XCTAssertTrue(accuracy.contains("1\t\"kd\"\t82\t2.82843\t2"), accuracy)
+        XCTAssertTrue(accuracy.contains("3\t\"atkd\"\t81\t0\t1"), accuracy)
+        XCTAssertTrue(readText("\(figures)/accuracy.gp").contains("90 with lines dt 2"), "teacher reference line at 90 %")
+        XCTAssertTrue(readText("\(figures)/accuracy.gp").contains("72 with lines dt 3"), "ce reference line at 72 %")
+
+        // Gains over kd per class: class 0 (kd 75 %): ce 65 − 75 = −10, at 70 − 75 = −5, atkd 90 − 75 = +15.
+        let gain = readText("\(figures)/classgain-cifar-cpu.dat")
+        XCTAssertTrue(gain.contains("\"plane\"\t75\t-10\t-5\t15"), gain)
+        XCTAssertEqual(readText("\(figures)/confusion-cifar-cpu.dat").components(separatedBy: "# panel: ").count - 1, 5)
+        let attention = readText("\(figures)/attention-cifar-cpu.dat")
+        XCTAssertEqual(attention.components(separatedBy: "# block ").count - 1, 5 * 3 * 2, "5 models × 3 taps × 2 images")
+
+        let report = readText(outcome.reportPath)
+        XCTAssertTrue(report.contains("| kd | seeds 1, 2 finished | 82.00 ± 2.83 |"), report)
+        XCTAssertTrue(report.contains("| ce | seeds 1, 2 finished | 72.00 ± 2.83 |"), report)
+        XCTAssertTrue(report.contains("| atkd-seed2 | in progress (2/3 epochs) |"), report)
+        XCTAssertTrue(report.contains("| at-seed2 | corrupt (empty directory) |"), report)
+        XCTAssertTrue(report.contains("runs/broken"), "the corrupt experiment folder is named")
+        XCTAssertTrue(report.contains("| teacher agreement %") && report.contains("90.00 ± 0.00"), "kd agreement 0.9 on both seeds")
+        XCTAssertTrue(report.contains("-1.00 points (atkd 81.00 % vs kd 82.00 ± 2.83 %)"), report)
+        XCTAssertTrue(report.contains("**not reproduced**"))
+        XCTAssertTrue(report.contains("one seed only: weak evidence"))
+        XCTAssertTrue(report.contains("not testable here: needs MNIST"))
+        XCTAssertTrue(report.contains("![cifar-cpu: confusion matrices](figures/confusion-cifar-cpu.png)"))
+        XCTAssertTrue(outcome.warnings.contains { $0.contains("at-seed2") && $0.contains("corrupt") }, "\(outcome.warnings)")
+
+        // Committed summaries: small files only.
+        let archived = "\(scratch.path)/reports/runs/cifar-cpu"
+        XCTAssertTrue(FileManager.default.fileExists(atPath: "\(archived)/kd-seed2/final.json"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: "\(archived)/atkd-seed2/metrics.tsv"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(archived)/kd-seed1/model.atkd"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(archived)/teacher/model.atkd"))
+    }
+
+    /// A fresh clone has only reports/: the report rebuilds from the committed summaries and
+    /// re-plots the attention maps from their committed data file.
+    func testRebuildFromCommittedSummariesReusesAttentionData() throws {
+        let scratch = try ScratchDir("clone")
+        let exp = try makeExperiment(root: "\(scratch.path)/runs")
+        try writeClaims(scratch)
+        try ReportBuilder.build(options(scratch, inputs: []))
+        let before = readText("\(scratch.path)/reports/figures/attention-cifar-cpu.dat")
+        try FileManager.default.removeItem(atPath: exp)
+
+        let outcome = try ReportBuilder.build(options(scratch, inputs: []))
+        XCTAssertTrue(outcome.figures.contains("attention-cifar-cpu-img0"))
+        XCTAssertEqual(readText("\(scratch.path)/reports/figures/attention-cifar-cpu.dat"), before)
+        let report = readText(outcome.reportPath)
+        XCTAssertTrue(report.contains("Re-plotted from the committed data file"), report)
+        XCTAssertTrue(report.contains("`\(scratch.path)/reports/runs/cifar-cpu`"), "reads the archived copy")
+        XCTAssertTrue(report.contains("82.00 ± 2.83"))
+
+        // Without the data file either, the maps are marked unavailable, not an error.
+        try FileManager.default.removeItem(atPath: "\(scratch.path)/reports/figures/attention-cifar-cpu.dat")
+        let third = try ReportBuilder.build(options(scratch, inputs: []))
+        XCTAssertFalse(third.figures.contains { $0.hasPrefix("attention-") })
+        XCTAssertTrue(readText(third.reportPath).contains("Attention maps unavailable: no model checkpoints"))
+    }
+
+    func testMissingGnuplotSaysHowToInstallIt() throws {
+        let scratch = try ScratchDir("nognuplot")
+        _ = try makeExperiment(root: "\(scratch.path)/runs", checkpoints: false)
+        var o = options(scratch, inputs: [])
+        o.gnuplot = "gnuplot-not-installed-\(UUID().uuidString.prefix(6))"
+        XCTAssertThrowsError(try ReportBuilder.build(o)) { error in
+            XCTAssertTrue("\(error)".contains("apt-get install --no-install-recommends gnuplot-nox"), "\(error)")
+        }
+    }
+
+    func testNoExperimentsIsAClearError() throws {
+        let scratch = try ScratchDir("empty")
+        XCTAssertThrowsError(try ReportBuilder.build(options(scratch, inputs: []))) { error in
+            XCTAssertTrue("\(error)".contains("no experiment directories"), "\(error)")
+        }
+    }
+}
