@@ -14,6 +14,8 @@ public struct FaultInjectedObjective: Objective {
 
     public static let known = ["at-grad-flip", "at-grad-zero"]
 
+    public init(inner: any Objective, fault: String) { self.inner = inner; self.fault = fault }
+
     public var name: String { inner.name }
     public var needsTeacher: Bool { inner.needsTeacher }
 
