@@ -23,9 +23,24 @@ final class ResidualTests: XCTestCase {
         var rng = SeededRNG(seed: 3)
         let body = Sequential(Conv2d("c1", inChannels: 2, outChannels: 4, kernelSize: 3, stride: 2, padding: 1,
                                      bias: true, rng: &rng))
-        let block = Residual(body: body, shortcut: ZeroPadShortcut(inChannels: 2, outChannels: 4, stride: 2),
-                             activation: ReLU())
+        // NOTE: no ReLU here — eps-sized weight steps would cross its kink; the activation is checked below.
+        let block = Residual(body: body, shortcut: ZeroPadShortcut(inChannels: 2, outChannels: 4, stride: 2))
         checkLayerGradients(block, input: Tensor.randn([2, 2, 5, 5], rng: &rng))
+    }
+
+    func testActivationAppliesAfterTheSumAndGatesTheGradient() {
+        var rng = SeededRNG(seed: 5)
+        let conv = Conv2d("c", inChannels: 2, outChannels: 2, kernelSize: 1, rng: &rng)
+        let x = Tensor.randn([1, 2, 3, 3], rng: &rng)
+        let (y, pb) = Residual(body: conv, activation: ReLU()).forward(x, evalContext())
+        let sum = conv(x, evalContext()) + x
+        assertClose(y, sum.map { max($0, 0) })
+        let dx = pb(Tensor(repeating: 1, shape: y.shape))
+        // d x = g + convᵀ(g) with g = 1[sum > 0]: the gate applies before the split into branches.
+        let g = sum.map { $0 > 0 ? 1 : 0 }
+        XCTAssertTrue(g.data.contains(0) && g.data.contains(1))
+        let (_, convPB) = conv.forward(x, evalContext())
+        assertClose(dx, convPB(g) + g)
     }
 
     func testIdentityShortcutAddsTheInput() {

@@ -1,1 +1,0 @@
-// ModelsTests: tests arrive with the issue that builds the target.
