@@ -7,9 +7,11 @@ ATKD      = .build/$(CONFIG)/atkd
 APT_PKGS  = libopenblas-dev libzstd-dev libgnuplot-iostream-dev gnuplot-nox libturbojpeg0-dev pkg-config zstd
 PROFILE  ?= cpu
 SEEDS    ?= 1
+RUNS     ?= runs
+ATKD_FLAGS ?=
 export OPENBLAS_NUM_THREADS ?= 2
 
-.PHONY: setup build test verify clean reproduce-cifar reproduce-imagenet reproduce-at-table1 report bench regress regress-update
+.PHONY: setup build test smoke verify clean reproduce-cifar reproduce-imagenet reproduce-at-table1 report bench regress regress-update
 
 ## setup: install the Debian packages the build needs (only those missing; idempotent)
 setup:
@@ -27,10 +29,18 @@ setup:
 build: setup
 	$(SWIFT) build -c $(CONFIG)
 
-## test: every unit, fixture, gradient and smoke test (release build)
+## test: the smoke run of the main job, then every unit, fixture, gradient and training test (release build)
 test: setup
 	$(SWIFT) build -c $(CONFIG) --build-tests
+	@$(MAKE) --no-print-directory smoke
 	$(SWIFT) test -c $(CONFIG) --skip-build --disable-swift-testing
+
+## smoke: `make reproduce-cifar PROFILE=smoke` end to end (teacher + 4 arms, tiny subset) in a scratch folder
+smoke: build
+	rm -rf .build/smoke-runs
+	$(MAKE) --no-print-directory reproduce-cifar PROFILE=smoke RUNS=.build/smoke-runs ATKD_FLAGS="--fresh --quiet"
+	@for arm in ce kd at atkd; do test -s .build/smoke-runs/cifar-smoke/$$arm-seed1/final.json \
+	  || { echo "smoke: no final.json for $$arm"; exit 1; }; done; echo "smoke: all four arms finished"
 
 ## verify: run the golden fixtures from the command line
 verify: build
@@ -41,11 +51,11 @@ clean:
 
 ## reproduce-cifar: the proposal's experiment on CIFAR-10 (PROFILE=cpu|smoke|paper, SEEDS=1,2,3, RETRAIN=1)
 reproduce-cifar: build
-	$(ATKD) run experiments/cifar-$(PROFILE).json --seeds $(SEEDS) $(if $(RETRAIN),--retrain-teacher,)
+	$(ATKD) run experiments/cifar-$(PROFILE).json --seeds $(SEEDS) --runs $(RUNS) $(ATKD_FLAGS) $(if $(RETRAIN),--retrain-teacher,)
 
 ## reproduce-imagenet: the same four arms on the 10-class ImageNet subset at 64x64
 reproduce-imagenet: build
-	$(ATKD) run experiments/imagenette-$(PROFILE).json --seeds $(SEEDS) $(if $(RETRAIN),--retrain-teacher,)
+	$(ATKD) run experiments/imagenette-$(PROFILE).json --seeds $(SEEDS) --runs $(RUNS) $(ATKD_FLAGS) $(if $(RETRAIN),--retrain-teacher,)
 
 ## reproduce-at-table1: AT paper Table 1 WRN pairs at a short schedule
 reproduce-at-table1: build

@@ -28,8 +28,8 @@ enum SyntheticRuns {
         s.name = name
         s.arms = arms
         s.seeds = seeds
-        s.teacher = ModelSpec(model: "resnet20", train: TrainSpec(epochs: 3, lr: 0.1))
-        s.student = ModelSpec(model: "resnet20", train: TrainSpec(epochs: 3, lr: 0.05))
+        s.teacher = NetworkSpec(model: "resnet20", train: TrainSpec(epochs: 3, lr: 0.1))
+        s.student = NetworkSpec(model: "resnet20", train: TrainSpec(epochs: 3, lr: 0.05))
         s.dataset.trainPerClass = 4
         s.dataset.testPerClass = 2
         return s
