@@ -1,5 +1,6 @@
 // Per-sample augmentation fused with uint8 → normalised Float conversion:
-// random crop with padding, horizontal flip, small rotation, brightness/contrast.
+// random-resized crop, random crop with padding, horizontal flip, small rotation,
+// brightness/contrast.
 
 import TensorCore
 import Foundation
@@ -14,7 +15,12 @@ public enum PadMode: String, Sendable, Codable {
 
 /// A per-sample augmentation recipe. Each sample draws, in this fixed order
 /// and always all of them (so enabling one option never shifts another's
-/// choices): crop dx, crop dy, flip, angle, brightness, contrast.
+/// choices): crop dx, crop dy, flip, angle, brightness, contrast, then one word
+/// seeding the random-resized crop's own generator (its attempt loop draws a
+/// variable number of values, so it must not share the sample's stream).
+///
+/// Order of application: random-resized crop (uint8), then pad-crop and flip,
+/// then rotation, brightness, contrast, then normalisation.
 public struct Augmentation: Sendable, Equatable, Codable {
     /// Pixels of padding on each side before a random crop back to H×W (0 = no crop).
     public var cropPadding: Int
@@ -28,15 +34,38 @@ public struct Augmentation: Sendable, Equatable, Codable {
     /// Blend with the image's grey mean by a factor uniform in [1 − c, 1 + c] (0 = off).
     /// - Reference: torchvision `adjust_contrast` (ITU-R 601 grey, clamp).
     public var contrast: Float
+    /// Random-resized crop with area fraction `s ~ U[this, 1]` and aspect
+    /// `log r ~ U[log ¾, log ⁴⁄₃]`, resized back to H×W bilinear (0 = off;
+    /// torchvision's ImageNet default is 0.08). See `RandomResizedCrop`.
+    /// - Reference: torchvision.transforms.RandomResizedCrop(scale: (minScale, 1)).
+    public var randomResizedCropMinScale: Float
 
     public init(cropPadding: Int = 0, padMode: PadMode = .zero, horizontalFlip: Bool = false,
-                maxRotationDegrees: Float = 0, brightness: Float = 0, contrast: Float = 0) {
+                maxRotationDegrees: Float = 0, brightness: Float = 0, contrast: Float = 0,
+                randomResizedCropMinScale: Float = 0) {
         self.cropPadding = cropPadding
         self.padMode = padMode
         self.horizontalFlip = horizontalFlip
         self.maxRotationDegrees = maxRotationDegrees
         self.brightness = brightness
         self.contrast = contrast
+        self.randomResizedCropMinScale = randomResizedCropMinScale
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case cropPadding, padMode, horizontalFlip, maxRotationDegrees, brightness, contrast, randomResizedCropMinScale
+    }
+
+    /// Decodes; a recipe saved before `randomResizedCropMinScale` existed reads as 0 (off).
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(cropPadding: try c.decode(Int.self, forKey: .cropPadding),
+                  padMode: try c.decode(PadMode.self, forKey: .padMode),
+                  horizontalFlip: try c.decode(Bool.self, forKey: .horizontalFlip),
+                  maxRotationDegrees: try c.decode(Float.self, forKey: .maxRotationDegrees),
+                  brightness: try c.decode(Float.self, forKey: .brightness),
+                  contrast: try c.decode(Float.self, forKey: .contrast),
+                  randomResizedCropMinScale: try c.decodeIfPresent(Float.self, forKey: .randomResizedCropMinScale) ?? 0)
     }
 
     /// No augmentation (evaluation).
@@ -57,14 +86,21 @@ public struct Augmentation: Sendable, Equatable, Codable {
             throw DatasetError(.invalidArgument, file: "augmentation",
                                "rotation must be in 0...45°, brightness and contrast in [0, 1)")
         }
+        guard (0..<1).contains(randomResizedCropMinScale) else {
+            throw DatasetError(.invalidArgument, file: "augmentation",
+                               "random-resized-crop min scale \(randomResizedCropMinScale) must be in [0, 1) "
+                               + "(0 = off; 1 would never crop)")
+        }
     }
 }
 
 /// The random choices for one sample.
 struct SampleDraw {
     var dx = 0, dy = 0, flip = false, angle: Float = 0, brightness: Float = 1, contrast: Float = 1
+    /// The random-resized crop's rectangle, nil when that option is off.
+    var crop: CropRect?
 
-    init(_ a: Augmentation, rng: inout SeededRNG) {
+    init(_ a: Augmentation, height: Int, width: Int, rng: inout SeededRNG) {
         let span = 2 * a.cropPadding + 1
         let rdx = rng.int(below: span), rdy = rng.int(below: span)
         let rflip = rng.next() & 1 == 1
@@ -75,6 +111,11 @@ struct SampleDraw {
         angle = rangle * a.maxRotationDegrees * .pi / 180
         brightness = 1 + rb * a.brightness
         contrast = 1 + rc * a.contrast
+        var cropRNG = rng.split()
+        if a.randomResizedCropMinScale > 0 {
+            crop = RandomResizedCrop.sample(height: height, width: width, minScale: a.randomResizedCropMinScale,
+                                            rng: &cropRNG)
+        }
     }
 }
 

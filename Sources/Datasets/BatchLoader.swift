@@ -86,6 +86,9 @@ public final class BatchLoader: @unchecked Sendable {
         let per = images.imageBytes
         var x = [Float](repeating: 0, count: idx.count * per)
         let scratchCount = augmentation.isPhotometric ? 2 * per : 1
+        // uint8 C·H·W buffer for the random-resized crop's output.
+        let cropped = UnsafeMutablePointer<UInt8>.allocate(capacity: augmentation.randomResizedCropMinScale > 0 ? per : 1)
+        defer { cropped.deallocate() }
         withUnsafeTemporaryAllocation(of: Float.self, capacity: scratchCount) { scratch in
             images.pixels.withUnsafeBufferPointer { px in
                 lut.withUnsafeBufferPointer { l in
@@ -93,8 +96,16 @@ public final class BatchLoader: @unchecked Sendable {
                         x.withUnsafeMutableBufferPointer { out in
                             for (k, i) in idx.enumerated() {
                                 var rng = SampleRandomness.sampleRNG(seed: seed, epoch: epoch, index: i)
-                                let draw = SampleDraw(augmentation, rng: &rng)
-                                renderSample(px.baseAddress! + i * per, into: out.baseAddress! + k * per,
+                                let draw = SampleDraw(augmentation, height: images.height, width: images.width,
+                                                      rng: &rng)
+                                var src = px.baseAddress! + i * per
+                                if let crop = draw.crop {
+                                    RandomResizedCrop.resizeCrop(src, into: cropped,
+                                                                 channels: images.channels, height: images.height,
+                                                                 width: images.width, crop: crop)
+                                    src = UnsafePointer(cropped)
+                                }
+                                renderSample(src, into: out.baseAddress! + k * per,
                                              channels: images.channels, height: images.height, width: images.width,
                                              augmentation: augmentation, draw: draw, lut: l.baseAddress!,
                                              unitLUT: u.baseAddress!, normalization: normalization,

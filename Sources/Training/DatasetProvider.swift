@@ -51,7 +51,8 @@ public final class DatasetProvider: DataProvider {
         let a = spec.augment
         let augmentation = Augmentation(cropPadding: a.cropPadding, padMode: a.padMode == "zero" ? .zero : .reflect,
                                         horizontalFlip: a.flip, maxRotationDegrees: a.rotationDegrees,
-                                        brightness: a.brightness, contrast: a.contrast)
+                                        brightness: a.brightness, contrast: a.contrast,
+                                        randomResizedCropMinScale: a.randomResizedCropMinScale)
         return try DatasetProvider(train: train, test: test, augmentation: augmentation,
                                    normalization: spec.normalization == "imagenet" ? .imagenet : .cifar10,
                                    threads: threads)
