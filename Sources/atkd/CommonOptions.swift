@@ -29,6 +29,16 @@ struct RunLocationOptions: ParsableArguments {
 
     @Flag(help: "Print only summaries, no progress.")
     var quiet = false
+
+    /// The runner options these flags describe.
+    func runOptions(retrainTeacher: Bool = false) -> RunOptions {
+        var options = RunOptions()
+        options.resume = !fresh
+        options.retrainTeacher = retrainTeacher
+        options.runsRoot = runs
+        options.quiet = quiet
+        return options
+    }
 }
 
 /// Parses "1,2,3" into seeds.

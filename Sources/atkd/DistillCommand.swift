@@ -50,10 +50,7 @@ struct DistillCommand: ParsableCommand {
             try Session.validate(s, source: "command line")
             let session = try Session(spec: s, dataRoot: data.dataRoot, cacheDir: data.cacheDir,
                                       threads: engine.threads, engine: engine.engine, quiet: location.quiet)
-            var options = RunOptions()
-            options.resume = !location.fresh
-            options.runsRoot = location.runs
-            options.quiet = location.quiet
+            let options = location.runOptions()
             InterruptHandler.install()
             let runner = ExperimentRunner(spec: session.spec, data: session.data, engine: session.engine, options: options)
             print(Session.table(try runner.runAll()))

@@ -36,11 +36,7 @@ struct RunCommand: ParsableCommand {
             if let arms { s.arms = arms.split(separator: ",").map(String.init); try Session.validate(s, source: spec) }
             let session = try Session(spec: s, dataRoot: data.dataRoot, cacheDir: data.cacheDir,
                                       threads: engine.threads, engine: engine.engine, quiet: location.quiet)
-            var options = RunOptions()
-            options.resume = !location.fresh
-            options.retrainTeacher = retrainTeacher
-            options.runsRoot = location.runs
-            options.quiet = location.quiet
+            let options = location.runOptions(retrainTeacher: retrainTeacher)
             let runner = ExperimentRunner(spec: session.spec, data: session.data, engine: session.engine, options: options)
             InterruptHandler.install()
             let summaries = try runner.runAll()

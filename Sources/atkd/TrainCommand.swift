@@ -46,11 +46,7 @@ struct TrainCommand: ParsableCommand {
             try Session.validate(s, source: "command line")
             let session = try Session(spec: s, dataRoot: data.dataRoot, cacheDir: data.cacheDir,
                                       threads: engine.threads, engine: engine.engine, quiet: location.quiet)
-            var options = RunOptions()
-            options.resume = !location.fresh
-            options.retrainTeacher = true
-            options.runsRoot = location.runs
-            options.quiet = location.quiet
+            let options = location.runOptions(retrainTeacher: true)
             InterruptHandler.install()
             let runner = ExperimentRunner(spec: session.spec, data: session.data, engine: session.engine, options: options)
             _ = try runner.obtainTeacher()
