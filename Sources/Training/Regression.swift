@@ -56,15 +56,17 @@ public enum Regression {
         public var passed: Bool { now.map { abs($0 - recorded) <= tolerance + 1e-9 } ?? false }
     }
 
-    /// Compares measured accuracies with the baseline: every arm and every delta.
-    public static func compare(_ accuracy: [String: Double], with baseline: RegressionBaseline) -> [Row] {
+    /// Compares measured accuracies with the baseline: every arm and every delta
+    /// (restricted to `only` and the deltas between those arms when given).
+    public static func compare(_ accuracy: [String: Double], with baseline: RegressionBaseline,
+                               only: Set<String>? = nil) -> [Row] {
         let now = deltas(of: accuracy)
         var rows: [Row] = []
-        for arm in baseline.accuracy.keys.sorted() {
+        for arm in baseline.accuracy.keys.sorted() where only?.contains(arm) ?? true {
             rows.append(Row(name: arm, recorded: baseline.accuracy[arm]!, now: accuracy[arm],
                             tolerance: baseline.tolerance[arm] ?? 0))
         }
-        for (name, _, _) in deltas where baseline.deltas[name] != nil {
+        for (name, a, b) in deltas where baseline.deltas[name] != nil && (only.map { $0.contains(a) && $0.contains(b) } ?? true) {
             rows.append(Row(name: name, recorded: baseline.deltas[name]!, now: now[name],
                             tolerance: baseline.tolerance[name] ?? 0))
         }

@@ -21,7 +21,7 @@ struct EngineOptions: ParsableArguments {
 }
 
 struct RunLocationOptions: ParsableArguments {
-    @Option(help: "Folder for run directories (default: runs).")
+    @Option(help: "Folder for run directories.")
     var runs: String = "runs"
 
     @Flag(help: "Start every run afresh instead of continuing unfinished ones and skipping finished ones.")

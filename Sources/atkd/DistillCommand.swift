@@ -25,7 +25,7 @@ struct DistillCommand: ParsableCommand {
     @Option(help: "Epochs (default: the spec's student.train.epochs).")
     var epochs: Int?
 
-    @Option(help: "Seed (default: 1).")
+    @Option(help: "Seed for the student's initial weights, data order and augmentation.")
     var seed: Int = 1
 
     @Option(help: "Run name (folder under --runs; default: distill-<student>).")

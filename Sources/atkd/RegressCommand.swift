@@ -30,11 +30,15 @@ struct RegressCommand: ParsableCommand {
     @Option(help: "Folder for the regression's run directories (default: a fresh temporary folder).")
     var runs: String?
 
+    @Option(help: "Comma-separated subset of arms to run and compare (default: every arm of the baseline).")
+    var arms: String?
+
     @OptionGroup var data: DataOptions
 
     func run() throws {
         do {
-            let s = try Session.loadSpec(path: spec)
+            var s = try Session.loadSpec(path: spec)
+            if let arms { s.arms = arms.split(separator: ",").map(String.init); try Session.validate(s, source: "--arms") }
             guard !s.teacher.checkpoint.isEmpty, FileManager.default.fileExists(atPath: s.teacher.checkpoint) else {
                 throw SpecError("\(spec): the regression needs the shipped teacher \(s.teacher.checkpoint) (see teachers/README.md)")
             }
@@ -79,7 +83,7 @@ struct RegressCommand: ParsableCommand {
             guard b.seed == seed, b.threads == session.spec.threads else {
                 throw SpecError("\(baseline) was recorded with seed \(b.seed), \(b.threads) threads; the spec has seed \(seed), \(session.spec.threads) threads")
             }
-            let rows = Regression.compare(try measure(seed, "now").acc, with: b)
+            let rows = Regression.compare(try measure(seed, "now").acc, with: b, only: Set(s.arms))
             print(Regression.table(rows))
             if rows.contains(where: { !$0.passed }) {
                 FileHandle.standardError.write(Data("regression: FAILED (baseline \(baseline), recorded \(b.date) at \(b.commit) on \(b.machine))\n".utf8))

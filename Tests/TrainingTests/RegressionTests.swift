@@ -71,3 +71,14 @@ final class RegressionTests: XCTestCase {
         XCTAssertEqual(try Regression.load(path), baseline())
     }
 }
+
+final class RegressionSubsetTests: XCTestCase {
+    func testSubsetComparesOnlyItsArmsAndDeltas() {
+        let recorded = ["ce": 60.0, "kd": 63.0, "at": 61.0, "atkd": 64.0]
+        let b = Regression.makeBaseline(spec: "s", seed: 1, threads: 2, recorded: recorded, repeatIdentical: true,
+                                        spreadRuns: [1: recorded], commit: "x")
+        let rows = Regression.compare(["ce": 60, "at": 61], with: b, only: ["ce", "at"])
+        XCTAssertEqual(rows.map(\.name), ["at", "ce", "at-ce"])
+        XCTAssert(rows.allSatisfy(\.passed))
+    }
+}
