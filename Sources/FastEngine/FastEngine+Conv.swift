@@ -1,5 +1,5 @@
-// Convolution forward and backward as im2col + GEMM, one image at a time,
-// images split over threads; depthwise convs go to the direct kernels.
+// Convolution forward and backward as im2col + GEMM, one (image, group) pair
+// at a time, pairs split over threads; depthwise convs go to the direct kernels.
 // N batch, C/O input/output channels, H, W; per group cg/og channels, K = cg·k·k.
 
 import TensorCore
@@ -7,12 +7,15 @@ import TensorCore
 extension FastEngine {
     /// y[n, g·og + o] = W_g[og, K] · col(x[n, g])[K, OH·OW] + b, one GEMM per image and group
     /// (output channels on the GEMM's M side, so y is written in place, NCHW).
+    /// The N·groups (image, group) pairs are split over threads, so the attention-weighted
+    /// conv (one image, groups = batch) is parallel too.
     /// 1×1 stride-1 unpadded convs skip im2col: the input planes already are the column matrix.
     public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: ConvConfig) -> Tensor {
         let g = ConvGeometry(x: x.shape, weight: weight.shape, config)
         if g.isDepthwise { return depthwiseConv2d(x, weight: weight, bias: bias, g) }
         let ohw = g.planeOut, rows = g.colRows
-        let parts = partsFor(work: g.n * g.o * ohw * rows, units: g.n, threads: threads)
+        let pairs = g.n * g.groups
+        let parts = partsFor(work: g.n * g.o * ohw * rows, units: pairs, threads: threads)
         let y = makeArray(g.n * g.o * ohw) { yp in
             x.data.withUnsafeBufferPointer { xb in
                 weight.data.withUnsafeBufferPointer { wb in
@@ -20,18 +23,17 @@ extension FastEngine {
                     parallelParts(parts) { part in
                         var col = [Float](repeating: 0, count: g.isPointwise ? 0 : rows * ohw)
                         col.withUnsafeMutableBufferPointer { cb in
-                            for img in partRange(part, of: parts, count: g.n) {
-                                for grp in 0..<g.groups {
-                                    let src = xp + (img &* g.c &+ grp &* g.cg) &* g.planeIn
-                                    let b: UnsafePointer<Float>
-                                    if g.isPointwise { b = src } else {
-                                        g.im2col(src, cb.baseAddress!)
-                                        b = UnsafePointer(cb.baseAddress!)
-                                    }
-                                    sgemm(m: g.og, n: ohw, k: rows, a: wp + grp &* g.og &* rows, lda: rows,
-                                          b: b, ldb: ohw,
-                                          beta: 0, c: yp + (img &* g.o &+ grp &* g.og) &* ohw, ldc: ohw)
+                            for pair in partRange(part, of: parts, count: pairs) {
+                                let img = pair / g.groups, grp = pair % g.groups
+                                let src = xp + (img &* g.c &+ grp &* g.cg) &* g.planeIn
+                                let b: UnsafePointer<Float>
+                                if g.isPointwise { b = src } else {
+                                    g.im2col(src, cb.baseAddress!)
+                                    b = UnsafePointer(cb.baseAddress!)
                                 }
+                                sgemm(m: g.og, n: ohw, k: rows, a: wp + grp &* g.og &* rows, lda: rows,
+                                      b: b, ldb: ohw,
+                                      beta: 0, c: yp + (img &* g.o &+ grp &* g.og) &* ohw, ldc: ohw)
                             }
                         }
                     }
@@ -43,20 +45,25 @@ extension FastEngine {
         return out
     }
 
-    /// dW_g += dy_g · col_gᵀ (per thread, summed in thread order), dcol = W_gᵀ · dy_g then
-    /// col2im into dx, db[o] = Σ_{n,i,j} dy[n,o,i,j].
-    /// - Deviation: none in value; dW is reduced over a fixed image split, so it is
-    ///   bit-reproducible for a fixed `threads` but may differ in the last bits across counts.
+    /// dW_g += dy_g · col_gᵀ, dcol = W_gᵀ · dy_g then col2im into dx, db[o] = Σ_{n,i,j} dy[n,o,i,j].
+    /// With groups ≥ threads (the attention-weighted conv: one image, groups = batch) the
+    /// groups are split over threads and each sums its images in order into its own dW slice
+    /// (the result does not depend on `threads`); otherwise images are split and each part
+    /// keeps a dW accumulator, summed in part order.
+    /// - Deviation: none in value; dW is bit-reproducible for a fixed `threads` but may
+    ///   differ in the last bits across counts when images are split.
     public func conv2dBackward(_ x: Tensor, weight: Tensor, hasBias: Bool, _ config: ConvConfig,
                                dy: Tensor) -> ConvGradients {
         let g = ConvGeometry(x: x.shape, weight: weight.shape, config)
         precondition(dy.shape == [g.n, g.o, g.oh, g.ow], "dy \(dy.shape) does not match the conv output")
         if g.isDepthwise { return depthwiseConv2dBackward(x, weight: weight, hasBias: hasBias, g, dy: dy) }
         let ohw = g.planeOut, rows = g.colRows
-        let parts = partsFor(work: g.n * g.o * ohw * rows, units: g.n, threads: threads)
+        let byGroup = g.groups > 1 && g.groups >= threads
+        let parts = partsFor(work: g.n * g.o * ohw * rows, units: byGroup ? g.groups : g.n, threads: threads)
         let wCount = weight.count
-        // One dW accumulator per part, summed in part order afterwards.
-        var dwParts = [Float](repeating: 0, count: parts * wCount)
+        // Split by images: one dW accumulator per part, summed in part order afterwards.
+        let accumulators = byGroup ? 1 : parts
+        var dwParts = [Float](repeating: 0, count: accumulators * wCount)
         var dx = [Float](repeating: 0, count: x.count)
         x.data.withUnsafeBufferPointer { xb in
         weight.data.withUnsafeBufferPointer { wb in
@@ -71,28 +78,31 @@ extension FastEngine {
                 var dcol = [Float](repeating: 0, count: colCount)
                 col.withUnsafeMutableBufferPointer { cb in
                 dcol.withUnsafeMutableBufferPointer { dcb in
-                    let dwPart = dwp + part &* wCount
-                    for img in partRange(part, of: parts, count: g.n) {
-                        for grp in 0..<g.groups {
-                            let chanIn = (img &* g.c &+ grp &* g.cg) &* g.planeIn
-                            let dyG = dyp + (img &* g.o &+ grp &* g.og) &* ohw
-                            let wG = wp + grp &* g.og &* rows
-                            let colP: UnsafePointer<Float>
-                            if g.isPointwise { colP = xp + chanIn } else {
-                                g.im2col(xp + chanIn, cb.baseAddress!)
-                                colP = UnsafePointer(cb.baseAddress!)
-                            }
-                            sgemm(transB: true, m: g.og, n: rows, k: ohw, a: dyG, lda: ohw, b: colP, ldb: ohw,
-                                  beta: 1, c: dwPart + grp &* g.og &* rows, ldc: rows)
-                            if g.isPointwise {
-                                sgemm(transA: true, m: rows, n: ohw, k: g.og, a: wG, lda: rows, b: dyG, ldb: ohw,
-                                      beta: 0, c: dxp + chanIn, ldc: ohw)
-                            } else {
-                                sgemm(transA: true, m: rows, n: ohw, k: g.og, a: wG, lda: rows, b: dyG, ldb: ohw,
-                                      beta: 0, c: dcb.baseAddress!, ldc: ohw)
-                                g.col2im(UnsafePointer(dcb.baseAddress!), dxp + chanIn)
-                            }
+                    let dwPart = dwp + (byGroup ? 0 : part &* wCount)
+                    func pair(_ img: Int, _ grp: Int) {
+                        let chanIn = (img &* g.c &+ grp &* g.cg) &* g.planeIn
+                        let dyG = dyp + (img &* g.o &+ grp &* g.og) &* ohw
+                        let wG = wp + grp &* g.og &* rows
+                        let colP: UnsafePointer<Float>
+                        if g.isPointwise { colP = xp + chanIn } else {
+                            g.im2col(xp + chanIn, cb.baseAddress!)
+                            colP = UnsafePointer(cb.baseAddress!)
                         }
+                        sgemm(transB: true, m: g.og, n: rows, k: ohw, a: dyG, lda: ohw, b: colP, ldb: ohw,
+                              beta: 1, c: dwPart + grp &* g.og &* rows, ldc: rows)
+                        if g.isPointwise {
+                            sgemm(transA: true, m: rows, n: ohw, k: g.og, a: wG, lda: rows, b: dyG, ldb: ohw,
+                                  beta: 0, c: dxp + chanIn, ldc: ohw)
+                        } else {
+                            sgemm(transA: true, m: rows, n: ohw, k: g.og, a: wG, lda: rows, b: dyG, ldb: ohw,
+                                  beta: 0, c: dcb.baseAddress!, ldc: ohw)
+                            g.col2im(UnsafePointer(dcb.baseAddress!), dxp + chanIn)
+                        }
+                    }
+                    if byGroup {
+                        for grp in partRange(part, of: parts, count: g.groups) { for img in 0..<g.n { pair(img, grp) } }
+                    } else {
+                        for img in partRange(part, of: parts, count: g.n) { for grp in 0..<g.groups { pair(img, grp) } }
                     }
                 }
                 }
@@ -106,7 +116,7 @@ extension FastEngine {
             dwParts.withUnsafeBufferPointer { src in
                 let s = src.baseAddress!
                 out.update(from: s, count: wCount)
-                for part in 1..<max(parts, 1) {
+                for part in 1..<max(accumulators, 1) {
                     let p = s + part &* wCount
                     for i in 0..<wCount { out[i] += p[i] }
                 }

@@ -30,6 +30,17 @@ final class FastEngineConvTests: FastEngineTestCase {
         Case(n: 2, c: 4, h: 6, w: 6, o: 4, k: 5, stride: 1, pad: 2, groups: 4, bias: true),     // depthwise 5×5
         Case(n: 9, c: 16, h: 15, w: 13, o: 16, k: 3, stride: 1, pad: 1, groups: 16, bias: true), // depthwise, threads
         Case(n: 2, c: 4, h: 6, w: 6, o: 8, k: 3, stride: 1, pad: 1, groups: 4, bias: true),     // channel multiplier 2
+        // AW-conv shape: one image, groups = batch (split over groups, not images)
+        Case(n: 1, c: 24, h: 7, w: 9, o: 16, k: 3, stride: 1, pad: 1, groups: 8, bias: false),
+        Case(n: 1, c: 24, h: 9, w: 6, o: 40, k: 3, stride: 2, pad: 1, groups: 8, bias: true),
+        Case(n: 3, c: 9, h: 6, w: 5, o: 6, k: 1, stride: 1, pad: 0, groups: 3, bias: false),     // 3 groups, 2 threads
+        // depthwise stride 1: widths around the SIMD8 width, padding 0 and k − 1, 5×5
+        Case(n: 3, c: 7, h: 5, w: 17, o: 7, k: 3, stride: 1, pad: 0, groups: 7, bias: false),
+        Case(n: 2, c: 3, h: 4, w: 8, o: 3, k: 3, stride: 1, pad: 2, groups: 3, bias: true),
+        Case(n: 2, c: 5, h: 9, w: 1, o: 5, k: 3, stride: 1, pad: 1, groups: 5, bias: true),
+        Case(n: 3, c: 6, h: 11, w: 23, o: 6, k: 5, stride: 1, pad: 2, groups: 6, bias: false),
+        Case(n: 2, c: 4, h: 6, w: 9, o: 4, k: 3, stride: 1, pad: 3, groups: 4, bias: true),       // pad ≥ k: row loops
+        Case(n: 2, c: 4, h: 5, w: 7, o: 4, k: 1, stride: 1, pad: 0, groups: 4, bias: true),       // depthwise 1×1
     ]
 
     func testConvForwardMatchesReference() {
@@ -64,7 +75,7 @@ final class FastEngineConvTests: FastEngineTestCase {
 
     func testConvGradientsPassNumericalCheck() {
         let fast = FastEngine(threads: 2)
-        for cs in [Self.cases[1], Self.cases[10]] {
+        for cs in [Self.cases[1], Self.cases[10], Self.cases[15], Self.cases[18]] {
             let (x, w, b) = inputs(cs, seed: 7)
             let config = ConvConfig(stride: cs.stride, padding: cs.pad, groups: cs.groups)
             checkGradient(of: { t in fast.conv2d(t[0], weight: t[1], bias: cs.bias ? t[2] : nil, config) },

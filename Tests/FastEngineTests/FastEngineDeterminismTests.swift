@@ -20,6 +20,16 @@ final class FastEngineDeterminismTests: FastEngineTestCase {
             XCTAssertTrue(bitEqual(g1.weight, g2.weight), "conv dw, groups \(groups)")
             XCTAssertTrue(bitEqual(g1.bias!, g2.bias!), "conv db, groups \(groups)")
         }
+        // The AW-conv shape (one image, groups = batch): split over groups, and each group's
+        // dW sums its images in order, so 1 and 2 threads agree bit for bit.
+        let xa = randn([1, 8 * 6, 10, 10], seed: 70), wa = randn([8 * 5, 6, 3, 3], seed: 71)
+        let grouped = ConvConfig(stride: 1, padding: 1, groups: 8), dya = randn([1, 40, 10, 10], seed: 72)
+        let serial = FastEngine(threads: 1)
+        XCTAssertTrue(bitEqual(fast.conv2d(xa, weight: wa, bias: nil, grouped),
+                               serial.conv2d(xa, weight: wa, bias: nil, grouped)), "grouped conv y, 1 vs 2 threads")
+        let ga = fast.conv2dBackward(xa, weight: wa, hasBias: false, grouped, dy: dya)
+        let gs = serial.conv2dBackward(xa, weight: wa, hasBias: false, grouped, dy: dya)
+        XCTAssertTrue(bitEqual(ga.x, gs.x) && bitEqual(ga.weight, gs.weight), "grouped conv grads, 1 vs 2 threads")
         let x = randn([16, 32, 16, 16], seed: 60), gamma = randn([32], seed: 61), beta = randn([32], seed: 62)
         let dy = randn(x.shape, seed: 63)
         let f1 = fast.batchNormTrain(x, gamma: gamma, beta: beta, eps: 1e-5)
