@@ -1,12 +1,16 @@
-// Depthwise convolution (groups = C = O) as direct row loops: GEMMs with
-// M = 1 waste BLAS, and the k·k taps of a plane stay in L1.
-// N batch, C channels, H, W input; OH, OW output; k kernel, s stride, P padding.
+// Depthwise convolution (groups = C = O) as direct loops: GEMMs with M = 1
+// waste BLAS, and the k·k taps of a plane stay in L1. Stride 1 (the common
+// case) runs on zero-padded plane copies, eight output columns per SIMD8
+// register with every tap accumulated in it; other strides use row loops.
+// N batch, C channels, H, W input; OH, OW output; k kernel, s stride, P padding;
+// OWr = OW rounded up to 8.
 
 import TensorCore
 
 extension FastEngine {
     /// y[n,c,i,j] = b[c] + Σ_{p,q} x[n,c,i·s+p−P, j·s+q−P] · w[c,0,p,q], one plane per task.
     func depthwiseConv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, _ g: ConvGeometry) -> Tensor {
+        if g.stride == 1 && g.pad < g.k { return depthwiseConv2dStride1(x, weight: weight, bias: bias, g) }
         let planes = g.n * g.c, k = g.k, kk = k * k
         let parts = partsFor(work: planes * g.planeOut * kk, units: planes, threads: threads)
         let biasData = bias?.data ?? [Float](repeating: 0, count: g.c)
@@ -52,6 +56,9 @@ extension FastEngine {
     /// images in order, so the result does not depend on scheduling).
     func depthwiseConv2dBackward(_ x: Tensor, weight: Tensor, hasBias: Bool, _ g: ConvGeometry,
                                  dy: Tensor) -> ConvGradients {
+        if g.stride == 1 && g.pad < g.k {
+            return depthwiseConv2dBackwardStride1(x, weight: weight, hasBias: hasBias, g, dy: dy)
+        }
         let planes = g.n * g.c, k = g.k, kk = k * k
         var dx = [Float](repeating: 0, count: x.count)
         var dw = [Float](repeating: 0, count: weight.count)
@@ -127,5 +134,199 @@ extension FastEngine {
         }
         return ConvGradients(x: Tensor(shape: x.shape, data: dx), weight: Tensor(shape: weight.shape, data: dw),
                              bias: hasBias ? channelSums(dy) : nil)
+    }
+
+    /// Stride-1 forward: each plane is copied into a zero-padded buffer
+    /// [(H + 2P), OWr + k − 1] (margins zeroed once per thread), then `depthwisePlane`.
+    func depthwiseConv2dStride1(_ x: Tensor, weight: Tensor, bias: Tensor?, _ g: ConvGeometry) -> Tensor {
+        let planes = g.n * g.c, k = g.k, kk = k * k
+        let parts = partsFor(work: planes * g.planeOut * kk, units: planes, threads: threads)
+        let biasData = bias?.data ?? [Float](repeating: 0, count: g.c)
+        precondition(biasData.count == g.c, "bias has \(biasData.count) values for \(g.c) channels")
+        let ld = roundUp8(g.ow) + k - 1, padH = g.h + 2 * g.pad
+        let y = makeArray(planes * g.planeOut) { yp in
+            x.data.withUnsafeBufferPointer { xb in
+            weight.data.withUnsafeBufferPointer { wb in
+            biasData.withUnsafeBufferPointer { bb in
+                let xp = xb.baseAddress!, wp = wb.baseAddress!
+                parallelParts(parts) { part in
+                    var padded = [Float](repeating: 0, count: padH * ld)
+                    padded.withUnsafeMutableBufferPointer { pb in
+                        let pad = pb.baseAddress!
+                        for plane in partRange(part, of: parts, count: planes) {
+                            let ch = plane % g.c
+                            copyPlane(xp + plane &* g.planeIn, rows: g.h, cols: g.w,
+                                      into: pad + (g.pad &* ld &+ g.pad), ld: ld)
+                            depthwisePlane(pad, ld: ld, taps: wp + ch &* kk, k: k, bias: bb[ch],
+                                           out: yp + plane &* g.planeOut, oh: g.oh, ow: g.ow)
+                        }
+                    }
+                }
+            }
+            }
+            }
+        }
+        return Tensor(shape: [g.n, g.c, g.oh, g.ow], data: y)
+    }
+
+    /// Stride-1 backward, one channel per task, images in order:
+    /// dx = the stride-1 correlation of dy zero-padded by k − 1 − P with the flipped kernel;
+    /// dw[p,q] = Σ_{i,j} dy[i,j]·x̃[i+p, j+q] with x̃ the P-padded input (Float within a
+    /// plane, Double across images, so the result does not depend on `threads`).
+    func depthwiseConv2dBackwardStride1(_ x: Tensor, weight: Tensor, hasBias: Bool, _ g: ConvGeometry,
+                                        dy: Tensor) -> ConvGradients {
+        let k = g.k, kk = k * k, q = k - 1 - g.pad
+        let owr = roundUp8(g.ow)
+        let ldX = owr + k - 1, xH = g.h + 2 * g.pad                  // x̃, as in the forward
+        let ldD = max(roundUp8(g.w) + k - 1, q + owr), dH = g.oh + 2 * q   // dy padded by q
+        let parts = partsFor(work: g.n * g.c * g.planeOut * kk, units: g.c, threads: threads)
+        var dw = [Float](repeating: 0, count: weight.count)
+        let dx = makeArray(x.count) { dxp in
+            x.data.withUnsafeBufferPointer { xb in
+            weight.data.withUnsafeBufferPointer { wb in
+            dy.data.withUnsafeBufferPointer { db in
+            dw.withUnsafeMutableBufferPointer { dwb in
+                let xp = xb.baseAddress!, wp = wb.baseAddress!, dyp = db.baseAddress!, dwp = dwb.baseAddress!
+                parallelParts(parts) { part in
+                    var xPad = [Float](repeating: 0, count: xH * ldX)
+                    var dyPad = [Float](repeating: 0, count: dH * ldD)
+                    var flipped = [Float](repeating: 0, count: kk)
+                    var acc = [Double](repeating: 0, count: kk)
+                    var planeSums = [Float](repeating: 0, count: kk)
+                    xPad.withUnsafeMutableBufferPointer { xpb in
+                    dyPad.withUnsafeMutableBufferPointer { dpb in
+                    flipped.withUnsafeMutableBufferPointer { fb in
+                    planeSums.withUnsafeMutableBufferPointer { sb in
+                        let xt = xpb.baseAddress!, dt = dpb.baseAddress!, flip = fb.baseAddress!, sums = sb.baseAddress!
+                        for ch in partRange(part, of: parts, count: g.c) {
+                            let taps = wp + ch &* kk
+                            for t in 0..<kk { flip[t] = taps[kk &- 1 &- t]; acc[t] = 0 }
+                            for img in 0..<g.n {
+                                let plane = img &* g.c &+ ch
+                                copyPlane(xp + plane &* g.planeIn, rows: g.h, cols: g.w,
+                                          into: xt + (g.pad &* ldX &+ g.pad), ld: ldX)
+                                copyPlane(dyp + plane &* g.planeOut, rows: g.oh, cols: g.ow,
+                                          into: dt + (q &* ldD &+ q), ld: ldD)
+                                depthwisePlane(dt, ld: ldD, taps: flip, k: k, bias: 0,
+                                               out: dxp + plane &* g.planeIn, oh: g.h, ow: g.w)
+                                depthwiseWeightGradPlane(dt + (q &* ldD &+ q), ldDy: ldD, x: xt, ldX: ldX, k: k,
+                                                         oh: g.oh, ow: g.ow, into: sums)
+                                for t in 0..<kk { acc[t] += Double(sums[t]) }
+                            }
+                            for t in 0..<kk { dwp[ch &* kk &+ t] = Float(acc[t]) }
+                        }
+                    }
+                    }
+                    }
+                    }
+                }
+            }
+            }
+            }
+            }
+        }
+        return ConvGradients(x: Tensor(shape: x.shape, data: dx), weight: Tensor(shape: weight.shape, data: dw),
+                             bias: hasBias ? channelSums(dy) : nil)
+    }
+}
+
+@inline(__always)
+func roundUp8(_ v: Int) -> Int { (v &+ 7) & ~7 }
+
+/// dst[i·ld + j] = src[i·cols + j] for a rows × cols plane.
+@inline(__always)
+func copyPlane(_ src: UnsafePointer<Float>, rows: Int, cols: Int, into dst: UnsafeMutablePointer<Float>, ld: Int) {
+    for i in 0..<rows { (dst + i &* ld).update(from: src + i &* cols, count: cols) }
+}
+
+/// out[i·ow + j] = bias + Σ_{p,q<k} taps[p·k + q]·src[(i+p)·ld + j + q] for i < oh, j < ow,
+/// eight columns per SIMD8 accumulator; reads columns up to roundUp8(ow) + k − 1 (≤ ld)
+/// of rows up to oh + k − 1, which the caller keeps in bounds (and zero where padding).
+func depthwisePlane(_ src: UnsafePointer<Float>, ld: Int, taps: UnsafePointer<Float>, k: Int, bias: Float,
+                    out: UnsafeMutablePointer<Float>, oh: Int, ow: Int) {
+    let raw = UnsafeRawPointer(src)
+    @inline(__always) func load(_ offset: Int) -> SIMD8<Float> {
+        raw.loadUnaligned(fromByteOffset: offset &* 4, as: SIMD8<Float>.self)
+    }
+    @inline(__always) func store(_ v: SIMD8<Float>, _ row: UnsafeMutablePointer<Float>, _ j: Int) {
+        if j &+ 8 <= ow {
+            UnsafeMutableRawPointer(row + j).storeBytes(of: v, as: SIMD8<Float>.self)
+        } else {
+            for l in 0..<(ow &- j) { row[j &+ l] = v[l] }
+        }
+    }
+    let vb = SIMD8<Float>(repeating: bias)
+    if k == 3 {
+        let t0 = SIMD8<Float>(repeating: taps[0]), t1 = SIMD8<Float>(repeating: taps[1])
+        let t2 = SIMD8<Float>(repeating: taps[2]), t3 = SIMD8<Float>(repeating: taps[3])
+        let t4 = SIMD8<Float>(repeating: taps[4]), t5 = SIMD8<Float>(repeating: taps[5])
+        let t6 = SIMD8<Float>(repeating: taps[6]), t7 = SIMD8<Float>(repeating: taps[7])
+        let t8 = SIMD8<Float>(repeating: taps[8])
+        for i in 0..<oh {
+            let r0 = i &* ld, r1 = r0 &+ ld, r2 = r1 &+ ld
+            let row = out + i &* ow
+            var j = 0
+            while j < ow {
+                var a = vb
+                a.addProduct(t0, load(r0 &+ j)); a.addProduct(t1, load(r0 &+ j &+ 1)); a.addProduct(t2, load(r0 &+ j &+ 2))
+                a.addProduct(t3, load(r1 &+ j)); a.addProduct(t4, load(r1 &+ j &+ 1)); a.addProduct(t5, load(r1 &+ j &+ 2))
+                a.addProduct(t6, load(r2 &+ j)); a.addProduct(t7, load(r2 &+ j &+ 1)); a.addProduct(t8, load(r2 &+ j &+ 2))
+                store(a, row, j)
+                j &+= 8
+            }
+        }
+        return
+    }
+    for i in 0..<oh {
+        let row = out + i &* ow
+        var j = 0
+        while j < ow {
+            var a = vb
+            for p in 0..<k {
+                let r = (i &+ p) &* ld &+ j
+                for q in 0..<k { a.addProduct(SIMD8<Float>(repeating: taps[p &* k &+ q]), load(r &+ q)) }
+            }
+            store(a, row, j)
+            j &+= 8
+        }
+    }
+}
+
+/// sums[p·k + q] = Σ_{i<oh, j<ow} dy[i·ldDy + j]·x[(i+p)·ldX + j + q], eight columns at a time;
+/// dy must be zero in columns ow ..< roundUp8(ow) and x readable up to roundUp8(ow) + k − 1.
+func depthwiseWeightGradPlane(_ dy: UnsafePointer<Float>, ldDy: Int, x: UnsafePointer<Float>, ldX: Int, k: Int,
+                              oh: Int, ow: Int, into sums: UnsafeMutablePointer<Float>) {
+    let rd = UnsafeRawPointer(dy), rx = UnsafeRawPointer(x)
+    @inline(__always) func ld(_ r: UnsafeRawPointer, _ offset: Int) -> SIMD8<Float> {
+        r.loadUnaligned(fromByteOffset: offset &* 4, as: SIMD8<Float>.self)
+    }
+    if k == 3 {
+        var a0 = SIMD8<Float>(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0
+        for i in 0..<oh {
+            let r0 = i &* ldX, r1 = r0 &+ ldX, r2 = r1 &+ ldX, rdy = i &* ldDy
+            var j = 0
+            while j < ow {
+                let d = ld(rd, rdy &+ j)
+                a0.addProduct(d, ld(rx, r0 &+ j)); a1.addProduct(d, ld(rx, r0 &+ j &+ 1)); a2.addProduct(d, ld(rx, r0 &+ j &+ 2))
+                a3.addProduct(d, ld(rx, r1 &+ j)); a4.addProduct(d, ld(rx, r1 &+ j &+ 1)); a5.addProduct(d, ld(rx, r1 &+ j &+ 2))
+                a6.addProduct(d, ld(rx, r2 &+ j)); a7.addProduct(d, ld(rx, r2 &+ j &+ 1)); a8.addProduct(d, ld(rx, r2 &+ j &+ 2))
+                j &+= 8
+            }
+        }
+        sums[0] = a0.sum(); sums[1] = a1.sum(); sums[2] = a2.sum()
+        sums[3] = a3.sum(); sums[4] = a4.sum(); sums[5] = a5.sum()
+        sums[6] = a6.sum(); sums[7] = a7.sum(); sums[8] = a8.sum()
+        return
+    }
+    for p in 0..<k {
+        for q in 0..<k {
+            var a = SIMD8<Float>()
+            for i in 0..<oh {
+                let rx0 = (i &+ p) &* ldX &+ q, rdy = i &* ldDy
+                var j = 0
+                while j < ow { a.addProduct(ld(rd, rdy &+ j), ld(rx, rx0 &+ j)); j &+= 8 }
+            }
+            sums[p &* k &+ q] = a.sum()
+        }
     }
 }

@@ -34,6 +34,10 @@ final class FastEngineBenchmarkTests: FastEngineTestCase {
             ("wrn 160→160 3×3 @32² (n=16)", 16, 160, 32, 160, 3, 1, 1),
             ("1×1 96→24 @16²", 128, 96, 16, 24, 1, 1, 1),
             ("depthwise 96 3×3 @16²", 128, 96, 16, 96, 3, 1, 96),
+            ("depthwise 48 3×3 @32²", 128, 48, 32, 48, 3, 1, 48),
+            ("depthwise 288 3×3 @8²", 128, 288, 8, 288, 3, 1, 288),
+            ("depthwise 96 3×3 s2 @16²", 128, 96, 16, 96, 3, 2, 96),
+            ("AW conv 128 groups 16→16 3×3 @8² (n=1)", 1, 128 * 16, 8, 128 * 16, 3, 1, 128),
         ]
         for (name, n, c, h, o, k, s, g) in layers {
             let config = ConvConfig(stride: s, padding: k / 2, groups: g)
@@ -65,7 +69,9 @@ final class FastEngineBenchmarkTests: FastEngineTestCase {
             let f = time(3) { _ = fast.batchNormTrain(x, gamma: gamma, beta: beta, eps: 1e-5) }
             let b = time(3) { _ = fast.batchNormTrainBackward(x, gamma: gamma, mean: st.mean, invStd: st.invStd, dy: dy) }
             let r = time(3) { _ = fast.relu(x) }
-            line += String(format: " | fast t%d fwd %.2f bwd %.2f relu %.2f", threads, f * 1e3, b * 1e3, r * 1e3)
+            let rb = time(3) { _ = fast.reluBackward(x, dy: dy) }
+            line += String(format: " | fast t%d fwd %.2f bwd %.2f relu %.2f relu' %.2f",
+                           threads, f * 1e3, b * 1e3, r * 1e3, rb * 1e3)
         }
         let rf = time(1) { _ = ref.batchNormTrain(x, gamma: gamma, beta: beta, eps: 1e-5) }
         let rb = time(1) { _ = ref.batchNormTrainBackward(x, gamma: gamma, mean: st.mean, invStd: st.invStd, dy: dy) }
