@@ -72,17 +72,16 @@ extension FastEngine {
                         var sdy = 0.0, sdyxc = 0.0
                         for img in 0..<n {
                             let off = (img &* c &+ ch) &* hw
-                            sdy += Double(vsum(dyp + off, hw))
-                            sdyxc += Double(vdotCentered(dyp + off, xp + off, hw, mean: mu))
+                            let (s, sc) = vsumAndDotCentered(dyp + off, xp + off, hw, mean: mu)
+                            sdy += Double(s); sdyxc += Double(sc)
                         }
                         let dB = Float(sdy), dG = Float(sdyxc) * inv
                         dbb[ch] = dB; dgb[ch] = dG
-                        // dx = k·dy + a·(x − μ) + b0 with k = γ·inv, a = −k·inv·dγ/m, b0 = −k·dβ/m.
-                        let kf = gb[ch] * inv, a = -kf * inv * dG / m, b0 = -kf * dB / m
+                        // dx = k·dy + a·x + b0 with k = γ·inv, a = −k·inv·dγ/m, b0 = −k·dβ/m − a·μ.
+                        let kf = gb[ch] * inv, a = -kf * inv * dG / m, b0 = -kf * dB / m - a * mu
                         for img in 0..<n {
                             let off = (img &* c &+ ch) &* hw
-                            let g = dyp + off, xs = xp + off, out = dxp + off
-                            for j in 0..<hw { out[j] = kf * g[j] + a * (xs[j] - mu) + b0 }
+                            axpby(dyp + off, kf, xp + off, a, b0, dxp + off, hw)
                         }
                     }
                 }
@@ -141,8 +140,8 @@ extension FastEngine {
                         var sdy = 0.0, sdyxc = 0.0
                         for img in 0..<n {
                             let off = (img &* c &+ ch) &* hw
-                            sdy += Double(vsum(dyp + off, hw))
-                            sdyxc += Double(vdotCentered(dyp + off, xp + off, hw, mean: mu))
+                            let (s, sc) = vsumAndDotCentered(dyp + off, xp + off, hw, mean: mu)
+                            sdy += Double(s); sdyxc += Double(sc)
                             affine(dyp + off, dxp + off, hw, scale: kf, shift: 0)
                         }
                         dbb[ch] = Float(sdy); dgb[ch] = Float(sdyxc) * inv
@@ -170,6 +169,30 @@ extension FastEngine {
 @inline(__always)
 func affine(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ count: Int,
             scale: Float, shift: Float) {
+    let rx = UnsafeRawPointer(x), ro = UnsafeMutableRawPointer(out)
+    let vs = SIMD8<Float>(repeating: scale), vt = SIMD8<Float>(repeating: shift)
     var j = 0
+    while j &+ 8 <= count {
+        let v = rx.loadUnaligned(fromByteOffset: j &* 4, as: SIMD8<Float>.self) * vs + vt
+        ro.storeBytes(of: v, toByteOffset: j &* 4, as: SIMD8<Float>.self)
+        j &+= 8
+    }
     while j < count { out[j] = x[j] * scale + shift; j &+= 1 }
+}
+
+/// out[j] = u[j]·a + v[j]·b + c.
+@inline(__always)
+func axpby(_ u: UnsafePointer<Float>, _ a: Float, _ v: UnsafePointer<Float>, _ b: Float, _ c: Float,
+           _ out: UnsafeMutablePointer<Float>, _ count: Int) {
+    let ru = UnsafeRawPointer(u), rv = UnsafeRawPointer(v), ro = UnsafeMutableRawPointer(out)
+    let va = SIMD8<Float>(repeating: a), vb = SIMD8<Float>(repeating: b), vc = SIMD8<Float>(repeating: c)
+    var j = 0
+    while j &+ 8 <= count {
+        var r = vc
+        r.addProduct(ru.loadUnaligned(fromByteOffset: j &* 4, as: SIMD8<Float>.self), va)
+        r.addProduct(rv.loadUnaligned(fromByteOffset: j &* 4, as: SIMD8<Float>.self), vb)
+        ro.storeBytes(of: r, toByteOffset: j &* 4, as: SIMD8<Float>.self)
+        j &+= 8
+    }
+    while j < count { out[j] = c + u[j] * a + v[j] * b; j &+= 1 }
 }

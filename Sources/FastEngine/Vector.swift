@@ -69,6 +69,26 @@ func vdotCentered(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count:
     return s
 }
 
+/// (Σ a[i], Σ a[i]·(b[i] − m)) in one pass over both planes.
+@inline(__always)
+func vsumAndDotCentered(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int,
+                        mean m: Float) -> (Float, Float) {
+    var acc = SIMD8<Float>(repeating: 0), accC = acc
+    let vm = SIMD8<Float>(repeating: m)
+    var i = 0
+    let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
+    while i &+ 8 <= count {
+        let va = ra.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)
+        let vb = rb.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)
+        acc += va
+        accC.addProduct(va, vb - vm)
+        i &+= 8
+    }
+    var s = acc.sum(), sc = accC.sum()
+    while i < count { s += a[i]; sc += a[i] * (b[i] - m); i &+= 1 }
+    return (s, sc)
+}
+
 /// y[i] += a·x[i] (x and y may not overlap).
 @inline(__always)
 func vaxpy(_ a: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int) {
