@@ -16,7 +16,7 @@ struct BenchCommand: ParsableCommand {
         --layers instead profiles the step per phase, op and layer (with no MODELS: the pairs only).
         """)
 
-    @Argument(help: "Models (names as in the model zoo) or `all` (default).")
+    @Argument(help: "Models (names as in the model zoo), `all` (default) or `none` (pairs only).")
     var models: [String] = []
 
     @Flag(help: "Also time the atkd student step of teacher → student pairs (default resnet50-w4 → mobilenetv2-half).")
@@ -65,7 +65,8 @@ struct BenchCommand: ParsableCommand {
         config.batch = batch; config.threads = threads; config.input = input; config.seconds = seconds
         let engine = Session.makeEngine("fast", threads: threads)
         let machine = MachineInfo.current()
-        let names = models.isEmpty || models == ["all"] ? (layers ? [] : ThroughputBenchmark.defaultModels) : models
+        let names = models == ["none"] ? []
+            : models.isEmpty || models == ["all"] ? (layers ? [] : ThroughputBenchmark.defaultModels) : models
         let pairs = layers && models.isEmpty && pairList.isEmpty ? ThroughputBenchmark.defaultPairs : pairList
         emitHeader(machine, names: names, pairs: pairs)
         if layers {

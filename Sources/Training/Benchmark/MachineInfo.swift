@@ -29,7 +29,7 @@ public struct MachineInfo: Sendable {
     /// One line: `2 × Intel(R) Xeon(R) Processor, OpenBLAS core Haswell (OPENBLAS_CORETYPE unset)`.
     public var summary: String {
         "\(processors) × \(cpuModel), OpenBLAS core \(openblasCore ?? "?") "
-            + "(OPENBLAS_CORETYPE \(openblasCoretypeEnv.map { "=\($0)" } ?? "unset"))"
+            + "(OPENBLAS_CORETYPE\(openblasCoretypeEnv.map { "=\($0)" } ?? " unset"))"
     }
 
     /// Looked up at run time so this module needs no OpenBLAS import (FastEngine links it).
