@@ -1,7 +1,9 @@
 // Depthwise convolution (groups = C = O) as direct loops: GEMMs with M = 1
 // waste BLAS, and the k·k taps of a plane stay in L1. Stride 1 (the common
 // case) runs on zero-padded plane copies, eight output columns per SIMD8
-// register with every tap accumulated in it; other strides use row loops.
+// register with every tap accumulated in it; stride s ≥ 2 splits the padded
+// plane's columns into s phases (column c → phase c mod s, slot c / s) so its
+// taps become contiguous loads too; padding ≥ k falls back to row loops.
 // N batch, C channels, H, W input; OH, OW output; k kernel, s stride, P padding;
 // OWr = OW rounded up to 8.
 
@@ -11,6 +13,7 @@ extension FastEngine {
     /// y[n,c,i,j] = b[c] + Σ_{p,q} x[n,c,i·s+p−P, j·s+q−P] · w[c,0,p,q], one plane per task.
     func depthwiseConv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, _ g: ConvGeometry) -> Tensor {
         if g.stride == 1 && g.pad < g.k { return depthwiseConv2dStride1(x, weight: weight, bias: bias, g) }
+        if g.pad < g.k { return depthwiseConv2dStrided(x, weight: weight, bias: bias, g) }
         let planes = g.n * g.c, k = g.k, kk = k * k
         let parts = partsFor(work: planes * g.planeOut * kk, units: planes, threads: threads)
         let biasData = bias?.data ?? [Float](repeating: 0, count: g.c)
@@ -59,6 +62,7 @@ extension FastEngine {
         if g.stride == 1 && g.pad < g.k {
             return depthwiseConv2dBackwardStride1(x, weight: weight, hasBias: hasBias, g, dy: dy)
         }
+        if g.pad < g.k { return depthwiseConv2dBackwardStrided(x, weight: weight, hasBias: hasBias, g, dy: dy) }
         let planes = g.n * g.c, k = g.k, kk = k * k
         var dx = [Float](repeating: 0, count: x.count)
         var dw = [Float](repeating: 0, count: weight.count)
@@ -216,6 +220,171 @@ extension FastEngine {
                             for t in 0..<kk { dwp[ch &* kk &+ t] = Float(acc[t]) }
                         }
                     }
+                    }
+                    }
+                    }
+                }
+            }
+            }
+            }
+            }
+        }
+        return ConvGradients(x: Tensor(shape: x.shape, data: dx), weight: Tensor(shape: weight.shape, data: dw),
+                             bias: hasBias ? channelSums(dy) : nil)
+    }
+}
+
+/// Column phases of a zero-padded plane for stride s: phase φ, row r, slot t holds
+/// x̃[r, t·s + φ] (x̃ = x padded by P), each phase [H + 2P, ld].
+struct PhasedPlane {
+    let s: Int, pad: Int, h: Int, w: Int, rows: Int, ld: Int
+    var size: Int { rows * ld }
+    init(_ g: ConvGeometry) {
+        s = g.stride; pad = g.pad; h = g.h; w = g.w; rows = g.h + 2 * g.pad
+        ld = max(roundUp8(g.ow) + (g.k - 1) / g.stride, (g.w + 2 * g.pad + g.stride - 1) / g.stride)
+    }
+    /// Writes the interior (margins stay as they are: zero once per thread), phase by phase
+    /// (no division per element).
+    func fill(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>) {
+        for phase in 0..<s {
+            // first slot t with t·s + phase − P ≥ 0, and its input column
+            let t0 = phase >= pad ? 0 : (pad &- phase &+ s &- 1) / s
+            let c0 = t0 &* s &+ phase &- pad
+            for r in 0..<h {
+                let row = src + r &* w, out = dst + (phase &* size &+ (r &+ pad) &* ld &+ t0)
+                var c = c0, t = 0
+                while c < w { out[t] = row[c]; c &+= s; t &+= 1 }
+            }
+        }
+    }
+    /// dst[r, c] = phases[x̃ row r + P, column c + P]: the adjoint of `fill`.
+    func gather(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>) {
+        for phase in 0..<s {
+            let t0 = phase >= pad ? 0 : (pad &- phase &+ s &- 1) / s
+            let c0 = t0 &* s &+ phase &- pad
+            for r in 0..<h {
+                let row = dst + r &* w, inp = src + (phase &* size &+ (r &+ pad) &* ld &+ t0)
+                var c = c0, t = 0
+                while c < w { row[c] = inp[t]; c &+= s; t &+= 1 }
+            }
+        }
+    }
+    /// Offsets of tap column q (q mod s phase, slot q / s), for q < k.
+    func tapOffsets(_ k: Int) -> [Int] { (0..<k).map { q in (q % s) * size + q / s } }
+}
+
+extension FastEngine {
+    /// Stride ≥ 2 forward: y[i,j] = b + Σ_{p,q} w[p,q]·phase[q mod s][i·s + p, j + q/s].
+    func depthwiseConv2dStrided(_ x: Tensor, weight: Tensor, bias: Tensor?, _ g: ConvGeometry) -> Tensor {
+        let planes = g.n * g.c, k = g.k, kk = k * k, ph = PhasedPlane(g)
+        let parts = partsFor(work: planes * g.planeOut * kk, units: planes, threads: threads)
+        let biasData = bias?.data ?? [Float](repeating: 0, count: g.c)
+        precondition(biasData.count == g.c, "bias has \(biasData.count) values for \(g.c) channels")
+        let y = makeArray(planes * g.planeOut) { yp in
+            x.data.withUnsafeBufferPointer { xb in
+            weight.data.withUnsafeBufferPointer { wb in
+            biasData.withUnsafeBufferPointer { bb in
+                let xp = xb.baseAddress!, wp = wb.baseAddress!
+                parallelParts(parts) { part in
+                    var phases = [Float](repeating: 0, count: g.stride * ph.size)
+                    let qOff = ph.tapOffsets(k)
+                    phases.withUnsafeMutableBufferPointer { pb in
+                    qOff.withUnsafeBufferPointer { qb in
+                        let src = pb.baseAddress!, qo = qb.baseAddress!
+                        let raw = UnsafeRawPointer(src)
+                        for plane in partRange(part, of: parts, count: planes) {
+                            let ch = plane % g.c, taps = wp + ch &* kk, out = yp + plane &* g.planeOut
+                            ph.fill(xp + plane &* g.planeIn, src)
+                            let vb = SIMD8<Float>(repeating: bb[ch])
+                            for i in 0..<g.oh {
+                                let row = out + i &* g.ow
+                                var j = 0
+                                while j < g.ow {
+                                    var a = vb
+                                    for p in 0..<k {
+                                        let r = (i &* g.stride &+ p) &* ph.ld &+ j
+                                        for q in 0..<k {
+                                            let off = r &+ qo[q]
+                                            a.addProduct(SIMD8<Float>(repeating: taps[p &* k &+ q]),
+                                                         raw.loadUnaligned(fromByteOffset: off &* 4, as: SIMD8<Float>.self))
+                                        }
+                                    }
+                                    if j &+ 8 <= g.ow {
+                                        UnsafeMutableRawPointer(row + j).storeBytes(of: a, as: SIMD8<Float>.self)
+                                    } else {
+                                        for l in 0..<(g.ow &- j) { row[j &+ l] = a[l] }
+                                    }
+                                    j &+= 8
+                                }
+                            }
+                        }
+                    }
+                    }
+                }
+            }
+            }
+            }
+        }
+        return Tensor(shape: [g.n, g.c, g.oh, g.ow], data: y)
+    }
+
+    /// Stride ≥ 2 backward, one channel per task, images in order: dW[p,q] = Σ dy[i,j]·phase[…]
+    /// (Float within a plane, Double across images); dx accumulates w[p,q]·dy rows into
+    /// zeroed phase buffers, then gathers them back (the adjoint of the forward's fill).
+    func depthwiseConv2dBackwardStrided(_ x: Tensor, weight: Tensor, hasBias: Bool, _ g: ConvGeometry,
+                                        dy: Tensor) -> ConvGradients {
+        let k = g.k, kk = k * k, ph = PhasedPlane(g), owr = roundUp8(g.ow)
+        let parts = partsFor(work: g.n * g.c * g.planeOut * kk, units: g.c, threads: threads)
+        var dw = [Float](repeating: 0, count: weight.count)
+        let dx = makeArray(x.count) { dxp in
+            x.data.withUnsafeBufferPointer { xb in
+            weight.data.withUnsafeBufferPointer { wb in
+            dy.data.withUnsafeBufferPointer { db in
+            dw.withUnsafeMutableBufferPointer { dwb in
+                let xp = xb.baseAddress!, wp = wb.baseAddress!, dyp = db.baseAddress!, dwp = dwb.baseAddress!
+                parallelParts(parts) { part in
+                    var phases = [Float](repeating: 0, count: g.stride * ph.size)
+                    var dPhases = phases
+                    var dyRows = [Float](repeating: 0, count: g.oh * owr)   // dy with zero tails
+                    var acc = [Double](repeating: 0, count: kk)
+                    let qOff = ph.tapOffsets(k)
+                    phases.withUnsafeMutableBufferPointer { pb in
+                    dPhases.withUnsafeMutableBufferPointer { dpb in
+                    dyRows.withUnsafeMutableBufferPointer { drb in
+                        let xs = pb.baseAddress!, dxs = dpb.baseAddress!, dyr = drb.baseAddress!
+                        let rx = UnsafeRawPointer(xs), rd = UnsafeRawPointer(dyr)
+                        for ch in partRange(part, of: parts, count: g.c) {
+                            let taps = wp + ch &* kk
+                            for t in 0..<kk { acc[t] = 0 }
+                            for img in 0..<g.n {
+                                let plane = img &* g.c &+ ch
+                                ph.fill(xp + plane &* g.planeIn, xs)
+                                copyPlane(dyp + plane &* g.planeOut, rows: g.oh, cols: g.ow, into: dyr, ld: owr)
+                                dxs.update(repeating: 0, count: g.stride &* ph.size)
+                                for p in 0..<k {
+                                    for q in 0..<k {
+                                        var a = SIMD8<Float>()
+                                        let t = SIMD8<Float>(repeating: taps[p &* k &+ q])
+                                        for i in 0..<g.oh {
+                                            let off = (i &* g.stride &+ p) &* ph.ld &+ qOff[q], drow = i &* owr
+                                            var j = 0
+                                            while j < g.ow {
+                                                let d = rd.loadUnaligned(fromByteOffset: (drow &+ j) &* 4, as: SIMD8<Float>.self)
+                                                let o = (off &+ j) &* 4
+                                                a.addProduct(d, rx.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self))
+                                                var v = UnsafeRawPointer(dxs).loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self)
+                                                v.addProduct(t, d)
+                                                UnsafeMutableRawPointer(dxs).storeBytes(of: v, toByteOffset: o, as: SIMD8<Float>.self)
+                                                j &+= 8
+                                            }
+                                        }
+                                        acc[p &* k &+ q] += Double(a.sum())
+                                    }
+                                }
+                                ph.gather(dxs, dxp + plane &* g.planeIn)
+                            }
+                            for t in 0..<kk { dwp[ch &* kk &+ t] = Float(acc[t]) }
+                        }
                     }
                     }
                     }

@@ -41,6 +41,11 @@ final class FastEngineConvTests: FastEngineTestCase {
         Case(n: 3, c: 6, h: 11, w: 23, o: 6, k: 5, stride: 1, pad: 2, groups: 6, bias: false),
         Case(n: 2, c: 4, h: 6, w: 9, o: 4, k: 3, stride: 1, pad: 3, groups: 4, bias: true),       // pad ≥ k: row loops
         Case(n: 2, c: 4, h: 5, w: 7, o: 4, k: 1, stride: 1, pad: 0, groups: 4, bias: true),       // depthwise 1×1
+        // depthwise stride ≥ 2 (column phases): odd sizes, 5×5, stride 3, even kernel
+        Case(n: 3, c: 5, h: 13, w: 19, o: 5, k: 3, stride: 2, pad: 1, groups: 5, bias: true),
+        Case(n: 2, c: 3, h: 9, w: 11, o: 3, k: 5, stride: 2, pad: 2, groups: 3, bias: false),
+        Case(n: 2, c: 4, h: 10, w: 35, o: 4, k: 3, stride: 3, pad: 0, groups: 4, bias: true),
+        Case(n: 9, c: 16, h: 5, w: 6, o: 16, k: 2, stride: 2, pad: 1, groups: 16, bias: true),
     ]
 
     func testConvForwardMatchesReference() {
@@ -75,7 +80,7 @@ final class FastEngineConvTests: FastEngineTestCase {
 
     func testConvGradientsPassNumericalCheck() {
         let fast = FastEngine(threads: 2)
-        for cs in [Self.cases[1], Self.cases[10], Self.cases[15], Self.cases[18]] {
+        for cs in [Self.cases[1], Self.cases[10], Self.cases[15], Self.cases[18], Self.cases[25]] {
             let (x, w, b) = inputs(cs, seed: 7)
             let config = ConvConfig(stride: cs.stride, padding: cs.pad, groups: cs.groups)
             checkGradient(of: { t in fast.conv2d(t[0], weight: t[1], bias: cs.bias ? t[2] : nil, config) },
