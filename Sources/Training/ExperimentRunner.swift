@@ -53,6 +53,8 @@ public final class ExperimentRunner {
     /// The trained teacher: its checkpoint when present (and not `retrainTeacher`), else trained now.
     public func obtainTeacher() throws -> any Model {
         let dir = "\(experimentDirectory)/teacher"
+        try FileManager.default.createDirectory(atPath: experimentDirectory, withIntermediateDirectories: true)
+        try AtomicFile.write(SpecLoader.resolvedJSON(spec), to: "\(experimentDirectory)/spec.json")
         var rng = SeededRNG(seed: 0)
         let model = try ModelZoo.make(spec.teacher.model, classes: data.classes, input: spec.dataset.resolution, rng: &rng)
         let ckpt = spec.teacher.checkpoint.isEmpty ? "" : resolve(spec.teacher.checkpoint)
