@@ -20,7 +20,9 @@ extension Figures {
 
     /// Bars with ±std error bars per arm; dashed lines at the teacher's and the `ce` student's mean.
     public static func finalAccuracy(_ exps: [ExperimentResults]) -> Figure? {
-        let shown = exps.filter { !$0.arms.isEmpty }
+        // NOTE: an experiment whose arms have no final top-1 yet (all in progress) has no bar to draw;
+        // gnuplot fails on a block of undefined values, so such experiments are left out of this figure.
+        let shown = exps.filter { $0.armSummaries.contains { $0.top1.mean != nil } }
         guard !shown.isEmpty else { return nil }
         let file = "accuracy.dat"
         var body = "set multiplot layout 1,\(shown.count) title \"final test top-1 per method (mean ± std over seeds)\"\n"

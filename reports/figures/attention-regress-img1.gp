@@ -1,0 +1,86 @@
+# regress: attention maps, test image 1 (frog)
+# Written by `atkd report`. Re-plot with: gnuplot <this folder>/attention-regress-img1.gp
+# Data: attention-regress.dat (read relative to this script's folder).
+if (strlen(ARG0) > 0) { cd system(sprintf("dirname '%s'", ARG0)) }
+do for [fmt in "png svg"] {
+    if (fmt eq "png") {
+        set terminal pngcairo size 700,1050 font "sans,10" noenhanced
+        set output "attention-regress-img1.png"
+    } else {
+        set terminal svg size 700,1050 font "sans,10" noenhanced background "white"
+        set output "attention-regress-img1.svg"
+    }
+    reset
+    set datafile missing "nan"
+    set multiplot layout 5,3 title "regress: attention maps of test image 1 (frog); rows: models, columns: taps"
+    set palette rgb 21,22,23
+    unset colorbox
+    unset xtics
+    unset ytics
+    set size ratio -1
+    set lmargin 0.5
+    set rmargin 0.5
+    set title "teacher · stage1 (32×32)" font ",9"
+    set xrange [-0.5:31.5]
+    set yrange [31.5:-0.5]
+    plot "attention-regress.dat" index 1 matrix with image notitle
+    set title "teacher · stage2 (16×16)" font ",9"
+    set xrange [-0.5:15.5]
+    set yrange [15.5:-0.5]
+    plot "attention-regress.dat" index 5 matrix with image notitle
+    set title "teacher · stage3 (8×8)" font ",9"
+    set xrange [-0.5:7.5]
+    set yrange [7.5:-0.5]
+    plot "attention-regress.dat" index 9 matrix with image notitle
+    set title "ce · stage1 (32×32)" font ",9"
+    set xrange [-0.5:31.5]
+    set yrange [31.5:-0.5]
+    plot "attention-regress.dat" index 13 matrix with image notitle
+    set title "ce · stage2 (16×16)" font ",9"
+    set xrange [-0.5:15.5]
+    set yrange [15.5:-0.5]
+    plot "attention-regress.dat" index 17 matrix with image notitle
+    set title "ce · stage3 (8×8)" font ",9"
+    set xrange [-0.5:7.5]
+    set yrange [7.5:-0.5]
+    plot "attention-regress.dat" index 21 matrix with image notitle
+    set title "kd · stage1 (32×32)" font ",9"
+    set xrange [-0.5:31.5]
+    set yrange [31.5:-0.5]
+    plot "attention-regress.dat" index 25 matrix with image notitle
+    set title "kd · stage2 (16×16)" font ",9"
+    set xrange [-0.5:15.5]
+    set yrange [15.5:-0.5]
+    plot "attention-regress.dat" index 29 matrix with image notitle
+    set title "kd · stage3 (8×8)" font ",9"
+    set xrange [-0.5:7.5]
+    set yrange [7.5:-0.5]
+    plot "attention-regress.dat" index 33 matrix with image notitle
+    set title "at · stage1 (32×32)" font ",9"
+    set xrange [-0.5:31.5]
+    set yrange [31.5:-0.5]
+    plot "attention-regress.dat" index 37 matrix with image notitle
+    set title "at · stage2 (16×16)" font ",9"
+    set xrange [-0.5:15.5]
+    set yrange [15.5:-0.5]
+    plot "attention-regress.dat" index 41 matrix with image notitle
+    set title "at · stage3 (8×8)" font ",9"
+    set xrange [-0.5:7.5]
+    set yrange [7.5:-0.5]
+    plot "attention-regress.dat" index 45 matrix with image notitle
+    set title "atkd · stage1 (32×32)" font ",9"
+    set xrange [-0.5:31.5]
+    set yrange [31.5:-0.5]
+    plot "attention-regress.dat" index 49 matrix with image notitle
+    set title "atkd · stage2 (16×16)" font ",9"
+    set xrange [-0.5:15.5]
+    set yrange [15.5:-0.5]
+    plot "attention-regress.dat" index 53 matrix with image notitle
+    set title "atkd · stage3 (8×8)" font ",9"
+    set xrange [-0.5:7.5]
+    set yrange [7.5:-0.5]
+    plot "attention-regress.dat" index 57 matrix with image notitle
+    
+    unset multiplot
+    set output
+}
