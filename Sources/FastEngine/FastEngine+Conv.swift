@@ -21,6 +21,10 @@ extension FastEngine {
                 weight.data.withUnsafeBufferPointer { wb in
                     let xp = xb.baseAddress!, wp = wb.baseAddress!
                     parallelParts(parts) { part in
+                        if g.imagesPerGEMM > 1 {
+                            convForwardBatched(g, xp, wp, yp, images: partRange(part, of: parts, count: g.n))
+                            return
+                        }
                         var col = [Float](repeating: 0, count: g.isPointwise ? 0 : rows * ohw)
                         col.withUnsafeMutableBufferPointer { cb in
                             for pair in partRange(part, of: parts, count: pairs) {
@@ -79,6 +83,10 @@ extension FastEngine {
                 col.withUnsafeMutableBufferPointer { cb in
                 dcol.withUnsafeMutableBufferPointer { dcb in
                     let dwPart = dwp + (byGroup ? 0 : part &* wCount)
+                    if g.imagesPerGEMM > 1 && !byGroup {
+                        convBackwardBatched(g, xp, wp, dyp, dxp, dwPart, images: partRange(part, of: parts, count: g.n))
+                        return
+                    }
                     func pair(_ img: Int, _ grp: Int) {
                         let chanIn = (img &* g.c &+ grp &* g.cg) &* g.planeIn
                         let dyG = dyp + (img &* g.o &+ grp &* g.og) &* ohw
@@ -124,6 +132,76 @@ extension FastEngine {
         }
         return ConvGradients(x: Tensor(shape: x.shape, data: dx), weight: Tensor(shape: weight.shape, data: dw),
                              bias: hasBias ? channelSums(dy) : nil)
+    }
+
+    /// Forward for small maps (groups = 1, not pointwise): `imagesPerGEMM` images' column matrices side by
+    /// side [K, nb·OH·OW], one GEMM into a scratch [O, nb·OH·OW], copied out to NCHW.
+    func convForwardBatched(_ g: ConvGeometry, _ xp: UnsafePointer<Float>, _ wp: UnsafePointer<Float>,
+                            _ yp: UnsafeMutablePointer<Float>, images: Range<Int>) {
+        let ohw = g.planeOut, rows = g.colRows, nb = g.imagesPerGEMM
+        var col = [Float](repeating: 0, count: rows * nb * ohw)
+        var out = [Float](repeating: 0, count: g.o * nb * ohw)
+        col.withUnsafeMutableBufferPointer { cb in
+        out.withUnsafeMutableBufferPointer { ob in
+            let cp = cb.baseAddress!, op = ob.baseAddress!
+            var img = images.lowerBound
+            while img < images.upperBound {
+                let count = min(nb, images.upperBound &- img), wide = count &* ohw
+                for b in 0..<count {
+                    let xOff: Int = (img &+ b) &* g.c &* g.planeIn, colOff: Int = b &* ohw
+                    g.im2col(xp + xOff, cp + colOff, ld: wide)
+                }
+                sgemm(m: g.o, n: wide, k: rows, a: wp, lda: rows, b: cp, ldb: wide, beta: 0, c: op, ldc: wide)
+                for b in 0..<count {
+                    for oc in 0..<g.o {
+                        let dst: Int = ((img &+ b) &* g.o &+ oc) &* ohw, src: Int = oc &* wide &+ b &* ohw
+                        (yp + dst).update(from: op + src, count: ohw)
+                    }
+                }
+                img &+= count
+            }
+        }
+        }
+    }
+
+    /// Backward for small maps (groups = 1, not pointwise): dy of `imagesPerGEMM` images gathered to
+    /// [O, nb·OH·OW]; dW += dy·colᵀ and dcol = Wᵀ·dy as one GEMM each, then col2im per image.
+    func convBackwardBatched(_ g: ConvGeometry, _ xp: UnsafePointer<Float>, _ wp: UnsafePointer<Float>,
+                             _ dyp: UnsafePointer<Float>, _ dxp: UnsafeMutablePointer<Float>,
+                             _ dw: UnsafeMutablePointer<Float>, images: Range<Int>) {
+        let ohw = g.planeOut, rows = g.colRows, nb = g.imagesPerGEMM
+        var col = [Float](repeating: 0, count: rows * nb * ohw)
+        var dcol = col
+        var dyWide = [Float](repeating: 0, count: g.o * nb * ohw)
+        col.withUnsafeMutableBufferPointer { cb in
+        dcol.withUnsafeMutableBufferPointer { dcb in
+        dyWide.withUnsafeMutableBufferPointer { db in
+            let cp = cb.baseAddress!, dcp = dcb.baseAddress!, dyw = db.baseAddress!
+            var img = images.lowerBound
+            while img < images.upperBound {
+                let count = min(nb, images.upperBound &- img), wide = count &* ohw
+                for b in 0..<count {
+                    let xOff: Int = (img &+ b) &* g.c &* g.planeIn, colOff: Int = b &* ohw
+                    g.im2col(xp + xOff, cp + colOff, ld: wide)
+                    for oc in 0..<g.o {
+                        let dst: Int = oc &* wide &+ b &* ohw, src: Int = ((img &+ b) &* g.o &+ oc) &* ohw
+                        (dyw + dst).update(from: dyp + src, count: ohw)
+                    }
+                }
+                sgemm(transB: true, m: g.o, n: rows, k: wide, a: dyw, lda: wide, b: cp, ldb: wide,
+                      beta: 1, c: dw, ldc: rows)
+                sgemm(transA: true, m: rows, n: wide, k: g.o, a: wp, lda: rows, b: dyw, ldb: wide,
+                      beta: 0, c: dcp, ldc: wide)
+                for b in 0..<count {
+                    let dxOff: Int = (img &+ b) &* g.c &* g.planeIn, colOff: Int = b &* ohw
+                    let dst = dxp + dxOff, src = dcp + colOff
+                    g.col2im(UnsafePointer(src), dst, ld: wide)
+                }
+                img &+= count
+            }
+        }
+        }
+        }
     }
 
     /// y[n,c,·] += b[c] over NCHW planes.

@@ -59,11 +59,19 @@ struct ConvGeometry {
     /// True when the column matrix of a group equals its input planes.
     var isPointwise: Bool { k == 1 && stride == 1 && pad == 0 }
     var isDepthwise: Bool { groups > 1 && groups == c && groups == o }
+    /// Images per GEMM: small maps (OH·OW < 256, ungrouped, with im2col) put up to 8 images'
+    /// columns side by side so the GEMM's N side is ≥ 256 wide; 1 otherwise. Pointwise convs
+    /// stay per image: there the gather copies cost more than the wider GEMM saves.
+    var imagesPerGEMM: Int {
+        groups == 1 && !isPointwise && planeOut < 256 ? min(8, max(1, 256 / planeOut)) : 1
+    }
 
     /// col[(ci·k + p)·k + q, i·OW + j] = x[ci, i·s + p − P, j·s + q − P], zero outside the image,
     /// for the `cg` channels starting at `x`.
-    func im2col(_ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>) {
-        let ohw = planeOut
+    /// `ld` (default OH·OW) is the distance between column-matrix rows, so several images'
+    /// columns can sit side by side in one wider matrix.
+    func im2col(_ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, ld: Int? = nil) {
+        let ohw = ld ?? planeOut
         var row = col
         for ci in 0..<cg {
             let plane = x + ci &* planeIn
@@ -94,8 +102,8 @@ struct ConvGeometry {
 
     /// The adjoint of `im2col`: dx[ci, i·s + p − P, j·s + q − P] += col[(ci·k + p)·k + q, i·OW + j],
     /// in a fixed order (deterministic).
-    func col2im(_ col: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        let ohw = planeOut
+    func col2im(_ col: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, ld: Int? = nil) {
+        let ohw = ld ?? planeOut
         var row = col
         for ci in 0..<cg {
             let plane = dx + ci &* planeIn

@@ -46,6 +46,10 @@ final class FastEngineConvTests: FastEngineTestCase {
         Case(n: 2, c: 3, h: 9, w: 11, o: 3, k: 5, stride: 2, pad: 2, groups: 3, bias: false),
         Case(n: 2, c: 4, h: 10, w: 35, o: 4, k: 3, stride: 3, pad: 0, groups: 4, bias: true),
         Case(n: 9, c: 16, h: 5, w: 6, o: 16, k: 2, stride: 2, pad: 1, groups: 16, bias: true),
+        // small maps: several images per GEMM (chunks of 8 and 4 with partial tails)
+        Case(n: 19, c: 5, h: 4, w: 4, o: 7, k: 3, stride: 1, pad: 1, groups: 1, bias: true),
+        Case(n: 11, c: 6, h: 3, w: 5, o: 5, k: 1, stride: 2, pad: 0, groups: 1, bias: false),     // 1×1 stride 2: im2col
+        Case(n: 7, c: 4, h: 9, w: 7, o: 6, k: 3, stride: 2, pad: 1, groups: 1, bias: false),
     ]
 
     func testConvForwardMatchesReference() {
