@@ -216,6 +216,31 @@ def cross_entropy_cases():
              integer_inputs=("labels",), seed=seed)
 
 
+# MARK: residual add and dropout
+
+@case
+def add_cases():
+    for name, shape in [("add_4d", [2, 3, 4, 5]), ("add_2d", [3, 7])]:
+        seed = seed_for(name)
+        g = generator_for(seed)
+        a, b = randn(shape, g, 1.0, requires_grad=True), randn(shape, g, 1.0, requires_grad=True)
+        emit(name, "add", {}, {"a": a, "b": b}, {"y": a + b}, upstream={"y": rand(shape, g)}, seed=seed)
+
+
+@case
+def dropout_cases():
+    # Inverted dropout with the keep mask given as an input (PyTorch's own RNG cannot be
+    # matched): y = x * mask / (1 - p), as torch.nn.functional.dropout computes it.
+    for name, shape, p in [("dropout_p03", [2, 3, 4, 5], 0.3), ("dropout_p05_2d", [4, 6], 0.5)]:
+        seed = seed_for(name)
+        g = generator_for(seed)
+        x = randn(shape, g, 1.0, requires_grad=True)
+        mask = (torch.rand(shape, generator=g, dtype=torch.float64) >= p).to(torch.float64)
+        y = x * mask / (1 - p)
+        emit(name, "dropout", {"p": p}, {"x": x, "mask": mask}, {"y": y},
+             upstream={"y": rand(shape, g)}, seed=seed)
+
+
 if __name__ == "__main__":
     torch.use_deterministic_algorithms(True)
     for fn in CASES:

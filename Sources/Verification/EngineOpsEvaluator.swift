@@ -7,13 +7,13 @@ import TensorCore
 ///
 /// Ops: `conv2d`, `batchnorm2d`, `relu`, `relu6`, `max_pool2d`, `avg_pool2d`,
 /// `adaptive_avg_pool2d`, `linear`, `bilinear_resize`, `softmax`,
-/// `log_softmax`, `cross_entropy` (names, params and keys: Fixtures/README.md).
+/// `log_softmax`, `cross_entropy`, `add`, `dropout` (mask given as an input) (names, params and keys: Fixtures/README.md).
 /// Gradients `grad.<input>` are of `Σ y ⊙ upstream.y`, or of `loss` for
 /// `cross_entropy`; they are computed only when the fixture has an upstream.
 public enum EngineOpsEvaluator: FixtureEvaluator {
     public static let ops: Set<String> = [
         "conv2d", "batchnorm2d", "relu", "relu6", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d",
-        "linear", "bilinear_resize", "softmax", "log_softmax", "cross_entropy",
+        "linear", "bilinear_resize", "softmax", "log_softmax", "cross_entropy", "add", "dropout",
     ]
 
     public static func evaluate(_ f: FixtureCase, engine: any Kernels) throws -> [String: Tensor] {
@@ -68,6 +68,18 @@ public enum EngineOpsEvaluator: FixtureEvaluator {
             let r = engine.crossEntropy(try f.input("logits"), labels: try f.labels(),
                                         labelSmoothing: Float(try f.number("label_smoothing")))
             return ["loss": Tensor(shape: [], data: [r.loss]), "grad.logits": r.dLogits]
+        case "add":
+            let y = engine.add(try f.input("a"), try f.input("b"))
+            var out = ["y": y]
+            if let dy = try upstream(f, like: y) { out["grad.a"] = dy; out["grad.b"] = dy }
+            return out
+        case "dropout":
+            let x = try f.input("x"), mask = try f.input("mask").data, p = Float(try f.number("p"))
+            guard mask.count == x.count else { throw FixtureError("\(f.name): inputs.mask: \(mask.count) values for \(x.count) inputs") }
+            let y = engine.dropout(x, mask: mask, p: p)
+            var out = ["y": y]
+            if let dy = try upstream(f, like: y) { out["grad.x"] = engine.dropoutBackward(mask: mask, p: p, dy: dy) }
+            return out
         default:
             throw FixtureError("\(f.name): op \(f.op) is not an engine op")
         }
