@@ -85,13 +85,20 @@ public enum ResNet {
         return Residual(body: body, shortcut: downsample(p, cin, planes, stride: stride, rng: &rng), activation: ReLU())
     }
 
-    /// relu(bn3(conv3(relu(bn2(conv2(relu(bn1(conv1(x)))))))) + shortcut(x)), conv1 1×1, conv2 3×3/s, conv3 1×1 (×4).
+    /// relu(bn3(conv3(relu(bn2(conv2(relu(bn1(conv1(x)))))))) + shortcut(x)), conv1 1×1, conv2 3×3/s, conv3 1×1 (×4);
+    /// bn3's γ starts at 0 (torchvision `zero_init_residual=True`).
+    /// - Deviation: torchvision's default is γ = 1; the peer (`pytorch_peer.py`) also keeps 1.
     static func bottleneck(_ p: String, _ cin: Int, _ planes: Int, stride: Int, conv3x3: ConvFactory,
                            rng: inout SeededRNG) -> Residual {
         var layers = convBN("\(p).conv1", "\(p).bn1", cin, planes, kernel: 1, activation: ReLU(), rng: &rng)
         layers += [conv3x3("\(p).conv2", planes, planes, stride, &rng),
                    BatchNorm2d("\(p).bn2", channels: planes), ReLU()]
-        layers += convBN("\(p).conv3", "\(p).bn3", planes, planes * 4, kernel: 1, rng: &rng)
+        // bn3 starts at γ = 0 (torchvision `zero_init_residual=True`, Goyal et al. 2017 §5.1): each
+        // bottleneck starts as the identity. With γ = 1 the 16 branches' unit-variance outputs pile up
+        // and the stem's gradients are ~500× layer4's at init; resnet50-w4 then diverges in its first
+        // steps at lr 0.05 (loss 2.4 → 27 in 6 steps) and never learns (ResNet50TrainabilityTests).
+        layers += [Conv2d("\(p).conv3", inChannels: planes, outChannels: planes * 4, kernelSize: 1, rng: &rng),
+                   BatchNorm2d("\(p).bn3", channels: planes * 4, gamma: 0)]
         return Residual(body: Sequential(layers), shortcut: downsample(p, cin, planes * 4, stride: stride, rng: &rng),
                         activation: ReLU())
     }

@@ -7,7 +7,7 @@ import TensorCore
 /// Train mode also updates the running statistics as PyTorch does:
 /// `running_mean ← (1 − m)·running_mean + m·μ_B`,
 /// `running_var  ← (1 − m)·running_var + m·σ²_B·n/(n − 1)` (unbiased batch variance, n = N·H·W).
-/// Parameters `<name>.weight` (γ = 1) and `<name>.bias` (β = 0); buffers `<name>.running_mean` (0)
+/// Parameters `<name>.weight` (γ = `gamma`, default 1) and `<name>.bias` (β = 0); buffers `<name>.running_mean` (0)
 /// and `<name>.running_var` (1).
 /// - Reference: torch/nn/modules/batchnorm.py, `F.batch_norm` (momentum 0.1, eps 1e-5).
 /// - Deviation: PyTorch's `num_batches_tracked` buffer is not kept (it only matters for momentum = None).
@@ -20,11 +20,12 @@ public final class BatchNorm2d: Layer {
     public let momentum: Float
     public let eps: Float
 
-    public init(_ name: String, channels: Int, momentum: Float = 0.1, eps: Float = 1e-5) {
+    /// `gamma` 0 is torchvision's `zero_init_residual` for the last BN of a residual branch.
+    public init(_ name: String, channels: Int, momentum: Float = 0.1, eps: Float = 1e-5, gamma: Float = 1) {
         self.channels = channels
         self.momentum = momentum
         self.eps = eps
-        weight = Parameter("\(name).weight", Tensor(repeating: 1, shape: [channels]))
+        weight = Parameter("\(name).weight", Tensor(repeating: gamma, shape: [channels]))
         bias = Parameter("\(name).bias", Tensor(zeros: [channels]))
         runningMean = Buffer("\(name).running_mean", Tensor(zeros: [channels]))
         runningVar = Buffer("\(name).running_var", Tensor(repeating: 1, shape: [channels]))
