@@ -55,7 +55,7 @@ public struct ClaimRule: Equatable {
     public static let all: [ClaimRule] = [
         ClaimRule(id: "PROPOSAL-ATKD-BEATS-KD-CIFAR10", experiments: ["cifar-paper", "cifar-cpu", "cifar-mini"],
                   comparison: .gainAtLeast(arm: "atkd", baseline: "kd", points: 2),
-                  note: "the proposal's lower bound, +2 points; `cifar-mini` (3,000 training images, 5 epochs) is the weakest evidence"),
+                  note: "the proposal's lower bound, +2 points; `cifar-mini` (2,000 training images, 4–5 epochs) is the weakest evidence"),
         ClaimRule(id: "PROPOSAL-ATKD-BEATS-KD-IMAGENET", experiments: ["imagenette-paper", "imagenette-cpu"],
                   comparison: .gainAtLeast(arm: "atkd", baseline: "kd", points: 2),
                   note: "proxy: 10-class ImageNet subset at 64×64, not full ImageNet"),
