@@ -27,6 +27,15 @@ struct RegressCommand: ParsableCommand {
     @Option(help: "With --update: extra seeds whose spread sets the tolerances.")
     var spreadSeeds = "2,3"
 
+    @Option(help: "With --update: tolerance = max(factor × seed std, floor), per arm and per delta.")
+    var toleranceFactor: Double = 3
+
+    // NOTE: the floor covers what seed spread misses: a FastEngine change that only reordered
+    // float sums (7d9e77e) moved the same-seed kd arm by +3.6 points and kd−ce by +5.8 on this
+    // short run, beyond 2σ of three seeds. A flipped AT gradient moves at by −24 points.
+    @Option(help: "With --update: the tolerance floor in points (see the note in RegressCommand.swift).")
+    var toleranceFloor: Double = 6
+
     @Option(help: "Folder for the regression's run directories (default: a fresh temporary folder).")
     var runs: String?
 
@@ -73,7 +82,8 @@ struct RegressCommand: ParsableCommand {
                 }
                 let b = Regression.makeBaseline(spec: spec, seed: seed, threads: session.spec.threads,
                                                 recorded: first.acc, repeatIdentical: identical,
-                                                spreadRuns: spread, commit: gitCommit())
+                                                spreadRuns: spread, factor: toleranceFactor, floor: toleranceFloor,
+                                                commit: gitCommit())
                 try Regression.save(b, to: baseline)
                 print(Regression.table(Regression.compare(first.acc, with: b)))
                 print("same-seed runs bit-identical: \(identical); baseline written to \(baseline)")
