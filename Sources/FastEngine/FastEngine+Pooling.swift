@@ -1,5 +1,5 @@
-// Global average pooling (adaptive pooling to 1×1) with vectorised plane sums;
-// other pooling shapes go to the reference kernels.
+// Adaptive average pooling: the global (1×1) case with vectorised plane sums, the
+// general case (the AW-conv generator pools to k×k) through pointers, split over planes.
 // N batch, C channels, H, W.
 
 import TensorCore
@@ -7,9 +7,10 @@ import TensorCore
 extension FastEngine {
     /// Adaptive average pooling; the 1×1 case is y[n,c] = Σ_{i,j} x[n,c,i,j] / (H·W).
     public func adaptiveAvgPool2d(_ x: Tensor, outH: Int, outW: Int) -> Tensor {
-        guard x.rank == 4, outH == 1, outW == 1 else {
+        guard x.rank == 4, outH >= 1, outW >= 1 else {
             return reference.adaptiveAvgPool2d(x, outH: outH, outW: outW)
         }
+        guard outH == 1, outW == 1 else { return adaptiveAvgPool2dBins(x, outH: outH, outW: outW) }
         let planes = x.shape[0] * x.shape[1], hw = x.shape[2] * x.shape[3]
         let scale = 1 / Double(hw)
         let y = makeArray(planes) { yp in
@@ -23,13 +24,82 @@ extension FastEngine {
 
     /// Global case: dx[n,c,i,j] = dy[n,c] / (H·W).
     public func adaptiveAvgPool2dBackward(inputShape: [Int], dy: Tensor) -> Tensor {
-        guard inputShape.count == 4, dy.shape == [inputShape[0], inputShape[1], 1, 1] else {
+        guard inputShape.count == 4, dy.rank == 4, Array(dy.shape.prefix(2)) == Array(inputShape.prefix(2)),
+              dy.shape[2] >= 1, dy.shape[3] >= 1 else {
             return reference.adaptiveAvgPool2dBackward(inputShape: inputShape, dy: dy)
         }
+        guard dy.shape[2] == 1, dy.shape[3] == 1 else { return adaptiveAvgPool2dBinsBackward(inputShape, dy) }
         let planes = inputShape[0] * inputShape[1], hw = inputShape[2] * inputShape[3]
         let dx = makeArray(planes * hw) { dxp in
             for plane in 0..<planes {
                 (dxp + plane &* hw).update(repeating: Float(Double(dy.data[plane]) / Double(hw)), count: hw)
+            }
+        }
+        return Tensor(shape: inputShape, data: dx)
+    }
+
+    /// PyTorch adaptive bin: i ↦ ⌊i·size/out⌋ ..< ⌈(i+1)·size/out⌉ (bins may overlap).
+    @inline(__always)
+    static func adaptiveBin(_ i: Int, _ size: Int, _ out: Int) -> Range<Int> {
+        (i * size) / out ..< ((i + 1) * size + out - 1) / out
+    }
+
+    /// General bins: each output is the Double mean of its bin, summed in the reference's
+    /// row-major order, so the result is bit-identical to `ReferenceEngine`'s.
+    func adaptiveAvgPool2dBins(_ x: Tensor, outH: Int, outW: Int) -> Tensor {
+        let planes = x.shape[0] * x.shape[1], h = x.shape[2], w = x.shape[3]
+        let rows = (0..<outH).map { Self.adaptiveBin($0, h, outH) }
+        let cols = (0..<outW).map { Self.adaptiveBin($0, w, outW) }
+        let parts = partsFor(work: x.count, units: planes, threads: threads)
+        let y = makeArray(planes * outH * outW) { yp in
+            x.data.withUnsafeBufferPointer { xb in
+                let xp = xb.baseAddress!
+                parallelParts(parts) { part in
+                    for plane in partRange(part, of: parts, count: planes) {
+                        let xs = xp + plane &* h &* w, ys = yp + plane &* outH &* outW
+                        for i in 0..<outH {
+                            for j in 0..<outW {
+                                var s = 0.0
+                                for hi in rows[i] { for wi in cols[j] { s += Double(xs[hi &* w &+ wi]) } }
+                                ys[i &* outW &+ j] = Float(s / Double(rows[i].count * cols[j].count))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return Tensor(shape: [x.shape[0], x.shape[1], outH, outW], data: y)
+    }
+
+    /// dx[bin(i) × bin(j)] += dy[i, j] / |bin|, accumulated in Double in the reference's
+    /// order (overlapping bins add up), so the result is bit-identical to `ReferenceEngine`'s.
+    func adaptiveAvgPool2dBinsBackward(_ inputShape: [Int], _ dy: Tensor) -> Tensor {
+        let planes = inputShape[0] * inputShape[1], h = inputShape[2], w = inputShape[3]
+        let outH = dy.shape[2], outW = dy.shape[3]
+        let rows = (0..<outH).map { Self.adaptiveBin($0, h, outH) }
+        let cols = (0..<outW).map { Self.adaptiveBin($0, w, outW) }
+        let parts = partsFor(work: planes * h * w, units: planes, threads: threads)
+        let dx = makeArray(planes * h * w) { dxp in
+            dy.data.withUnsafeBufferPointer { db in
+                let dp = db.baseAddress!
+                parallelParts(parts) { part in
+                    var acc = [Double](repeating: 0, count: h * w)
+                    acc.withUnsafeMutableBufferPointer { ab in
+                        let a = ab.baseAddress!
+                        for plane in partRange(part, of: parts, count: planes) {
+                            a.update(repeating: 0, count: h &* w)
+                            let ds = dp + plane &* outH &* outW
+                            for i in 0..<outH {
+                                for j in 0..<outW {
+                                    let g = Double(ds[i &* outW &+ j]) / Double(rows[i].count * cols[j].count)
+                                    for hi in rows[i] { for wi in cols[j] { a[hi &* w &+ wi] += g } }
+                                }
+                            }
+                            let xs = dxp + plane &* h &* w
+                            for e in 0..<(h &* w) { xs[e] = Float(a[e]) }
+                        }
+                    }
+                }
             }
         }
         return Tensor(shape: inputShape, data: dx)

@@ -68,6 +68,9 @@ public struct BatchNormForward: Sendable {
 /// gradient of the loss with respect to the forward output.
 public protocol Kernels: Sendable {
     var name: String { get }
+    /// Threads the engine splits work over; layers with their own loops (the AW-conv's
+    /// kernel modulation) use the same number. 1 unless the engine says otherwise.
+    var threads: Int { get }
 
     /// y[n,o,i,j] = b[o] + Σ_{c∈group(o),p,q} x[n,c,i·s+p−pad,j·s+q−pad] · w[o,c',p,q].
     /// x [N,C,H,W], weight [O,C/groups,k,k], bias [O] → y [N,O,H',W'].
@@ -130,4 +133,8 @@ public protocol Kernels: Sendable {
     /// g = grad + wd·w; buf = momentum·buf + g; g = nesterov ? g + momentum·buf : buf; w −= lr·g.
     func sgdStep(weight: inout [Float], grad: [Float], momentumBuffer: inout [Float],
                  lr: Float, momentum: Float, nesterov: Bool, weightDecay: Float)
+}
+
+extension Kernels {
+    public var threads: Int { 1 }
 }

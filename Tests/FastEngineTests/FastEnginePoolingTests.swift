@@ -1,4 +1,4 @@
-// Global average pooling against the reference (and the forwarded general case).
+// Adaptive average pooling against the reference: global and k×k (overlapping) bins.
 
 import XCTest
 import TensorCore
@@ -8,7 +8,8 @@ import TestSupport
 
 final class FastEnginePoolingTests: FastEngineTestCase {
     func testAdaptiveAvgPoolMatchesReference() {
-        for (shape, out) in [([2, 3, 7, 9], (1, 1)), ([9, 64, 8, 8], (1, 1)), ([2, 3, 7, 9], (2, 3))] {
+        for (shape, out) in [([2, 3, 7, 9], (1, 1)), ([9, 64, 8, 8], (1, 1)), ([2, 3, 7, 9], (2, 3)),
+                            ([6, 32, 8, 8], (3, 3)), ([4, 16, 4, 4], (3, 3)), ([3, 8, 32, 32], (3, 3))] {
             let x = randn(shape, seed: 1)
             let y = ref.adaptiveAvgPool2d(x, outH: out.0, outW: out.1)
             let dy = randn(y.shape, seed: 2)
@@ -17,6 +18,12 @@ final class FastEnginePoolingTests: FastEngineTestCase {
                 assertClose(fast.adaptiveAvgPool2d(x, outH: out.0, outW: out.1), y, rtol: 1e-5, atol: 1e-6, tag)
                 assertClose(fast.adaptiveAvgPool2dBackward(inputShape: shape, dy: dy),
                             ref.adaptiveAvgPool2dBackward(inputShape: shape, dy: dy), rtol: 1e-5, atol: 1e-6, tag)
+                if out != (1, 1) {
+                    // k×k bins sum in the reference's order in Double: bit-identical.
+                    XCTAssertEqual(fast.adaptiveAvgPool2d(x, outH: out.0, outW: out.1).data, y.data, tag)
+                    XCTAssertEqual(fast.adaptiveAvgPool2dBackward(inputShape: shape, dy: dy).data,
+                                   ref.adaptiveAvgPool2dBackward(inputShape: shape, dy: dy).data, tag)
+                }
             }
         }
     }

@@ -89,7 +89,11 @@ public final class AWConv2d: Layer {
         let n = x.shape[0], h = x.shape[2], w = x.shape[3]
         let gen = generate(x, engine)
         let kernel = weight.value
-        let kernels = KernelAttention.modulatedKernels(logits: gen.z, kernel: kernel)
+        // The parallel twin of KernelAttention (bit-identical kernels); A is kept in train
+        // mode so the backward needs no second pass of exponentials.
+        let threads = engine.threads
+        let (kernels, kept) = ParallelKernelAttention.modulatedKernels(
+            logits: gen.z, kernel: kernel, threads: threads, keepAttention: ctx.training)
         let grouped = ConvConfig(stride: config.stride, padding: config.padding, groups: n)
         let xg = x.reshaped([1, n * inChannels, h, w])
         let yg = engine.conv2d(xg, weight: kernels, bias: nil, grouped)
@@ -103,8 +107,8 @@ public final class AWConv2d: Layer {
             precondition(dy.shape == y.shape, "\(self.name): upstream \(dy.shape) vs output \(y.shape)")
             let gc = engine.conv2dBackward(xg, weight: kernels, hasBias: false, grouped,
                                            dy: dy.reshaped(yg.shape))
-            let (dK, dz) = KernelAttention.modulatedKernelsBackward(logits: gen.z, kernel: kernel,
-                                                                    dWeights: gc.weight)
+            let (dK, dz) = ParallelKernelAttention.modulatedKernelsBackward(
+                logits: gen.z, kernel: kernel, attention: kept, dWeights: gc.weight, threads: threads)
             params.0.accumulate(dK)
             let g2 = engine.conv2dBackward(gen.hidden, weight: pw2, hasBias: true, ConvConfig(), dy: dz)
             params.3.accumulate(g2.weight)

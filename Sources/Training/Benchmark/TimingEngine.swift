@@ -20,6 +20,7 @@ public struct TimingEngine: Kernels {
     }
 
     public var name: String { "timing(\(inner.name))" }
+    public var threads: Int { inner.threads }
 
     @inline(__always)
     func timed<R>(_ op: String, _ shape: @autoclosure () -> String, flops: Double = 0, _ body: () -> R) -> R {
