@@ -7,6 +7,7 @@ import Foundation
 struct ATKD: ParsableCommand {
     static func main() {
         OpenBLASCoreType.ensure()
+        HeapReuse.configure(environment: ProcessInfo.processInfo.environment)
         do {
             var command = try parseAsRoot()
             try command.run()
