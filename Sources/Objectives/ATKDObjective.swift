@@ -27,6 +27,6 @@ public struct ATKDObjective: Objective {
     public func terms(student: NetworkOutputs, teacher: NetworkOutputs?, labels: [Int]) -> [LossTerm] {
         guard let teacher else { preconditionFailure("objective \(name) needs the teacher's outputs") }
         return kd.terms(student: student, teacher: teacher, labels: labels)
-            + at.atTerms(student: student.taps, teacher: teacher.taps)
+            + at.atTerms(student: student.taps, teacher: teacher)
     }
 }

@@ -29,7 +29,28 @@ public struct ATObjective: Objective {
 
     public func terms(student: NetworkOutputs, teacher: NetworkOutputs?, labels: [Int]) -> [LossTerm] {
         guard let teacher else { preconditionFailure("objective \(name) needs the teacher's outputs") }
-        return [ce.term(logits: student.logits, labels: labels)] + atTerms(student: student.taps, teacher: teacher.taps)
+        return [ce.term(logits: student.logits, labels: labels)] + atTerms(student: student.taps, teacher: teacher)
+    }
+
+    /// The AT term(s) against the teacher's outputs: its precomputed attention targets when they
+    /// were made with these options, else its taps.
+    public func atTerms(student: [Tensor], teacher: NetworkOutputs) -> [LossTerm] {
+        if let targets = teacher.attentionTargets, teacher.attentionTargetOptions == atOptions {
+            return atTerms(student: student, targets: targets)
+        }
+        precondition(!teacher.taps.isEmpty || student.isEmpty,
+                     "the teacher's outputs carry neither taps nor attention targets made with \(atOptions)")
+        return atTerms(student: student, teacher: teacher.taps)
+    }
+
+    /// The teacher's attention targets for these student taps (`ZagoruykoAT.teacherTarget` per pair).
+    public static func teacherTargets(student shapes: [[Int]], teacher: [Tensor], options: ATLossOptions,
+                                      engine: any Kernels) -> [Tensor] {
+        precondition(shapes.count == teacher.count,
+                     "student has \(shapes.count) taps, teacher \(teacher.count); they pair by position")
+        return zip(shapes, teacher).map {
+            ZagoruykoAT.teacherTarget(teacher: $1, studentShape: $0, options: options, engine: engine)
+        }
     }
 
     /// The AT term(s) for paired taps: `at` with gradients on every student tap, or `at.<j>`
@@ -38,8 +59,17 @@ public struct ATObjective: Objective {
         precondition(!student.isEmpty, "attention transfer needs at least one tap")
         precondition(student.count == teacher.count,
                      "student has \(student.count) taps, teacher \(teacher.count); they pair by position")
-        let pairs = zip(student, teacher).map {
-            ZagoruykoAT.loss(student: $0, teacher: $1, options: atOptions, engine: ce.engine)
+        return atTerms(student: student, targets: Self.teacherTargets(
+            student: student.map(\.shape), teacher: teacher, options: atOptions, engine: ce.engine))
+    }
+
+    /// The AT term(s) against precomputed teacher targets (one per student tap).
+    public func atTerms(student: [Tensor], targets: [Tensor]) -> [LossTerm] {
+        precondition(!student.isEmpty, "attention transfer needs at least one tap")
+        precondition(student.count == targets.count,
+                     "student has \(student.count) taps, teacher \(targets.count) attention targets; they pair by position")
+        let pairs = zip(student, targets).map {
+            ZagoruykoAT.loss(student: $0, teacherTarget: $1, options: atOptions, engine: ce.engine)
         }
         if perTap {
             return pairs.enumerated().map { j, pair in

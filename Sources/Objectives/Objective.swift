@@ -2,6 +2,7 @@
 // logs them without knowing which method it runs.
 
 import TensorCore
+import ZagoruykoAT
 
 /// One named loss term with its weight and its gradients.
 ///
@@ -21,10 +22,21 @@ public struct LossTerm {
 }
 
 /// What an objective sees of a network's forward pass.
+///
+/// For a teacher, `attentionTargets` may stand in for `taps`: the teacher's normalised attention
+/// maps per tap (`ZagoruykoAT.teacherTarget`), computed with `attentionTargetOptions`. AT objectives
+/// use them when their own options are the same, which gives exactly the loss the taps would give
+/// (`TeacherOutputCache` keeps these instead of the much larger taps).
 public struct NetworkOutputs {
     public var logits: Tensor
     public var taps: [Tensor]
-    public init(logits: Tensor, taps: [Tensor]) { self.logits = logits; self.taps = taps }
+    public var attentionTargets: [Tensor]?
+    public var attentionTargetOptions: ATLossOptions?
+    public init(logits: Tensor, taps: [Tensor], attentionTargets: [Tensor]? = nil,
+                attentionTargetOptions: ATLossOptions? = nil) {
+        self.logits = logits; self.taps = taps
+        self.attentionTargets = attentionTargets; self.attentionTargetOptions = attentionTargetOptions
+    }
 }
 
 /// A training objective: CE, KD, AT, AT+KD, …

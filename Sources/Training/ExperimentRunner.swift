@@ -43,8 +43,10 @@ public final class ExperimentRunner {
         let teacher = spec.arms.contains(where: { $0 != "ce" }) ? try obtainTeacher() : nil
         var out: [RunSummary] = []
         for seed in spec.seeds {
+            // The distillation arms of a seed see the same batches: one teacher pass serves them all.
+            let cache = TeacherOutputCache(atOptions: ObjectiveFactory.atOptions(distill: spec.distill))
             for arm in spec.arms {
-                out.append(try runStudent(arm: arm, seed: seed, teacher: teacher))
+                out.append(try runStudent(arm: arm, seed: seed, teacher: teacher, teacherCache: cache))
             }
         }
         return out
@@ -89,7 +91,8 @@ public final class ExperimentRunner {
 
     /// Trains one student arm for one seed (skipped when already finished and resuming).
     @discardableResult
-    public func runStudent(arm: String, seed: Int, teacher: (any Model)?) throws -> RunSummary {
+    public func runStudent(arm: String, seed: Int, teacher: (any Model)?,
+                           teacherCache: TeacherOutputCache? = nil) throws -> RunSummary {
         let dir = "\(experimentDirectory)/\(arm)-seed\(seed)"
         if options.resume, let done = try? RunSummary.load(path: "\(dir)/final.json") {
             reporter.note("\(arm) seed \(seed): already finished (\(String(format: "%.2f", done.final.top1 * 100))%)")
@@ -105,6 +108,7 @@ public final class ExperimentRunner {
                                   objective: objective, data: data, engine: engine,
                                   evalEvery: spec.evalEvery, reporter: reporter)
         run.labels = ["experiment": spec.name, "role": "student", "teacher": spec.teacher.model]
+        run.teacherCache = teacherCache
         try AtomicFile.write(SpecLoader.resolvedJSON(spec), to: "\(dir)/spec.json")
         return try run.run(resume: options.resume)
     }

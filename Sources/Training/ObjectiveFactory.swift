@@ -11,15 +11,25 @@ public enum ObjectiveFactory {
 
     /// The objective `arm` with the spec's weights: `ce` and `at` keep CE weight 1
     /// (RepDistiller `-r 1`), `kd` and `atkd` use `distill.ce_weight` (0.1) beside `kd_weight` (0.9).
+    /// The AT loss options of a spec (the same for the `at` and `atkd` arms).
+    public static func atOptions(distill: DistillSpec) -> ATLossOptions {
+        var o = ATLossOptions.authorsCode
+        o.p = distill.atP
+        o.form = ATLossForm(rawValue: distill.atForm) ?? .code
+        o.spatialMatch = ATSpatialMatch(rawValue: distill.atResize) ?? .avgpool
+        return o
+    }
+
     public static func make(_ arm: String, distill: DistillSpec, train: TrainSpec, engine: any Kernels) throws -> any Objective {
         var o = ObjectiveOptions.defaults
         o.temperature = distill.temperature
         o.kdWeight = distill.kdWeight
         o.ceWeight = (arm == "kd" || arm == "atkd") ? distill.ceWeight : nil
         o.atWeight = distill.atWeight
-        o.p = distill.atP
-        o.atForm = ATLossForm(rawValue: distill.atForm) ?? .code
-        o.spatialMatch = ATSpatialMatch(rawValue: distill.atResize) ?? .avgpool
+        let at = atOptions(distill: distill)
+        o.p = at.p
+        o.atForm = at.form
+        o.spatialMatch = at.spatialMatch
         o.labelSmoothing = train.labelSmoothing
         let objective = try ObjectiveRegistry.make(name: arm, options: o, engine: engine)
         if let fault = ProcessInfo.processInfo.environment["ATKD_FAULT"], !fault.isEmpty {

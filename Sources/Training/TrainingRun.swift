@@ -27,6 +27,8 @@ public final class TrainingRun {
     public var checkpointSeconds = 300.0
     /// Called after every optimisation step with the global step count (tests, tools).
     public var afterStep: ((Int) -> Void)?
+    /// Teacher outputs shared with the other arms of this seed (nil: computed every step).
+    public var teacherCache: TeacherOutputCache?
 
     let sgd: SGD
     let schedule: LearningRateSchedule
@@ -77,7 +79,12 @@ public final class TrainingRun {
             events.log("start", ["arm": arm, "seed": Int(seed), "model": model.name,
                                  "params": model.parameterCount, "steps_per_epoch": stepsPerEpoch])
         }
-        let teacherPredictions = try teacher.map { try predictions(of: $0) }
+        let teacherPredictions = try teacher.map { t in
+            if let cached = teacherCache?.testPredictions { return cached }
+            let p = try predictions(of: t)
+            teacherCache?.testPredictions = p
+            return p
+        }
         var lastMetrics: ClassificationMetrics? = nil
         let wallStart = Date()
         let wallBase = state.wallSeconds
@@ -135,8 +142,17 @@ public final class TrainingRun {
         let out = model.forward(batch.x, ctx)
         var teacherOut: NetworkOutputs? = nil
         if objective.needsTeacher, let t = teacher {
-            let o = t.forward(batch.x, ForwardContext(engine: engine, training: false))
-            teacherOut = NetworkOutputs(logits: o.logits, taps: o.taps.map { $0.value })
+            let forward = { () -> NetworkOutputs in
+                let o = t.forward(batch.x, ForwardContext(engine: self.engine, training: false))
+                return NetworkOutputs(logits: o.logits, taps: o.taps.map { $0.value })
+            }
+            if let cache = teacherCache {
+                teacherOut = cache.outputs(epoch: state.epoch, batch: state.batch, labels: batch.labels,
+                                           studentTapShapes: out.taps.map { $0.value.shape }, engine: engine,
+                                           compute: forward)
+            } else {
+                teacherOut = forward()
+            }
         }
         let terms = objective.terms(student: NetworkOutputs(logits: out.logits, taps: out.taps.map { $0.value }),
                                     teacher: teacherOut, labels: batch.labels)

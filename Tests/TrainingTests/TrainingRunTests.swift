@@ -84,6 +84,28 @@ final class TrainingRunTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: "\(root)/nan/final.json"))
     }
 
+    /// The kd arm fills the cache, at and atkd only read it, and every arm ends bit-identical
+    /// to the same arm run without a cache (so resuming with an empty cache is exact too).
+    func testTeacherOutputCacheGivesTheSameNumbersAsRecomputing() throws {
+        let data = SyntheticData()
+        var rng = SeededRNG(seed: 9)
+        let teacher = try ModelZoo.make("resnet20", classes: data.classes, input: data.size, rng: &rng)
+        let cache = TeacherOutputCache(atOptions: ObjectiveFactory.atOptions(distill: DistillSpec()))
+        for arm in ["kd", "at", "atkd"] {
+            let plain = try makeRun("\(arm)-plain", data: data, epochs: 2, arm: arm, teacher: teacher).run(resume: false)
+            let cachedRun = try makeRun("\(arm)-cached", data: data, epochs: 2, arm: arm, teacher: teacher)
+            cachedRun.teacherCache = cache
+            let cached = try cachedRun.run(resume: false)
+            XCTAssertEqual(cached.final, plain.final, arm)
+            XCTAssertEqual(try TensorArchive.read(from: "\(root)/\(arm)-cached/model.atkd").tensors,
+                           try TensorArchive.read(from: "\(root)/\(arm)-plain/model.atkd").tensors, arm)
+        }
+        let steps = 2 * data.batchesPerEpoch(batchSize: 16)
+        XCTAssertEqual(cache.misses, steps, "only the kd arm runs the teacher")
+        XCTAssertEqual(cache.hits, 2 * steps, "at and atkd reuse every batch")
+        XCTAssertNotNil(cache.testPredictions)
+    }
+
     func testDistillationArmsRunWithATeacher() throws {
         let data = SyntheticData()
         var rng = SeededRNG(seed: 9)

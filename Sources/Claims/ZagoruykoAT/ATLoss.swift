@@ -30,11 +30,24 @@ extension ZagoruykoAT {
     public static func loss(student: Tensor, teacher: Tensor,
                             options: ATLossOptions = .authorsCode,
                             engine: any Kernels) -> (value: Float, dStudent: Tensor) {
-        precondition(student.rank == 4 && teacher.rank == 4,
-                     "attention transfer needs taps [N, C, H, W], got \(student.shape) and \(teacher.shape)")
-        precondition(student.shape[0] == teacher.shape[0],
-                     "student batch \(student.shape[0]) differs from teacher batch \(teacher.shape[0])")
-        let (hs, ws, ht, wt) = (student.shape[2], student.shape[3], teacher.shape[2], teacher.shape[3])
+        loss(student: student,
+             teacherTarget: teacherTarget(teacher: teacher, studentShape: student.shape, options: options, engine: engine),
+             options: options, engine: engine)
+    }
+
+    /// The teacher side of `loss`: the teacher's normalised map `q̂_t`, matched to the size the
+    /// maps are compared at, as `[N, 1, H_c, W_c]`. It depends on the student only through the
+    /// student tap's shape, so it can be computed once and reused (`TeacherOutputCache`):
+    /// `loss(student:teacherTarget:)` on it gives exactly `loss(student:teacher:)`.
+    /// Compared size: avgpool pools the larger map down (the smaller size); bilinear resizes
+    /// the smaller map up (the larger size).
+    public static func teacherTarget(teacher: Tensor, studentShape: [Int],
+                                     options: ATLossOptions = .authorsCode, engine: any Kernels) -> Tensor {
+        precondition(studentShape.count == 4 && teacher.rank == 4,
+                     "attention transfer needs taps [N, C, H, W], got \(studentShape) and \(teacher.shape)")
+        precondition(studentShape[0] == teacher.shape[0],
+                     "student batch \(studentShape[0]) differs from teacher batch \(teacher.shape[0])")
+        let (hs, ws, ht, wt) = (studentShape[2], studentShape[3], teacher.shape[2], teacher.shape[3])
         let studentLarger = hs >= ht && ws >= wt
         let teacherLarger = ht >= hs && wt >= ws
         if !(hs == ht && ws == wt) {
@@ -43,49 +56,60 @@ extension ZagoruykoAT {
             precondition(studentLarger || teacherLarger,
                          "cannot match student tap \(hs)×\(ws) with teacher tap \(ht)×\(wt): neither is larger on both axes")
         }
-
-        // Student and teacher unnormalised maps [N, 1, H, W], matched in size.
-        var studentMap: (map: Tensor, pullback: (Tensor) -> Tensor)
         var teacherMap: Tensor
         switch options.spatialMatch {
         case .none, .avgpool:
-            var s = student, t = teacher
-            var poolPullback: ((Tensor) -> Tensor)? = nil
-            if hs != ht || ws != wt {
-                if studentLarger {
-                    s = engine.adaptiveAvgPool2d(student, outH: ht, outW: wt)
-                    let shape = student.shape
-                    poolPullback = { dy in engine.adaptiveAvgPool2dBackward(inputShape: shape, dy: dy) }
-                } else {
-                    t = engine.adaptiveAvgPool2d(teacher, outH: hs, outW: ws)
-                }
-            }
-            let raw = rawMap(s, p: options.p, reduction: options.reduction)
-            if let poolPullback {
-                studentMap = (raw.map, { poolPullback(raw.pullback($0)) })
-            } else {
-                studentMap = raw
-            }
+            var t = teacher
+            if (hs != ht || ws != wt) && !studentLarger { t = engine.adaptiveAvgPool2d(teacher, outH: hs, outW: ws) }
             teacherMap = rawMap(t, p: options.p, reduction: options.reduction).map
         case .bilinear:
-            studentMap = rawMap(student, p: options.p, reduction: options.reduction)
             teacherMap = rawMap(teacher, p: options.p, reduction: options.reduction).map
-            if hs != ht || ws != wt {
-                if studentLarger {
-                    teacherMap = engine.bilinearResize(teacherMap, outH: hs, outW: ws)
-                } else {
-                    let inner = studentMap
-                    let shape = inner.map.shape
-                    studentMap = (engine.bilinearResize(inner.map, outH: ht, outW: wt),
-                                  { dy in inner.pullback(engine.bilinearResizeBackward(inputShape: shape, dy: dy)) })
-                }
+            if (hs != ht || ws != wt) && studentLarger {
+                teacherMap = engine.bilinearResize(teacherMap, outH: hs, outW: ws)
+            }
+        }
+        let n = teacher.shape[0], hc = teacherMap.shape[2], wc = teacherMap.shape[3]
+        return normalizeRows(teacherMap.reshaped([n, hc * wc])).value.reshaped([n, 1, hc, wc])
+    }
+
+    /// The student side of `loss`, against a teacher target from `teacherTarget` (same options).
+    public static func loss(student: Tensor, teacherTarget: Tensor,
+                            options: ATLossOptions = .authorsCode,
+                            engine: any Kernels) -> (value: Float, dStudent: Tensor) {
+        precondition(student.rank == 4 && teacherTarget.rank == 4 && teacherTarget.shape[1] == 1,
+                     "attention transfer needs a student tap [N, C, H, W] and a target [N, 1, H, W], got \(student.shape) and \(teacherTarget.shape)")
+        precondition(student.shape[0] == teacherTarget.shape[0],
+                     "student batch \(student.shape[0]) differs from teacher batch \(teacherTarget.shape[0])")
+        let (hs, ws, hc, wc) = (student.shape[2], student.shape[3], teacherTarget.shape[2], teacherTarget.shape[3])
+        let resized = hs != hc || ws != wc
+        precondition(!resized || options.spatialMatch != .none,
+                     "student tap \(hs)×\(ws) and teacher target \(hc)×\(wc) differ; spatialMatch is none")
+
+        // Student unnormalised map [N, 1, H_c, W_c] and its pullback.
+        var studentMap: (map: Tensor, pullback: (Tensor) -> Tensor)
+        switch options.spatialMatch {
+        case .none, .avgpool:
+            if resized {
+                let pooled = engine.adaptiveAvgPool2d(student, outH: hc, outW: wc)
+                let shape = student.shape
+                let raw = rawMap(pooled, p: options.p, reduction: options.reduction)
+                studentMap = (raw.map, { engine.adaptiveAvgPool2dBackward(inputShape: shape, dy: raw.pullback($0)) })
+            } else {
+                studentMap = rawMap(student, p: options.p, reduction: options.reduction)
+            }
+        case .bilinear:
+            studentMap = rawMap(student, p: options.p, reduction: options.reduction)
+            if resized {
+                let inner = studentMap
+                let shape = inner.map.shape
+                studentMap = (engine.bilinearResize(inner.map, outH: hc, outW: wc),
+                              { dy in inner.pullback(engine.bilinearResizeBackward(inputShape: shape, dy: dy)) })
             }
         }
 
-        let n = student.shape[0], s = studentMap.map.count / max(n, 1)
+        let n = student.shape[0], s = hc * wc
         let qs = normalizeRows(studentMap.map.reshaped([n, s]))
-        let qt = normalizeRows(teacherMap.reshaped([n, s])).value
-        let (value, dq) = distance(qs.value, qt, form: options.form)
+        let (value, dq) = distance(qs.value, teacherTarget.reshaped([n, s]), form: options.form)
         let dRaw = qs.pullback(dq).reshaped(studentMap.map.shape)
         return (value, studentMap.pullback(dRaw))
     }
