@@ -13,6 +13,11 @@ extension FastEngine {
     public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: ConvConfig) -> Tensor {
         let g = ConvGeometry(x: x.shape, weight: weight.shape, config)
         if g.isDepthwise { return depthwiseConv2d(x, weight: weight, bias: bias, g) }
+        if Self.useDirectConv3x3 && DirectConv3x3.applies(g) {
+            var out = Tensor(shape: [g.n, g.o, g.oh, g.ow], data: directConv3x3(x, weight: weight, g))
+            if let bias { addChannelBias(&out, bias) }
+            return out
+        }
         let ohw = g.planeOut, rows = g.colRows
         let pairs = g.n * g.groups
         let parts = partsFor(work: g.n * g.o * ohw * rows, units: pairs, threads: threads)
@@ -61,6 +66,8 @@ extension FastEngine {
         let g = ConvGeometry(x: x.shape, weight: weight.shape, config)
         precondition(dy.shape == [g.n, g.o, g.oh, g.ow], "dy \(dy.shape) does not match the conv output")
         if g.isDepthwise { return depthwiseConv2dBackward(x, weight: weight, hasBias: hasBias, g, dy: dy) }
+        // Direct 3×3: dx is the direct conv of dy; the GEMM path below computes dW only.
+        let directDx = Self.useDirectConv3x3 && DirectConv3x3.applies(g)
         let ohw = g.planeOut, rows = g.colRows
         let byGroup = g.groups > 1 && g.groups >= threads
         let parts = partsFor(work: g.n * g.o * ohw * rows, units: byGroup ? g.groups : g.n, threads: threads)
@@ -68,7 +75,7 @@ extension FastEngine {
         // Split by images: one dW accumulator per part, summed in part order afterwards.
         let accumulators = byGroup ? 1 : parts
         var dwParts = [Float](repeating: 0, count: accumulators * wCount)
-        var dx = [Float](repeating: 0, count: x.count)
+        var dx = directDx ? directConv3x3InputGradient(dy, weight: weight, g) : [Float](repeating: 0, count: x.count)
         x.data.withUnsafeBufferPointer { xb in
         weight.data.withUnsafeBufferPointer { wb in
         dy.data.withUnsafeBufferPointer { db in
@@ -79,12 +86,13 @@ extension FastEngine {
             parallelParts(parts) { part in
                 let colCount = g.isPointwise ? 0 : rows * ohw
                 var col = [Float](repeating: 0, count: colCount)
-                var dcol = [Float](repeating: 0, count: colCount)
+                var dcol = [Float](repeating: 0, count: directDx ? 0 : colCount)
                 col.withUnsafeMutableBufferPointer { cb in
                 dcol.withUnsafeMutableBufferPointer { dcb in
                     let dwPart = dwp + (byGroup ? 0 : part &* wCount)
                     if g.imagesPerGEMM > 1 && !byGroup {
-                        convBackwardBatched(g, xp, wp, dyp, dxp, dwPart, images: partRange(part, of: parts, count: g.n))
+                        convBackwardBatched(g, xp, wp, dyp, dxp, dwPart, images: partRange(part, of: parts, count: g.n),
+                                            inputGradient: !directDx)
                         return
                     }
                     func pair(_ img: Int, _ grp: Int) {
@@ -98,6 +106,7 @@ extension FastEngine {
                         }
                         sgemm(transB: true, m: g.og, n: rows, k: ohw, a: dyG, lda: ohw, b: colP, ldb: ohw,
                               beta: 1, c: dwPart + grp &* g.og &* rows, ldc: rows)
+                        if directDx { return }
                         if g.isPointwise {
                             sgemm(transA: true, m: rows, n: ohw, k: g.og, a: wG, lda: rows, b: dyG, ldb: ohw,
                                   beta: 0, c: dxp + chanIn, ldc: ohw)
@@ -168,10 +177,10 @@ extension FastEngine {
     /// [O, nb·OH·OW]; dW += dy·colᵀ and dcol = Wᵀ·dy as one GEMM each, then col2im per image.
     func convBackwardBatched(_ g: ConvGeometry, _ xp: UnsafePointer<Float>, _ wp: UnsafePointer<Float>,
                              _ dyp: UnsafePointer<Float>, _ dxp: UnsafeMutablePointer<Float>,
-                             _ dw: UnsafeMutablePointer<Float>, images: Range<Int>) {
+                             _ dw: UnsafeMutablePointer<Float>, images: Range<Int>, inputGradient: Bool = true) {
         let ohw = g.planeOut, rows = g.colRows, nb = g.imagesPerGEMM
         var col = [Float](repeating: 0, count: rows * nb * ohw)
-        var dcol = col
+        var dcol = [Float](repeating: 0, count: inputGradient ? rows * nb * ohw : 1)
         var dyWide = [Float](repeating: 0, count: g.o * nb * ohw)
         col.withUnsafeMutableBufferPointer { cb in
         dcol.withUnsafeMutableBufferPointer { dcb in
@@ -190,6 +199,7 @@ extension FastEngine {
                 }
                 sgemm(transB: true, m: g.o, n: rows, k: wide, a: dyw, lda: wide, b: cp, ldb: wide,
                       beta: 1, c: dw, ldc: rows)
+                if !inputGradient { img &+= count; continue }
                 sgemm(transA: true, m: rows, n: wide, k: g.o, a: wp, lda: rows, b: dyw, ldb: wide,
                       beta: 0, c: dcp, ldc: wide)
                 for b in 0..<count {

@@ -26,6 +26,11 @@ public struct FastEngine: Kernels {
 
     public var name: String { "fast" }
 
+    /// 3×3 stride-1 convolutions with W % 8 = 0 run the direct kernel (`DirectConv3x3`) instead
+    /// of im2col + GEMM (forward and input gradient); false forces the GEMM path everywhere
+    /// (tests check both paths against the reference).
+    nonisolated(unsafe) public static var useDirectConv3x3 = true
+
     nonisolated(unsafe) private static var configuredThreads = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
 
     /// The thread count new engines use (set by `configureThreads`).

@@ -2,12 +2,15 @@
 
 import ArgumentParser
 import Foundation
+import FastEngine
 
 @main
 struct ATKD: ParsableCommand {
     static func main() {
         OpenBLASCoreType.ensure()
         HeapReuse.configure(environment: ProcessInfo.processInfo.environment)
+        // ATKD_CONV=gemm: every convolution through im2col + GEMM (for comparisons and debugging).
+        if ProcessInfo.processInfo.environment["ATKD_CONV"] == "gemm" { FastEngine.useDirectConv3x3 = false }
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -50,9 +50,47 @@ final class FastEngineConvTests: FastEngineTestCase {
         Case(n: 19, c: 5, h: 4, w: 4, o: 7, k: 3, stride: 1, pad: 1, groups: 1, bias: true),
         Case(n: 11, c: 6, h: 3, w: 5, o: 5, k: 1, stride: 2, pad: 0, groups: 1, bias: false),     // 1×1 stride 2: im2col
         Case(n: 7, c: 4, h: 9, w: 7, o: 6, k: 3, stride: 2, pad: 1, groups: 1, bias: false),
+        // direct 3×3 (stride 1, pad 1, W % 8 = 0): O not a multiple of 4, one vector per row
+        // (row pairs), an odd slot count (last slot alone), pairs across rows, thread split
+        Case(n: 3, c: 5, h: 8, w: 8, o: 6, k: 3, stride: 1, pad: 1, groups: 1, bias: false),
+        Case(n: 2, c: 3, h: 5, w: 16, o: 4, k: 3, stride: 1, pad: 1, groups: 1, bias: true),
+        Case(n: 2, c: 7, h: 3, w: 8, o: 9, k: 3, stride: 1, pad: 1, groups: 1, bias: true),
+        Case(n: 2, c: 4, h: 7, w: 24, o: 5, k: 3, stride: 1, pad: 1, groups: 1, bias: false),
+        Case(n: 5, c: 16, h: 32, w: 32, o: 16, k: 3, stride: 1, pad: 1, groups: 1, bias: false),
     ]
 
     func testConvForwardMatchesReference() {
+        checkForward()
+    }
+
+    func testConvBackwardMatchesReference() {
+        checkBackward()
+    }
+
+    /// The same comparisons with the direct 3×3 kernel off: the im2col + GEMM path on those shapes.
+    func testGEMMPathMatchesReferenceOnDirectShapes() {
+        FastEngine.useDirectConv3x3 = false
+        defer { FastEngine.useDirectConv3x3 = true }
+        checkForward()
+        checkBackward()
+    }
+
+    /// Gradient check of the direct kernel (forward and input gradient) on its own shapes.
+    func testDirectConvGradientsPassNumericalCheck() {
+        let fast = FastEngine(threads: 2)
+        for cs in Self.cases.suffix(4).prefix(3) {
+            let (x, w, b) = inputs(cs, seed: 8)
+            let config = ConvConfig(stride: cs.stride, padding: cs.pad, groups: cs.groups)
+            checkGradient(of: { t in fast.conv2d(t[0], weight: t[1], bias: cs.bias ? t[2] : nil, config) },
+                          inputs: [x, w, b ?? Tensor(zeros: [cs.o])], names: ["x", "w", "b"],
+                          analytic: { t, r in
+                              let g = fast.conv2dBackward(t[0], weight: t[1], hasBias: cs.bias, config, dy: r)
+                              return [g.x, g.weight, g.bias]
+                          }, "\(cs)")
+        }
+    }
+
+    func checkForward() {
         for (i, cs) in Self.cases.enumerated() {
             let (x, w, b) = inputs(cs, seed: UInt64(i))
             let config = ConvConfig(stride: cs.stride, padding: cs.pad, groups: cs.groups)
@@ -64,7 +102,7 @@ final class FastEngineConvTests: FastEngineTestCase {
         }
     }
 
-    func testConvBackwardMatchesReference() {
+    func checkBackward() {
         for (i, cs) in Self.cases.enumerated() {
             let (x, w, _) = inputs(cs, seed: UInt64(100 + i))
             let config = ConvConfig(stride: cs.stride, padding: cs.pad, groups: cs.groups)
