@@ -23,8 +23,11 @@ final class DataLocatorTests: XCTestCase {
 
     func testNotFoundSaysWhereToPutTheFiles() throws {
         let dir = try makeTempDirectory(self)
+        // Two levels down, so ./data and ../shared are absent even if the temp folder's parent has a shared/.
+        let work = path(dir, "project", "root")
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         let cwd = FileManager.default.currentDirectoryPath
-        _ = FileManager.default.changeCurrentDirectoryPath(dir)     // so ./data and ../shared are absent
+        _ = FileManager.default.changeCurrentDirectoryPath(work)
         defer { _ = FileManager.default.changeCurrentDirectoryPath(cwd) }
         assertDatasetError(.notFound, [CIFAR10.archiveURL, "c32a1d4ab5d03f1284b67883e8d87530", "--data-root",
                                        "ATKD_DATA", path(dir, "empty")]) {

@@ -77,17 +77,7 @@ final class FastEngineConvTests: FastEngineTestCase {
 
     /// Gradient check of the direct kernel (forward and input gradient) on its own shapes.
     func testDirectConvGradientsPassNumericalCheck() {
-        let fast = FastEngine(threads: 2)
-        for cs in Self.cases.suffix(4).prefix(3) {
-            let (x, w, b) = inputs(cs, seed: 8)
-            let config = ConvConfig(stride: cs.stride, padding: cs.pad, groups: cs.groups)
-            checkGradient(of: { t in fast.conv2d(t[0], weight: t[1], bias: cs.bias ? t[2] : nil, config) },
-                          inputs: [x, w, b ?? Tensor(zeros: [cs.o])], names: ["x", "w", "b"],
-                          analytic: { t, r in
-                              let g = fast.conv2dBackward(t[0], weight: t[1], hasBias: cs.bias, config, dy: r)
-                              return [g.x, g.weight, g.bias]
-                          }, "\(cs)")
-        }
+        checkGradients(Array(Self.cases.suffix(4).prefix(3)), seed: 8)
     }
 
     func checkForward() {
@@ -121,9 +111,14 @@ final class FastEngineConvTests: FastEngineTestCase {
     }
 
     func testConvGradientsPassNumericalCheck() {
+        checkGradients([Self.cases[1], Self.cases[10], Self.cases[15], Self.cases[18], Self.cases[25]], seed: 7)
+    }
+
+    /// Numerical check of dx, dW and db of the fast engine (2 threads) on `cases`.
+    func checkGradients(_ cases: [Case], seed: UInt64) {
         let fast = FastEngine(threads: 2)
-        for cs in [Self.cases[1], Self.cases[10], Self.cases[15], Self.cases[18], Self.cases[25]] {
-            let (x, w, b) = inputs(cs, seed: 7)
+        for cs in cases {
+            let (x, w, b) = inputs(cs, seed: seed)
             let config = ConvConfig(stride: cs.stride, padding: cs.pad, groups: cs.groups)
             checkGradient(of: { t in fast.conv2d(t[0], weight: t[1], bias: cs.bias ? t[2] : nil, config) },
                           inputs: [x, w, b ?? Tensor(zeros: [cs.o])], names: ["x", "w", "b"],
