@@ -8,7 +8,7 @@ public struct ClaimVerdict: Equatable {
     public var claim: String
     public var paperValue: String
     public var ourValue: String
-    /// `reproduced`, `not reproduced`, `not measured`, or a claims.md verdict for claims without a rule.
+    /// `reproduced`, `not reproduced`, `inconclusive`, `not measured`, or a claims.md verdict for claims without a rule.
     public var verdict: String
     public var evidence: String
 }
@@ -17,6 +17,11 @@ public enum ClaimVerdicts {
     public static let reproduced = "reproduced"
     public static let notReproduced = "not reproduced"
     public static let notMeasured = "not measured"
+    public static let inconclusive = "inconclusive"
+
+    /// With one seed, top-1 differences below this many points are read as a tie: two binomial
+    /// standard errors of a ~65 % accuracy on 10,000 test images (2·√(0.65·0.35/10⁴) ≈ 0.95).
+    public static let singleSeedTiePoints = 1.0
 
     /// One verdict per claims.md row (in its order), then rules whose id is not in claims.md.
     public static func table(claims: [ClaimEntry], experiments: [ExperimentResults],
@@ -80,7 +85,14 @@ public enum ClaimVerdicts {
             let (ta, tb) = (arms[a]!.top1.mean!, arms[b]!.top1.mean!)
             v.ourValue = String(format: "top-1 %@ %.2f vs %@ %.2f %%; gap %@ %.2f vs %@ %.2f points",
                                 a, ta * 100, b, tb * 100, a, gapA * 100, b, gapB * 100)
-            v.verdict = ta >= tb && gapA <= gapB ? reproduced : notReproduced
+            if seeds < 2 && abs(ta - tb) * 100 < singleSeedTiePoints {
+                // "Performs better" cannot be read from a one-seed difference inside the noise.
+                evidence.append(String(format: "top-1 difference %.2f points < %.1f: a tie at one seed",
+                                       (ta - tb) * 100, singleSeedTiePoints))
+                v.verdict = inconclusive
+            } else {
+                v.verdict = ta >= tb && gapA <= gapB ? reproduced : notReproduced
+            }
         case .smallAndStable(let a, let fraction, let maxStd):
             guard let teacherParams = exp.teacher?.summary?.params, teacherParams > 0,
                   let params = arms[a]!.footprint?.params else {
