@@ -4,16 +4,16 @@
 if (strlen(ARG0) > 0) { cd system(sprintf("dirname '%s'", ARG0)) }
 do for [fmt in "png svg"] {
     if (fmt eq "png") {
-        set terminal pngcairo size 900,450 font "sans,10" noenhanced
+        set terminal pngcairo size 1800,450 font "sans,10" noenhanced
         set output "accuracy.png"
     } else {
-        set terminal svg size 900,450 font "sans,10" noenhanced background "white"
+        set terminal svg size 1800,450 font "sans,10" noenhanced background "white"
         set output "accuracy.svg"
     }
     reset
     set datafile missing "nan"
-    set multiplot layout 1,2 title "final test top-1 per method (mean ± std over seeds)"
-    set title "cifar-mini"
+    set multiplot layout 1,4 title "final test top-1 per method (mean ± std over seeds)"
+    set title "cifar-cpu"
     set style fill solid 0.6 border -1
     set boxwidth 0.6
     set ylabel "test top-1 (%)"
@@ -23,9 +23,9 @@ do for [fmt in "png svg"] {
     set grid ytics
     set key bottom right
     plot "accuracy.dat" index 0 using 1:3:4:6:xtic(2) with boxerrorbars lc rgb variable notitle, \
-         36.1 with lines dt 2 lw 2 lc rgb "#000000" title "teacher resnet50-w4-awconv", \
-         36 with lines dt 3 lw 2 lc rgb "#E69F00" title "plain student (ce)"
-    set title "regress"
+         68.39 with lines dt 2 lw 2 lc rgb "#000000" title "teacher resnet50-w4-awconv", \
+         67.04 with lines dt 3 lw 2 lc rgb "#E69F00" title "plain student (ce)"
+    set title "cifar-mini"
     set style fill solid 0.6 border -1
     set boxwidth 0.6
     set ylabel "test top-1 (%)"
@@ -35,6 +35,30 @@ do for [fmt in "png svg"] {
     set grid ytics
     set key bottom right
     plot "accuracy.dat" index 1 using 1:3:4:6:xtic(2) with boxerrorbars lc rgb variable notitle, \
+         36.1 with lines dt 2 lw 2 lc rgb "#000000" title "teacher resnet50-w4-awconv", \
+         36 with lines dt 3 lw 2 lc rgb "#E69F00" title "plain student (ce)"
+    set title "imagenette-cpu"
+    set style fill solid 0.6 border -1
+    set boxwidth 0.6
+    set ylabel "test top-1 (%)"
+    set xrange [-0.7:3.7]
+    set yrange [*:*]
+    set offsets 0, 0, graph 0.08, graph 0.02
+    set grid ytics
+    set key bottom right
+    plot "accuracy.dat" index 2 using 1:3:4:6:xtic(2) with boxerrorbars lc rgb variable notitle, \
+         60.1019 with lines dt 2 lw 2 lc rgb "#000000" title "teacher resnet50-w4-awconv-imagenet", \
+         42.3694 with lines dt 3 lw 2 lc rgb "#E69F00" title "plain student (ce)"
+    set title "regress"
+    set style fill solid 0.6 border -1
+    set boxwidth 0.6
+    set ylabel "test top-1 (%)"
+    set xrange [-0.7:3.7]
+    set yrange [*:*]
+    set offsets 0, 0, graph 0.08, graph 0.02
+    set grid ytics
+    set key bottom right
+    plot "accuracy.dat" index 3 using 1:3:4:6:xtic(2) with boxerrorbars lc rgb variable notitle, \
          65 with lines dt 2 lw 2 lc rgb "#000000" title "teacher wrn-16-2", \
          29.6667 with lines dt 3 lw 2 lc rgb "#E69F00" title "plain student (ce)"
     

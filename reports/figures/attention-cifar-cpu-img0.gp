@@ -1,0 +1,106 @@
+# cifar-cpu: attention maps, test image 0 (airplane)
+# Written by `atkd report`. Re-plot with: gnuplot <this folder>/attention-cifar-cpu-img0.gp
+# Data: attention-cifar-cpu.dat (read relative to this script's folder).
+if (strlen(ARG0) > 0) { cd system(sprintf("dirname '%s'", ARG0)) }
+do for [fmt in "png svg"] {
+    if (fmt eq "png") {
+        set terminal pngcairo size 920,1050 font "sans,10" noenhanced
+        set output "attention-cifar-cpu-img0.png"
+    } else {
+        set terminal svg size 920,1050 font "sans,10" noenhanced background "white"
+        set output "attention-cifar-cpu-img0.svg"
+    }
+    reset
+    set datafile missing "nan"
+    set multiplot layout 5,4 title "cifar-cpu: attention maps of test image 0 (airplane); rows: models, columns: taps"
+    set palette rgb 21,22,23
+    unset colorbox
+    unset xtics
+    unset ytics
+    set size ratio -1
+    set lmargin 0.5
+    set rmargin 0.5
+    set title "teacher · stage1 (32×32)" font ",9"
+    set xrange [-0.5:31.5]
+    set yrange [31.5:-0.5]
+    plot "attention-cifar-cpu.dat" index 0 matrix with image notitle
+    set title "teacher · stage2 (16×16)" font ",9"
+    set xrange [-0.5:15.5]
+    set yrange [15.5:-0.5]
+    plot "attention-cifar-cpu.dat" index 4 matrix with image notitle
+    set title "teacher · stage3 (8×8)" font ",9"
+    set xrange [-0.5:7.5]
+    set yrange [7.5:-0.5]
+    plot "attention-cifar-cpu.dat" index 8 matrix with image notitle
+    set title "teacher · stage4 (4×4)" font ",9"
+    set xrange [-0.5:3.5]
+    set yrange [3.5:-0.5]
+    plot "attention-cifar-cpu.dat" index 12 matrix with image notitle
+    set title "ce · stage1 (32×32)" font ",9"
+    set xrange [-0.5:31.5]
+    set yrange [31.5:-0.5]
+    plot "attention-cifar-cpu.dat" index 16 matrix with image notitle
+    set title "ce · stage2 (16×16)" font ",9"
+    set xrange [-0.5:15.5]
+    set yrange [15.5:-0.5]
+    plot "attention-cifar-cpu.dat" index 20 matrix with image notitle
+    set title "ce · stage3 (8×8)" font ",9"
+    set xrange [-0.5:7.5]
+    set yrange [7.5:-0.5]
+    plot "attention-cifar-cpu.dat" index 24 matrix with image notitle
+    set title "ce · stage4 (4×4)" font ",9"
+    set xrange [-0.5:3.5]
+    set yrange [3.5:-0.5]
+    plot "attention-cifar-cpu.dat" index 28 matrix with image notitle
+    set title "kd · stage1 (32×32)" font ",9"
+    set xrange [-0.5:31.5]
+    set yrange [31.5:-0.5]
+    plot "attention-cifar-cpu.dat" index 32 matrix with image notitle
+    set title "kd · stage2 (16×16)" font ",9"
+    set xrange [-0.5:15.5]
+    set yrange [15.5:-0.5]
+    plot "attention-cifar-cpu.dat" index 36 matrix with image notitle
+    set title "kd · stage3 (8×8)" font ",9"
+    set xrange [-0.5:7.5]
+    set yrange [7.5:-0.5]
+    plot "attention-cifar-cpu.dat" index 40 matrix with image notitle
+    set title "kd · stage4 (4×4)" font ",9"
+    set xrange [-0.5:3.5]
+    set yrange [3.5:-0.5]
+    plot "attention-cifar-cpu.dat" index 44 matrix with image notitle
+    set title "at · stage1 (32×32)" font ",9"
+    set xrange [-0.5:31.5]
+    set yrange [31.5:-0.5]
+    plot "attention-cifar-cpu.dat" index 48 matrix with image notitle
+    set title "at · stage2 (16×16)" font ",9"
+    set xrange [-0.5:15.5]
+    set yrange [15.5:-0.5]
+    plot "attention-cifar-cpu.dat" index 52 matrix with image notitle
+    set title "at · stage3 (8×8)" font ",9"
+    set xrange [-0.5:7.5]
+    set yrange [7.5:-0.5]
+    plot "attention-cifar-cpu.dat" index 56 matrix with image notitle
+    set title "at · stage4 (4×4)" font ",9"
+    set xrange [-0.5:3.5]
+    set yrange [3.5:-0.5]
+    plot "attention-cifar-cpu.dat" index 60 matrix with image notitle
+    set title "atkd · stage1 (32×32)" font ",9"
+    set xrange [-0.5:31.5]
+    set yrange [31.5:-0.5]
+    plot "attention-cifar-cpu.dat" index 64 matrix with image notitle
+    set title "atkd · stage2 (16×16)" font ",9"
+    set xrange [-0.5:15.5]
+    set yrange [15.5:-0.5]
+    plot "attention-cifar-cpu.dat" index 68 matrix with image notitle
+    set title "atkd · stage3 (8×8)" font ",9"
+    set xrange [-0.5:7.5]
+    set yrange [7.5:-0.5]
+    plot "attention-cifar-cpu.dat" index 72 matrix with image notitle
+    set title "atkd · stage4 (4×4)" font ",9"
+    set xrange [-0.5:3.5]
+    set yrange [3.5:-0.5]
+    plot "attention-cifar-cpu.dat" index 76 matrix with image notitle
+    
+    unset multiplot
+    set output
+}

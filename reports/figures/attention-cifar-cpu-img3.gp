@@ -1,0 +1,106 @@
+# cifar-cpu: attention maps, test image 3 (cat)
+# Written by `atkd report`. Re-plot with: gnuplot <this folder>/attention-cifar-cpu-img3.gp
+# Data: attention-cifar-cpu.dat (read relative to this script's folder).
+if (strlen(ARG0) > 0) { cd system(sprintf("dirname '%s'", ARG0)) }
+do for [fmt in "png svg"] {
+    if (fmt eq "png") {
+        set terminal pngcairo size 920,1050 font "sans,10" noenhanced
+        set output "attention-cifar-cpu-img3.png"
+    } else {
+        set terminal svg size 920,1050 font "sans,10" noenhanced background "white"
+        set output "attention-cifar-cpu-img3.svg"
+    }
+    reset
+    set datafile missing "nan"
+    set multiplot layout 5,4 title "cifar-cpu: attention maps of test image 3 (cat); rows: models, columns: taps"
+    set palette rgb 21,22,23
+    unset colorbox
+    unset xtics
+    unset ytics
+    set size ratio -1
+    set lmargin 0.5
+    set rmargin 0.5
+    set title "teacher · stage1 (32×32)" font ",9"
+    set xrange [-0.5:31.5]
+    set yrange [31.5:-0.5]
+    plot "attention-cifar-cpu.dat" index 3 matrix with image notitle
+    set title "teacher · stage2 (16×16)" font ",9"
+    set xrange [-0.5:15.5]
+    set yrange [15.5:-0.5]
+    plot "attention-cifar-cpu.dat" index 7 matrix with image notitle
+    set title "teacher · stage3 (8×8)" font ",9"
+    set xrange [-0.5:7.5]
+    set yrange [7.5:-0.5]
+    plot "attention-cifar-cpu.dat" index 11 matrix with image notitle
+    set title "teacher · stage4 (4×4)" font ",9"
+    set xrange [-0.5:3.5]
+    set yrange [3.5:-0.5]
+    plot "attention-cifar-cpu.dat" index 15 matrix with image notitle
+    set title "ce · stage1 (32×32)" font ",9"
+    set xrange [-0.5:31.5]
+    set yrange [31.5:-0.5]
+    plot "attention-cifar-cpu.dat" index 19 matrix with image notitle
+    set title "ce · stage2 (16×16)" font ",9"
+    set xrange [-0.5:15.5]
+    set yrange [15.5:-0.5]
+    plot "attention-cifar-cpu.dat" index 23 matrix with image notitle
+    set title "ce · stage3 (8×8)" font ",9"
+    set xrange [-0.5:7.5]
+    set yrange [7.5:-0.5]
+    plot "attention-cifar-cpu.dat" index 27 matrix with image notitle
+    set title "ce · stage4 (4×4)" font ",9"
+    set xrange [-0.5:3.5]
+    set yrange [3.5:-0.5]
+    plot "attention-cifar-cpu.dat" index 31 matrix with image notitle
+    set title "kd · stage1 (32×32)" font ",9"
+    set xrange [-0.5:31.5]
+    set yrange [31.5:-0.5]
+    plot "attention-cifar-cpu.dat" index 35 matrix with image notitle
+    set title "kd · stage2 (16×16)" font ",9"
+    set xrange [-0.5:15.5]
+    set yrange [15.5:-0.5]
+    plot "attention-cifar-cpu.dat" index 39 matrix with image notitle
+    set title "kd · stage3 (8×8)" font ",9"
+    set xrange [-0.5:7.5]
+    set yrange [7.5:-0.5]
+    plot "attention-cifar-cpu.dat" index 43 matrix with image notitle
+    set title "kd · stage4 (4×4)" font ",9"
+    set xrange [-0.5:3.5]
+    set yrange [3.5:-0.5]
+    plot "attention-cifar-cpu.dat" index 47 matrix with image notitle
+    set title "at · stage1 (32×32)" font ",9"
+    set xrange [-0.5:31.5]
+    set yrange [31.5:-0.5]
+    plot "attention-cifar-cpu.dat" index 51 matrix with image notitle
+    set title "at · stage2 (16×16)" font ",9"
+    set xrange [-0.5:15.5]
+    set yrange [15.5:-0.5]
+    plot "attention-cifar-cpu.dat" index 55 matrix with image notitle
+    set title "at · stage3 (8×8)" font ",9"
+    set xrange [-0.5:7.5]
+    set yrange [7.5:-0.5]
+    plot "attention-cifar-cpu.dat" index 59 matrix with image notitle
+    set title "at · stage4 (4×4)" font ",9"
+    set xrange [-0.5:3.5]
+    set yrange [3.5:-0.5]
+    plot "attention-cifar-cpu.dat" index 63 matrix with image notitle
+    set title "atkd · stage1 (32×32)" font ",9"
+    set xrange [-0.5:31.5]
+    set yrange [31.5:-0.5]
+    plot "attention-cifar-cpu.dat" index 67 matrix with image notitle
+    set title "atkd · stage2 (16×16)" font ",9"
+    set xrange [-0.5:15.5]
+    set yrange [15.5:-0.5]
+    plot "attention-cifar-cpu.dat" index 71 matrix with image notitle
+    set title "atkd · stage3 (8×8)" font ",9"
+    set xrange [-0.5:7.5]
+    set yrange [7.5:-0.5]
+    plot "attention-cifar-cpu.dat" index 75 matrix with image notitle
+    set title "atkd · stage4 (4×4)" font ",9"
+    set xrange [-0.5:3.5]
+    set yrange [3.5:-0.5]
+    plot "attention-cifar-cpu.dat" index 79 matrix with image notitle
+    
+    unset multiplot
+    set output
+}

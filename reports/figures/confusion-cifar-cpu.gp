@@ -1,0 +1,37 @@
+# cifar-cpu: confusion matrices
+# Written by `atkd report`. Re-plot with: gnuplot <this folder>/confusion-cifar-cpu.gp
+# Data: confusion-cifar-cpu.dat (read relative to this script's folder).
+if (strlen(ARG0) > 0) { cd system(sprintf("dirname '%s'", ARG0)) }
+do for [fmt in "png svg"] {
+    if (fmt eq "png") {
+        set terminal pngcairo size 1260,840 font "sans,10" noenhanced
+        set output "confusion-cifar-cpu.png"
+    } else {
+        set terminal svg size 1260,840 font "sans,10" noenhanced background "white"
+        set output "confusion-cifar-cpu.svg"
+    }
+    reset
+    set datafile missing "nan"
+    set multiplot layout 2,3 title "cifar-cpu: confusion matrices (row-normalised; rows true, columns predicted)"
+    set palette defined (0 "#ffffff", 0.25 "#9ecae1", 0.6 "#3182bd", 1 "#08306b")
+    set cbrange [0:1]
+    set xrange [-0.5:9.5]
+    set yrange [9.5:-0.5]
+    set size ratio 1
+    set tics font ",7"
+    set xtics rotate by -60 ("airplane" 0, "automobile" 1, "bird" 2, "cat" 3, "deer" 4, "dog" 5, "frog" 6, "horse" 7, "ship" 8, "truck" 9)
+    set ytics ("airplane" 0, "automobile" 1, "bird" 2, "cat" 3, "deer" 4, "dog" 5, "frog" 6, "horse" 7, "ship" 8, "truck" 9)
+    set title "teacher"
+    plot "confusion-cifar-cpu.dat" index 0 matrix with image notitle
+    set title "ce (1 seed)"
+    plot "confusion-cifar-cpu.dat" index 1 matrix with image notitle
+    set title "kd (1 seed)"
+    plot "confusion-cifar-cpu.dat" index 2 matrix with image notitle
+    set title "at (1 seed)"
+    plot "confusion-cifar-cpu.dat" index 3 matrix with image notitle
+    set title "atkd (1 seed)"
+    plot "confusion-cifar-cpu.dat" index 4 matrix with image notitle
+    
+    unset multiplot
+    set output
+}
