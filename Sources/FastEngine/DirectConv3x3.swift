@@ -68,9 +68,9 @@ enum DirectConv3x3 {
         let c = weights.inChannels, o = weights.outChannels
         let wp = w &+ 2, plane = (h &+ 2) &* wp
         let blocksPerRow = w / 8, slots = h &* blocksPerRow
-        let taps: [Int] = (0..<9).map { ($0 / 3) * wp + $0 % 3 }
-        let t0 = taps[0], t1 = taps[1], t2 = taps[2], t3 = taps[3], t4 = taps[4]
-        let t5 = taps[5], t6 = taps[6], t7 = taps[7], t8 = taps[8]
+        // Offset of tap (ky, kx) in the padded plane: ky·Wp + kx.
+        let t0 = 0, t1 = 1, t2 = 2, t3 = wp, t4 = wp &+ 1, t5 = wp &+ 2
+        let t6 = 2 &* wp, t7 = 2 &* wp &+ 1, t8 = 2 &* wp &+ 2
         weights.data.withUnsafeBufferPointer { wb in
             let wbase = wb.baseAddress!
             for ob in 0..<((o &+ 3) / 4) {

@@ -29,6 +29,8 @@ public struct FastEngine: Kernels {
     /// 3×3 stride-1 convolutions with W % 8 = 0 run the direct kernel (`DirectConv3x3`) instead
     /// of im2col + GEMM (forward and input gradient); false forces the GEMM path everywhere
     /// (tests check both paths against the reference).
+    /// NOTE: a process-wide switch, not a stored property: adding a stored `Bool` to this struct
+    /// crashed swift-frontend 6.3.1 (signal 11 in GlobalPropertyOpt) when building the tests.
     nonisolated(unsafe) public static var useDirectConv3x3 = true
 
     nonisolated(unsafe) private static var configuredThreads = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
