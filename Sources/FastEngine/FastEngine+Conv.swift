@@ -13,6 +13,11 @@ extension FastEngine {
     public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: ConvConfig) -> Tensor {
         let g = ConvGeometry(x: x.shape, weight: weight.shape, config)
         if g.isDepthwise { return depthwiseConv2d(x, weight: weight, bias: bias, g) }
+        if Self.useWinograd3x3 && Winograd4x4.applies(g) {
+            var out = Tensor(shape: [g.n, g.o, g.oh, g.ow], data: winogradConv3x3(x, weight: weight, g))
+            if let bias { addChannelBias(&out, bias) }
+            return out
+        }
         if Self.useDirectConv3x3 && DirectConv3x3.applies(g) {
             var out = Tensor(shape: [g.n, g.o, g.oh, g.ow], data: directConv3x3(x, weight: weight, g))
             if let bias { addChannelBias(&out, bias) }
@@ -66,6 +71,11 @@ extension FastEngine {
         let g = ConvGeometry(x: x.shape, weight: weight.shape, config)
         precondition(dy.shape == [g.n, g.o, g.oh, g.ow], "dy \(dy.shape) does not match the conv output")
         if g.isDepthwise { return depthwiseConv2dBackward(x, weight: weight, hasBias: hasBias, g, dy: dy) }
+        if Self.useWinograd3x3 && Winograd4x4.applies(g) {
+            return ConvGradients(x: Tensor(shape: x.shape, data: winogradConv3x3InputGradient(dy, weight: weight, g)),
+                                 weight: Tensor(shape: weight.shape, data: winogradConv3x3WeightGradient(x, dy: dy, g)),
+                                 bias: hasBias ? channelSums(dy) : nil)
+        }
         // Direct 3×3: dx is the direct conv of dy; the GEMM path below computes dW only.
         let directDx = Self.useDirectConv3x3 && DirectConv3x3.applies(g)
         let ohw = g.planeOut, rows = g.colRows

@@ -33,6 +33,11 @@ public struct FastEngine: Kernels {
     /// crashed swift-frontend 6.3.1 (signal 11 in GlobalPropertyOpt) when building the tests.
     nonisolated(unsafe) public static var useDirectConv3x3 = true
 
+    /// 3×3 stride-1 pad-1 convolutions with ≥ 4 channels in and out run Winograd F(4×4, 3×3)
+    /// (`Winograd4x4`) for the forward and both gradients; false leaves them to the direct kernel
+    /// or im2col + GEMM. Process-wide for the same reason as `useDirectConv3x3`.
+    nonisolated(unsafe) public static var useWinograd3x3 = true
+
     nonisolated(unsafe) private static var configuredThreads = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
 
     /// The thread count new engines use (set by `configureThreads`).

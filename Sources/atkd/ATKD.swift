@@ -9,8 +9,13 @@ struct ATKD: ParsableCommand {
     static func main() {
         OpenBLASCoreType.ensure()
         HeapReuse.configure(environment: ProcessInfo.processInfo.environment)
-        // ATKD_CONV=gemm: every convolution through im2col + GEMM (for comparisons and debugging).
-        if ProcessInfo.processInfo.environment["ATKD_CONV"] == "gemm" { FastEngine.useDirectConv3x3 = false }
+        // ATKD_CONV=gemm: every convolution through im2col + GEMM; =direct: 3×3 stride-1 convs
+        // through the direct kernel instead of Winograd (for comparisons and debugging).
+        switch ProcessInfo.processInfo.environment["ATKD_CONV"] {
+        case "gemm": FastEngine.useDirectConv3x3 = false; FastEngine.useWinograd3x3 = false
+        case "direct": FastEngine.useWinograd3x3 = false
+        default: break
+        }
         do {
             var command = try parseAsRoot()
             try command.run()

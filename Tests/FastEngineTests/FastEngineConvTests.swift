@@ -59,6 +59,18 @@ final class FastEngineConvTests: FastEngineTestCase {
         Case(n: 5, c: 16, h: 32, w: 32, o: 16, k: 3, stride: 1, pad: 1, groups: 1, bias: false),
     ]
 
+    /// These cases check the direct and im2col + GEMM paths; Winograd has its own tests
+    /// (`FastEngineWinogradTests`, with its own tolerance) on the same shapes.
+    override func setUp() {
+        super.setUp()
+        FastEngine.useWinograd3x3 = false
+    }
+
+    override func tearDown() {
+        FastEngine.useWinograd3x3 = true
+        super.tearDown()
+    }
+
     func testConvForwardMatchesReference() {
         checkForward()
     }
