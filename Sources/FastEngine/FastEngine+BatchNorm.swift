@@ -9,6 +9,12 @@ extension FastEngine {
     /// NOTE: two passes (mean, then centred squares) rather than E[x²] − E[x]², which
     /// cancels catastrophically when |μ| ≫ σ; a channel of a CIFAR batch fits in L2.
     public func batchNormTrain(_ x: Tensor, gamma: Tensor, beta: Tensor, eps: Float) -> BatchNormForward {
+        batchNormTrain(x, gamma: gamma, beta: beta, eps: eps, fused: nil)
+    }
+
+    /// `batchNormTrain`, then `fused` (if any) applied in the same output pass.
+    func batchNormTrain(_ x: Tensor, gamma: Tensor, beta: Tensor, eps: Float,
+                        fused: FusedActivation?) -> BatchNormForward {
         let (n, c, hw) = bnDims(x, gamma)
         let m = Double(n * hw)
         var mean = [Float](repeating: 0, count: c), variance = mean, invStd = mean
@@ -36,7 +42,11 @@ extension FastEngine {
                         let scale = gb[ch] * inv, shift = bb[ch] - mu * scale
                         for img in 0..<n {
                             let off = (img &* c &+ ch) &* hw
-                            affine(xp + off, yp + off, hw, scale: scale, shift: shift)
+                            if let fused {
+                                affine(xp + off, yp + off, hw, scale: scale, shift: shift, activation: fused)
+                            } else {
+                                affine(xp + off, yp + off, hw, scale: scale, shift: shift)
+                            }
                         }
                     }
                 }
@@ -54,6 +64,13 @@ extension FastEngine {
     /// dx = γ·invStd·(dy − dβ/m − x̂·dγ/m).
     public func batchNormTrainBackward(_ x: Tensor, gamma: Tensor, mean: [Float], invStd: [Float],
                                        dy: Tensor) -> AffineGradients {
+        batchNormTrainBackward(x, gamma: gamma, mean: mean, invStd: invStd, dy: dy, gate: nil)
+    }
+
+    /// `batchNormTrainBackward` of dy gated by an activation's output y (the fused op's backward):
+    /// the gate is applied where dy is read, in both passes.
+    func batchNormTrainBackward(_ x: Tensor, gamma: Tensor, mean: [Float], invStd: [Float], dy: Tensor,
+                                gate: (y: Tensor, activation: FusedActivation)?) -> AffineGradients {
         let (n, c, hw) = bnDims(x, gamma)
         precondition(dy.shape == x.shape && mean.count == c && invStd.count == c, "batchNorm backward shapes")
         let m = Float(n * hw)
@@ -62,17 +79,23 @@ extension FastEngine {
         let dx = makeArray(x.count) { dxp in
             x.data.withUnsafeBufferPointer { xb in
             dy.data.withUnsafeBufferPointer { db in
+            (gate?.y ?? dy).data.withUnsafeBufferPointer { ygb in
             gamma.data.withUnsafeBufferPointer { gb in
             dgamma.withUnsafeMutableBufferPointer { dgb in
             dbeta.withUnsafeMutableBufferPointer { dbb in
-                let xp = xb.baseAddress!, dyp = db.baseAddress!
+                let xp = xb.baseAddress!, dyp = db.baseAddress!, yp = ygb.baseAddress!
+                let act = gate?.activation
                 parallelParts(parts) { part in
                     for ch in partRange(part, of: parts, count: c) {
                         let mu = mean[ch], inv = invStd[ch]
                         var sdy = 0.0, sdyxc = 0.0
                         for img in 0..<n {
                             let off = (img &* c &+ ch) &* hw
-                            let (s, sc) = vsumAndDotCentered(dyp + off, xp + off, hw, mean: mu)
+                            let (s, sc) = if let act {
+                                vsumAndDotCentered(dyp + off, gatedBy: yp + off, act, xp + off, hw, mean: mu)
+                            } else {
+                                vsumAndDotCentered(dyp + off, xp + off, hw, mean: mu)
+                            }
                             sdy += Double(s); sdyxc += Double(sc)
                         }
                         let dB = Float(sdy), dG = Float(sdyxc) * inv
@@ -81,10 +104,15 @@ extension FastEngine {
                         let kf = gb[ch] * inv, a = -kf * inv * dG / m, b0 = -kf * dB / m - a * mu
                         for img in 0..<n {
                             let off = (img &* c &+ ch) &* hw
-                            axpby(dyp + off, kf, xp + off, a, b0, dxp + off, hw)
+                            if let act {
+                                axpby(dyp + off, gatedBy: yp + off, act, kf, xp + off, a, b0, dxp + off, hw)
+                            } else {
+                                axpby(dyp + off, kf, xp + off, a, b0, dxp + off, hw)
+                            }
                         }
                     }
                 }
+            }
             }
             }
             }
@@ -98,6 +126,13 @@ extension FastEngine {
     /// y = γ·(x − running_mean)/√(running_var + eps) + β, as one fused scale and shift.
     public func batchNormEval(_ x: Tensor, gamma: Tensor, beta: Tensor, runningMean: Tensor,
                               runningVar: Tensor, eps: Float) -> Tensor {
+        batchNormEval(x, gamma: gamma, beta: beta, runningMean: runningMean, runningVar: runningVar, eps: eps,
+                      fused: nil)
+    }
+
+    /// `batchNormEval`, then `fused` (if any) applied in the same pass.
+    func batchNormEval(_ x: Tensor, gamma: Tensor, beta: Tensor, runningMean: Tensor,
+                       runningVar: Tensor, eps: Float, fused: FusedActivation?) -> Tensor {
         let (n, c, hw) = bnDims(x, gamma)
         var scale = [Float](repeating: 0, count: c), shift = scale
         for ch in 0..<c {
@@ -112,7 +147,12 @@ extension FastEngine {
                 parallelParts(parts) { part in
                     for plane in partRange(part, of: parts, count: n * c) {
                         let ch = plane % c
-                        affine(xp + plane &* hw, yp + plane &* hw, hw, scale: scale[ch], shift: shift[ch])
+                        if let fused {
+                            affine(xp + plane &* hw, yp + plane &* hw, hw, scale: scale[ch], shift: shift[ch],
+                                   activation: fused)
+                        } else {
+                            affine(xp + plane &* hw, yp + plane &* hw, hw, scale: scale[ch], shift: shift[ch])
+                        }
                     }
                 }
             }

@@ -59,6 +59,14 @@ public struct BatchNormForward: Sendable {
     }
 }
 
+/// A pointwise activation fused into the op before it (batch norm, residual add).
+public enum FusedActivation: Sendable, Equatable {
+    /// max(x, 0)
+    case relu
+    /// min(max(x, 0), 6)
+    case relu6
+}
+
 /// Forward and backward kernels of every op the models use.
 ///
 /// `ReferenceEngine` implements each with naive loops and Double accumulation
@@ -87,6 +95,22 @@ public protocol Kernels: Sendable {
                        runningVar: Tensor, eps: Float) -> Tensor
     func batchNormEvalBackward(_ x: Tensor, gamma: Tensor, runningMean: Tensor, runningVar: Tensor,
                                eps: Float, dy: Tensor) -> AffineGradients
+
+    /// y = act(BN_train(x)): train-mode batch norm and the activation after it in one call; the
+    /// batch statistics are those of BN_train(x) alone.
+    func batchNormTrain(_ x: Tensor, gamma: Tensor, beta: Tensor, eps: Float,
+                        activation: FusedActivation) -> BatchNormForward
+    /// Backward of the fused op from its input x and output y: dy is zeroed where the activation
+    /// is flat (judged from y, which equals judging from BN(x)), then goes through batch norm.
+    func batchNormTrainBackward(_ x: Tensor, y: Tensor, gamma: Tensor, mean: [Float], invStd: [Float],
+                                activation: FusedActivation, dy: Tensor) -> AffineGradients
+    /// y = act(BN_eval(x)).
+    func batchNormEval(_ x: Tensor, gamma: Tensor, beta: Tensor, runningMean: Tensor,
+                       runningVar: Tensor, eps: Float, activation: FusedActivation) -> Tensor
+    /// y = act(a + b): the residual add and the activation after it.
+    func add(_ a: Tensor, _ b: Tensor, activation: FusedActivation) -> Tensor
+    /// dy where the activation's output y is on its slope (ReLU: y > 0; ReLU6: 0 < y < 6), else 0.
+    func activationBackward(y: Tensor, dy: Tensor, activation: FusedActivation) -> Tensor
 
     /// max(x, 0); backward passes dy where x > 0 (zero at the kink, as PyTorch).
     func relu(_ x: Tensor) -> Tensor
@@ -137,4 +161,41 @@ public protocol Kernels: Sendable {
 
 extension Kernels {
     public var threads: Int { 1 }
+
+    /// The activation alone (the unfused op).
+    public func activate(_ x: Tensor, _ activation: FusedActivation) -> Tensor {
+        activation == .relu ? relu(x) : relu6(x)
+    }
+
+    // The fused ops as compositions of the plain ones: the specification (ReferenceEngine uses
+    // these); faster engines fuse the passes and are tested against them.
+
+    public func batchNormTrain(_ x: Tensor, gamma: Tensor, beta: Tensor, eps: Float,
+                               activation: FusedActivation) -> BatchNormForward {
+        var f = batchNormTrain(x, gamma: gamma, beta: beta, eps: eps)
+        f.y = activate(f.y, activation)
+        return f
+    }
+
+    public func batchNormTrainBackward(_ x: Tensor, y: Tensor, gamma: Tensor, mean: [Float], invStd: [Float],
+                                       activation: FusedActivation, dy: Tensor) -> AffineGradients {
+        batchNormTrainBackward(x, gamma: gamma, mean: mean, invStd: invStd,
+                               dy: activationBackward(y: y, dy: dy, activation: activation))
+    }
+
+    public func batchNormEval(_ x: Tensor, gamma: Tensor, beta: Tensor, runningMean: Tensor,
+                              runningVar: Tensor, eps: Float, activation: FusedActivation) -> Tensor {
+        activate(batchNormEval(x, gamma: gamma, beta: beta, runningMean: runningMean, runningVar: runningVar, eps: eps),
+                 activation)
+    }
+
+    public func add(_ a: Tensor, _ b: Tensor, activation: FusedActivation) -> Tensor {
+        activate(add(a, b), activation)
+    }
+
+    /// NOTE: the mask from the output y equals the one from the input: y > 0 ⇔ x > 0, and for
+    /// ReLU6 y < 6 ⇔ x < 6 (y = 6 exactly when x ≥ 6, where PyTorch's gradient is 0).
+    public func activationBackward(y: Tensor, dy: Tensor, activation: FusedActivation) -> Tensor {
+        activation == .relu ? reluBackward(y, dy: dy) : relu6Backward(y, dy: dy)
+    }
 }

@@ -1,6 +1,8 @@
 import XCTest
 import TensorCore
 import NN
+import ReferenceEngine
+import FastEngine
 import TestSupport
 
 final class SequentialTests: XCTestCase {
@@ -31,5 +33,43 @@ final class SequentialTests: XCTestCase {
         let (y, pb) = Identity().forward(x, trainContext())
         XCTAssertEqual(y, x)
         XCTAssertEqual(pb(x), x)
+    }
+}
+
+/// Fusing batch norm with the activation after it (and a residual add with its ReLU) changes
+/// no bit of the output or of any gradient, under either engine.
+final class ActivationFusionTests: XCTestCase {
+    func block(_ rng: inout SeededRNG) -> Sequential {
+        let body = Sequential(Conv2d("b.conv1", inChannels: 4, outChannels: 4, kernelSize: 3, padding: 1, rng: &rng),
+                              BatchNorm2d("b.bn1", channels: 4), ReLU6(),
+                              Conv2d("b.conv2", inChannels: 4, outChannels: 4, kernelSize: 3, padding: 1, rng: &rng),
+                              BatchNorm2d("b.bn2", channels: 4))
+        return Sequential(Conv2d("stem", inChannels: 3, outChannels: 4, kernelSize: 3, padding: 1, rng: &rng),
+                          BatchNorm2d("bn", channels: 4), ReLU(),
+                          Residual(body: body, activation: ReLU()), Flatten())
+    }
+
+    func run(_ engine: any Kernels, fused: Bool, training: Bool) -> ([Float], [[Float]], [Float]) {
+        Sequential.fusesActivations = fused
+        defer { Sequential.fusesActivations = true }
+        var rng = SeededRNG(seed: 3)
+        let net = block(&rng)
+        let x = Tensor.randn([3, 3, 6, 6], std: 2, rng: &rng)
+        let (y, pb) = net.forward(x, ForwardContext(engine: engine, training: training))
+        let dx = pb(Tensor.randn(y.shape, rng: &rng))
+        return (y.data, net.parameters.map { $0.grad.data }, dx.data)
+    }
+
+    func testFusionChangesNoBit() {
+        for engine in [ReferenceEngine(), FastEngine(threads: 2)] as [any Kernels] {
+            for training in [true, false] {
+                let a = run(engine, fused: true, training: training), b = run(engine, fused: false, training: training)
+                let tag = "\(engine.name) training \(training)"
+                XCTAssertEqual(a.0, b.0, "output \(tag)")
+                XCTAssertEqual(a.1, b.1, "parameter gradients \(tag)")
+                XCTAssertEqual(a.2, b.2, "input gradient \(tag)")
+                XCTAssertTrue(a.0.contains(0), "no ReLU kink reached \(tag)")
+            }
+        }
     }
 }

@@ -21,3 +21,10 @@ public final class ReLU6: Layer {
         return (engine.relu6(x), { dy in engine.relu6Backward(x, dy: dy) })
     }
 }
+
+/// The fused-kernel form of an activation layer, nil for layers that have none.
+func fusedActivation(of layer: any Layer) -> FusedActivation? {
+    if layer is ReLU { return .relu }
+    if layer is ReLU6 { return .relu6 }
+    return nil
+}

@@ -35,29 +35,42 @@ public final class BatchNorm2d: Layer {
     public var buffers: [Buffer] { [runningMean, runningVar] }
 
     public func forward(_ x: Tensor, _ ctx: ForwardContext) -> (Tensor, Pullback) {
+        forward(x, ctx, activation: nil)
+    }
+
+    /// y = act(BN(x)): this layer and the ReLU / ReLU6 layer after it as one fused kernel call
+    /// (`Sequential` uses it); `activation` nil is the plain layer. The pullback keeps x and y.
+    public func forward(_ x: Tensor, _ ctx: ForwardContext, activation: FusedActivation?) -> (Tensor, Pullback) {
         precondition(x.rank == 4 && x.shape[1] == channels,
                      "\(weight.name): expected [N,\(channels),H,W], got \(x.shape)")
-        let engine = ctx.engine, gamma = weight, beta = bias
+        let engine = ctx.engine, gamma = weight, beta = bias, eps = self.eps
         if ctx.training {
             let n = x.shape[0] * x.shape[2] * x.shape[3]
             // NOTE: PyTorch refuses train-mode BN on one value per channel (the unbiased variance divides by n − 1).
             precondition(n > 1, "\(weight.name): train-mode batch norm needs more than 1 value per channel, got \(x.shape)")
-            let f = engine.batchNormTrain(x, gamma: gamma.value, beta: beta.value, eps: eps)
+            let f = activation.map { engine.batchNormTrain(x, gamma: gamma.value, beta: beta.value, eps: eps, activation: $0) }
+                ?? engine.batchNormTrain(x, gamma: gamma.value, beta: beta.value, eps: eps)
             updateRunningStatistics(mean: f.mean, biasedVariance: f.variance, count: n)
-            let mean = f.mean, invStd = f.invStd
-            return (f.y, { dy in
-                let g = engine.batchNormTrainBackward(x, gamma: gamma.value, mean: mean, invStd: invStd, dy: dy)
+            let mean = f.mean, invStd = f.invStd, y = f.y
+            return (y, { dy in
+                let g = activation.map {
+                    engine.batchNormTrainBackward(x, y: y, gamma: gamma.value, mean: mean, invStd: invStd,
+                                                  activation: $0, dy: dy)
+                } ?? engine.batchNormTrainBackward(x, gamma: gamma.value, mean: mean, invStd: invStd, dy: dy)
                 gamma.accumulate(g.weight)
                 beta.accumulate(g.bias)
                 return g.x
             })
         }
-        let rm = runningMean.value, rv = runningVar.value, eps = self.eps
-        let y = engine.batchNormEval(x, gamma: gamma.value, beta: beta.value, runningMean: rm,
-                                     runningVar: rv, eps: eps)
+        let rm = runningMean.value, rv = runningVar.value
+        let y = activation.map {
+            engine.batchNormEval(x, gamma: gamma.value, beta: beta.value, runningMean: rm, runningVar: rv, eps: eps,
+                                 activation: $0)
+        } ?? engine.batchNormEval(x, gamma: gamma.value, beta: beta.value, runningMean: rm, runningVar: rv, eps: eps)
         return (y, { dy in
+            let gated = activation.map { engine.activationBackward(y: y, dy: dy, activation: $0) } ?? dy
             let g = engine.batchNormEvalBackward(x, gamma: gamma.value, runningMean: rm, runningVar: rv,
-                                                 eps: eps, dy: dy)
+                                                 eps: eps, dy: gated)
             gamma.accumulate(g.weight)
             beta.accumulate(g.bias)
             return g.x

@@ -3,6 +3,7 @@
 import TensorCore
 
 /// y = act(body(x) + shortcut(x)); `shortcut` nil is the identity, `activation` nil is none.
+/// A ReLU / ReLU6 activation runs fused with the add (see `Sequential.fusesActivations`).
 ///
 /// The pullback sends the gradient of the sum through both branches and adds the two input
 /// gradients (d x = body′ᵀ·g + shortcut′ᵀ·g). Covers the ResNet basic and bottleneck blocks
@@ -27,8 +28,16 @@ public final class Residual: Layer {
         let s: Tensor, shortcutPB: Pullback
         if let shortcut { (s, shortcutPB) = shortcut.forward(x, ctx) } else { (s, shortcutPB) = (x, { $0 }) }
         precondition(b.shape == s.shape, "residual branches disagree: body \(b.shape) vs shortcut \(s.shape)")
-        let sum = ctx.engine.add(b, s)
-        let (y, actPB): (Tensor, Pullback) = activation?.forward(sum, ctx) ?? (sum, { $0 })
+        let y: Tensor, actPB: Pullback
+        if Sequential.fusesActivations, let layer = activation, let act = fusedActivation(of: layer) {
+            // act(b + s) in one pass; the pullback gates dy by the output.
+            let engine = ctx.engine
+            let out = engine.add(b, s, activation: act)
+            (y, actPB) = (out, { dy in engine.activationBackward(y: out, dy: dy, activation: act) })
+        } else {
+            let sum = ctx.engine.add(b, s)
+            (y, actPB) = activation?.forward(sum, ctx) ?? (sum, { $0 })
+        }
         return (y, { dy in
             let g = actPB(dy)
             var dx = bodyPB(g)

@@ -3,12 +3,19 @@
 import TensorCore
 
 /// y = f_k(…f_2(f_1(x))); parameters and buffers in layer order.
+///
+/// A `BatchNorm2d` directly followed by a `ReLU` or `ReLU6` runs as one fused kernel call
+/// (`BatchNorm2d.forward(_:_:activation:)`): the same function, one pass over memory fewer each
+/// way. `fusesActivations = false` runs every layer on its own (for comparisons and tests).
 public final class Sequential: Layer {
     public private(set) var layers: [any Layer]
     public init(_ layers: [any Layer]) { self.layers = layers }
     public convenience init(_ layers: any Layer...) { self.init(layers) }
 
     public func append(_ layer: any Layer) { layers.append(layer) }
+
+    /// Process-wide switch for the batch-norm + activation fusion (on by default).
+    nonisolated(unsafe) public static var fusesActivations = true
 
     public var parameters: [Parameter] { layers.flatMap { $0.parameters } }
     public var buffers: [Buffer] { layers.flatMap { $0.buffers } }
@@ -17,10 +24,21 @@ public final class Sequential: Layer {
         var h = x
         var pullbacks: [Pullback] = []
         pullbacks.reserveCapacity(layers.count)
-        for layer in layers {
+        var i = 0
+        while i < layers.count {
+            let layer = layers[i]
+            if Self.fusesActivations, let bn = layer as? BatchNorm2d, i + 1 < layers.count,
+               let act = fusedActivation(of: layers[i + 1]) {
+                let (y, pb) = bn.forward(h, ctx, activation: act)
+                h = y
+                pullbacks.append(pb)
+                i += 2
+                continue
+            }
             let (y, pb) = layer.forward(h, ctx)
             h = y
             pullbacks.append(pb)
+            i += 1
         }
         return (h, { dy in
             var g = dy

@@ -88,6 +88,34 @@ public struct TimingEngine: Kernels {
         }
     }
 
+    // MARK: fused batch norm / add + activation
+
+    public func batchNormTrain(_ x: Tensor, gamma: Tensor, beta: Tensor, eps: Float,
+                               activation: FusedActivation) -> BatchNormForward {
+        timed("batchNormTrain+\(activation)", Self.planeShape(x.shape)) {
+            inner.batchNormTrain(x, gamma: gamma, beta: beta, eps: eps, activation: activation)
+        }
+    }
+    public func batchNormTrainBackward(_ x: Tensor, y: Tensor, gamma: Tensor, mean: [Float], invStd: [Float],
+                                       activation: FusedActivation, dy: Tensor) -> AffineGradients {
+        timed("batchNormTrainBackward+\(activation)", Self.planeShape(x.shape)) {
+            inner.batchNormTrainBackward(x, y: y, gamma: gamma, mean: mean, invStd: invStd, activation: activation, dy: dy)
+        }
+    }
+    public func batchNormEval(_ x: Tensor, gamma: Tensor, beta: Tensor, runningMean: Tensor,
+                              runningVar: Tensor, eps: Float, activation: FusedActivation) -> Tensor {
+        timed("batchNormEval+\(activation)", Self.planeShape(x.shape)) {
+            inner.batchNormEval(x, gamma: gamma, beta: beta, runningMean: runningMean, runningVar: runningVar,
+                                eps: eps, activation: activation)
+        }
+    }
+    public func add(_ a: Tensor, _ b: Tensor, activation: FusedActivation) -> Tensor {
+        timed("add+\(activation)", Self.planeShape(a.shape)) { inner.add(a, b, activation: activation) }
+    }
+    public func activationBackward(y: Tensor, dy: Tensor, activation: FusedActivation) -> Tensor {
+        timed("\(activation)Backward", Self.planeShape(y.shape)) { inner.activationBackward(y: y, dy: dy, activation: activation) }
+    }
+
     // MARK: activations, pooling
 
     public func relu(_ x: Tensor) -> Tensor { timed("relu", Self.planeShape(x.shape)) { inner.relu(x) } }

@@ -1,0 +1,145 @@
+// Batch norm and the residual add with the ReLU / ReLU6 after them fused into the same
+// passes over memory: the activation costs no pass of its own, forward or backward.
+// N batch, C channels, HW = H·W.
+
+import TensorCore
+
+extension FusedActivation {
+    /// The activation on eight lanes, exactly as `FastEngine.relu` / `relu6` compute it.
+    @inline(__always)
+    func apply(_ v: SIMD8<Float>) -> SIMD8<Float> {
+        switch self {
+        case .relu: return v.replacing(with: 0, where: v .<= 0)
+        case .relu6: return v.replacing(with: 0, where: v .<= 0).replacing(with: 6, where: v .>= 6)
+        }
+    }
+
+    @inline(__always)
+    func apply(_ v: Float) -> Float {
+        switch self {
+        case .relu: return v <= 0 ? 0 : v
+        case .relu6: return v <= 0 ? 0 : (v >= 6 ? 6 : v)
+        }
+    }
+
+    /// g where the output y is on the slope, else 0 (as `reluBackward` / `relu6Backward` of y).
+    @inline(__always)
+    func gate(_ y: SIMD8<Float>, _ g: SIMD8<Float>) -> SIMD8<Float> {
+        switch self {
+        case .relu: return SIMD8(repeating: 0).replacing(with: g, where: y .> 0)
+        case .relu6: return SIMD8(repeating: 0).replacing(with: g, where: (y .> 0) .& (y .< 6))
+        }
+    }
+
+    @inline(__always)
+    func gate(_ y: Float, _ g: Float) -> Float {
+        switch self {
+        case .relu: return y > 0 ? g : 0
+        case .relu6: return y > 0 && y < 6 ? g : 0
+        }
+    }
+}
+
+extension FastEngine {
+    public func batchNormTrain(_ x: Tensor, gamma: Tensor, beta: Tensor, eps: Float,
+                               activation: FusedActivation) -> BatchNormForward {
+        batchNormTrain(x, gamma: gamma, beta: beta, eps: eps, fused: activation)
+    }
+
+    public func batchNormTrainBackward(_ x: Tensor, y: Tensor, gamma: Tensor, mean: [Float], invStd: [Float],
+                                       activation: FusedActivation, dy: Tensor) -> AffineGradients {
+        precondition(y.shape == x.shape, "batchNorm backward: output \(y.shape) vs input \(x.shape)")
+        return batchNormTrainBackward(x, gamma: gamma, mean: mean, invStd: invStd, dy: dy,
+                                      gate: (y, activation))
+    }
+
+    public func batchNormEval(_ x: Tensor, gamma: Tensor, beta: Tensor, runningMean: Tensor,
+                              runningVar: Tensor, eps: Float, activation: FusedActivation) -> Tensor {
+        batchNormEval(x, gamma: gamma, beta: beta, runningMean: runningMean, runningVar: runningVar, eps: eps,
+                      fused: activation)
+    }
+
+    /// y = act(a + b) in one pass.
+    public func add(_ a: Tensor, _ b: Tensor, activation: FusedActivation) -> Tensor {
+        switch activation {
+        case .relu:
+            return binary(a, b, "add+relu", { u, v in FusedActivation.relu.apply(u + v) },
+                          { u, v in FusedActivation.relu.apply(u + v) })
+        case .relu6:
+            return binary(a, b, "add+relu6", { u, v in FusedActivation.relu6.apply(u + v) },
+                          { u, v in FusedActivation.relu6.apply(u + v) })
+        }
+    }
+}
+
+/// out[j] = act(x[j]·scale + shift): `affine` followed by the activation, in one pass.
+@inline(__always)
+func affine(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ count: Int,
+            scale: Float, shift: Float, activation: FusedActivation) {
+    let rx = UnsafeRawPointer(x), ro = UnsafeMutableRawPointer(out)
+    let vs = SIMD8<Float>(repeating: scale), vt = SIMD8<Float>(repeating: shift)
+    @inline(__always) func run(_ act: FusedActivation) {
+        var j = 0
+        while j &+ 8 <= count {
+            let v = act.apply(rx.loadUnaligned(fromByteOffset: j &* 4, as: SIMD8<Float>.self) * vs + vt)
+            ro.storeBytes(of: v, toByteOffset: j &* 4, as: SIMD8<Float>.self)
+            j &+= 8
+        }
+        while j < count { out[j] = act.apply(x[j] * scale + shift); j &+= 1 }
+    }
+    switch activation {
+    case .relu: run(.relu)
+    case .relu6: run(.relu6)
+    }
+}
+
+/// (Σ g[i], Σ g[i]·(b[i] − m)) with g = gate(y, a): `vsumAndDotCentered` of the gated gradient.
+@inline(__always)
+func vsumAndDotCentered(_ a: UnsafePointer<Float>, gatedBy y: UnsafePointer<Float>, _ act: FusedActivation,
+                        _ b: UnsafePointer<Float>, _ count: Int, mean m: Float) -> (Float, Float) {
+    let ra = UnsafeRawPointer(a), ry = UnsafeRawPointer(y), rb = UnsafeRawPointer(b)
+    let vm = SIMD8<Float>(repeating: m)
+    @inline(__always) func run(_ act: FusedActivation) -> (Float, Float) {
+        var acc = SIMD8<Float>(repeating: 0), accC = acc
+        var i = 0
+        while i &+ 8 <= count {
+            let g = act.gate(ry.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self),
+                             ra.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self))
+            let vb = rb.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)
+            acc += g
+            accC.addProduct(g, vb - vm)
+            i &+= 8
+        }
+        var s = acc.sum(), sc = accC.sum()
+        while i < count { let g = act.gate(y[i], a[i]); s += g; sc += g * (b[i] - m); i &+= 1 }
+        return (s, sc)
+    }
+    switch act {
+    case .relu: return run(.relu)
+    case .relu6: return run(.relu6)
+    }
+}
+
+/// out[j] = gate(y, u)[j]·a + v[j]·b + c: `axpby` of the gated gradient.
+@inline(__always)
+func axpby(_ u: UnsafePointer<Float>, gatedBy y: UnsafePointer<Float>, _ act: FusedActivation, _ a: Float,
+           _ v: UnsafePointer<Float>, _ b: Float, _ c: Float, _ out: UnsafeMutablePointer<Float>, _ count: Int) {
+    let ru = UnsafeRawPointer(u), ry = UnsafeRawPointer(y), rv = UnsafeRawPointer(v), ro = UnsafeMutableRawPointer(out)
+    let va = SIMD8<Float>(repeating: a), vb = SIMD8<Float>(repeating: b), vc = SIMD8<Float>(repeating: c)
+    @inline(__always) func run(_ act: FusedActivation) {
+        var j = 0
+        while j &+ 8 <= count {
+            var r = vc
+            r.addProduct(act.gate(ry.loadUnaligned(fromByteOffset: j &* 4, as: SIMD8<Float>.self),
+                                  ru.loadUnaligned(fromByteOffset: j &* 4, as: SIMD8<Float>.self)), va)
+            r.addProduct(rv.loadUnaligned(fromByteOffset: j &* 4, as: SIMD8<Float>.self), vb)
+            ro.storeBytes(of: r, toByteOffset: j &* 4, as: SIMD8<Float>.self)
+            j &+= 8
+        }
+        while j < count { out[j] = c + act.gate(y[j], u[j]) * a + v[j] * b; j &+= 1 }
+    }
+    switch act {
+    case .relu: run(.relu)
+    case .relu6: run(.relu6)
+    }
+}
