@@ -79,9 +79,11 @@ regress-update: build
 ## bench: img/s of the models and of the resnet50-w4 → mobilenetv2-half AT+KD step, ours beside the
 ## PyTorch CPU peer (bench/pytorch_peer.py), ratios printed. Installs the peer into .venv-peer when no
 ## venv with torch exists (CPU wheel); without torch it prints our numbers only.
-## BENCH_MODELS="resnet20 wrn-16-2" (default all), BENCH_SECONDS=20, BENCH_ARGS="--json", "--layers", …
+## BENCH_MODELS="resnet20 wrn-16-2" (default all), BENCH_SECONDS=8, BENCH_ROUNDS=3 (ours and the peer
+## alternated; the median-ratio round is shown with the range), BENCH_ARGS="--json", "--layers", …
 BENCH_MODELS  ?= all
-BENCH_SECONDS ?= 20
+BENCH_SECONDS ?= 8
+BENCH_ROUNDS  ?= 3
 PEER_VENV     ?= .venv-peer
 bench: build
 	@if ! $(PEER_VENV)/bin/python -c 'import torch' 2>/dev/null && ! .venv-torch/bin/python -c 'import torch' 2>/dev/null; then \
@@ -89,4 +91,4 @@ bench: build
 	  { [ -x $(PEER_VENV)/bin/python ] || python3 -m venv $(PEER_VENV); } && \
 	  $(PEER_VENV)/bin/pip install -q torch==2.13.0 || echo "bench: no PyTorch peer (install failed); our numbers only"; \
 	fi
-	$(ATKD) bench $(BENCH_MODELS) --pairs --seconds $(BENCH_SECONDS) $(BENCH_ARGS)
+	$(ATKD) bench $(BENCH_MODELS) --pairs --seconds $(BENCH_SECONDS) --rounds $(BENCH_ROUNDS) $(BENCH_ARGS)

@@ -29,6 +29,8 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Engine, OpenBLAS and PyTorch threads.") var threads = 2
     @Option(help: "Image side in pixels.") var input = 32
     @Option(help: "Seconds per training measurement (inference gets half).") var seconds = 20.0
+    @Option(help: "Alternated rounds (ours, peer, ours, peer, …) per model; the row shown is the round with the median ratio, with the range over all rounds.")
+    var rounds = 1
 
     @Flag(help: "One JSON object per line instead of tables.") var json = false
 
@@ -48,8 +50,8 @@ struct BenchCommand: ParsableCommand {
         for p in pair where p.split(separator: ":").count != 2 {
             throw ValidationError("--pair takes TEACHER:STUDENT (got `\(p)`)")
         }
-        guard batch >= 1, threads >= 1, input >= 8, seconds >= 0 else {
-            throw ValidationError("--batch and --threads must be ≥ 1, --input ≥ 8, --seconds ≥ 0")
+        guard batch >= 1, threads >= 1, input >= 8, seconds >= 0, rounds >= 1 else {
+            throw ValidationError("--batch, --threads and --rounds must be ≥ 1, --input ≥ 8, --seconds ≥ 0")
         }
     }
 
@@ -88,21 +90,26 @@ struct BenchCommand: ParsableCommand {
         }
         var modelRows: [ModelComparison] = [], pairRows: [PairComparison] = []
         for name in names {
-            let ours = try ThroughputBenchmark.measureModel(name, config: config, engine: engine)
-            let row = ModelComparison(ours: ours, peer: peerRecords([name], []).first { $0.model == name })
+            let row = BenchRounds.median(try (0..<rounds).map { _ in
+                let ours = try ThroughputBenchmark.measureModel(name, config: config, engine: engine)
+                return ModelComparison(ours: ours, peer: peerRecords([name], []).first { $0.model == name })
+            })
             modelRows.append(row)
             if json { print(BenchReport.jsonLine(row)) } else { note(BenchReport.modelTable([row]).split(separator: "\n").last.map(String.init) ?? "") }
         }
         for p in pairs {
-            let ours = try ThroughputBenchmark.measurePair(teacher: p.teacher, student: p.student, config: config, engine: engine)
-            let row = PairComparison(ours: ours, peer: peerRecords([], [p]).first { $0.kind == "pair" })
+            let row = BenchRounds.median(try (0..<rounds).map { _ in
+                let ours = try ThroughputBenchmark.measurePair(teacher: p.teacher, student: p.student, config: config, engine: engine)
+                return PairComparison(ours: ours, peer: peerRecords([], [p]).first { $0.kind == "pair" })
+            })
             pairRows.append(row)
             if json { print(BenchReport.jsonLine(row)) }
         }
         if !json {
             if !modelRows.isEmpty { print("\n" + BenchReport.modelTable(modelRows)) }
             if !pairRows.isEmpty { print("\n" + BenchReport.pairTable(pairRows)) }
-            print("\nratio = ours / PyTorch (> 1: ours faster); img/s = batch / median step time")
+            print("\nratio = ours / PyTorch (> 1: ours faster); img/s = batch / median step time"
+                  + (rounds > 1 ? "; \(rounds) alternated rounds, the row is the median-ratio round, range = min–max ratio" : ""))
         }
     }
 
@@ -115,12 +122,13 @@ struct BenchCommand: ParsableCommand {
         if json {
             let obj: [String: Any] = ["kind": "machine", "date": date, "processors": m.processors, "cpu": m.cpuModel,
                                       "openblas_core": m.openblasCore ?? "", "openblas_coretype_env": m.openblasCoretypeEnv ?? "",
-                                      "batch": batch, "threads": threads, "input": input, "seconds": seconds]
+                                      "batch": batch, "threads": threads, "input": input, "seconds": seconds,
+                                      "rounds": rounds]
             print(BenchReport.serialize(obj))
         } else {
             print("atkd \(CommandLine.arguments.dropFirst().joined(separator: " "))")
             print("\(date) — \(m.summary)")
-            print("batch \(batch), \(threads) threads, \(input)×\(input) input, \(seconds) s per measurement; "
+            print("batch \(batch), \(threads) threads, \(input)×\(input) input, \(seconds) s per measurement, \(rounds) round(s); "
                   + "models: \(names.joined(separator: " ")); pairs: \(pairs.map { "\($0.teacher)→\($0.student)" }.joined(separator: " "))")
         }
         fflush(stdout)

@@ -59,6 +59,29 @@ final class BenchmarkTests: XCTestCase {
         XCTAssertTrue(BenchReport.modelTable([ModelComparison(ours: r, peer: other)]).contains("DEFINITIONS DIFFER"))
     }
 
+    /// Alternated rounds: the row shown is a real round (the median-ratio one), the range spans all.
+    func testRoundsKeepTheMedianRatioRoundAndTheRange() throws {
+        let r = try ThroughputBenchmark.measureModel("resnet20", config: config, engine: engine)
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        func round(peerTrain: Double) throws -> ModelComparison {
+            let line = #"{"kind": "model", "model": "resnet20", "params": \#(r.params), "train_img_s": \#(peerTrain), "infer_img_s": 40.0}"#
+            return ModelComparison(ours: r, peer: try decoder.decode(PeerRecord.self, from: Data(line.utf8)))
+        }
+        // ours / peer: r/10, r/40, r/20 → the median is the r/20 round.
+        let row = BenchRounds.median([try round(peerTrain: 10), try round(peerTrain: 40), try round(peerTrain: 20)])
+        XCTAssertEqual(row.peer?.trainImgS, 20)
+        XCTAssertEqual(row.rounds, 3)
+        let range = try XCTUnwrap(row.trainRatioRange)
+        XCTAssertEqual(range.lowerBound, r.trainImgS / 40, accuracy: 1e-9)
+        XCTAssertEqual(range.upperBound, r.trainImgS / 10, accuracy: 1e-9)
+        let obj = try parse(BenchReport.jsonLine(row))
+        XCTAssertEqual(obj["rounds"] as? Int, 3)
+        XCTAssertEqual(try XCTUnwrap(obj["train_ratio_max"] as? Double), r.trainImgS / 10, accuracy: 1e-9)
+        XCTAssertTrue(BenchReport.modelTable([row]).contains("range"))
+        XCTAssertNil(try parse(BenchReport.jsonLine(ModelComparison(ours: r, peer: nil)))["rounds"], "one round: no range fields")
+    }
+
     func testPairJSONHasPositiveATKDStep() throws {
         let r = try ThroughputBenchmark.measurePair(teacher: "wrn-16-2", student: "wrn-16-1", config: config, engine: engine)
         let obj = try parse(BenchReport.jsonLine(PairComparison(ours: r, peer: nil)))

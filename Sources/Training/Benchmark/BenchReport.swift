@@ -7,6 +7,10 @@ public struct ModelComparison: Sendable {
     public var ours: ModelBenchResult
     public var peer: PeerRecord?
 
+    /// Alternated rounds this row was chosen from (`BenchRounds`), and their training-ratio range.
+    public var rounds = 1
+    public var trainRatioRange: ClosedRange<Double>?
+
     public init(ours: ModelBenchResult, peer: PeerRecord?) { self.ours = ours; self.peer = peer }
 
     public var trainRatio: Double? { peer?.trainImgS.map { ours.trainImgS / $0 } }
@@ -21,6 +25,8 @@ public struct ModelComparison: Sendable {
 public struct PairComparison: Sendable {
     public var ours: PairBenchResult
     public var peer: PeerRecord?
+    public var rounds = 1
+    public var ratioRange: ClosedRange<Double>?
     public init(ours: PairBenchResult, peer: PeerRecord?) { self.ours = ours; self.peer = peer }
     public var ratio: Double? { peer?.atkdStepImgS.map { ours.atkdStepImgS / $0 } }
 }
@@ -36,6 +42,8 @@ public enum BenchReport {
             obj["train_ratio"] = c.trainRatio; obj["infer_ratio"] = c.inferRatio
             obj["params_match"] = c.definitionsMatch
         }
+        if c.rounds > 1 { obj["rounds"] = c.rounds }
+        if let r = c.trainRatioRange, c.rounds > 1 { obj["train_ratio_min"] = r.lowerBound; obj["train_ratio_max"] = r.upperBound }
         return serialize(obj)
     }
 
@@ -45,16 +53,22 @@ public enum BenchReport {
             obj["torch_atkd_step_img_s"] = p.atkdStepImgS; obj["torch_peak_rss_mb"] = p.peakRssMb
             obj["atkd_step_ratio"] = c.ratio
         }
+        if c.rounds > 1 { obj["rounds"] = c.rounds }
+        if let r = c.ratioRange, c.rounds > 1 { obj["atkd_step_ratio_min"] = r.lowerBound; obj["atkd_step_ratio_max"] = r.upperBound }
         return serialize(obj)
     }
 
-    /// The side-by-side table of models; ratio = ours / PyTorch (> 1: we are faster).
+    /// The side-by-side table of models; ratio = ours / PyTorch (> 1: we are faster). With several
+    /// rounds a column gives the range of the training ratio over the rounds.
     public static func modelTable(_ rows: [ModelComparison]) -> String {
+        let ranged = rows.contains { $0.rounds > 1 }
         var lines = [pad("model", 18) + lpad("params", 10) + lpad("train img/s", 13) + lpad("torch", 9) + lpad("ratio", 7)
+                     + (ranged ? lpad("range", 12) : "")
                      + lpad("infer img/s", 13) + lpad("torch", 9) + lpad("ratio", 7) + lpad("RSS MB", 8) + lpad("torch", 8)]
         for r in rows {
             var line = pad(r.ours.model, 18) + lpad("\(r.ours.params)", 10)
             line += lpad(f1(r.ours.trainImgS), 13) + lpad(r.peer?.trainImgS.map(f1) ?? "—", 9) + lpad(r.trainRatio.map(f2) ?? "—", 7)
+            if ranged { line += lpad(r.trainRatioRange.map(rangeText) ?? "—", 12) }
             line += lpad(f1(r.ours.inferImgS), 13) + lpad(r.peer?.inferImgS.map(f1) ?? "—", 9) + lpad(r.inferRatio.map(f2) ?? "—", 7)
             line += lpad(String(format: "%.0f", r.ours.peakRssMb), 8) + lpad(r.peer?.peakRssMb.map { String(format: "%.0f", $0) } ?? "—", 8)
             if r.definitionsMatch == false {
@@ -67,11 +81,13 @@ public enum BenchReport {
 
     /// The side-by-side table of pairs.
     public static func pairTable(_ rows: [PairComparison]) -> String {
+        let ranged = rows.contains { $0.rounds > 1 }
         var lines = [pad("teacher → student (atkd step)", 38) + lpad("img/s", 9) + lpad("torch", 9) + lpad("ratio", 7)
-                     + lpad("RSS MB", 8) + lpad("torch", 8)]
+                     + (ranged ? lpad("range", 12) : "") + lpad("RSS MB", 8) + lpad("torch", 8)]
         for r in rows {
             lines.append(pad("\(r.ours.teacher) → \(r.ours.student)", 38) + lpad(f1(r.ours.atkdStepImgS), 9)
                          + lpad(r.peer?.atkdStepImgS.map(f1) ?? "—", 9) + lpad(r.ratio.map(f2) ?? "—", 7)
+                         + (ranged ? lpad(r.ratioRange.map(rangeText) ?? "—", 12) : "")
                          + lpad(String(format: "%.0f", r.ours.peakRssMb), 8)
                          + lpad(r.peer?.peakRssMb.map { String(format: "%.0f", $0) } ?? "—", 8))
         }
@@ -96,6 +112,7 @@ public enum BenchReport {
 
     static func f1(_ v: Double) -> String { String(format: "%.1f", v) }
     static func f2(_ v: Double) -> String { String(format: "%.2f", v) }
+    static func rangeText(_ r: ClosedRange<Double>) -> String { f2(r.lowerBound) + "–" + f2(r.upperBound) }
     static func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
     static func lpad(_ s: String, _ n: Int) -> String { s.count >= n ? " " + s : String(repeating: " ", count: n - s.count) + s }
 }
