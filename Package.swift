@@ -28,8 +28,10 @@ let package = Package(
         // MARK: engine
         .target(name: "TensorCore", swiftSettings: fastFlags),
         .target(name: "ReferenceEngine", dependencies: ["TensorCore"]),
-        .target(name: "FastEngine", dependencies: ["TensorCore", "ReferenceEngine", "CBLAS"],
+        .target(name: "FastEngine", dependencies: ["TensorCore", "ReferenceEngine", "CBLAS", "WinogradAVX512"],
                 swiftSettings: fastFlags),
+        // Built for AVX-512 on its own; FastEngine calls it only where the CPU has it (run-time check).
+        .target(name: "WinogradAVX512", swiftSettings: [.unsafeFlags(["-target-cpu", "skylake-avx512"])]),
         .target(name: "NN", dependencies: ["TensorCore", "ReferenceEngine", "FastEngine"]),
         .target(name: "Optim", dependencies: ["TensorCore", "NN"]),
 
@@ -65,7 +67,7 @@ let package = Package(
                 path: "Tests/TestSupport"),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
         .testTarget(name: "ReferenceEngineTests", dependencies: ["ReferenceEngine", "TestSupport"]),
-        .testTarget(name: "FastEngineTests", dependencies: ["FastEngine", "ReferenceEngine", "TestSupport"]),
+        .testTarget(name: "FastEngineTests", dependencies: ["FastEngine", "ReferenceEngine", "WinogradAVX512", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "ReferenceEngine", "FastEngine", "TestSupport"]),
         .testTarget(name: "OptimTests", dependencies: ["Optim", "NN", "ReferenceEngine", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "NN", "ZhuAttention", "TestSupport"]),

@@ -4,6 +4,7 @@
 // N batch, C input / O output channels, H, W; TH × TW 4×4 tiles per image, T per chunk.
 
 import TensorCore
+import WinogradAVX512
 
 /// A chunk plan: tiles per image, images per chunk, and the padded plane a tile reads from.
 struct WinogradPlan {
@@ -136,8 +137,12 @@ extension FastEngine {
                                 }
                             }
                             for i in 0..<6 {
-                                Winograd4x4.multiply(u: up + i &* c &* kPad &* 8, v: vp + i &* vRow, m: mp + i &* mRow,
-                                                     c: c, kPad: kPad, tPad: tPad)
+                                let ui = up + i &* c &* kPad &* 8, vi = vp + i &* vRow, mi = mp + i &* mRow
+                                if Self.usesAVX512 {
+                                    AVX512.multiply(u: ui, v: vi, m: mi, c: c, kPad: kPad, tPad: tPad)
+                                } else {
+                                    Winograd4x4.multiply(u: ui, v: vi, m: mi, c: c, kPad: kPad, tPad: tPad)
+                                }
                             }
                             for b in 0..<count {
                                 for oc in 0..<o {
@@ -171,7 +176,8 @@ extension FastEngine {
     /// dW = Gᵀ dU G. Each thread part sums its images into its own dU; parts are added in order.
     func winogradConv3x3WeightGradient(_ x: Tensor, dy: Tensor, _ g: ConvGeometry) -> [Float] {
         let n = g.n, c = g.c, o = g.o, h = g.h, w = g.w
-        let kPad = (o + 3) / 4 * 4, cPad = (c + 2) / 3 * 3
+        // Input channels padded to 6: the AVX2 kernel takes them 3 at a time, the AVX-512 one 6.
+        let kPad = (o + 3) / 4 * 4, cPad = (c + 5) / 6 * 6
         let plan = WinogradPlan(n: n, h: h, w: w)
         let inPlane = h * w
         let duCount = 6 * kPad * cPad * 8
@@ -236,9 +242,12 @@ extension FastEngine {
                             }
                         }
                         for i in 0..<6 {
-                            Winograd4x4.accumulateKernelGradient(
-                                dm: mp + i &* mRow, v: vp + i &* vRow, du: duPart + i &* kPad &* cPad &* 8,
-                                tiles: tiles, kPad: kPad, cPad: cPad)
+                            let dmi = mp + i &* mRow, vi = vp + i &* vRow, dui = duPart + i &* kPad &* cPad &* 8
+                            if Self.usesAVX512 {
+                                AVX512.accumulateKernelGradient(dm: dmi, v: vi, du: dui, tiles: tiles, kPad: kPad, cPad: cPad)
+                            } else {
+                                Winograd4x4.accumulateKernelGradient(dm: dmi, v: vi, du: dui, tiles: tiles, kPad: kPad, cPad: cPad)
+                            }
                         }
                         first &+= count
                     }

@@ -4,6 +4,7 @@
 import TensorCore
 import ReferenceEngine
 import CBLAS
+import WinogradAVX512
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -37,6 +38,13 @@ public struct FastEngine: Kernels {
     /// (`Winograd4x4`) for the forward and both gradients; false leaves them to the direct kernel
     /// or im2col + GEMM. Process-wide for the same reason as `useDirectConv3x3`.
     nonisolated(unsafe) public static var useWinograd3x3 = true
+
+    /// Winograd's products run the AVX-512 kernel (`WinogradAVX512`) where the CPU has AVX-512
+    /// (checked at run time; `ATKD_AVX512=0` opts out); false forces the AVX2 kernel. Both give
+    /// the same bits (tested).
+    nonisolated(unsafe) public static var useAVX512 = true
+
+    static var usesAVX512: Bool { useAVX512 && AVX512.isAvailable }
 
     nonisolated(unsafe) private static var configuredThreads = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
 

@@ -5,6 +5,7 @@ import XCTest
 import TensorCore
 import ReferenceEngine
 import FastEngine
+import WinogradAVX512
 import TestSupport
 
 final class FastEngineWinogradTests: FastEngineTestCase {
@@ -93,6 +94,28 @@ final class FastEngineWinogradTests: FastEngineTestCase {
                               let g = fast.conv2dBackward(t[0], weight: t[1], hasBias: cs.bias, config, dy: r)
                               return [g.x, g.weight, g.bias]
                           }, "\(cs)")
+        }
+    }
+
+    /// The AVX-512 products give the same bits as the AVX2 ones (same per-lane sums, same order),
+    /// forward and backward, on shapes with K a multiple of 8 and not (a block of 4 left over).
+    func testAVX512ProductsEqualAVX2BitForBit() throws {
+        try XCTSkipUnless(AVX512.isAvailable, "this CPU has no AVX-512: only the AVX2 kernel runs here")
+        let fast = FastEngine(threads: 2), config = ConvConfig(stride: 1, padding: 1, groups: 1)
+        for cs in [Case(n: 3, c: 9, h: 8, w: 12, o: 12, k: 3, stride: 1, pad: 1, groups: 1, bias: false),
+                   Case(n: 5, c: 16, h: 16, w: 16, o: 16, k: 3, stride: 1, pad: 1, groups: 1, bias: false),
+                   Case(n: 2, c: 5, h: 6, w: 5, o: 7, k: 3, stride: 1, pad: 1, groups: 1, bias: false)] {
+            let (x, w, _) = inputs(cs, seed: 21)
+            let dy = randn([cs.n, cs.o, cs.h, cs.w], seed: 22)
+            let y512 = fast.conv2d(x, weight: w, bias: nil, config)
+            let g512 = fast.conv2dBackward(x, weight: w, hasBias: false, config, dy: dy)
+            FastEngine.useAVX512 = false
+            let y2 = fast.conv2d(x, weight: w, bias: nil, config)
+            let g2 = fast.conv2dBackward(x, weight: w, hasBias: false, config, dy: dy)
+            FastEngine.useAVX512 = true
+            XCTAssertEqual(y512.data, y2.data, "forward \(cs)")
+            XCTAssertEqual(g512.x.data, g2.x.data, "dx \(cs)")
+            XCTAssertEqual(g512.weight.data, g2.weight.data, "dw \(cs)")
         }
     }
 
