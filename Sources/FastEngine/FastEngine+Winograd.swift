@@ -270,8 +270,8 @@ extension FastEngine {
                 }
                 for oc in 0..<o {
                     for ci in 0..<c {
-                        let k = Winograd4x4.kernelGradient(dup + (oc &* cPad &+ ci) &* 8, rowStride: kPad &* cPad &* 8)
-                        (dw + (oc &* c &+ ci) &* 9).update(from: k, count: 9)
+                        Winograd4x4.kernelGradient(dup + (oc &* cPad &+ ci) &* 8, rowStride: kPad &* cPad &* 8,
+                                                   into: dw + (oc &* c &+ ci) &* 9)
                     }
                 }
             }

@@ -48,38 +48,39 @@ enum Winograd4x4 {
 
     /// U = G k Gᵀ of one 3×3 kernel `k` (row-major, element (p, q) at k[p·3 + q]), written as
     /// 6 rows of 8 floats (lanes 6, 7 zero) with row stride `rowStride` floats.
+    /// NOTE: called O·C times per convolution, so its scratch lives on the stack, not the heap.
     static func transformKernel(_ k: (Int, Int) -> Float, into u: UnsafeMutablePointer<Float>, rowStride: Int) {
-        var gk = [Float](repeating: 0, count: 18)   // G·k, 6×3
-        for i in 0..<6 { for q in 0..<3 {
-            var s: Float = 0
-            for p in 0..<3 { s += g[i * 3 + p] * k(p, q) }
-            gk[i * 3 + q] = s
-        } }
-        for i in 0..<6 {
-            for j in 0..<8 {
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 18) { gk in   // G·k, 6×3
+            for i in 0..<6 { for q in 0..<3 {
                 var s: Float = 0
-                if j < 6 { for q in 0..<3 { s += gk[i * 3 + q] * g[j * 3 + q] } }
-                u[i * rowStride + j] = s
+                for p in 0..<3 { s += g[i * 3 + p] * k(p, q) }
+                gk[i * 3 + q] = s
+            } }
+            for i in 0..<6 {
+                for j in 0..<8 {
+                    var s: Float = 0
+                    if j < 6 { for q in 0..<3 { s += gk[i * 3 + q] * g[j * 3 + q] } }
+                    u[i * rowStride + j] = s
+                }
             }
         }
     }
 
     /// dk = Gᵀ dU G: the gradient of one 3×3 kernel from the gradient of its transform
-    /// (6 rows of 8 floats, row stride `rowStride`), returned row-major (9 values).
-    static func kernelGradient(_ du: UnsafePointer<Float>, rowStride: Int) -> [Float] {
-        var t = [Float](repeating: 0, count: 18)    // Gᵀ dU, 3×6
-        for p in 0..<3 { for j in 0..<6 {
-            var s: Float = 0
-            for i in 0..<6 { s += g[i * 3 + p] * du[i * rowStride + j] }
-            t[p * 6 + j] = s
-        } }
-        var out = [Float](repeating: 0, count: 9)
-        for p in 0..<3 { for q in 0..<3 {
-            var s: Float = 0
-            for j in 0..<6 { s += t[p * 6 + j] * g[j * 3 + q] }
-            out[p * 3 + q] = s
-        } }
-        return out
+    /// (6 rows of 8 floats, row stride `rowStride`), written row-major (9 values) to `out`.
+    static func kernelGradient(_ du: UnsafePointer<Float>, rowStride: Int, into out: UnsafeMutablePointer<Float>) {
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 18) { t in   // Gᵀ dU, 3×6
+            for p in 0..<3 { for j in 0..<6 {
+                var s: Float = 0
+                for i in 0..<6 { s += g[i * 3 + p] * du[i * rowStride + j] }
+                t[p * 6 + j] = s
+            } }
+            for p in 0..<3 { for q in 0..<3 {
+                var s: Float = 0
+                for j in 0..<6 { s += t[p * 6 + j] * g[j * 3 + q] }
+                out[p * 3 + q] = s
+            } }
+        }
     }
 
     /// V = Bᵀ d B of the 6×6 tile whose top-left is `p` (row stride `ld`), stored as row i at
