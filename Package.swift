@@ -28,8 +28,11 @@ let package = Package(
         // MARK: engine
         .target(name: "TensorCore", swiftSettings: fastFlags),
         .target(name: "ReferenceEngine", dependencies: ["TensorCore"]),
-        .target(name: "FastEngine", dependencies: ["TensorCore", "ReferenceEngine", "CBLAS", "WinogradAVX512"],
+        .target(name: "FastEngine", dependencies: ["TensorCore", "ReferenceEngine", "CBLAS", "WinogradAVX512",
+                                                   "VectorShuffles"],
                 swiftSettings: fastFlags),
+        // Lane shuffles Swift's SIMD types lack (header-only C, inlined into FastEngine).
+        .target(name: "VectorShuffles"),
         // Built for AVX-512 on its own; FastEngine calls it only where the CPU has it (run-time check).
         .target(name: "WinogradAVX512", swiftSettings: [.unsafeFlags(["-target-cpu", "skylake-avx512"])]),
         .target(name: "NN", dependencies: ["TensorCore", "ReferenceEngine", "FastEngine"]),

@@ -49,35 +49,77 @@ struct WinogradPlan {
     }
 }
 
-/// Transformed 3×3 kernels `[6][kPad/4][C][4][8]` for `Winograd4x4.multiply` (kPad = O rounded up to 4).
+/// Transformed 3×3 kernels `[36][kPad/4][C][4]` (frequency 6i + j; kPad = O rounded up to 4)
+/// for `Winograd4x4.multiply`.
 struct WinogradKernels {
     let outChannels: Int, inChannels: Int, kPad: Int
     let data: [Float]
 
-    /// `weight(o, c, p, q)` is the kernel value for output o, input c, row p, column q.
-    init(outChannels o: Int, inChannels c: Int, _ weight: (Int, Int, Int, Int) -> Float) {
-        outChannels = o; inChannels = c; kPad = (o + 3) / 4 * 4
-        let kp = kPad, rowStride = c * kp * 8
-        data = [Float](unsafeUninitializedCapacity: 6 * rowStride) { buf, initialized in
+    /// Floats between consecutive frequencies.
+    var positionStride: Int { kPad * inChannels }
+
+    /// `kernel(o, c)` points at the 3×3 kernel (row-major) for output o, input c; `turned`
+    /// transforms it turned by 180°.
+    init(outChannels o: Int, inChannels c: Int, turned: Bool, _ kernel: (Int, Int) -> UnsafePointer<Float>) {
+        let padded = (o + 3) / 4 * 4, stride = padded * c
+        outChannels = o; inChannels = c; kPad = padded
+        data = [Float](unsafeUninitializedCapacity: 36 * stride) { buf, initialized in
             let u = buf.baseAddress!
-            u.initialize(repeating: 0, count: 6 * rowStride)
-            for ci in 0..<c {
-                for oc in 0..<o {
-                    Winograd4x4.transformKernel({ p, q in weight(oc, ci, p, q) },
-                                                into: u + ((oc / 4) * c + ci) * 32 + (oc % 4) * 8, rowStride: rowStride)
+            if o < padded { u.initialize(repeating: 0, count: 36 * stride) }
+            for oc in 0..<o {
+                for ci in 0..<c {
+                    Winograd4x4.transformKernel(kernel(oc, ci), turned: turned,
+                                                into: u + ((oc / 4) * c * 4 + ci * 4 + oc % 4), stride: stride)
                 }
             }
-            initialized = 6 * rowStride
+            initialized = 36 * stride
         }
     }
 
     static func forward(_ w: UnsafePointer<Float>, o: Int, c: Int) -> WinogradKernels {
-        WinogradKernels(outChannels: o, inChannels: c) { oo, ci, p, q in w[((oo * c + ci) * 3 + p) * 3 + q] }
+        WinogradKernels(outChannels: o, inChannels: c, turned: false) { oo, ci in w + (oo * c + ci) * 9 }
     }
 
     /// dx = conv(dy, W′) with W′[c, o, p, q] = W[o, c, 2 − p, 2 − q].
     static func inputGradient(_ w: UnsafePointer<Float>, o: Int, c: Int) -> WinogradKernels {
-        WinogradKernels(outChannels: c, inChannels: o) { ci, oo, p, q in w[((oo * c + ci) * 3 + 2 - p) * 3 + 2 - q] }
+        WinogradKernels(outChannels: c, inChannels: o, turned: true) { ci, oo in w + (oo * c + ci) * 9 }
+    }
+}
+
+/// Where the tiles of a chunk are, for the lane-batched transforms: tile t = b·tilesPerImage +
+/// ty·tilesWide + tx. Lanes are read in segments of `segment` tiles (8, 4, 2 or 1, dividing
+/// tilesWide), each within one tile row, so a segment is consecutive floats of a phase plane.
+struct WinogradChunkLayout {
+    let tiles: Int, tPad: Int, segment: Int
+    /// Per segment of lanes (tPad / segment): offset of its first tile's top-left element in
+    /// the chunk's phase planes (`[imagesPerChunk + 1][4][paddedHeight][ld]`, the last image all
+    /// zero, for the lanes past the chunk's tiles).
+    let segmentOffsets: [Int]
+    /// Per tile: offset of its top-left output element from the chunk's first output image.
+    let outputOffsets: [Int]
+    /// Per tile: rows and columns of the 4 × 4 tile inside the H × W plane.
+    let rowsInside: [Int], columnsInside: [Int]
+    let imageFloats: Int
+
+    init(plan: WinogradPlan, phases: Winograd4x4.PhasePlanes, outImage: Int) {
+        tiles = plan.imagesPerChunk * plan.tilesPerImage
+        tPad = (tiles + 15) / 16 * 16
+        let tw = plan.tilesWide
+        segment = tw % 8 == 0 ? 8 : tw % 4 == 0 ? 4 : tw % 2 == 0 ? 2 : 1
+        imageFloats = phases.count
+        var segments = [Int](), outputs = [Int](), rows = [Int](), columns = [Int]()
+        for t in 0..<tPad {
+            guard t < tiles else {
+                if t % segment == 0 { segments.append(plan.imagesPerChunk * phases.count) }
+                continue
+            }
+            let b = t / plan.tilesPerImage, local = t % plan.tilesPerImage
+            let ty = local / tw, tx = local % tw
+            if t % segment == 0 { segments.append(b * phases.count + 4 * ty * phases.ld + tx) }
+            outputs.append(b * outImage + 4 * ty * plan.w + 4 * tx)
+            rows.append(min(4, plan.h - 4 * ty)); columns.append(min(4, plan.w - 4 * tx))
+        }
+        segmentOffsets = segments; outputOffsets = outputs; rowsInside = rows; columnsInside = columns
     }
 }
 
@@ -96,67 +138,120 @@ extension FastEngine {
         return winogradImages(dy.data, n: g.n, h: g.h, w: g.w, kernels: kernels)
     }
 
+    /// Per chunk of images: split each input plane into column phases, transform 8 tiles per
+    /// vector into V `[36][C][tPad]`, multiply per frequency into M `[36][kPad][tPad]`,
+    /// transform back 8 tiles at a time and store each tile's rows.
     private func winogradImages(_ input: [Float], n: Int, h: Int, w: Int, kernels: WinogradKernels) -> [Float] {
         let c = kernels.inChannels, o = kernels.outChannels, kPad = kernels.kPad
         let plan = WinogradPlan(n: n, h: h, w: w)
+        let phases = Winograd4x4.PhasePlanes(plan: plan)
         let inPlane = h * w, outImage = o * h * w
+        let layout = WinogradChunkLayout(plan: plan, phases: phases, outImage: outImage)
+        let tPad = layout.tPad, segment = layout.segment
         let parts = partsFor(work: n * o * c * inPlane * 9, units: n, threads: threads)
         return makeArray(n * outImage) { yp in
             input.withUnsafeBufferPointer { xb in
             kernels.data.withUnsafeBufferPointer { ub in
-                let xp = xb.baseAddress!, up = ub.baseAddress!
+            layout.segmentOffsets.withUnsafeBufferPointer { sb in
+            layout.outputOffsets.withUnsafeBufferPointer { ob in
+            layout.rowsInside.withUnsafeBufferPointer { rb in
+            layout.columnsInside.withUnsafeBufferPointer { cb in
+                let xp = xb.baseAddress!, up = ub.baseAddress!, segments = sb.baseAddress!
+                let outputs = ob.baseAddress!, rowsInside = rb.baseAddress!, columnsInside = cb.baseAddress!
                 parallelParts(parts) { part in
                     let images = partRange(part, of: parts, count: n)
-                    let tPad = (plan.imagesPerChunk * plan.tilesPerImage + 2) / 3 * 3
-                    let vRow = c * tPad * 8, mRow = kPad * tPad * 8
-                    var padded = [Float](repeating: 0, count: plan.paddedHeight * plan.paddedWidth)
-                    var v = [Float](repeating: 0, count: 6 * vRow)
-                    var m = [Float](repeating: 0, count: 6 * mRow)
-                    padded.withUnsafeMutableBufferPointer { pb in
+                    // NOTE: one 64-byte line past a whole number of tile rows: at 16 channels × 64
+                    // tiles the 36 frequencies were 4 KiB apart, all in one L1 set.
+                    let vStride = c * tPad + 16, mStride = kPad * tPad + 16
+                    var q = [Float](repeating: 0, count: (plan.imagesPerChunk + 1) * phases.count)
+                    var v = [Float](repeating: 0, count: 36 * vStride)
+                    var m = [Float](repeating: 0, count: 36 * mStride)
+                    q.withUnsafeMutableBufferPointer { qb in
                     v.withUnsafeMutableBufferPointer { vb in
                     m.withUnsafeMutableBufferPointer { mb in
-                    Winograd4x4.btColumns.withUnsafeBufferPointer { bt in
-                    Winograd4x4.atColumns.withUnsafeBufferPointer { at in
-                        let pp = pb.baseAddress!, vp = vb.baseAddress!, mp = mb.baseAddress!
+                        let qp = qb.baseAddress!, vp = vb.baseAddress!, mp = mb.baseAddress!
+                        let qr = UnsafeRawPointer(qp)
                         var first = images.lowerBound
                         while first < images.upperBound {
                             let count = min(plan.imagesPerChunk, images.upperBound &- first)
-                            for b in 0..<count {
-                                for ci in 0..<c {
-                                    plan.pad(xp + ((first &+ b) &* c &+ ci) &* inPlane, into: pp)
-                                    var t = b &* plan.tilesPerImage
-                                    for ty in 0..<plan.tilesHigh {
-                                        for tx in 0..<plan.tilesWide {
-                                            let vOff: Int = ((t / 3) &* c &+ ci) &* 24 &+ (t % 3) &* 8
-                                            Winograd4x4.transformInputTile(
-                                                pp + 4 &* (ty &* plan.paddedWidth &+ tx), ld: plan.paddedWidth,
-                                                vp + vOff, rowStride: vRow, bt.baseAddress!)
-                                            t &+= 1
-                                        }
+                            for ci in 0..<c {
+                                for b in 0..<count {
+                                    let plane = xp + ((first &+ b) &* c &+ ci) &* inPlane
+                                    let qb = qp + b &* phases.count
+                                    for r in 0..<h { phases.split(row: plane + r &* w, w: w, row: r, into: qb) }
+                                }
+                                let vc = vp + ci &* tPad
+                                var g = 0, s = 0
+                                while g < tPad {
+                                    let vg = vc + g
+                                    switch segment {
+                                    case 8:
+                                        let base = segments[s] &* 4
+                                        Winograd4x4.transformInputLanes(phases, { off in
+                                            qr.loadUnaligned(fromByteOffset: base &+ off &* 4, as: SIMD8<Float>.self)
+                                        }, vg, positionStride: vStride)
+                                        s &+= 1
+                                    case 4:
+                                        let b0 = segments[s] &* 4, b1 = segments[s &+ 1] &* 4
+                                        Winograd4x4.transformInputLanes(phases, { off in
+                                            SIMD8(lowHalf: qr.loadUnaligned(fromByteOffset: b0 &+ off &* 4, as: SIMD4<Float>.self),
+                                                  highHalf: qr.loadUnaligned(fromByteOffset: b1 &+ off &* 4, as: SIMD4<Float>.self))
+                                        }, vg, positionStride: vStride)
+                                        s &+= 2
+                                    case 2:
+                                        let b0 = segments[s] &* 4, b1 = segments[s &+ 1] &* 4
+                                        let b2 = segments[s &+ 2] &* 4, b3 = segments[s &+ 3] &* 4
+                                        Winograd4x4.transformInputLanes(phases, { off in
+                                            let o4 = off &* 4
+                                            return SIMD8(
+                                                lowHalf: SIMD4(lowHalf: qr.loadUnaligned(fromByteOffset: b0 &+ o4, as: SIMD2<Float>.self),
+                                                               highHalf: qr.loadUnaligned(fromByteOffset: b1 &+ o4, as: SIMD2<Float>.self)),
+                                                highHalf: SIMD4(lowHalf: qr.loadUnaligned(fromByteOffset: b2 &+ o4, as: SIMD2<Float>.self),
+                                                                highHalf: qr.loadUnaligned(fromByteOffset: b3 &+ o4, as: SIMD2<Float>.self)))
+                                        }, vg, positionStride: vStride)
+                                        s &+= 4
+                                    default:
+                                        let lanes = segments + s
+                                        Winograd4x4.transformInputLanes(phases, { off in
+                                            SIMD8(qp[lanes[0] &+ off], qp[lanes[1] &+ off], qp[lanes[2] &+ off], qp[lanes[3] &+ off],
+                                                  qp[lanes[4] &+ off], qp[lanes[5] &+ off], qp[lanes[6] &+ off], qp[lanes[7] &+ off])
+                                        }, vg, positionStride: vStride)
+                                        s &+= 8
                                     }
+                                    g &+= 8
                                 }
                             }
-                            for i in 0..<6 {
-                                let ui = up + i &* c &* kPad &* 8, vi = vp + i &* vRow, mi = mp + i &* mRow
+                            for p in 0..<36 {
+                                let ui = up + p &* kernels.positionStride, vi = vp + p &* vStride, mi = mp + p &* mStride
                                 if Self.usesAVX512 {
                                     AVX512.multiply(u: ui, v: vi, m: mi, c: c, kPad: kPad, tPad: tPad)
                                 } else {
                                     Winograd4x4.multiply(u: ui, v: vi, m: mi, c: c, kPad: kPad, tPad: tPad)
                                 }
                             }
-                            for b in 0..<count {
-                                for oc in 0..<o {
-                                    let offset: Int = (first &+ b) &* outImage &+ oc &* h &* w
-                                    let plane = yp + offset
-                                    var t = b &* plan.tilesPerImage
-                                    for ty in 0..<plan.tilesHigh {
-                                        for tx in 0..<plan.tilesWide {
-                                            let rows = Winograd4x4.transformOutputTile(
-                                                mp + (oc &* tPad &+ t) &* 8, rowStride: mRow, at.baseAddress!)
-                                            storeTile(rows, plane, row: 4 &* ty, col: 4 &* tx, h: h, w: w)
-                                            t &+= 1
+                            let used = count &* plan.tilesPerImage
+                            let chunkOut = yp + first &* outImage
+                            for oc in 0..<o {
+                                let planeOut = chunkOut + oc &* inPlane
+                                var g = 0
+                                while g < used {
+                                    let lanes = min(8, used &- g)
+                                    Winograd4x4.transformOutputLanes(mp + (oc &* tPad &+ g), positionStride: mStride) { a, y0, y1, y2, y3 in
+                                        let (r04, r15, r26, r37) = Winograd4x4.tileRows(y0, y1, y2, y3)
+                                        @inline(__always) func put(_ l: Int, _ row: SIMD4<Float>) {
+                                            guard l < lanes else { return }
+                                            let t = g &+ l
+                                            let at = planeOut + (outputs[t] &+ a &* w)
+                                            if plan.tilesFit {
+                                                UnsafeMutableRawPointer(at).storeBytes(of: row, as: SIMD4<Float>.self)
+                                            } else if a < rowsInside[t] {
+                                                for e in 0..<columnsInside[t] { at[e] = row[e] }
+                                            }
                                         }
+                                        put(0, r04.lowHalf); put(1, r15.lowHalf); put(2, r26.lowHalf); put(3, r37.lowHalf)
+                                        put(4, r04.highHalf); put(5, r15.highHalf); put(6, r26.highHalf); put(7, r37.highHalf)
                                     }
+                                    g &+= 8
                                 }
                             }
                             first &+= count
@@ -164,9 +259,11 @@ extension FastEngine {
                     }
                     }
                     }
-                    }
-                    }
                 }
+            }
+            }
+            }
+            }
             }
             }
         }
@@ -277,22 +374,4 @@ extension FastEngine {
             }
         }
     }
-}
-
-/// Writes a 4×4 output tile (rows of 4 lanes) at (row, col) of an H × W plane, clipped at the edges.
-@inline(__always)
-func storeTile(_ rows: (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>), _ plane: UnsafeMutablePointer<Float>,
-               row: Int, col: Int, h: Int, w: Int) {
-    let raw = UnsafeMutableRawPointer(plane)
-    @inline(__always) func put(_ a: Int, _ v: SIMD4<Float>) {
-        let r = row &+ a
-        guard r < h else { return }
-        let base = r &* w &+ col
-        if col &+ 4 <= w {
-            raw.storeBytes(of: v, toByteOffset: base &* 4, as: SIMD4<Float>.self)
-        } else {
-            for b in 0..<(w &- col) { plane[base &+ b] = v[b] }
-        }
-    }
-    put(0, rows.0); put(1, rows.1); put(2, rows.2); put(3, rows.3)
 }

@@ -1,8 +1,9 @@
-// Winograd F(4×4, 3×3) tile transforms and the lane-batched products between them
-// (Lavin & Gray 2016, "Fast Algorithms for Convolutional Neural Networks", eq. 8–10).
+// Winograd F(4×4, 3×3): the matrices, the kernel transform and the weight gradient's tile
+// transforms (Lavin & Gray 2016, "Fast Algorithms for Convolutional Neural Networks", eq. 8–10).
 // A 6×6 input tile d gives a 4×4 output tile Y = Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A: 36 products
-// per tile instead of 144. A transformed tile is stored as 6 SIMD8 rows i (lanes j, lanes
-// 6 and 7 unused), so the 36 element-wise GEMMs run as 6 GEMMs of 8-lane vectors.
+// per tile instead of 144. In the weight gradient a transformed tile is stored as 6 SIMD8 rows
+// i (lanes j, lanes 6 and 7 unused); the forward and input gradient keep 8 tiles in the lanes
+// instead (`WinogradLanes.swift`).
 // N batch, C input / O output channels, H, W; T tiles of a chunk; i, j the frequency row / column.
 
 import TensorCore
@@ -28,9 +29,6 @@ enum Winograd4x4 {
         [1, 1, 1, 1, 1, 0, 0, 0],
         [0, 0, 0, 0, 0, 1, 0, 0],
     ]
-    /// Columns of Aᵀ as 4-lane vectors: lane b of `atColumns[j]` is Aᵀ[b][j].
-    static let atColumns: [SIMD4<Float>] = [[1, 0, 0, 0], [1, 1, 1, 1], [1, -1, 1, -1],
-                                            [1, 2, 4, 8], [1, -2, 4, -8], [0, 0, 0, 1]]
     /// Rows of Aᵀ as lane vectors: lane j of `atRows[b]` is Aᵀ[b][j].
     static let atRows: [SIMD8<Float>] = [
         [1, 1, 1, 1, 1, 0, 0, 0],
@@ -38,49 +36,59 @@ enum Winograd4x4 {
         [0, 1, 1, 4, 4, 0, 0, 0],
         [0, 1, -1, 8, -8, 1, 0, 0],
     ]
-    /// G (6×3), row-major.
-    static let g: [Float] = [1.0 / 4, 0, 0,
-                             -1.0 / 6, -1.0 / 6, -1.0 / 6,
-                             -1.0 / 6, 1.0 / 6, -1.0 / 6,
-                             1.0 / 24, 1.0 / 12, 1.0 / 6,
-                             1.0 / 24, -1.0 / 12, 1.0 / 6,
-                             0, 0, 1]
+    /// (G·(a, b, c)) for one column or row of a 3×3 kernel, G (6×3) written out row by row:
+    /// (1/4, 0, 0), −(1, 1, 1)/6, −(1, −1, 1)/6, (1/24, 1/12, 1/6), (1/24, −1/12, 1/6), (0, 0, 1).
+    @inline(__always)
+    static func g3(_ a: Float, _ b: Float, _ c: Float) -> (Float, Float, Float, Float, Float, Float) {
+        let ac = a + c, p = a * (1.0 / 24) + c * (1.0 / 6), q = b * (1.0 / 12)
+        return (a * 0.25, (ac + b) * (-1.0 / 6), (ac - b) * (-1.0 / 6), p + q, p - q, c)
+    }
 
-    /// U = G k Gᵀ of one 3×3 kernel `k` (row-major, element (p, q) at k[p·3 + q]), written as
-    /// 6 rows of 8 floats (lanes 6, 7 zero) with row stride `rowStride` floats.
-    /// NOTE: called O·C times per convolution, so its scratch lives on the stack, not the heap.
-    static func transformKernel(_ k: (Int, Int) -> Float, into u: UnsafeMutablePointer<Float>, rowStride: Int) {
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 18) { gk in   // G·k, 6×3
-            for i in 0..<6 { for q in 0..<3 {
-                var s: Float = 0
-                for p in 0..<3 { s += g[i * 3 + p] * k(p, q) }
-                gk[i * 3 + q] = s
-            } }
-            for i in 0..<6 {
-                for j in 0..<8 {
-                    var s: Float = 0
-                    if j < 6 { for q in 0..<3 { s += gk[i * 3 + q] * g[j * 3 + q] } }
-                    u[i * rowStride + j] = s
-                }
-            }
+    /// U = G k Gᵀ of one 3×3 kernel `k` (row-major, element (p, q) at k[p·3 + q]; with `turned`,
+    /// the kernel turned by 180°, k[8 − p·3 − q]); frequency (i, j) is written to u[(6i + j)·stride].
+    /// NOTE: G written out as arithmetic: looping over the `g` table cost ~550 cycles a kernel, a
+    /// tenth of a step for wrn-16-2's 128 → 128 convolutions (O·C kernels, twice a step).
+    @inline(__always)
+    static func transformKernel(_ k: UnsafePointer<Float>, turned: Bool, into u: UnsafeMutablePointer<Float>,
+                                stride: Int) {
+        @inline(__always) func at(_ p: Int, _ q: Int) -> Float { turned ? k[8 &- 3 &* p &- q] : k[3 &* p &+ q] }
+        let c0 = g3(at(0, 0), at(1, 0), at(2, 0))
+        let c1 = g3(at(0, 1), at(1, 1), at(2, 1))
+        let c2 = g3(at(0, 2), at(1, 2), at(2, 2))
+        @inline(__always) func row(_ i: Int, _ a: Float, _ b: Float, _ c: Float) {
+            let r = g3(a, b, c), base = u + 6 &* i &* stride
+            base[0] = r.0; base[stride] = r.1; base[2 &* stride] = r.2
+            base[3 &* stride] = r.3; base[4 &* stride] = r.4; base[5 &* stride] = r.5
         }
+        row(0, c0.0, c1.0, c2.0); row(1, c0.1, c1.1, c2.1); row(2, c0.2, c1.2, c2.2)
+        row(3, c0.3, c1.3, c2.3); row(4, c0.4, c1.4, c2.4); row(5, c0.5, c1.5, c2.5)
+    }
+
+    /// (Gᵀ·(u0 … u5)) for one column or row of a transformed kernel's gradient.
+    @inline(__always)
+    static func gt6(_ u0: Float, _ u1: Float, _ u2: Float, _ u3: Float, _ u4: Float, _ u5: Float)
+        -> (Float, Float, Float) {
+        let s = u1 + u2, d = u1 - u2, p = u3 + u4, m = u3 - u4
+        return (u0 * 0.25 - s * (1.0 / 6) + p * (1.0 / 24),
+                -d * (1.0 / 6) + m * (1.0 / 12),
+                -s * (1.0 / 6) + p * (1.0 / 6) + u5)
     }
 
     /// dk = Gᵀ dU G: the gradient of one 3×3 kernel from the gradient of its transform
     /// (6 rows of 8 floats, row stride `rowStride`), written row-major (9 values) to `out`.
+    @inline(__always)
     static func kernelGradient(_ du: UnsafePointer<Float>, rowStride: Int, into out: UnsafeMutablePointer<Float>) {
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 18) { t in   // Gᵀ dU, 3×6
-            for p in 0..<3 { for j in 0..<6 {
-                var s: Float = 0
-                for i in 0..<6 { s += g[i * 3 + p] * du[i * rowStride + j] }
-                t[p * 6 + j] = s
-            } }
-            for p in 0..<3 { for q in 0..<3 {
-                var s: Float = 0
-                for j in 0..<6 { s += t[p * 6 + j] * g[j * 3 + q] }
-                out[p * 3 + q] = s
-            } }
+        @inline(__always) func column(_ j: Int) -> (Float, Float, Float) {
+            gt6(du[j], du[rowStride &+ j], du[2 &* rowStride &+ j], du[3 &* rowStride &+ j],
+                du[4 &* rowStride &+ j], du[5 &* rowStride &+ j])
         }
+        let c0 = column(0), c1 = column(1), c2 = column(2), c3 = column(3), c4 = column(4), c5 = column(5)
+        let r0 = gt6(c0.0, c1.0, c2.0, c3.0, c4.0, c5.0)
+        let r1 = gt6(c0.1, c1.1, c2.1, c3.1, c4.1, c5.1)
+        let r2 = gt6(c0.2, c1.2, c2.2, c3.2, c4.2, c5.2)
+        out[0] = r0.0; out[1] = r0.1; out[2] = r0.2
+        out[3] = r1.0; out[4] = r1.1; out[5] = r1.2
+        out[6] = r2.0; out[7] = r2.1; out[8] = r2.2
     }
 
     /// V = Bᵀ d B of the 6×6 tile whose top-left is `p` (row stride `ld`), stored as row i at
@@ -114,31 +122,8 @@ enum Winograd4x4 {
         out.storeBytes(of: 4 * h1 - 5 * h3 + h5, toByteOffset: 5 &* stride, as: SIMD8<Float>.self)
     }
 
-    /// Y = Aᵀ M A of one transformed product tile (rows i at `m + i·rowStride`): the 4×4 output
-    /// rows, lanes b (columns).
-    @inline(__always)
-    static func transformOutputTile(_ m: UnsafePointer<Float>, rowStride: Int,
-                                    _ at: UnsafePointer<SIMD4<Float>>) -> (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>) {
-        let a0 = at[0], a1 = at[1], a2 = at[2], a3 = at[3], a4 = at[4], a5 = at[5]
-        @inline(__always) func row(_ i: Int) -> SIMD4<Float> {
-            // M_i A: lane b = Σ_j M[i][j]·Aᵀ[b][j].
-            let q = m + i &* rowStride
-            var acc = a0 * SIMD4(repeating: q[0])
-            acc.addProduct(a1, SIMD4(repeating: q[1]))
-            acc.addProduct(a2, SIMD4(repeating: q[2]))
-            acc.addProduct(a3, SIMD4(repeating: q[3]))
-            acc.addProduct(a4, SIMD4(repeating: q[4]))
-            acc.addProduct(a5, SIMD4(repeating: q[5]))
-            return acc
-        }
-        let q0 = row(0), q1 = row(1), q2 = row(2), q3 = row(3), q4 = row(4), q5 = row(5)
-        // Aᵀ (M A): rows a.
-        let s12 = q1 + q2, d12 = q1 - q2, s34 = q3 + q4, d34 = q3 - q4
-        return (q0 + s12 + s34, d12 + 2 * d34, s12 + 4 * s34, d12 + 8 * d34 + q5)
-    }
-
     /// dM = A dY Aᵀ of one 4×4 output-gradient tile (rows a at `d + a·ld`), the transpose of
-    /// `transformOutputTile`, stored as rows i at `dm + i·rowStride` (8 lanes, 6, 7 zero).
+    /// the output transform, stored as rows i at `dm + i·rowStride` (8 lanes, 6, 7 zero).
     @inline(__always)
     static func transformOutputGradientTile(_ d: UnsafePointer<Float>, ld: Int, _ dm: UnsafeMutablePointer<Float>,
                                             rowStride: Int, _ ar: UnsafePointer<SIMD8<Float>>) {

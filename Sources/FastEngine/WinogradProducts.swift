@@ -1,50 +1,44 @@
-// The element-wise GEMMs of Winograd convolution, one frequency row i at a time: each
-// operand element is an 8-lane vector (the row's 6 frequency columns j + 2 unused lanes),
-// multiplied lane by lane. Register block 4 × 3 vectors (12 accumulators, 7 loads per 12 FMAs).
+// The GEMMs of Winograd convolution, one per frequency. The forward products keep tiles in
+// the lanes (`multiply`); the weight gradient's keep a frequency row's 6 columns in the lanes of
+// an 8-lane vector (2 unused), multiplied lane by lane (`accumulateKernelGradient`).
 // K output channels (padded to 4), C input channels, T tiles.
 
 extension Winograd4x4 {
-    /// M[k][t] = Σ_c U[c][k] ⊙ V[c][t] for one row i, both operands packed in register blocks so
-    /// the inner loop reads them sequentially: U `[kPad/4][C][4][8]`, V `[tPad/3][C][3][8]`;
-    /// M `[kPad][tPad][8]`.
+    /// M[k][t] = Σ_c U[k][c]·V[c][t] for one frequency (i, j), tiles in lanes: U `[kPad/4][C][4]`
+    /// (4 output channels of one input channel side by side), V `[C][tPad]`, M `[kPad][tPad]`;
+    /// kPad a multiple of 4, tPad of 16. Register block 4 k × 16 tiles (8 accumulators); each
+    /// sum runs over c in order, as in `AVX512.multiply` (same bits).
     static func multiply(u: UnsafePointer<Float>, v: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>,
                          c: Int, kPad: Int, tPad: Int) {
-        let mr = UnsafeMutableRawPointer(m)
-        let rowBytes = tPad &* 32
+        let mr = UnsafeMutableRawPointer(m), vr = UnsafeRawPointer(v)
+        let rowBytes = tPad &* 4
         var k = 0
         while k < kPad {
-            let ub = UnsafeRawPointer(u + k &* c &* 8)
+            let ub = u + k &* c
             var t = 0
             while t < tPad {
-                let vb = UnsafeRawPointer(v + t &* c &* 8)
-                var a00 = SIMD8<Float>(), a01 = SIMD8<Float>(), a02 = SIMD8<Float>()
-                var a10 = SIMD8<Float>(), a11 = SIMD8<Float>(), a12 = SIMD8<Float>()
-                var a20 = SIMD8<Float>(), a21 = SIMD8<Float>(), a22 = SIMD8<Float>()
-                var a30 = SIMD8<Float>(), a31 = SIMD8<Float>(), a32 = SIMD8<Float>()
-                var uo = 0, vo = 0
-                for _ in 0..<c {
-                    let v0 = vb.loadUnaligned(fromByteOffset: vo, as: SIMD8<Float>.self)
-                    let v1 = vb.loadUnaligned(fromByteOffset: vo &+ 32, as: SIMD8<Float>.self)
-                    let v2 = vb.loadUnaligned(fromByteOffset: vo &+ 64, as: SIMD8<Float>.self)
-                    let u0 = ub.loadUnaligned(fromByteOffset: uo, as: SIMD8<Float>.self)
-                    a00.addProduct(u0, v0); a01.addProduct(u0, v1); a02.addProduct(u0, v2)
-                    let u1 = ub.loadUnaligned(fromByteOffset: uo &+ 32, as: SIMD8<Float>.self)
-                    a10.addProduct(u1, v0); a11.addProduct(u1, v1); a12.addProduct(u1, v2)
-                    let u2 = ub.loadUnaligned(fromByteOffset: uo &+ 64, as: SIMD8<Float>.self)
-                    a20.addProduct(u2, v0); a21.addProduct(u2, v1); a22.addProduct(u2, v2)
-                    let u3 = ub.loadUnaligned(fromByteOffset: uo &+ 96, as: SIMD8<Float>.self)
-                    a30.addProduct(u3, v0); a31.addProduct(u3, v1); a32.addProduct(u3, v2)
-                    uo &+= 128; vo &+= 96
+                var a00 = SIMD8<Float>(), a01 = SIMD8<Float>(), a10 = SIMD8<Float>(), a11 = SIMD8<Float>()
+                var a20 = SIMD8<Float>(), a21 = SIMD8<Float>(), a30 = SIMD8<Float>(), a31 = SIMD8<Float>()
+                var vo = t &* 4
+                for ci in 0..<c {
+                    let v0 = vr.loadUnaligned(fromByteOffset: vo, as: SIMD8<Float>.self)
+                    let v1 = vr.loadUnaligned(fromByteOffset: vo &+ 32, as: SIMD8<Float>.self)
+                    let uc = ub + ci &* 4
+                    let u0 = SIMD8(repeating: uc[0]), u1 = SIMD8(repeating: uc[1])
+                    let u2 = SIMD8(repeating: uc[2]), u3 = SIMD8(repeating: uc[3])
+                    a00.addProduct(u0, v0); a01.addProduct(u0, v1)
+                    a10.addProduct(u1, v0); a11.addProduct(u1, v1)
+                    a20.addProduct(u2, v0); a21.addProduct(u2, v1)
+                    a30.addProduct(u3, v0); a31.addProduct(u3, v1)
+                    vo &+= rowBytes
                 }
-                let o0 = (k &* tPad &+ t) &* 32
-                @inline(__always) func put(_ row: Int, _ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>) {
-                    let o = o0 &+ row &* rowBytes
+                @inline(__always) func put(_ row: Int, _ x0: SIMD8<Float>, _ x1: SIMD8<Float>) {
+                    let o = (k &+ row) &* rowBytes &+ t &* 4
                     mr.storeBytes(of: x0, toByteOffset: o, as: SIMD8<Float>.self)
                     mr.storeBytes(of: x1, toByteOffset: o &+ 32, as: SIMD8<Float>.self)
-                    mr.storeBytes(of: x2, toByteOffset: o &+ 64, as: SIMD8<Float>.self)
                 }
-                put(0, a00, a01, a02); put(1, a10, a11, a12); put(2, a20, a21, a22); put(3, a30, a31, a32)
-                t &+= 3
+                put(0, a00, a01); put(1, a10, a11); put(2, a20, a21); put(3, a30, a31)
+                t &+= 16
             }
             k &+= 4
         }

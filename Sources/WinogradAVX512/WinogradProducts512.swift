@@ -1,7 +1,7 @@
-// The Winograd element-wise GEMM of `FastEngine` (`Winograd4x4.multiply`) with 16-lane
-// AVX-512 vectors: two output channels' 8-lane rows per vector. This module alone is built for
-// AVX-512 (`-target-cpu skylake-avx512`); call it only where `AVX512.isAvailable`.
-// K output channels (padded to 4), C input channels, T tiles (padded to 3).
+// The Winograd GEMMs of `FastEngine` (`Winograd4x4.multiply`, `accumulateKernelGradient`) with
+// 16-lane AVX-512 vectors. This module alone is built for AVX-512 (`-target-cpu skylake-avx512`);
+// call it only where `AVX512.isAvailable`.
+// K output channels (padded to 4), C input channels, T tiles.
 
 #if canImport(Glibc)
 import Glibc
@@ -27,62 +27,70 @@ public enum AVX512 {
         return false
     }()
 
-    /// M[k][t] = Σ_c U[c][k] ⊙ V[c][t] for one frequency row, same layouts and same per-lane sums
-    /// (in the same order) as `Winograd4x4.multiply`: U `[kPad/4][C][4][8]`, V `[tPad/3][C][3][8]`,
-    /// M `[kPad][tPad][8]`. Register block: 4 pairs of channels (8 k) × 3 tiles = 12 zmm
-    /// accumulators; each tile's 8 lanes are broadcast to both halves of a 16-lane vector.
+    /// M[k][t] = Σ_c U[k][c]·V[c][t] for one frequency, tiles in lanes, same layouts and same
+    /// sums (over c, in order) as `Winograd4x4.multiply`: U `[kPad/4][C][4]`, V `[C][tPad]`,
+    /// M `[kPad][tPad]`; kPad a multiple of 4, tPad of 16. Register block 4 k × 64 tiles
+    /// (16 zmm accumulators, 8 loads per 16 FMAs), then 4 k × 16 tiles for the rest.
     public static func multiply(u: UnsafePointer<Float>, v: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>,
                                 c: Int, kPad: Int, tPad: Int) {
-        let mr = UnsafeMutableRawPointer(m)
-        let rowBytes = tPad &* 32
+        let mr = UnsafeMutableRawPointer(m), vr = UnsafeRawPointer(v)
+        let rowBytes = tPad &* 4
         var k = 0
         while k < kPad {
-            // Two blocks of 4 channels when available, else one (kPad is a multiple of 4).
-            let pairs = k &+ 8 <= kPad ? 4 : 2
-            let ub0 = UnsafeRawPointer(u + k &* c &* 8)
-            let ub1 = pairs == 4 ? UnsafeRawPointer(u + (k &+ 4) &* c &* 8) : ub0
+            let ub = u + k &* c
             var t = 0
-            while t < tPad {
-                let vb = UnsafeRawPointer(v + t &* c &* 8)
-                var a00 = SIMD16<Float>(), a01 = SIMD16<Float>(), a02 = SIMD16<Float>()
-                var a10 = SIMD16<Float>(), a11 = SIMD16<Float>(), a12 = SIMD16<Float>()
-                var a20 = SIMD16<Float>(), a21 = SIMD16<Float>(), a22 = SIMD16<Float>()
-                var a30 = SIMD16<Float>(), a31 = SIMD16<Float>(), a32 = SIMD16<Float>()
-                var uo = 0, vo = 0
-                for _ in 0..<c {
-                    let w0 = vb.loadUnaligned(fromByteOffset: vo, as: SIMD8<Float>.self)
-                    let w1 = vb.loadUnaligned(fromByteOffset: vo &+ 32, as: SIMD8<Float>.self)
-                    let w2 = vb.loadUnaligned(fromByteOffset: vo &+ 64, as: SIMD8<Float>.self)
-                    let v0 = SIMD16(lowHalf: w0, highHalf: w0)
-                    let v1 = SIMD16(lowHalf: w1, highHalf: w1)
-                    let v2 = SIMD16(lowHalf: w2, highHalf: w2)
-                    let u0 = ub0.loadUnaligned(fromByteOffset: uo, as: SIMD16<Float>.self)
-                    a00.addProduct(u0, v0); a01.addProduct(u0, v1); a02.addProduct(u0, v2)
-                    let u1 = ub0.loadUnaligned(fromByteOffset: uo &+ 64, as: SIMD16<Float>.self)
-                    a10.addProduct(u1, v0); a11.addProduct(u1, v1); a12.addProduct(u1, v2)
-                    if pairs == 4 {
-                        let u2 = ub1.loadUnaligned(fromByteOffset: uo, as: SIMD16<Float>.self)
-                        a20.addProduct(u2, v0); a21.addProduct(u2, v1); a22.addProduct(u2, v2)
-                        let u3 = ub1.loadUnaligned(fromByteOffset: uo &+ 64, as: SIMD16<Float>.self)
-                        a30.addProduct(u3, v0); a31.addProduct(u3, v1); a32.addProduct(u3, v2)
-                    }
-                    uo &+= 128; vo &+= 96
+            while t &+ 64 <= tPad {
+                var a00 = SIMD16<Float>(), a01 = SIMD16<Float>(), a02 = SIMD16<Float>(), a03 = SIMD16<Float>()
+                var a10 = SIMD16<Float>(), a11 = SIMD16<Float>(), a12 = SIMD16<Float>(), a13 = SIMD16<Float>()
+                var a20 = SIMD16<Float>(), a21 = SIMD16<Float>(), a22 = SIMD16<Float>(), a23 = SIMD16<Float>()
+                var a30 = SIMD16<Float>(), a31 = SIMD16<Float>(), a32 = SIMD16<Float>(), a33 = SIMD16<Float>()
+                var vo = t &* 4
+                for ci in 0..<c {
+                    let v0 = vr.loadUnaligned(fromByteOffset: vo, as: SIMD16<Float>.self)
+                    let v1 = vr.loadUnaligned(fromByteOffset: vo &+ 64, as: SIMD16<Float>.self)
+                    let v2 = vr.loadUnaligned(fromByteOffset: vo &+ 128, as: SIMD16<Float>.self)
+                    let v3 = vr.loadUnaligned(fromByteOffset: vo &+ 192, as: SIMD16<Float>.self)
+                    let uc = ub + ci &* 4
+                    let u0 = SIMD16(repeating: uc[0])
+                    a00.addProduct(u0, v0); a01.addProduct(u0, v1); a02.addProduct(u0, v2); a03.addProduct(u0, v3)
+                    let u1 = SIMD16(repeating: uc[1])
+                    a10.addProduct(u1, v0); a11.addProduct(u1, v1); a12.addProduct(u1, v2); a13.addProduct(u1, v3)
+                    let u2 = SIMD16(repeating: uc[2])
+                    a20.addProduct(u2, v0); a21.addProduct(u2, v1); a22.addProduct(u2, v2); a23.addProduct(u2, v3)
+                    let u3 = SIMD16(repeating: uc[3])
+                    a30.addProduct(u3, v0); a31.addProduct(u3, v1); a32.addProduct(u3, v2); a33.addProduct(u3, v3)
+                    vo &+= rowBytes
                 }
-                @inline(__always) func put(_ kk: Int, _ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>) {
-                    // Lanes 0–7 are channel kk, lanes 8–15 channel kk + 1.
-                    let o = (kk &* tPad &+ t) &* 32
-                    mr.storeBytes(of: x0.lowHalf, toByteOffset: o, as: SIMD8<Float>.self)
-                    mr.storeBytes(of: x1.lowHalf, toByteOffset: o &+ 32, as: SIMD8<Float>.self)
-                    mr.storeBytes(of: x2.lowHalf, toByteOffset: o &+ 64, as: SIMD8<Float>.self)
-                    mr.storeBytes(of: x0.highHalf, toByteOffset: o &+ rowBytes, as: SIMD8<Float>.self)
-                    mr.storeBytes(of: x1.highHalf, toByteOffset: o &+ rowBytes &+ 32, as: SIMD8<Float>.self)
-                    mr.storeBytes(of: x2.highHalf, toByteOffset: o &+ rowBytes &+ 64, as: SIMD8<Float>.self)
+                @inline(__always) func put(_ row: Int, _ x0: SIMD16<Float>, _ x1: SIMD16<Float>,
+                                           _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) {
+                    let o = (k &+ row) &* rowBytes &+ t &* 4
+                    mr.storeBytes(of: x0, toByteOffset: o, as: SIMD16<Float>.self)
+                    mr.storeBytes(of: x1, toByteOffset: o &+ 64, as: SIMD16<Float>.self)
+                    mr.storeBytes(of: x2, toByteOffset: o &+ 128, as: SIMD16<Float>.self)
+                    mr.storeBytes(of: x3, toByteOffset: o &+ 192, as: SIMD16<Float>.self)
                 }
-                put(k, a00, a01, a02); put(k &+ 2, a10, a11, a12)
-                if pairs == 4 { put(k &+ 4, a20, a21, a22); put(k &+ 6, a30, a31, a32) }
-                t &+= 3
+                put(0, a00, a01, a02, a03); put(1, a10, a11, a12, a13)
+                put(2, a20, a21, a22, a23); put(3, a30, a31, a32, a33)
+                t &+= 64
             }
-            k &+= pairs &* 2
+            while t < tPad {
+                var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>(), a3 = SIMD16<Float>()
+                var vo = t &* 4
+                for ci in 0..<c {
+                    let v0 = vr.loadUnaligned(fromByteOffset: vo, as: SIMD16<Float>.self)
+                    let uc = ub + ci &* 4
+                    a0.addProduct(SIMD16(repeating: uc[0]), v0); a1.addProduct(SIMD16(repeating: uc[1]), v0)
+                    a2.addProduct(SIMD16(repeating: uc[2]), v0); a3.addProduct(SIMD16(repeating: uc[3]), v0)
+                    vo &+= rowBytes
+                }
+                let o = k &* rowBytes &+ t &* 4
+                mr.storeBytes(of: a0, toByteOffset: o, as: SIMD16<Float>.self)
+                mr.storeBytes(of: a1, toByteOffset: o &+ rowBytes, as: SIMD16<Float>.self)
+                mr.storeBytes(of: a2, toByteOffset: o &+ 2 &* rowBytes, as: SIMD16<Float>.self)
+                mr.storeBytes(of: a3, toByteOffset: o &+ 3 &* rowBytes, as: SIMD16<Float>.self)
+                t &+= 16
+            }
+            k &+= 4
         }
     }
 }

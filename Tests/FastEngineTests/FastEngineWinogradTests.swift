@@ -23,6 +23,11 @@ final class FastEngineWinogradTests: FastEngineTestCase {
         Case(n: 19, c: 9, h: 8, w: 8, o: 7, k: 3, stride: 1, pad: 1, groups: 1, bias: false),
         Case(n: 5, c: 4, h: 9, w: 13, o: 10, k: 3, stride: 1, pad: 1, groups: 1, bias: false),
         Case(n: 2, c: 64, h: 4, w: 4, o: 33, k: 3, stride: 1, pad: 1, groups: 1, bias: true),
+        // lane segments of 8 tiles: two per tile row, 144 tiles a chunk (64 + 64 + 16 in the
+        // AVX-512 products); clipped edge tiles; 7 tiles a row (single-tile segments, padding lanes)
+        Case(n: 2, c: 5, h: 36, w: 64, o: 6, k: 3, stride: 1, pad: 1, groups: 1, bias: false),
+        Case(n: 3, c: 4, h: 29, w: 30, o: 5, k: 3, stride: 1, pad: 1, groups: 1, bias: true),
+        Case(n: 3, c: 6, h: 28, w: 28, o: 4, k: 3, stride: 1, pad: 1, groups: 1, bias: false),
     ]
 
     /// NOTE: Winograd's transforms scale values by up to 8 before the sums, so its rounding error
@@ -98,13 +103,15 @@ final class FastEngineWinogradTests: FastEngineTestCase {
     }
 
     /// The AVX-512 products give the same bits as the AVX2 ones (same per-lane sums, same order),
-    /// forward and backward, on shapes with K a multiple of 8 and not (a block of 4 left over).
+    /// forward and backward, on shapes with K a multiple of 8 and not (a block of 4 left over),
+    /// and tiles a chunk a multiple of 64 and not (16-tile blocks left over).
     func testAVX512ProductsEqualAVX2BitForBit() throws {
         try XCTSkipUnless(AVX512.isAvailable, "this CPU has no AVX-512: only the AVX2 kernel runs here")
         let fast = FastEngine(threads: 2), config = ConvConfig(stride: 1, padding: 1, groups: 1)
         for cs in [Case(n: 3, c: 9, h: 8, w: 12, o: 12, k: 3, stride: 1, pad: 1, groups: 1, bias: false),
                    Case(n: 5, c: 16, h: 16, w: 16, o: 16, k: 3, stride: 1, pad: 1, groups: 1, bias: false),
-                   Case(n: 2, c: 5, h: 6, w: 5, o: 7, k: 3, stride: 1, pad: 1, groups: 1, bias: false)] {
+                   Case(n: 2, c: 5, h: 6, w: 5, o: 7, k: 3, stride: 1, pad: 1, groups: 1, bias: false),
+                   Case(n: 2, c: 5, h: 36, w: 64, o: 8, k: 3, stride: 1, pad: 1, groups: 1, bias: false)] {
             let (x, w, _) = inputs(cs, seed: 21)
             let dy = randn([cs.n, cs.o, cs.h, cs.w], seed: 22)
             let y512 = fast.conv2d(x, weight: w, bias: nil, config)

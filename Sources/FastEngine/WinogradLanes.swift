@@ -1,0 +1,173 @@
+// Winograd F(4×4, 3×3) tile transforms with 8 tiles in the lanes of a vector: every 1-D
+// transform is a few vertical adds and FMAs shared by 8 tiles, where a tile-in-lanes layout
+// (one tile's 6 frequencies per vector) needs broadcasts and leaves 2 of 8 lanes idle.
+// Input tiles are read from the padded plane split into its 4 column phases, so the 8 lanes
+// of one (row, column) position of a tile row are 8 consecutive floats.
+// T tiles of a chunk, C input / K output channels; i, j frequency row / column; r, s tile row / column.
+
+import VectorShuffles
+
+extension Winograd4x4 {
+    /// The column phases of one zero-padded plane: `q[k][R][x] = padded[R][4x + k]` for
+    /// k < 4, R < paddedHeight, x ≤ tilesWide (`ld = tilesWide + 1` floats a row, `phaseStride`
+    /// floats a phase). Element (r, s) of tile (ty, tx) is then `q[s % 4][4ty + r][tx + s / 4]`.
+    struct PhasePlanes {
+        let ld: Int, phaseStride: Int
+        var count: Int { 4 * phaseStride }
+
+        init(plan: WinogradPlan) {
+            ld = plan.tilesWide + 1
+            phaseStride = plan.paddedHeight * ld
+        }
+
+        /// Offset of element (r, s) of a tile from its top-left element's offset.
+        @inline(__always)
+        func offset(r: Int, s: Int) -> Int { (s & 3) &* phaseStride &+ r &* ld &+ (s >> 2) }
+
+        /// Writes the phases of padded row `row + 1` (input row `row`, W = `w` floats) into `q`;
+        /// the rest of `q` (padding rows, columns past W) must already be zero and stays so.
+        /// padded[R][j] = x[R − 1][j − 1], so x[4t + k] lands in phase k + 1 at column t (k < 3)
+        /// and in phase 0 at column t + 1 (k = 3).
+        @inline(__always)
+        func split(row x: UnsafePointer<Float>, w: Int, row: Int, into q: UnsafeMutablePointer<Float>) {
+            let base = q + (row &+ 1) &* ld
+            let p0 = base + 1, p1 = base + phaseStride, p2 = base + 2 &* phaseStride, p3 = base + 3 &* phaseStride
+            let raw = UnsafeRawPointer(x)
+            var j = 0
+            while j &+ 32 <= w {
+                let a = raw.loadUnaligned(fromByteOffset: j &* 4, as: SIMD8<Float>.self)
+                let b = raw.loadUnaligned(fromByteOffset: j &* 4 &+ 32, as: SIMD8<Float>.self)
+                let c = raw.loadUnaligned(fromByteOffset: j &* 4 &+ 64, as: SIMD8<Float>.self)
+                let d = raw.loadUnaligned(fromByteOffset: j &* 4 &+ 96, as: SIMD8<Float>.self)
+                let even0 = SIMD8(lowHalf: a.evenHalf, highHalf: b.evenHalf)
+                let even1 = SIMD8(lowHalf: c.evenHalf, highHalf: d.evenHalf)
+                let odd0 = SIMD8(lowHalf: a.oddHalf, highHalf: b.oddHalf)
+                let odd1 = SIMD8(lowHalf: c.oddHalf, highHalf: d.oddHalf)
+                let t = j >> 2
+                UnsafeMutableRawPointer(p1 + t).storeBytes(
+                    of: SIMD8(lowHalf: even0.evenHalf, highHalf: even1.evenHalf), as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(p2 + t).storeBytes(
+                    of: SIMD8(lowHalf: odd0.evenHalf, highHalf: odd1.evenHalf), as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(p3 + t).storeBytes(
+                    of: SIMD8(lowHalf: even0.oddHalf, highHalf: even1.oddHalf), as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(p0 + t).storeBytes(
+                    of: SIMD8(lowHalf: odd0.oddHalf, highHalf: odd1.oddHalf), as: SIMD8<Float>.self)
+                j &+= 32
+            }
+            while j &+ 16 <= w {
+                let a = raw.loadUnaligned(fromByteOffset: j &* 4, as: SIMD8<Float>.self)
+                let b = raw.loadUnaligned(fromByteOffset: j &* 4 &+ 32, as: SIMD8<Float>.self)
+                let even = SIMD8(lowHalf: a.evenHalf, highHalf: b.evenHalf)
+                let odd = SIMD8(lowHalf: a.oddHalf, highHalf: b.oddHalf)
+                let t = j >> 2
+                UnsafeMutableRawPointer(p1 + t).storeBytes(of: even.evenHalf, as: SIMD4<Float>.self)
+                UnsafeMutableRawPointer(p2 + t).storeBytes(of: odd.evenHalf, as: SIMD4<Float>.self)
+                UnsafeMutableRawPointer(p3 + t).storeBytes(of: even.oddHalf, as: SIMD4<Float>.self)
+                UnsafeMutableRawPointer(p0 + t).storeBytes(of: odd.oddHalf, as: SIMD4<Float>.self)
+                j &+= 16
+            }
+            while j &+ 8 <= w {
+                let a = raw.loadUnaligned(fromByteOffset: j &* 4, as: SIMD8<Float>.self)
+                let even = a.evenHalf, odd = a.oddHalf
+                let t = j >> 2
+                UnsafeMutableRawPointer(p1 + t).storeBytes(of: even.evenHalf, as: SIMD2<Float>.self)
+                UnsafeMutableRawPointer(p2 + t).storeBytes(of: odd.evenHalf, as: SIMD2<Float>.self)
+                UnsafeMutableRawPointer(p3 + t).storeBytes(of: even.oddHalf, as: SIMD2<Float>.self)
+                UnsafeMutableRawPointer(p0 + t).storeBytes(of: odd.oddHalf, as: SIMD2<Float>.self)
+                j &+= 8
+            }
+            while j < w {
+                let k = j & 3, t = j >> 2
+                switch k {
+                case 0: p1[t] = x[j]
+                case 1: p2[t] = x[j]
+                case 2: p3[t] = x[j]
+                default: p0[t] = x[j]
+                }
+                j &+= 1
+            }
+        }
+    }
+
+    /// The input transform V = Bᵀ d B of 8 tiles at once: `load(o)` gives the 8 tiles' values at
+    /// offset o (`PhasePlanes.offset`) from their top-left elements; frequency (i, j) goes to
+    /// `v + (6i + j)·positionStride` (8 floats).
+    @inline(__always)
+    static func transformInputLanes(_ planes: PhasePlanes, _ load: (Int) -> SIMD8<Float>,
+                                    _ v: UnsafeMutablePointer<Float>, positionStride: Int) {
+        // 1-D Bᵀ of 6 values (Lavin & Gray's F(4, 3) with points 0, ±1, ±2, ∞).
+        @inline(__always)
+        func bt(_ d0: SIMD8<Float>, _ d1: SIMD8<Float>, _ d2: SIMD8<Float>, _ d3: SIMD8<Float>,
+                _ d4: SIMD8<Float>, _ d5: SIMD8<Float>)
+            -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+            let s12 = d1 + d2, s34 = d3 + d4, d21 = d1 - d2, d43 = d4 - d3, f = d4 - d2, g = d3 - d1
+            return ((d4 - 5 * d2) + 4 * d0, s34 - 4 * s12, d43 + 4 * d21, f + 2 * g, f - 2 * g, (d5 - 5 * d3) + 4 * d1)
+        }
+        @inline(__always) func row(_ r: Int)
+            -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+            bt(load(planes.offset(r: r, s: 0)), load(planes.offset(r: r, s: 1)), load(planes.offset(r: r, s: 2)),
+               load(planes.offset(r: r, s: 3)), load(planes.offset(r: r, s: 4)), load(planes.offset(r: r, s: 5)))
+        }
+        let h0 = row(0), h1 = row(1), h2 = row(2), h3 = row(3), h4 = row(4), h5 = row(5)
+        let out = UnsafeMutableRawPointer(v), stride = positionStride &* 4
+        @inline(__always) func column(_ j: Int, _ d0: SIMD8<Float>, _ d1: SIMD8<Float>, _ d2: SIMD8<Float>,
+                                      _ d3: SIMD8<Float>, _ d4: SIMD8<Float>, _ d5: SIMD8<Float>) {
+            let c = bt(d0, d1, d2, d3, d4, d5)
+            out.storeBytes(of: c.0, toByteOffset: j &* stride, as: SIMD8<Float>.self)
+            out.storeBytes(of: c.1, toByteOffset: (6 &+ j) &* stride, as: SIMD8<Float>.self)
+            out.storeBytes(of: c.2, toByteOffset: (12 &+ j) &* stride, as: SIMD8<Float>.self)
+            out.storeBytes(of: c.3, toByteOffset: (18 &+ j) &* stride, as: SIMD8<Float>.self)
+            out.storeBytes(of: c.4, toByteOffset: (24 &+ j) &* stride, as: SIMD8<Float>.self)
+            out.storeBytes(of: c.5, toByteOffset: (30 &+ j) &* stride, as: SIMD8<Float>.self)
+        }
+        column(0, h0.0, h1.0, h2.0, h3.0, h4.0, h5.0)
+        column(1, h0.1, h1.1, h2.1, h3.1, h4.1, h5.1)
+        column(2, h0.2, h1.2, h2.2, h3.2, h4.2, h5.2)
+        column(3, h0.3, h1.3, h2.3, h3.3, h4.3, h5.3)
+        column(4, h0.4, h1.4, h2.4, h3.4, h4.4, h5.4)
+        column(5, h0.5, h1.5, h2.5, h3.5, h4.5, h5.5)
+    }
+
+    /// The output transform Y = Aᵀ M A of 8 tiles at once, M's frequency (i, j) at
+    /// `m + (6i + j)·positionStride`; `store(a, rows)` gets output row a as 4 vectors, one per
+    /// tile column b, lanes the 8 tiles.
+    @inline(__always)
+    static func transformOutputLanes(_ m: UnsafePointer<Float>, positionStride: Int,
+                                     _ store: (Int, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) -> Void) {
+        // 1-D Aᵀ of 6 values.
+        @inline(__always)
+        func at(_ m0: SIMD8<Float>, _ m1: SIMD8<Float>, _ m2: SIMD8<Float>, _ m3: SIMD8<Float>,
+                _ m4: SIMD8<Float>, _ m5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+            let s12 = m1 + m2, d12 = m1 - m2, s34 = m3 + m4, d34 = m3 - m4
+            return (m0 + s12 + s34, d12 + 2 * d34, s12 + 4 * s34, (d12 + m5) + 8 * d34)
+        }
+        let raw = UnsafeRawPointer(m), stride = positionStride &* 4
+        @inline(__always) func row(_ i: Int) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+            @inline(__always) func ld(_ j: Int) -> SIMD8<Float> {
+                raw.loadUnaligned(fromByteOffset: (6 &* i &+ j) &* stride, as: SIMD8<Float>.self)
+            }
+            return at(ld(0), ld(1), ld(2), ld(3), ld(4), ld(5))
+        }
+        let q0 = row(0), q1 = row(1), q2 = row(2), q3 = row(3), q4 = row(4), q5 = row(5)
+        let y0 = at(q0.0, q1.0, q2.0, q3.0, q4.0, q5.0)
+        let y1 = at(q0.1, q1.1, q2.1, q3.1, q4.1, q5.1)
+        let y2 = at(q0.2, q1.2, q2.2, q3.2, q4.2, q5.2)
+        let y3 = at(q0.3, q1.3, q2.3, q3.3, q4.3, q5.3)
+        store(0, y0.0, y1.0, y2.0, y3.0)
+        store(1, y0.1, y1.1, y2.1, y3.1)
+        store(2, y0.2, y1.2, y2.2, y3.2)
+        store(3, y0.3, y1.3, y2.3, y3.3)
+    }
+
+    /// Transposes 4 vectors (b = 0…3, lanes l = 8 tiles) into 4 pairs of tile rows: result p holds
+    /// tile p's 4 values in lanes 0–3 and tile p + 4's in lanes 4–7 (unpack lo/hi, then pairs).
+    /// NOTE: real shuffles (`VectorShuffles`): built lane by lane, LLVM scalarised the whole output
+    /// transform feeding them (3× slower than the tile-by-tile transform it replaced).
+    @inline(__always)
+    static func tileRows(_ y0: SIMD8<Float>, _ y1: SIMD8<Float>, _ y2: SIMD8<Float>, _ y3: SIMD8<Float>)
+        -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+        let t0 = atkd_unpack_low(y0, y1), t1 = atkd_unpack_high(y0, y1)
+        let t2 = atkd_unpack_low(y2, y3), t3 = atkd_unpack_high(y2, y3)
+        return (atkd_pairs_low(t0, t2), atkd_pairs_high(t0, t2), atkd_pairs_low(t1, t3), atkd_pairs_high(t1, t3))
+    }
+}

@@ -1,0 +1,2 @@
+// Header-only: the shuffles are static inline functions in include/VectorShuffles.h.
+#include "VectorShuffles.h"

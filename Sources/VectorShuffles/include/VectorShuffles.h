@@ -1,0 +1,31 @@
+// Lane shuffles of 8-float vectors for Swift code, as clang's __builtin_shufflevector.
+// Swift has no shuffle of SIMD vectors: written lane by lane (`SIMD8(a[0], b[0], …)`), LLVM
+// turns the arithmetic feeding the lanes into scalar code. These inline functions reach LLVM
+// as one `shufflevector` each (x86: vunpcklps, vunpckhps, vunpcklpd, vunpckhpd).
+#ifndef VECTOR_SHUFFLES_H
+#define VECTOR_SHUFFLES_H
+
+/// Imported into Swift as SIMD8<Float>.
+typedef float atkd_float8 __attribute__((ext_vector_type(8)));
+
+/// (a0, b0, a1, b1 | a4, b4, a5, b5): lanes 0, 1 of each 4-lane half, interleaved.
+static inline atkd_float8 atkd_unpack_low(atkd_float8 a, atkd_float8 b) {
+    return __builtin_shufflevector(a, b, 0, 8, 1, 9, 4, 12, 5, 13);
+}
+
+/// (a2, b2, a3, b3 | a6, b6, a7, b7): lanes 2, 3 of each 4-lane half, interleaved.
+static inline atkd_float8 atkd_unpack_high(atkd_float8 a, atkd_float8 b) {
+    return __builtin_shufflevector(a, b, 2, 10, 3, 11, 6, 14, 7, 15);
+}
+
+/// (a0, a1, b0, b1 | a4, a5, b4, b5): the low lane pairs of each 4-lane half.
+static inline atkd_float8 atkd_pairs_low(atkd_float8 a, atkd_float8 b) {
+    return __builtin_shufflevector(a, b, 0, 1, 8, 9, 4, 5, 12, 13);
+}
+
+/// (a2, a3, b2, b3 | a6, a7, b6, b7): the high lane pairs of each 4-lane half.
+static inline atkd_float8 atkd_pairs_high(atkd_float8 a, atkd_float8 b) {
+    return __builtin_shufflevector(a, b, 2, 3, 10, 11, 6, 7, 14, 15);
+}
+
+#endif
