@@ -4,6 +4,7 @@
 // N batch, C input / O output channels, H, W; TH × TW 4×4 tiles per image, T per chunk.
 
 import TensorCore
+import VectorShuffles
 import WinogradAVX512
 
 /// A chunk plan: tiles per image, images per chunk, and the padded plane a tile reads from.
@@ -148,6 +149,8 @@ extension FastEngine {
         let inPlane = h * w, outImage = o * h * w
         let layout = WinogradChunkLayout(plan: plan, phases: phases, outImage: outImage)
         let tPad = layout.tPad, segment = layout.segment
+        // Whole tiles, 8 to a segment: each group of 8 lanes is one tile row's full width.
+        let fullRows = plan.tilesFit && segment == 8
         let parts = partsFor(work: n * o * c * inPlane * 9, units: n, threads: threads)
         return makeArray(n * outImage) { yp in
             input.withUnsafeBufferPointer { xb in
@@ -236,8 +239,18 @@ extension FastEngine {
                                 var g = 0
                                 while g < used {
                                     let lanes = min(8, used &- g)
+                                    let rowStart = planeOut + outputs[g]
                                     Winograd4x4.transformOutputLanes(mp + (oc &* tPad &+ g), positionStride: mStride) { a, y0, y1, y2, y3 in
                                         let (r04, r15, r26, r37) = Winograd4x4.tileRows(y0, y1, y2, y3)
+                                        if fullRows && lanes == 8 {
+                                            // 8 whole tiles side by side: output row a is 32 floats.
+                                            let row = UnsafeMutableRawPointer(rowStart + a &* w)
+                                            row.storeBytes(of: atkd_join_low_halves(r04, r15), as: SIMD8<Float>.self)
+                                            row.storeBytes(of: atkd_join_low_halves(r26, r37), toByteOffset: 32, as: SIMD8<Float>.self)
+                                            row.storeBytes(of: atkd_join_high_halves(r04, r15), toByteOffset: 64, as: SIMD8<Float>.self)
+                                            row.storeBytes(of: atkd_join_high_halves(r26, r37), toByteOffset: 96, as: SIMD8<Float>.self)
+                                            return
+                                        }
                                         @inline(__always) func put(_ l: Int, _ row: SIMD4<Float>) {
                                             guard l < lanes else { return }
                                             let t = g &+ l
@@ -248,8 +261,10 @@ extension FastEngine {
                                                 for e in 0..<columnsInside[t] { at[e] = row[e] }
                                             }
                                         }
-                                        put(0, r04.lowHalf); put(1, r15.lowHalf); put(2, r26.lowHalf); put(3, r37.lowHalf)
-                                        put(4, r04.highHalf); put(5, r15.highHalf); put(6, r26.highHalf); put(7, r37.highHalf)
+                                        put(0, atkd_low_half(r04)); put(1, atkd_low_half(r15))
+                                        put(2, atkd_low_half(r26)); put(3, atkd_low_half(r37))
+                                        put(4, atkd_high_half(r04)); put(5, atkd_high_half(r15))
+                                        put(6, atkd_high_half(r26)); put(7, atkd_high_half(r37))
                                     }
                                     g &+= 8
                                 }

@@ -37,6 +37,7 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Profile the step per phase, op kind and layer instead of measuring throughput.")
     var layers = false
     @Option(help: "Layers listed by --layers.") var top = 30
+    @Option(help: "Steps --layers averages over (after one warm-up step).") var steps = 2
     @Option(help: "fp32 peak GFLOP/s for --layers' % peak (2 cores × 2 AVX2 FMA × 8 lanes × 2 × ~3.66 GHz).")
     var peakGflops = 234.0
 
@@ -50,8 +51,8 @@ struct BenchCommand: ParsableCommand {
         for p in pair where p.split(separator: ":").count != 2 {
             throw ValidationError("--pair takes TEACHER:STUDENT (got `\(p)`)")
         }
-        guard batch >= 1, threads >= 1, input >= 8, seconds >= 0, rounds >= 1 else {
-            throw ValidationError("--batch, --threads and --rounds must be ≥ 1, --input ≥ 8, --seconds ≥ 0")
+        guard batch >= 1, threads >= 1, input >= 8, seconds >= 0, rounds >= 1, steps >= 1 else {
+            throw ValidationError("--batch, --threads, --rounds and --steps must be ≥ 1, --input ≥ 8, --seconds ≥ 0")
         }
     }
 
@@ -72,8 +73,14 @@ struct BenchCommand: ParsableCommand {
         let pairs = layers && models.isEmpty && pairList.isEmpty ? ThroughputBenchmark.defaultPairs : pairList
         emitHeader(machine, names: names, pairs: pairs)
         if layers {
-            for name in names { try show(LayerProfiler.profile(student: name, teacher: nil, config: config, engine: engine, peakGflops: peakGflops)) }
-            for p in pairs { try show(LayerProfiler.profile(student: p.student, teacher: p.teacher, config: config, engine: engine, peakGflops: peakGflops)) }
+            for name in names {
+                try show(LayerProfiler.profile(student: name, teacher: nil, config: config, engine: engine,
+                                               steps: steps, peakGflops: peakGflops))
+            }
+            for p in pairs {
+                try show(LayerProfiler.profile(student: p.student, teacher: p.teacher, config: config, engine: engine,
+                                               steps: steps, peakGflops: peakGflops))
+            }
             return
         }
         var peerRunner: PyTorchPeer? = nil
