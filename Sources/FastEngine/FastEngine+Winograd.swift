@@ -1,53 +1,36 @@
-// 3×3 stride-1 pad-1 convolutions by Winograd F(4×4, 3×3): forward, input gradient (the
-// same convolution of dy with the kernel transposed and turned by 180°) and weight gradient.
-// Images are split over threads and processed in chunks of ~`targetTiles` tiles.
+// 3×3 stride-1 pad-1 convolutions by Winograd F(4×4, 3×3): forward and input gradient (the
+// same convolution of dy with the kernel transposed and turned by 180°).
+// Images are split over threads and processed in chunks of ~`targetTiles` tiles. The weight
+// gradient is in `FastEngine+WinogradWeightGradient.swift`.
 // N batch, C input / O output channels, H, W; TH × TW 4×4 tiles per image, T per chunk.
 
 import TensorCore
 import VectorShuffles
 import WinogradAVX512
 
-/// A chunk plan: tiles per image, images per chunk, and the padded plane a tile reads from.
+/// A chunk plan: tiles per image and images per chunk.
 struct WinogradPlan {
     let h: Int, w: Int
     let tilesHigh: Int, tilesWide: Int
     let imagesPerChunk: Int
-    /// The zero-padded input plane: 1 row / column of padding on top / left, enough below and
-    /// on the right for every tile's 6 × 6 window.
-    let paddedHeight: Int, paddedWidth: Int
+    /// Rows of the zero-padded input plane: 1 on top, enough below for every tile's 6 × 6 window.
+    let paddedHeight: Int
 
-    /// Tiles a chunk aims for: enough for the 4 × 3 register block to stream, few enough that one
-    /// frequency row of the transformed chunk stays in L2.
+    /// Tiles a chunk aims for: enough for the products' register blocks to stream, few enough
+    /// that one frequency of the transformed chunk stays in L1 and the whole chunk in L2.
     static let targetTiles = 64
 
     init(n: Int, h: Int, w: Int) {
         self.h = h; self.w = w
         tilesHigh = (h + 3) / 4; tilesWide = (w + 3) / 4
         imagesPerChunk = max(1, min(n, Self.targetTiles / (tilesHigh * tilesWide)))
-        paddedHeight = 4 * tilesHigh + 2; paddedWidth = 4 * tilesWide + 2
+        paddedHeight = 4 * tilesHigh + 2
     }
 
     var tilesPerImage: Int { tilesHigh * tilesWide }
 
-    /// Copies one input plane into the interior of `padded` (whose border stays zero).
-    @inline(__always)
-    func pad(_ plane: UnsafePointer<Float>, into padded: UnsafeMutablePointer<Float>) {
-        let dst = padded + paddedWidth + 1
-        for r in 0..<h { (dst + r &* paddedWidth).update(from: plane + r &* w, count: w) }
-    }
-
     /// Whether output planes are whole 4×4 tiles (else tiles at the edges are clipped).
     var tilesFit: Bool { h % 4 == 0 && w % 4 == 0 }
-
-    /// Copies an output-gradient plane into `padded` ([4·TH][4·TW], zero past H × W) when
-    /// tiles do not fit, so every tile reads 4 × 4 floats; returns the plane to read and its row stride.
-    @inline(__always)
-    func tiled(_ plane: UnsafePointer<Float>, scratch: UnsafeMutablePointer<Float>) -> (UnsafePointer<Float>, Int) {
-        if tilesFit { return (plane, w) }
-        let ld = 4 * tilesWide
-        for r in 0..<h { (scratch + r &* ld).update(from: plane + r &* w, count: w) }
-        return (UnsafePointer(scratch), ld)
-    }
 }
 
 /// Transformed 3×3 kernels `[36][kPad/4][C][4]` (frequency 6i + j; kPad = O rounded up to 4)
@@ -122,6 +105,65 @@ struct WinogradChunkLayout {
         }
         segmentOffsets = segments; outputOffsets = outputs; rowsInside = rows; columnsInside = columns
     }
+
+    /// V = Bᵀ d B of every tile of images `first ..< first + count` (a chunk), all `channels`
+    /// input planes: each plane is split into column phases (`q`, this chunk's
+    /// `[imagesPerChunk + 1][PhasePlanes.count]`, zero past the data), then 8 tiles are
+    /// transformed per vector into `v[6i + j][ci][tPad]` (frequencies `positionStride` apart).
+    @inline(__always)
+    func transformInput(_ xp: UnsafePointer<Float>, first: Int, count: Int, channels c: Int, plan: WinogradPlan,
+                        phases: Winograd4x4.PhasePlanes, segments: UnsafePointer<Int>,
+                        q qp: UnsafeMutablePointer<Float>, v vp: UnsafeMutablePointer<Float>, positionStride vStride: Int) {
+        let h = plan.h, w = plan.w, inPlane = h * w
+        let qr = UnsafeRawPointer(qp)
+        for ci in 0..<c {
+            for b in 0..<count {
+                let plane = xp + ((first &+ b) &* c &+ ci) &* inPlane
+                let qb = qp + b &* phases.count
+                for r in 0..<h { phases.split(row: plane + r &* w, w: w, row: r, into: qb) }
+            }
+            let vc = vp + ci &* tPad
+            var g = 0, s = 0
+            while g < tPad {
+                let vg = vc + g
+                switch segment {
+                case 8:
+                    let base = segments[s] &* 4
+                    Winograd4x4.transformInputLanes(phases, { off in
+                        qr.loadUnaligned(fromByteOffset: base &+ off &* 4, as: SIMD8<Float>.self)
+                    }, vg, positionStride: vStride)
+                    s &+= 1
+                case 4:
+                    let b0 = segments[s] &* 4, b1 = segments[s &+ 1] &* 4
+                    Winograd4x4.transformInputLanes(phases, { off in
+                        SIMD8(lowHalf: qr.loadUnaligned(fromByteOffset: b0 &+ off &* 4, as: SIMD4<Float>.self),
+                              highHalf: qr.loadUnaligned(fromByteOffset: b1 &+ off &* 4, as: SIMD4<Float>.self))
+                    }, vg, positionStride: vStride)
+                    s &+= 2
+                case 2:
+                    let b0 = segments[s] &* 4, b1 = segments[s &+ 1] &* 4
+                    let b2 = segments[s &+ 2] &* 4, b3 = segments[s &+ 3] &* 4
+                    Winograd4x4.transformInputLanes(phases, { off in
+                        let o4 = off &* 4
+                        return SIMD8(
+                            lowHalf: SIMD4(lowHalf: qr.loadUnaligned(fromByteOffset: b0 &+ o4, as: SIMD2<Float>.self),
+                                           highHalf: qr.loadUnaligned(fromByteOffset: b1 &+ o4, as: SIMD2<Float>.self)),
+                            highHalf: SIMD4(lowHalf: qr.loadUnaligned(fromByteOffset: b2 &+ o4, as: SIMD2<Float>.self),
+                                            highHalf: qr.loadUnaligned(fromByteOffset: b3 &+ o4, as: SIMD2<Float>.self)))
+                    }, vg, positionStride: vStride)
+                    s &+= 4
+                default:
+                    let lanes = segments + s
+                    Winograd4x4.transformInputLanes(phases, { off in
+                        SIMD8(qp[lanes[0] &+ off], qp[lanes[1] &+ off], qp[lanes[2] &+ off], qp[lanes[3] &+ off],
+                              qp[lanes[4] &+ off], qp[lanes[5] &+ off], qp[lanes[6] &+ off], qp[lanes[7] &+ off])
+                    }, vg, positionStride: vStride)
+                    s &+= 8
+                }
+                g &+= 8
+            }
+        }
+    }
 }
 
 extension FastEngine {
@@ -173,57 +215,11 @@ extension FastEngine {
                     v.withUnsafeMutableBufferPointer { vb in
                     m.withUnsafeMutableBufferPointer { mb in
                         let qp = qb.baseAddress!, vp = vb.baseAddress!, mp = mb.baseAddress!
-                        let qr = UnsafeRawPointer(qp)
                         var first = images.lowerBound
                         while first < images.upperBound {
                             let count = min(plan.imagesPerChunk, images.upperBound &- first)
-                            for ci in 0..<c {
-                                for b in 0..<count {
-                                    let plane = xp + ((first &+ b) &* c &+ ci) &* inPlane
-                                    let qb = qp + b &* phases.count
-                                    for r in 0..<h { phases.split(row: plane + r &* w, w: w, row: r, into: qb) }
-                                }
-                                let vc = vp + ci &* tPad
-                                var g = 0, s = 0
-                                while g < tPad {
-                                    let vg = vc + g
-                                    switch segment {
-                                    case 8:
-                                        let base = segments[s] &* 4
-                                        Winograd4x4.transformInputLanes(phases, { off in
-                                            qr.loadUnaligned(fromByteOffset: base &+ off &* 4, as: SIMD8<Float>.self)
-                                        }, vg, positionStride: vStride)
-                                        s &+= 1
-                                    case 4:
-                                        let b0 = segments[s] &* 4, b1 = segments[s &+ 1] &* 4
-                                        Winograd4x4.transformInputLanes(phases, { off in
-                                            SIMD8(lowHalf: qr.loadUnaligned(fromByteOffset: b0 &+ off &* 4, as: SIMD4<Float>.self),
-                                                  highHalf: qr.loadUnaligned(fromByteOffset: b1 &+ off &* 4, as: SIMD4<Float>.self))
-                                        }, vg, positionStride: vStride)
-                                        s &+= 2
-                                    case 2:
-                                        let b0 = segments[s] &* 4, b1 = segments[s &+ 1] &* 4
-                                        let b2 = segments[s &+ 2] &* 4, b3 = segments[s &+ 3] &* 4
-                                        Winograd4x4.transformInputLanes(phases, { off in
-                                            let o4 = off &* 4
-                                            return SIMD8(
-                                                lowHalf: SIMD4(lowHalf: qr.loadUnaligned(fromByteOffset: b0 &+ o4, as: SIMD2<Float>.self),
-                                                               highHalf: qr.loadUnaligned(fromByteOffset: b1 &+ o4, as: SIMD2<Float>.self)),
-                                                highHalf: SIMD4(lowHalf: qr.loadUnaligned(fromByteOffset: b2 &+ o4, as: SIMD2<Float>.self),
-                                                                highHalf: qr.loadUnaligned(fromByteOffset: b3 &+ o4, as: SIMD2<Float>.self)))
-                                        }, vg, positionStride: vStride)
-                                        s &+= 4
-                                    default:
-                                        let lanes = segments + s
-                                        Winograd4x4.transformInputLanes(phases, { off in
-                                            SIMD8(qp[lanes[0] &+ off], qp[lanes[1] &+ off], qp[lanes[2] &+ off], qp[lanes[3] &+ off],
-                                                  qp[lanes[4] &+ off], qp[lanes[5] &+ off], qp[lanes[6] &+ off], qp[lanes[7] &+ off])
-                                        }, vg, positionStride: vStride)
-                                        s &+= 8
-                                    }
-                                    g &+= 8
-                                }
-                            }
+                            layout.transformInput(xp, first: first, count: count, channels: c, plan: plan, phases: phases,
+                                                  segments: segments, q: qp, v: vp, positionStride: vStride)
                             for p in 0..<36 {
                                 let ui = up + p &* kernels.positionStride, vi = vp + p &* vStride, mi = mp + p &* mStride
                                 if Self.usesAVX512 {
@@ -280,112 +276,6 @@ extension FastEngine {
             }
             }
             }
-            }
-        }
-    }
-
-    /// dW of a conv `Winograd4x4.applies` to: dU = Σ_tiles (A dY Aᵀ) ⊙ (Bᵀ x B) per kernel, then
-    /// dW = Gᵀ dU G. Each thread part sums its images into its own dU; parts are added in order.
-    func winogradConv3x3WeightGradient(_ x: Tensor, dy: Tensor, _ g: ConvGeometry) -> [Float] {
-        let n = g.n, c = g.c, o = g.o, h = g.h, w = g.w
-        // Input channels padded to 6: the AVX2 kernel takes them 3 at a time, the AVX-512 one 6.
-        let kPad = (o + 3) / 4 * 4, cPad = (c + 5) / 6 * 6
-        let plan = WinogradPlan(n: n, h: h, w: w)
-        let inPlane = h * w
-        let duCount = 6 * kPad * cPad * 8
-        let parts = partsFor(work: n * o * c * inPlane * 9, units: n, threads: threads)
-        var du = [Float](repeating: 0, count: parts * duCount)
-        x.data.withUnsafeBufferPointer { xb in
-        dy.data.withUnsafeBufferPointer { db in
-        du.withUnsafeMutableBufferPointer { dub in
-            let xp = xb.baseAddress!, dyp = db.baseAddress!, dup = dub.baseAddress!
-            parallelParts(parts) { part in
-                let images = partRange(part, of: parts, count: n)
-                let tiles = plan.imagesPerChunk * plan.tilesPerImage
-                let vRow = cPad * tiles * 8, mRow = kPad * tiles * 8
-                var padded = [Float](repeating: 0, count: plan.paddedHeight * plan.paddedWidth)
-                var v = [Float](repeating: 0, count: 6 * vRow)
-                var dm = [Float](repeating: 0, count: 6 * mRow)
-                var scratch = [Float](repeating: 0, count: plan.tilesFit ? 0 : 16 * plan.tilesPerImage)
-                scratch.withUnsafeMutableBufferPointer { sb in
-                padded.withUnsafeMutableBufferPointer { pb in
-                v.withUnsafeMutableBufferPointer { vb in
-                dm.withUnsafeMutableBufferPointer { mb in
-                Winograd4x4.btColumns.withUnsafeBufferPointer { bt in
-                Winograd4x4.atRows.withUnsafeBufferPointer { ar in
-                    let pp = pb.baseAddress!, vp = vb.baseAddress!, mp = mb.baseAddress!
-                    let sp = sb.baseAddress ?? pp
-                    let duPart = dup + part &* duCount
-                    var first = images.lowerBound
-                    while first < images.upperBound {
-                        let count = min(plan.imagesPerChunk, images.upperBound &- first)
-                        let used = count &* plan.tilesPerImage
-                        if used < tiles {
-                            // A short last chunk: zero the unused tiles so they add nothing.
-                            for i in 0..<6 { for ci in 0..<cPad {
-                                let offset: Int = i &* vRow &+ (ci &* tiles &+ used) &* 8
-                                (vp + offset).update(repeating: 0, count: (tiles &- used) &* 8)
-                            } }
-                        }
-                        for b in 0..<count {
-                            for ci in 0..<c {
-                                plan.pad(xp + ((first &+ b) &* c &+ ci) &* inPlane, into: pp)
-                                var t = b &* plan.tilesPerImage
-                                for ty in 0..<plan.tilesHigh {
-                                    for tx in 0..<plan.tilesWide {
-                                        Winograd4x4.transformInputTile(
-                                            pp + 4 &* (ty &* plan.paddedWidth &+ tx), ld: plan.paddedWidth,
-                                            vp + (ci &* tiles &+ t) &* 8, rowStride: vRow, bt.baseAddress!)
-                                        t &+= 1
-                                    }
-                                }
-                            }
-                            for oc in 0..<o {
-                                let (plane, ld) = plan.tiled(dyp + ((first &+ b) &* o &+ oc) &* inPlane, scratch: sp)
-                                var t = b &* plan.tilesPerImage
-                                for ty in 0..<plan.tilesHigh {
-                                    for tx in 0..<plan.tilesWide {
-                                        Winograd4x4.transformOutputGradientTile(
-                                            plane + 4 &* (ty &* ld &+ tx), ld: ld, mp + (oc &* tiles &+ t) &* 8,
-                                            rowStride: mRow, ar.baseAddress!)
-                                        t &+= 1
-                                    }
-                                }
-                            }
-                        }
-                        for i in 0..<6 {
-                            let dmi = mp + i &* mRow, vi = vp + i &* vRow, dui = duPart + i &* kPad &* cPad &* 8
-                            if Self.usesAVX512 {
-                                AVX512.accumulateKernelGradient(dm: dmi, v: vi, du: dui, tiles: tiles, kPad: kPad, cPad: cPad)
-                            } else {
-                                Winograd4x4.accumulateKernelGradient(dm: dmi, v: vi, du: dui, tiles: tiles, kPad: kPad, cPad: cPad)
-                            }
-                        }
-                        first &+= count
-                    }
-                }
-                }
-                }
-                }
-                }
-                }
-            }
-        }
-        }
-        }
-        return makeArray(o * c * 9) { dw in
-            du.withUnsafeMutableBufferPointer { dub in
-                let dup = dub.baseAddress!
-                for part in 1..<max(parts, 1) {
-                    let src = dup + part &* duCount
-                    for e in 0..<duCount { dup[e] += src[e] }
-                }
-                for oc in 0..<o {
-                    for ci in 0..<c {
-                        Winograd4x4.kernelGradient(dup + (oc &* cPad &+ ci) &* 8, rowStride: kPad &* cPad &* 8,
-                                                   into: dw + (oc &* c &+ ci) &* 9)
-                    }
-                }
             }
         }
     }

@@ -1,14 +1,13 @@
 // Winograd F(4×4, 3×3): the matrices, the kernel transform and the weight gradient's tile
 // transforms (Lavin & Gray 2016, "Fast Algorithms for Convolutional Neural Networks", eq. 8–10).
 // A 6×6 input tile d gives a 4×4 output tile Y = Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A: 36 products
-// per tile instead of 144. In the weight gradient a transformed tile is stored as 6 SIMD8 rows
-// i (lanes j, lanes 6 and 7 unused); the forward and input gradient keep 8 tiles in the lanes
-// instead (`WinogradLanes.swift`).
+// per tile instead of 144. The tile transforms, 8 tiles or 8 channels a vector, are in
+// `WinogradLanes.swift`.
 // N batch, C input / O output channels, H, W; T tiles of a chunk; i, j the frequency row / column.
 
 import TensorCore
 
-/// The F(4×4, 3×3) matrices Bᵀ (6×6), G (6×3) and Aᵀ (4×6) as the code uses them.
+/// F(4×4, 3×3): which convolutions it computes, and the kernel transform G k Gᵀ and its gradient.
 /// - Paper: Lavin & Gray 2016, section 4.2 (interpolation points 0, ±1, ±2, ∞).
 /// - NOTE: the points ±2 make the transforms grow values by up to 8×; in Float the output
 ///   differs from the direct sum by ~1e-5 relative (tests allow 1e-3 against the reference).
@@ -20,22 +19,6 @@ enum Winograd4x4 {
         g.k == 3 && g.stride == 1 && g.pad == 1 && g.groups == 1 && g.c >= 4 && g.o >= 4
     }
 
-    /// Columns of Bᵀ as lane vectors: lane j of `bt[s]` is Bᵀ[j][s].
-    static let btColumns: [SIMD8<Float>] = [
-        [4, 0, 0, 0, 0, 0, 0, 0],
-        [0, -4, 4, -2, 2, 4, 0, 0],
-        [-5, -4, -4, -1, -1, 0, 0, 0],
-        [0, 1, -1, 2, -2, -5, 0, 0],
-        [1, 1, 1, 1, 1, 0, 0, 0],
-        [0, 0, 0, 0, 0, 1, 0, 0],
-    ]
-    /// Rows of Aᵀ as lane vectors: lane j of `atRows[b]` is Aᵀ[b][j].
-    static let atRows: [SIMD8<Float>] = [
-        [1, 1, 1, 1, 1, 0, 0, 0],
-        [0, 1, -1, 2, -2, 0, 0, 0],
-        [0, 1, 1, 4, 4, 0, 0, 0],
-        [0, 1, -1, 8, -8, 1, 0, 0],
-    ]
     /// (G·(a, b, c)) for one column or row of a 3×3 kernel, G (6×3) written out row by row:
     /// (1/4, 0, 0), −(1, 1, 1)/6, −(1, −1, 1)/6, (1/24, 1/12, 1/6), (1/24, −1/12, 1/6), (0, 0, 1).
     @inline(__always)
@@ -75,12 +58,12 @@ enum Winograd4x4 {
     }
 
     /// dk = Gᵀ dU G: the gradient of one 3×3 kernel from the gradient of its transform
-    /// (6 rows of 8 floats, row stride `rowStride`), written row-major (9 values) to `out`.
+    /// (frequency (i, j) at du[(6i + j)·stride]), written row-major (9 values) to `out`.
     @inline(__always)
-    static func kernelGradient(_ du: UnsafePointer<Float>, rowStride: Int, into out: UnsafeMutablePointer<Float>) {
+    static func kernelGradient(_ du: UnsafePointer<Float>, stride: Int, into out: UnsafeMutablePointer<Float>) {
         @inline(__always) func column(_ j: Int) -> (Float, Float, Float) {
-            gt6(du[j], du[rowStride &+ j], du[2 &* rowStride &+ j], du[3 &* rowStride &+ j],
-                du[4 &* rowStride &+ j], du[5 &* rowStride &+ j])
+            gt6(du[j &* stride], du[(6 &+ j) &* stride], du[(12 &+ j) &* stride], du[(18 &+ j) &* stride],
+                du[(24 &+ j) &* stride], du[(30 &+ j) &* stride])
         }
         let c0 = column(0), c1 = column(1), c2 = column(2), c3 = column(3), c4 = column(4), c5 = column(5)
         let r0 = gt6(c0.0, c1.0, c2.0, c3.0, c4.0, c5.0)
@@ -89,63 +72,5 @@ enum Winograd4x4 {
         out[0] = r0.0; out[1] = r0.1; out[2] = r0.2
         out[3] = r1.0; out[4] = r1.1; out[5] = r1.2
         out[6] = r2.0; out[7] = r2.1; out[8] = r2.2
-    }
-
-    /// V = Bᵀ d B of the 6×6 tile whose top-left is `p` (row stride `ld`), stored as row i at
-    /// `v + i·rowStride` (8 lanes, lanes 6, 7 zero).
-    /// NOTE: each row's 1-D transform takes its 6 inputs as broadcast loads from memory; taking
-    /// them as lanes of a loaded vector made LLVM scalarise the whole tile (6× the instructions).
-    @inline(__always)
-    static func transformInputTile(_ p: UnsafePointer<Float>, ld: Int, _ v: UnsafeMutablePointer<Float>,
-                                   rowStride: Int, _ bt: UnsafePointer<SIMD8<Float>>) {
-        let b0 = bt[0], b1 = bt[1], b2 = bt[2], b3 = bt[3], b4 = bt[4], b5 = bt[5]
-        @inline(__always) func row(_ r: Int) -> SIMD8<Float> {
-            // d_r B: lane j = Σ_s d[r][s]·Bᵀ[j][s].
-            let q = p + r &* ld
-            var acc = b0 * SIMD8(repeating: q[0])
-            acc.addProduct(b1, SIMD8(repeating: q[1]))
-            acc.addProduct(b2, SIMD8(repeating: q[2]))
-            acc.addProduct(b3, SIMD8(repeating: q[3]))
-            acc.addProduct(b4, SIMD8(repeating: q[4]))
-            acc.addProduct(b5, SIMD8(repeating: q[5]))
-            return acc
-        }
-        let h0 = row(0), h1 = row(1), h2 = row(2), h3 = row(3), h4 = row(4), h5 = row(5)
-        // Bᵀ (d B): rows i, lanes j.
-        let out = UnsafeMutableRawPointer(v)
-        let stride = rowStride &* 4
-        out.storeBytes(of: 4 * h0 - 5 * h2 + h4, toByteOffset: 0, as: SIMD8<Float>.self)
-        out.storeBytes(of: h3 + h4 - 4 * (h1 + h2), toByteOffset: stride, as: SIMD8<Float>.self)
-        out.storeBytes(of: 4 * (h1 - h2) - h3 + h4, toByteOffset: 2 &* stride, as: SIMD8<Float>.self)
-        out.storeBytes(of: 2 * (h3 - h1) - h2 + h4, toByteOffset: 3 &* stride, as: SIMD8<Float>.self)
-        out.storeBytes(of: 2 * (h1 - h3) - h2 + h4, toByteOffset: 4 &* stride, as: SIMD8<Float>.self)
-        out.storeBytes(of: 4 * h1 - 5 * h3 + h5, toByteOffset: 5 &* stride, as: SIMD8<Float>.self)
-    }
-
-    /// dM = A dY Aᵀ of one 4×4 output-gradient tile (rows a at `d + a·ld`), the transpose of
-    /// the output transform, stored as rows i at `dm + i·rowStride` (8 lanes, 6, 7 zero).
-    @inline(__always)
-    static func transformOutputGradientTile(_ d: UnsafePointer<Float>, ld: Int, _ dm: UnsafeMutablePointer<Float>,
-                                            rowStride: Int, _ ar: UnsafePointer<SIMD8<Float>>) {
-        let c0 = ar[0], c1 = ar[1], c2 = ar[2], c3 = ar[3]
-        @inline(__always) func row(_ a: Int) -> SIMD8<Float> {
-            // dY_a Aᵀ: lane j = Σ_b dY[a][b]·Aᵀ[b][j].
-            let q = d + a &* ld
-            var acc = c0 * SIMD8(repeating: q[0])
-            acc.addProduct(c1, SIMD8(repeating: q[1]))
-            acc.addProduct(c2, SIMD8(repeating: q[2]))
-            acc.addProduct(c3, SIMD8(repeating: q[3]))
-            return acc
-        }
-        let r0 = row(0), r1 = row(1), r2 = row(2), r3 = row(3)
-        // A (dY Aᵀ): rows i, dM_i = Σ_a Aᵀ[a][i]·r_a.
-        let s02 = r0 + r2, s13 = r1 + r3, q = r0 + 4 * r2, e = 2 * r1 + 8 * r3
-        let out = UnsafeMutableRawPointer(dm), stride = rowStride &* 4
-        out.storeBytes(of: r0, toByteOffset: 0, as: SIMD8<Float>.self)
-        out.storeBytes(of: s02 + s13, toByteOffset: stride, as: SIMD8<Float>.self)
-        out.storeBytes(of: s02 - s13, toByteOffset: 2 &* stride, as: SIMD8<Float>.self)
-        out.storeBytes(of: q + e, toByteOffset: 3 &* stride, as: SIMD8<Float>.self)
-        out.storeBytes(of: q - e, toByteOffset: 4 &* stride, as: SIMD8<Float>.self)
-        out.storeBytes(of: r3, toByteOffset: 5 &* stride, as: SIMD8<Float>.self)
     }
 }

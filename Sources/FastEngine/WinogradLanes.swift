@@ -1,4 +1,4 @@
-// Winograd F(4×4, 3×3) tile transforms with 8 tiles in the lanes of a vector: every 1-D
+// Winograd F(4×4, 3×3) tile transforms with 8 tiles (or 8 channels) in the lanes of a vector: every 1-D
 // transform is a few vertical adds and FMAs shared by 8 tiles, where a tile-in-lanes layout
 // (one tile's 6 frequencies per vector) needs broadcasts and leaves 2 of 8 lanes idle.
 // Input tiles are read from the padded plane split into its 4 column phases, so the 8 lanes
@@ -169,5 +169,90 @@ extension Winograd4x4 {
         let t0 = atkd_unpack_low(y0, y1), t1 = atkd_unpack_high(y0, y1)
         let t2 = atkd_unpack_low(y2, y3), t3 = atkd_unpack_high(y2, y3)
         return (atkd_pairs_low(t0, t2), atkd_pairs_high(t0, t2), atkd_pairs_low(t1, t3), atkd_pairs_high(t1, t3))
+    }
+
+    /// dM = A dY Aᵀ of one 4×4 output-gradient tile for 8 output channels at once: `load(r, s)`
+    /// gives the 8 channels' dY[r][s]; frequency (i, j) goes to `dm + (6i + j)·positionStride`.
+    @inline(__always)
+    static func transformOutputGradientLanes(_ load: (Int, Int) -> SIMD8<Float>, _ dm: UnsafeMutablePointer<Float>,
+                                             positionStride: Int) {
+        // 1-D A·(d0 … d3): the transpose of the output transform's Aᵀ.
+        @inline(__always)
+        func a4(_ d0: SIMD8<Float>, _ d1: SIMD8<Float>, _ d2: SIMD8<Float>, _ d3: SIMD8<Float>)
+            -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+            let s02 = d0 + d2, s13 = d1 + d3, q = d0 + 4 * d2, e = 2 * d1 + 8 * d3
+            return (d0, s02 + s13, s02 - s13, q + e, q - e, d3)
+        }
+        @inline(__always) func row(_ r: Int)
+            -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+            a4(load(r, 0), load(r, 1), load(r, 2), load(r, 3))
+        }
+        let h0 = row(0), h1 = row(1), h2 = row(2), h3 = row(3)
+        let out = UnsafeMutableRawPointer(dm), stride = positionStride &* 4
+        @inline(__always) func column(_ j: Int, _ d0: SIMD8<Float>, _ d1: SIMD8<Float>, _ d2: SIMD8<Float>,
+                                      _ d3: SIMD8<Float>) {
+            let c = a4(d0, d1, d2, d3)
+            out.storeBytes(of: c.0, toByteOffset: j &* stride, as: SIMD8<Float>.self)
+            out.storeBytes(of: c.1, toByteOffset: (6 &+ j) &* stride, as: SIMD8<Float>.self)
+            out.storeBytes(of: c.2, toByteOffset: (12 &+ j) &* stride, as: SIMD8<Float>.self)
+            out.storeBytes(of: c.3, toByteOffset: (18 &+ j) &* stride, as: SIMD8<Float>.self)
+            out.storeBytes(of: c.4, toByteOffset: (24 &+ j) &* stride, as: SIMD8<Float>.self)
+            out.storeBytes(of: c.5, toByteOffset: (30 &+ j) &* stride, as: SIMD8<Float>.self)
+        }
+        column(0, h0.0, h1.0, h2.0, h3.0)
+        column(1, h0.1, h1.1, h2.1, h3.1)
+        column(2, h0.2, h1.2, h2.2, h3.2)
+        column(3, h0.3, h1.3, h2.3, h3.3)
+        column(4, h0.4, h1.4, h2.4, h3.4)
+        column(5, h0.5, h1.5, h2.5, h3.5)
+    }
+
+    /// Copies one image's K × H × W planes channels-last into `dst`: element (y, x, k) at
+    /// `dst[y·rowStride + x·kPad + k]`. Entries past H, W or K are left as they are (zero).
+    /// 8 × 8 blocks (8 channels × 8 columns) go through registers, transposed by shuffles.
+    static func channelsLast(_ src: UnsafePointer<Float>, channels: Int, h: Int, w: Int,
+                             into dst: UnsafeMutablePointer<Float>, rowStride: Int, kPad: Int) {
+        let plane = h &* w
+        let blockedK = channels & ~7, blockedW = w % 8 == 0 ? w : 0
+        let raw = UnsafeRawPointer(src), out = UnsafeMutableRawPointer(dst)
+        var k = 0
+        while k < blockedK {
+            for y in 0..<h {
+                var x = 0
+                while x < blockedW {
+                    @inline(__always) func ld(_ r: Int) -> SIMD8<Float> {
+                        raw.loadUnaligned(fromByteOffset: ((k &+ r) &* plane &+ y &* w &+ x) &* 4, as: SIMD8<Float>.self)
+                    }
+                    let t0 = atkd_unpack_low(ld(0), ld(1)), t1 = atkd_unpack_high(ld(0), ld(1))
+                    let t2 = atkd_unpack_low(ld(2), ld(3)), t3 = atkd_unpack_high(ld(2), ld(3))
+                    let t4 = atkd_unpack_low(ld(4), ld(5)), t5 = atkd_unpack_high(ld(4), ld(5))
+                    let t6 = atkd_unpack_low(ld(6), ld(7)), t7 = atkd_unpack_high(ld(6), ld(7))
+                    // u_p: channels 0–3 of columns p and p + 4; w_p: channels 4–7.
+                    let u0 = atkd_pairs_low(t0, t2), u1 = atkd_pairs_high(t0, t2)
+                    let u2 = atkd_pairs_low(t1, t3), u3 = atkd_pairs_high(t1, t3)
+                    let w0 = atkd_pairs_low(t4, t6), w1 = atkd_pairs_high(t4, t6)
+                    let w2 = atkd_pairs_low(t5, t7), w3 = atkd_pairs_high(t5, t7)
+                    let base = (y &* rowStride &+ x &* kPad &+ k) &* 4, col = kPad &* 4
+                    out.storeBytes(of: atkd_join_low_halves(u0, w0), toByteOffset: base, as: SIMD8<Float>.self)
+                    out.storeBytes(of: atkd_join_low_halves(u1, w1), toByteOffset: base &+ col, as: SIMD8<Float>.self)
+                    out.storeBytes(of: atkd_join_low_halves(u2, w2), toByteOffset: base &+ 2 &* col, as: SIMD8<Float>.self)
+                    out.storeBytes(of: atkd_join_low_halves(u3, w3), toByteOffset: base &+ 3 &* col, as: SIMD8<Float>.self)
+                    out.storeBytes(of: atkd_join_high_halves(u0, w0), toByteOffset: base &+ 4 &* col, as: SIMD8<Float>.self)
+                    out.storeBytes(of: atkd_join_high_halves(u1, w1), toByteOffset: base &+ 5 &* col, as: SIMD8<Float>.self)
+                    out.storeBytes(of: atkd_join_high_halves(u2, w2), toByteOffset: base &+ 6 &* col, as: SIMD8<Float>.self)
+                    out.storeBytes(of: atkd_join_high_halves(u3, w3), toByteOffset: base &+ 7 &* col, as: SIMD8<Float>.self)
+                    x &+= 8
+                }
+                for x in blockedW..<w {
+                    for r in 0..<8 { dst[y &* rowStride &+ x &* kPad &+ k &+ r] = src[(k &+ r) &* plane &+ y &* w &+ x] }
+                }
+            }
+            k &+= 8
+        }
+        for kk in blockedK..<channels {
+            for y in 0..<h {
+                for x in 0..<w { dst[y &* rowStride &+ x &* kPad &+ kk] = src[kk &* plane &+ y &* w &+ x] }
+            }
+        }
     }
 }

@@ -1,6 +1,6 @@
-// The GEMMs of Winograd convolution, one per frequency. The forward products keep tiles in
-// the lanes (`multiply`); the weight gradient's keep a frequency row's 6 columns in the lanes of
-// an 8-lane vector (2 unused), multiplied lane by lane (`accumulateKernelGradient`).
+// The GEMMs of Winograd convolution, one per frequency: the forward's over input channels
+// with tiles in the lanes (`multiply`), the weight gradient's over tiles with output channels
+// in the lanes (`accumulateKernelGradient`).
 // K output channels (padded to 4), C input channels, T tiles.
 
 extension Winograd4x4 {
@@ -44,49 +44,41 @@ extension Winograd4x4 {
         }
     }
 
-    /// dU[k][c] += Σ_t dM[k][t] ⊙ V[c][t] for one row i: dM `[kPad][T][8]`, V `[cPad][T][8]`,
-    /// dU `[kPad][cPad][8]`; kPad a multiple of 4, cPad of 3. Sums run over t in order.
-    static func accumulateKernelGradient(dm: UnsafePointer<Float>, v: UnsafePointer<Float>,
-                                         du: UnsafeMutablePointer<Float>, tiles: Int, kPad: Int, cPad: Int) {
-        let dr = UnsafeRawPointer(dm), vr = UnsafeRawPointer(v), ur = UnsafeMutableRawPointer(du)
-        let rowBytes = tiles &* 32
+    /// dU[c][k] += Σ_{t < tiles} V[c][t]·dM[t][k] for one frequency: V `[cPad][tPad]` (tiles in
+    /// lanes), dM `[tiles][kPad]` (output channels in lanes), dU `[cPad][kPad]`; cPad a multiple
+    /// of 8, kPad of 16. Register block 4 c × 16 k (8 accumulators); each sum runs over t in
+    /// order from zero and is then added to dU, as in `AVX512.accumulateKernelGradient` (same bits).
+    static func accumulateKernelGradient(v: UnsafePointer<Float>, dm: UnsafePointer<Float>, du: UnsafeMutablePointer<Float>,
+                                         cPad: Int, kPad: Int, tiles: Int, tPad: Int) {
+        let dr = UnsafeRawPointer(dm), ur = UnsafeMutableRawPointer(du)
         var k = 0
         while k < kPad {
             var c = 0
             while c < cPad {
-                var a00 = SIMD8<Float>(), a01 = SIMD8<Float>(), a02 = SIMD8<Float>()
-                var a10 = SIMD8<Float>(), a11 = SIMD8<Float>(), a12 = SIMD8<Float>()
-                var a20 = SIMD8<Float>(), a21 = SIMD8<Float>(), a22 = SIMD8<Float>()
-                var a30 = SIMD8<Float>(), a31 = SIMD8<Float>(), a32 = SIMD8<Float>()
-                let d0 = dr + k &* rowBytes, v0p = vr + c &* rowBytes
-                var off = 0
-                for _ in 0..<tiles {
-                    let v0 = v0p.loadUnaligned(fromByteOffset: off, as: SIMD8<Float>.self)
-                    let v1 = v0p.loadUnaligned(fromByteOffset: off &+ rowBytes, as: SIMD8<Float>.self)
-                    let v2 = v0p.loadUnaligned(fromByteOffset: off &+ 2 &* rowBytes, as: SIMD8<Float>.self)
-                    let g0 = d0.loadUnaligned(fromByteOffset: off, as: SIMD8<Float>.self)
-                    a00.addProduct(g0, v0); a01.addProduct(g0, v1); a02.addProduct(g0, v2)
-                    let g1 = d0.loadUnaligned(fromByteOffset: off &+ rowBytes, as: SIMD8<Float>.self)
-                    a10.addProduct(g1, v0); a11.addProduct(g1, v1); a12.addProduct(g1, v2)
-                    let g2 = d0.loadUnaligned(fromByteOffset: off &+ 2 &* rowBytes, as: SIMD8<Float>.self)
-                    a20.addProduct(g2, v0); a21.addProduct(g2, v1); a22.addProduct(g2, v2)
-                    let g3 = d0.loadUnaligned(fromByteOffset: off &+ 3 &* rowBytes, as: SIMD8<Float>.self)
-                    a30.addProduct(g3, v0); a31.addProduct(g3, v1); a32.addProduct(g3, v2)
-                    off &+= 32
+                var a00 = SIMD8<Float>(), a01 = SIMD8<Float>(), a10 = SIMD8<Float>(), a11 = SIMD8<Float>()
+                var a20 = SIMD8<Float>(), a21 = SIMD8<Float>(), a30 = SIMD8<Float>(), a31 = SIMD8<Float>()
+                let v0 = v + c &* tPad, v1 = v0 + tPad, v2 = v1 + tPad, v3 = v2 + tPad
+                var off = k &* 4
+                for t in 0..<tiles {
+                    let d0 = dr.loadUnaligned(fromByteOffset: off, as: SIMD8<Float>.self)
+                    let d1 = dr.loadUnaligned(fromByteOffset: off &+ 32, as: SIMD8<Float>.self)
+                    let b0 = SIMD8(repeating: v0[t]), b1 = SIMD8(repeating: v1[t])
+                    a00.addProduct(b0, d0); a01.addProduct(b0, d1); a10.addProduct(b1, d0); a11.addProduct(b1, d1)
+                    let b2 = SIMD8(repeating: v2[t]), b3 = SIMD8(repeating: v3[t])
+                    a20.addProduct(b2, d0); a21.addProduct(b2, d1); a30.addProduct(b3, d0); a31.addProduct(b3, d1)
+                    off &+= kPad &* 4
                 }
-                @inline(__always) func add(_ row: Int, _ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>) {
-                    let o = ((k &+ row) &* cPad &+ c) &* 32
+                @inline(__always) func add(_ row: Int, _ x0: SIMD8<Float>, _ x1: SIMD8<Float>) {
+                    let o = ((c &+ row) &* kPad &+ k) &* 4
                     ur.storeBytes(of: ur.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self) + x0,
                                   toByteOffset: o, as: SIMD8<Float>.self)
                     ur.storeBytes(of: ur.loadUnaligned(fromByteOffset: o &+ 32, as: SIMD8<Float>.self) + x1,
                                   toByteOffset: o &+ 32, as: SIMD8<Float>.self)
-                    ur.storeBytes(of: ur.loadUnaligned(fromByteOffset: o &+ 64, as: SIMD8<Float>.self) + x2,
-                                  toByteOffset: o &+ 64, as: SIMD8<Float>.self)
                 }
-                add(0, a00, a01, a02); add(1, a10, a11, a12); add(2, a20, a21, a22); add(3, a30, a31, a32)
-                c &+= 3
+                add(0, a00, a01); add(1, a10, a11); add(2, a20, a21); add(3, a30, a31)
+                c &+= 4
             }
-            k &+= 4
+            k &+= 16
         }
     }
 }

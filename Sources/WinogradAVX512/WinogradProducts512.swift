@@ -96,60 +96,75 @@ public enum AVX512 {
 }
 
 extension AVX512 {
-    /// dU[k][c] += Σ_t dM[k][t] ⊙ V[c][t] for one frequency row, same layouts and same per-lane
-    /// sums (over t, in order) as `Winograd4x4.accumulateKernelGradient`: dM `[kPad][T][8]`,
-    /// V `[cPad][T][8]`, dU `[kPad][cPad][8]`; kPad a multiple of 4, cPad of 6. Register block:
-    /// 4 k × 3 pairs of input channels = 12 zmm accumulators; dM's 8 lanes go to both halves.
-    public static func accumulateKernelGradient(dm: UnsafePointer<Float>, v: UnsafePointer<Float>,
-                                                du: UnsafeMutablePointer<Float>, tiles: Int, kPad: Int, cPad: Int) {
-        precondition(cPad % 6 == 0, "the AVX-512 weight-gradient kernel takes input channels in blocks of 6")
-        let dr = UnsafeRawPointer(dm), vr = UnsafeRawPointer(v), ur = UnsafeMutableRawPointer(du)
-        let rowBytes = tiles &* 32
+    /// dU[c][k] += Σ_{t < tiles} V[c][t]·dM[t][k] for one frequency, same layouts and same sums
+    /// (over t, in order, from zero, then added to dU) as `Winograd4x4.accumulateKernelGradient`:
+    /// V `[cPad][tPad]`, dM `[tiles][kPad]`, dU `[cPad][kPad]`; cPad a multiple of 8, kPad of 16.
+    /// Register block 8 c × 32 k (16 zmm accumulators, 10 loads per 16 FMAs), then 8 c × 16 k.
+    public static func accumulateKernelGradient(v: UnsafePointer<Float>, dm: UnsafePointer<Float>,
+                                                du: UnsafeMutablePointer<Float>, cPad: Int, kPad: Int,
+                                                tiles: Int, tPad: Int) {
+        precondition(cPad % 8 == 0 && kPad % 16 == 0, "blocks of 8 input and 16 output channels")
+        let dr = UnsafeRawPointer(dm), ur = UnsafeMutableRawPointer(du)
+        @inline(__always) func add(_ c: Int, _ k: Int, _ x: SIMD16<Float>) {
+            let o = (c &* kPad &+ k) &* 4
+            ur.storeBytes(of: ur.loadUnaligned(fromByteOffset: o, as: SIMD16<Float>.self) + x,
+                          toByteOffset: o, as: SIMD16<Float>.self)
+        }
         var k = 0
+        while k &+ 32 <= kPad {
+            var c = 0
+            while c < cPad {
+                var a00 = SIMD16<Float>(), a01 = SIMD16<Float>(), a10 = SIMD16<Float>(), a11 = SIMD16<Float>()
+                var a20 = SIMD16<Float>(), a21 = SIMD16<Float>(), a30 = SIMD16<Float>(), a31 = SIMD16<Float>()
+                var a40 = SIMD16<Float>(), a41 = SIMD16<Float>(), a50 = SIMD16<Float>(), a51 = SIMD16<Float>()
+                var a60 = SIMD16<Float>(), a61 = SIMD16<Float>(), a70 = SIMD16<Float>(), a71 = SIMD16<Float>()
+                let vc = v + c &* tPad
+                var off = k &* 4
+                for t in 0..<tiles {
+                    let d0 = dr.loadUnaligned(fromByteOffset: off, as: SIMD16<Float>.self)
+                    let d1 = dr.loadUnaligned(fromByteOffset: off &+ 64, as: SIMD16<Float>.self)
+                    let b0 = SIMD16(repeating: vc[t]); a00.addProduct(b0, d0); a01.addProduct(b0, d1)
+                    let b1 = SIMD16(repeating: vc[tPad &+ t]); a10.addProduct(b1, d0); a11.addProduct(b1, d1)
+                    let b2 = SIMD16(repeating: vc[2 &* tPad &+ t]); a20.addProduct(b2, d0); a21.addProduct(b2, d1)
+                    let b3 = SIMD16(repeating: vc[3 &* tPad &+ t]); a30.addProduct(b3, d0); a31.addProduct(b3, d1)
+                    let b4 = SIMD16(repeating: vc[4 &* tPad &+ t]); a40.addProduct(b4, d0); a41.addProduct(b4, d1)
+                    let b5 = SIMD16(repeating: vc[5 &* tPad &+ t]); a50.addProduct(b5, d0); a51.addProduct(b5, d1)
+                    let b6 = SIMD16(repeating: vc[6 &* tPad &+ t]); a60.addProduct(b6, d0); a61.addProduct(b6, d1)
+                    let b7 = SIMD16(repeating: vc[7 &* tPad &+ t]); a70.addProduct(b7, d0); a71.addProduct(b7, d1)
+                    off &+= kPad &* 4
+                }
+                add(c, k, a00); add(c, k &+ 16, a01); add(c &+ 1, k, a10); add(c &+ 1, k &+ 16, a11)
+                add(c &+ 2, k, a20); add(c &+ 2, k &+ 16, a21); add(c &+ 3, k, a30); add(c &+ 3, k &+ 16, a31)
+                add(c &+ 4, k, a40); add(c &+ 4, k &+ 16, a41); add(c &+ 5, k, a50); add(c &+ 5, k &+ 16, a51)
+                add(c &+ 6, k, a60); add(c &+ 6, k &+ 16, a61); add(c &+ 7, k, a70); add(c &+ 7, k &+ 16, a71)
+                c &+= 8
+            }
+            k &+= 32
+        }
         while k < kPad {
             var c = 0
             while c < cPad {
-                var a00 = SIMD16<Float>(), a01 = SIMD16<Float>(), a02 = SIMD16<Float>()
-                var a10 = SIMD16<Float>(), a11 = SIMD16<Float>(), a12 = SIMD16<Float>()
-                var a20 = SIMD16<Float>(), a21 = SIMD16<Float>(), a22 = SIMD16<Float>()
-                var a30 = SIMD16<Float>(), a31 = SIMD16<Float>(), a32 = SIMD16<Float>()
-                let d0 = dr + k &* rowBytes, v0p = vr + c &* rowBytes
-                var off = 0
-                for _ in 0..<tiles {
-                    @inline(__always) func pair(_ r: Int) -> SIMD16<Float> {
-                        SIMD16(lowHalf: v0p.loadUnaligned(fromByteOffset: off &+ r &* rowBytes, as: SIMD8<Float>.self),
-                               highHalf: v0p.loadUnaligned(fromByteOffset: off &+ (r &+ 1) &* rowBytes, as: SIMD8<Float>.self))
-                    }
-                    @inline(__always) func dup(_ r: Int) -> SIMD16<Float> {
-                        let g = d0.loadUnaligned(fromByteOffset: off &+ r &* rowBytes, as: SIMD8<Float>.self)
-                        return SIMD16(lowHalf: g, highHalf: g)
-                    }
-                    let v0 = pair(0), v1 = pair(2), v2 = pair(4)
-                    let g0 = dup(0)
-                    a00.addProduct(g0, v0); a01.addProduct(g0, v1); a02.addProduct(g0, v2)
-                    let g1 = dup(1)
-                    a10.addProduct(g1, v0); a11.addProduct(g1, v1); a12.addProduct(g1, v2)
-                    let g2 = dup(2)
-                    a20.addProduct(g2, v0); a21.addProduct(g2, v1); a22.addProduct(g2, v2)
-                    let g3 = dup(3)
-                    a30.addProduct(g3, v0); a31.addProduct(g3, v1); a32.addProduct(g3, v2)
-                    off &+= 32
+                var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>(), a3 = SIMD16<Float>()
+                var a4 = SIMD16<Float>(), a5 = SIMD16<Float>(), a6 = SIMD16<Float>(), a7 = SIMD16<Float>()
+                let vc = v + c &* tPad
+                var off = k &* 4
+                for t in 0..<tiles {
+                    let d = dr.loadUnaligned(fromByteOffset: off, as: SIMD16<Float>.self)
+                    a0.addProduct(SIMD16(repeating: vc[t]), d)
+                    a1.addProduct(SIMD16(repeating: vc[tPad &+ t]), d)
+                    a2.addProduct(SIMD16(repeating: vc[2 &* tPad &+ t]), d)
+                    a3.addProduct(SIMD16(repeating: vc[3 &* tPad &+ t]), d)
+                    a4.addProduct(SIMD16(repeating: vc[4 &* tPad &+ t]), d)
+                    a5.addProduct(SIMD16(repeating: vc[5 &* tPad &+ t]), d)
+                    a6.addProduct(SIMD16(repeating: vc[6 &* tPad &+ t]), d)
+                    a7.addProduct(SIMD16(repeating: vc[7 &* tPad &+ t]), d)
+                    off &+= kPad &* 4
                 }
-                @inline(__always) func add(_ row: Int, _ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>) {
-                    // Lanes 0–7 are input channel c + 2j, lanes 8–15 channel c + 2j + 1: dU row (k + row), 6 channels.
-                    let o = ((k &+ row) &* cPad &+ c) &* 32
-                    @inline(__always) func acc(_ at: Int, _ x: SIMD8<Float>) {
-                        ur.storeBytes(of: ur.loadUnaligned(fromByteOffset: at, as: SIMD8<Float>.self) + x,
-                                      toByteOffset: at, as: SIMD8<Float>.self)
-                    }
-                    acc(o, x0.lowHalf); acc(o &+ 32, x0.highHalf)
-                    acc(o &+ 64, x1.lowHalf); acc(o &+ 96, x1.highHalf)
-                    acc(o &+ 128, x2.lowHalf); acc(o &+ 160, x2.highHalf)
-                }
-                add(0, a00, a01, a02); add(1, a10, a11, a12); add(2, a20, a21, a22); add(3, a30, a31, a32)
-                c &+= 6
+                add(c, k, a0); add(c &+ 1, k, a1); add(c &+ 2, k, a2); add(c &+ 3, k, a3)
+                add(c &+ 4, k, a4); add(c &+ 5, k, a5); add(c &+ 6, k, a6); add(c &+ 7, k, a7)
+                c &+= 8
             }
-            k &+= 4
+            k &+= 16
         }
     }
 }
