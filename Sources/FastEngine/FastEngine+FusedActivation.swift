@@ -100,17 +100,18 @@ func vsumAndDotCentered(_ a: UnsafePointer<Float>, gatedBy y: UnsafePointer<Floa
     let ra = UnsafeRawPointer(a), ry = UnsafeRawPointer(y), rb = UnsafeRawPointer(b)
     let vm = SIMD8<Float>(repeating: m)
     @inline(__always) func run(_ act: FusedActivation) -> (Float, Float) {
-        var acc = SIMD8<Float>(repeating: 0), accC = acc
-        var i = 0
-        while i &+ 8 <= count {
-            let g = act.gate(ry.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self),
-                             ra.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self))
-            let vb = rb.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)
+        // Two pairs of accumulators, as `vsumAndDotCentered`.
+        var s0 = SIMD8<Float>(repeating: 0), s1 = s0, c0 = s0, c1 = s0
+        @inline(__always) func step(_ at: Int, _ acc: inout SIMD8<Float>, _ accC: inout SIMD8<Float>) {
+            let g = act.gate(ry.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self),
+                             ra.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self))
             acc += g
-            accC.addProduct(g, vb - vm)
-            i &+= 8
+            accC.addProduct(g, rb.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self) - vm)
         }
-        var s = acc.sum(), sc = accC.sum()
+        var i = 0
+        while i &+ 16 <= count { step(i, &s0, &c0); step(i &+ 8, &s1, &c1); i &+= 16 }
+        while i &+ 8 <= count { step(i, &s0, &c0); i &+= 8 }
+        var s = (s0 + s1).sum(), sc = (c0 + c1).sum()
         while i < count { let g = act.gate(y[i], a[i]); s += g; sc += g * (b[i] - m); i &+= 1 }
         return (s, sc)
     }
