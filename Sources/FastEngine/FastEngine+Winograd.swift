@@ -209,8 +209,9 @@ extension FastEngine {
                     // tiles the 36 frequencies were 4 KiB apart, all in one L1 set.
                     let vStride = c * tPad + 16, mStride = kPad * tPad + 16
                     var q = [Float](repeating: 0, count: (plan.imagesPerChunk + 1) * phases.count)
-                    var v = [Float](repeating: 0, count: 36 * vStride)
-                    var m = [Float](repeating: 0, count: 36 * mStride)
+                    // Every lane of V and M is written before it is read.
+                    var v = scratchArray(36 * vStride)
+                    var m = scratchArray(36 * mStride)
                     q.withUnsafeMutableBufferPointer { qb in
                     v.withUnsafeMutableBufferPointer { vb in
                     m.withUnsafeMutableBufferPointer { mb in

@@ -35,8 +35,11 @@ extension FastEngine {
                 let images = partRange(part, of: parts, count: n)
                 let vStride = cPad * tPad + 16, mStride = tiles * kPad + 16
                 var q = [Float](repeating: 0, count: (plan.imagesPerChunk + 1) * phases.count)
-                var v = [Float](repeating: 0, count: 36 * vStride)
-                var dm = [Float](repeating: 0, count: 36 * mStride)
+                // V's rows past C are read by the products (as zeros); the rest of V, and dM up to
+                // the tiles in use, are written before they are read.
+                var v = scratchArray(36 * vStride)
+                for p in 0..<36 { for ci in c..<cPad { for t in 0..<tPad { v[p * vStride + ci * tPad + t] = 0 } } }
+                var dm = scratchArray(36 * mStride)
                 var dyT = [Float](repeating: 0, count: plan.imagesPerChunk * imageT)
                 q.withUnsafeMutableBufferPointer { qb in
                 v.withUnsafeMutableBufferPointer { vb in
