@@ -7,10 +7,11 @@ import FastEngine
 import TestSupport
 
 final class FastEngineBatchNormTests: FastEngineTestCase {
-    /// Shapes, and an offset added to x: 100 exposes E[x²] − E[x]² cancellation.
+    /// Shapes, and an offset added to x: 100 exposes E[x²] − E[x]² cancellation. The last two
+    /// have channels of several 4096-value flushes: 4 × 4 planes, and planes with a scalar tail.
     static let cases: [([Int], Float)] = [
         ([2, 3, 5, 7], 0), ([9, 5, 7, 9], 0), ([1, 4, 1, 1], 0) /* m = 1 */, ([3, 6, 4, 4], 100),
-        ([16, 32, 16, 16], 0),
+        ([16, 32, 16, 16], 0), ([300, 3, 4, 4], 50), ([40, 2, 13, 11], 0),
     ]
 
     func testTrainForwardAndBackwardMatchReference() {
