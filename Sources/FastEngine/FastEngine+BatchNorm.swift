@@ -42,12 +42,10 @@ extension FastEngine {
                         let inv = Float(1 / (v + Double(eps)).squareRoot())
                         mb[ch] = mu; vb[ch] = Float(v); ib[ch] = inv
                         let scale = gb[ch] * inv, shift = bb[ch] - mu * scale
-                        for img in 0..<n {
-                            let off = (img &* c &+ ch) &* hw
-                            if let fused {
-                                affine(xp + off, yp + off, hw, scale: scale, shift: shift, activation: fused)
-                            } else {
-                                affine(xp + off, yp + off, hw, scale: scale, shift: shift)
+                        withActivation(fused) { act, actS in
+                            for img in 0..<n {
+                                let off = (img &* c &+ ch) &* hw
+                                affine(xp + off, yp + off, hw, scale: scale, shift: shift, act, actS)
                             }
                         }
                     }
@@ -143,18 +141,22 @@ extension FastEngine {
         let parts = partsFor(work: x.count, units: n * c, threads: threads)
         let y = makeArray(x.count) { yp in
             x.data.withUnsafeBufferPointer { xb in
-                let xp = xb.baseAddress!
+            scale.withUnsafeBufferPointer { sb in
+            shift.withUnsafeBufferPointer { tb in
+                let xp = xb.baseAddress!, sp = sb.baseAddress!, tp = tb.baseAddress!
                 parallelParts(parts) { part in
-                    for plane in partRange(part, of: parts, count: n * c) {
-                        let ch = plane % c
-                        if let fused {
-                            affine(xp + plane &* hw, yp + plane &* hw, hw, scale: scale[ch], shift: shift[ch],
-                                   activation: fused)
-                        } else {
-                            affine(xp + plane &* hw, yp + plane &* hw, hw, scale: scale[ch], shift: shift[ch])
+                    let planes = partRange(part, of: parts, count: n * c)
+                    withActivation(fused) { act, actS in
+                        var ch = planes.lowerBound % max(c, 1)
+                        for plane in planes {
+                            affine(xp + plane &* hw, yp + plane &* hw, hw, scale: sp[ch], shift: tp[ch], act, actS)
+                            ch &+= 1
+                            if ch == c { ch = 0 }
                         }
                     }
                 }
+            }
+            }
             }
         }
         return Tensor(shape: x.shape, data: y)

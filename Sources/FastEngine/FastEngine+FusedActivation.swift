@@ -72,25 +72,31 @@ extension FastEngine {
     }
 }
 
-/// out[j] = act(x[j]·scale + shift): `affine` followed by the activation, in one pass.
+/// Runs `body` with the activation's 8-lane and scalar functions (the identity for nil): a loop
+/// written once in `body` is compiled once per activation, the choice made outside the loop.
+@inline(__always)
+func withActivation<R>(_ activation: FusedActivation?,
+                       _ body: ((SIMD8<Float>) -> SIMD8<Float>, (Float) -> Float) -> R) -> R {
+    switch activation {
+    case nil: return body({ $0 }, { $0 })
+    case .relu?: return body({ FusedActivation.relu.apply($0) }, { FusedActivation.relu.apply($0) })
+    case .relu6?: return body({ FusedActivation.relu6.apply($0) }, { FusedActivation.relu6.apply($0) })
+    }
+}
+
+/// out[j] = act(x[j]·scale + shift) over `count` floats (`act`, `actS` from `withActivation`).
 @inline(__always)
 func affine(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ count: Int,
-            scale: Float, shift: Float, activation: FusedActivation) {
+            scale: Float, shift: Float, _ act: (SIMD8<Float>) -> SIMD8<Float>, _ actS: (Float) -> Float) {
     let rx = UnsafeRawPointer(x), ro = UnsafeMutableRawPointer(out)
     let vs = SIMD8<Float>(repeating: scale), vt = SIMD8<Float>(repeating: shift)
-    @inline(__always) func run(_ act: FusedActivation) {
-        var j = 0
-        while j &+ 8 <= count {
-            let v = act.apply(rx.loadUnaligned(fromByteOffset: j &* 4, as: SIMD8<Float>.self) * vs + vt)
-            ro.storeBytes(of: v, toByteOffset: j &* 4, as: SIMD8<Float>.self)
-            j &+= 8
-        }
-        while j < count { out[j] = act.apply(x[j] * scale + shift); j &+= 1 }
+    var j = 0
+    while j &+ 8 <= count {
+        let v = act(rx.loadUnaligned(fromByteOffset: j &* 4, as: SIMD8<Float>.self) * vs + vt)
+        ro.storeBytes(of: v, toByteOffset: j &* 4, as: SIMD8<Float>.self)
+        j &+= 8
     }
-    switch activation {
-    case .relu: run(.relu)
-    case .relu6: run(.relu6)
-    }
+    while j < count { out[j] = actS(x[j] * scale + shift); j &+= 1 }
 }
 
 /// (Σ g[i], Σ g[i]·(b[i] − m)) with g = gate(y, a): `vsumAndDotCentered` of the gated gradient.
