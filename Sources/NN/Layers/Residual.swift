@@ -72,19 +72,27 @@ public final class ZeroPadShortcut: Layer {
         let s = stride, co = outChannels, front = (co - c) / 2
         let ho = (h + s - 1) / s, wo = (w + s - 1) / s
         var out = [Float](repeating: 0, count: n * co * ho * wo)
-        for b in 0..<n {
-            for ch in 0..<c {
-                let src = (b * c + ch) * h * w, dst = (b * co + ch + front) * ho * wo
-                for i in 0..<ho { for j in 0..<wo { out[dst + i * wo + j] = x.data[src + i * s * w + j * s] } }
+        x.data.withUnsafeBufferPointer { xb in
+        out.withUnsafeMutableBufferPointer { ob in
+            for b in 0..<n {
+                for ch in 0..<c {
+                    let src = xb.baseAddress! + (b * c + ch) * h * w, dst = ob.baseAddress! + (b * co + ch + front) * ho * wo
+                    for i in 0..<ho { for j in 0..<wo { dst[i * wo + j] = src[i * s * w + j * s] } }
+                }
             }
+        }
         }
         return (Tensor(shape: [n, co, ho, wo], data: out), { dy in
             var dx = [Float](repeating: 0, count: n * c * h * w)
-            for b in 0..<n {
-                for ch in 0..<c {
-                    let dst = (b * c + ch) * h * w, src = (b * co + ch + front) * ho * wo
-                    for i in 0..<ho { for j in 0..<wo { dx[dst + i * s * w + j * s] = dy.data[src + i * wo + j] } }
+            dy.data.withUnsafeBufferPointer { db in
+            dx.withUnsafeMutableBufferPointer { xb in
+                for b in 0..<n {
+                    for ch in 0..<c {
+                        let dst = xb.baseAddress! + (b * c + ch) * h * w, src = db.baseAddress! + (b * co + ch + front) * ho * wo
+                        for i in 0..<ho { for j in 0..<wo { dst[i * s * w + j * s] = src[i * wo + j] } }
+                    }
                 }
+            }
             }
             return Tensor(shape: [n, c, h, w], data: dx)
         })
