@@ -33,6 +33,13 @@ extension Winograd4x4 {
             let base = q + (row &+ 1) &* ld
             let p0 = base + 1, p1 = base + phaseStride, p2 = base + 2 &* phaseStride, p3 = base + 3 &* phaseStride
             let raw = UnsafeRawPointer(x)
+            // x[4t + k] for k = 0, 1, 2, 3 (vectors over t) into phases 1, 2, 3 and (one column on) 0.
+            @inline(__always) func put<V>(_ x0: V, _ x1: V, _ x2: V, _ x3: V, at t: Int) {
+                UnsafeMutableRawPointer(p1 + t).storeBytes(of: x0, as: V.self)
+                UnsafeMutableRawPointer(p2 + t).storeBytes(of: x1, as: V.self)
+                UnsafeMutableRawPointer(p3 + t).storeBytes(of: x2, as: V.self)
+                UnsafeMutableRawPointer(p0 + t).storeBytes(of: x3, as: V.self)
+            }
             var j = 0
             while j &+ 32 <= w {
                 let a = raw.loadUnaligned(fromByteOffset: j &* 4, as: SIMD8<Float>.self)
@@ -43,15 +50,10 @@ extension Winograd4x4 {
                 let even1 = SIMD8(lowHalf: c.evenHalf, highHalf: d.evenHalf)
                 let odd0 = SIMD8(lowHalf: a.oddHalf, highHalf: b.oddHalf)
                 let odd1 = SIMD8(lowHalf: c.oddHalf, highHalf: d.oddHalf)
-                let t = j >> 2
-                UnsafeMutableRawPointer(p1 + t).storeBytes(
-                    of: SIMD8(lowHalf: even0.evenHalf, highHalf: even1.evenHalf), as: SIMD8<Float>.self)
-                UnsafeMutableRawPointer(p2 + t).storeBytes(
-                    of: SIMD8(lowHalf: odd0.evenHalf, highHalf: odd1.evenHalf), as: SIMD8<Float>.self)
-                UnsafeMutableRawPointer(p3 + t).storeBytes(
-                    of: SIMD8(lowHalf: even0.oddHalf, highHalf: even1.oddHalf), as: SIMD8<Float>.self)
-                UnsafeMutableRawPointer(p0 + t).storeBytes(
-                    of: SIMD8(lowHalf: odd0.oddHalf, highHalf: odd1.oddHalf), as: SIMD8<Float>.self)
+                put(SIMD8(lowHalf: even0.evenHalf, highHalf: even1.evenHalf),
+                    SIMD8(lowHalf: odd0.evenHalf, highHalf: odd1.evenHalf),
+                    SIMD8(lowHalf: even0.oddHalf, highHalf: even1.oddHalf),
+                    SIMD8(lowHalf: odd0.oddHalf, highHalf: odd1.oddHalf), at: j >> 2)
                 j &+= 32
             }
             while j &+ 16 <= w {
@@ -59,21 +61,13 @@ extension Winograd4x4 {
                 let b = raw.loadUnaligned(fromByteOffset: j &* 4 &+ 32, as: SIMD8<Float>.self)
                 let even = SIMD8(lowHalf: a.evenHalf, highHalf: b.evenHalf)
                 let odd = SIMD8(lowHalf: a.oddHalf, highHalf: b.oddHalf)
-                let t = j >> 2
-                UnsafeMutableRawPointer(p1 + t).storeBytes(of: even.evenHalf, as: SIMD4<Float>.self)
-                UnsafeMutableRawPointer(p2 + t).storeBytes(of: odd.evenHalf, as: SIMD4<Float>.self)
-                UnsafeMutableRawPointer(p3 + t).storeBytes(of: even.oddHalf, as: SIMD4<Float>.self)
-                UnsafeMutableRawPointer(p0 + t).storeBytes(of: odd.oddHalf, as: SIMD4<Float>.self)
+                put(even.evenHalf, odd.evenHalf, even.oddHalf, odd.oddHalf, at: j >> 2)
                 j &+= 16
             }
             while j &+ 8 <= w {
                 let a = raw.loadUnaligned(fromByteOffset: j &* 4, as: SIMD8<Float>.self)
                 let even = a.evenHalf, odd = a.oddHalf
-                let t = j >> 2
-                UnsafeMutableRawPointer(p1 + t).storeBytes(of: even.evenHalf, as: SIMD2<Float>.self)
-                UnsafeMutableRawPointer(p2 + t).storeBytes(of: odd.evenHalf, as: SIMD2<Float>.self)
-                UnsafeMutableRawPointer(p3 + t).storeBytes(of: even.oddHalf, as: SIMD2<Float>.self)
-                UnsafeMutableRawPointer(p0 + t).storeBytes(of: odd.oddHalf, as: SIMD2<Float>.self)
+                put(even.evenHalf, odd.evenHalf, even.oddHalf, odd.oddHalf, at: j >> 2)
                 j &+= 8
             }
             while j < w {
