@@ -83,6 +83,20 @@ extension Winograd4x4 {
         }
     }
 
+    /// Six lane vectors: one frequency column (rows i = 0…5) or one 1-D transform's outputs.
+    typealias Six = (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>)
+
+    /// Stores frequency column j (rows i) at `out + (6i + j)·stride` bytes.
+    @inline(__always)
+    static func storeColumn(_ c: Six, j: Int, into out: UnsafeMutableRawPointer, stride: Int) {
+        out.storeBytes(of: c.0, toByteOffset: j &* stride, as: SIMD8<Float>.self)
+        out.storeBytes(of: c.1, toByteOffset: (6 &+ j) &* stride, as: SIMD8<Float>.self)
+        out.storeBytes(of: c.2, toByteOffset: (12 &+ j) &* stride, as: SIMD8<Float>.self)
+        out.storeBytes(of: c.3, toByteOffset: (18 &+ j) &* stride, as: SIMD8<Float>.self)
+        out.storeBytes(of: c.4, toByteOffset: (24 &+ j) &* stride, as: SIMD8<Float>.self)
+        out.storeBytes(of: c.5, toByteOffset: (30 &+ j) &* stride, as: SIMD8<Float>.self)
+    }
+
     /// The input transform V = Bᵀ d B of 8 tiles at once: `load(o)` gives the 8 tiles' values at
     /// offset o (`PhasePlanes.offset`) from their top-left elements; frequency (i, j) goes to
     /// `v + (6i + j)·positionStride` (8 floats).
@@ -106,13 +120,7 @@ extension Winograd4x4 {
         let out = UnsafeMutableRawPointer(v), stride = positionStride &* 4
         @inline(__always) func column(_ j: Int, _ d0: SIMD8<Float>, _ d1: SIMD8<Float>, _ d2: SIMD8<Float>,
                                       _ d3: SIMD8<Float>, _ d4: SIMD8<Float>, _ d5: SIMD8<Float>) {
-            let c = bt(d0, d1, d2, d3, d4, d5)
-            out.storeBytes(of: c.0, toByteOffset: j &* stride, as: SIMD8<Float>.self)
-            out.storeBytes(of: c.1, toByteOffset: (6 &+ j) &* stride, as: SIMD8<Float>.self)
-            out.storeBytes(of: c.2, toByteOffset: (12 &+ j) &* stride, as: SIMD8<Float>.self)
-            out.storeBytes(of: c.3, toByteOffset: (18 &+ j) &* stride, as: SIMD8<Float>.self)
-            out.storeBytes(of: c.4, toByteOffset: (24 &+ j) &* stride, as: SIMD8<Float>.self)
-            out.storeBytes(of: c.5, toByteOffset: (30 &+ j) &* stride, as: SIMD8<Float>.self)
+            storeColumn(bt(d0, d1, d2, d3, d4, d5), j: j, into: out, stride: stride)
         }
         column(0, h0.0, h1.0, h2.0, h3.0, h4.0, h5.0)
         column(1, h0.1, h1.1, h2.1, h3.1, h4.1, h5.1)
@@ -185,13 +193,7 @@ extension Winograd4x4 {
         let out = UnsafeMutableRawPointer(dm), stride = positionStride &* 4
         @inline(__always) func column(_ j: Int, _ d0: SIMD8<Float>, _ d1: SIMD8<Float>, _ d2: SIMD8<Float>,
                                       _ d3: SIMD8<Float>) {
-            let c = a4(d0, d1, d2, d3)
-            out.storeBytes(of: c.0, toByteOffset: j &* stride, as: SIMD8<Float>.self)
-            out.storeBytes(of: c.1, toByteOffset: (6 &+ j) &* stride, as: SIMD8<Float>.self)
-            out.storeBytes(of: c.2, toByteOffset: (12 &+ j) &* stride, as: SIMD8<Float>.self)
-            out.storeBytes(of: c.3, toByteOffset: (18 &+ j) &* stride, as: SIMD8<Float>.self)
-            out.storeBytes(of: c.4, toByteOffset: (24 &+ j) &* stride, as: SIMD8<Float>.self)
-            out.storeBytes(of: c.5, toByteOffset: (30 &+ j) &* stride, as: SIMD8<Float>.self)
+            storeColumn(a4(d0, d1, d2, d3), j: j, into: out, stride: stride)
         }
         column(0, h0.0, h1.0, h2.0, h3.0)
         column(1, h0.1, h1.1, h2.1, h3.1)
