@@ -99,34 +99,6 @@ func affine(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ cou
     while j < count { out[j] = actS(x[j] * scale + shift); j &+= 1 }
 }
 
-/// (Σ g[i], Σ g[i]·(b[i] − m)) with g = gate(y, a): `vsumAndDotCentered` of the gated gradient.
-@inline(__always)
-func vsumAndDotCentered(_ a: UnsafePointer<Float>, gatedBy y: UnsafePointer<Float>, _ act: FusedActivation,
-                        _ b: UnsafePointer<Float>, _ count: Int, mean m: Float) -> (Float, Float) {
-    let ra = UnsafeRawPointer(a), ry = UnsafeRawPointer(y), rb = UnsafeRawPointer(b)
-    let vm = SIMD8<Float>(repeating: m)
-    @inline(__always) func run(_ act: FusedActivation) -> (Float, Float) {
-        // Two pairs of accumulators, as `vsumAndDotCentered`.
-        var s0 = SIMD8<Float>(repeating: 0), s1 = s0, c0 = s0, c1 = s0
-        @inline(__always) func step(_ at: Int, _ acc: inout SIMD8<Float>, _ accC: inout SIMD8<Float>) {
-            let g = act.gate(ry.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self),
-                             ra.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self))
-            acc += g
-            accC.addProduct(g, rb.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self) - vm)
-        }
-        var i = 0
-        while i &+ 16 <= count { step(i, &s0, &c0); step(i &+ 8, &s1, &c1); i &+= 16 }
-        while i &+ 8 <= count { step(i, &s0, &c0); i &+= 8 }
-        var s = (s0 + s1).sum(), sc = (c0 + c1).sum()
-        while i < count { let g = act.gate(y[i], a[i]); s += g; sc += g * (b[i] - m); i &+= 1 }
-        return (s, sc)
-    }
-    switch act {
-    case .relu: return run(.relu)
-    case .relu6: return run(.relu6)
-    }
-}
-
 /// out[j] = gate(y, u)[j]·a + v[j]·b + c: `axpby` of the gated gradient.
 @inline(__always)
 func axpby(_ u: UnsafePointer<Float>, gatedBy y: UnsafePointer<Float>, _ act: FusedActivation, _ a: Float,

@@ -83,14 +83,12 @@ struct WinogradChunkLayout {
     let outputOffsets: [Int]
     /// Per tile: rows and columns of the 4 × 4 tile inside the H × W plane.
     let rowsInside: [Int], columnsInside: [Int]
-    let imageFloats: Int
 
     init(plan: WinogradPlan, phases: Winograd4x4.PhasePlanes, outImage: Int) {
         tiles = plan.imagesPerChunk * plan.tilesPerImage
         tPad = (tiles + 15) / 16 * 16
         let tw = plan.tilesWide
         segment = tw % 8 == 0 ? 8 : tw % 4 == 0 ? 4 : tw % 2 == 0 ? 2 : 1
-        imageFloats = phases.count
         var segments = [Int](), outputs = [Int](), rows = [Int](), columns = [Int]()
         for t in 0..<tPad {
             guard t < tiles else {
@@ -193,6 +191,7 @@ extension FastEngine {
         let tPad = layout.tPad, segment = layout.segment
         // Whole tiles, 8 to a segment: each group of 8 lanes is one tile row's full width.
         let fullRows = plan.tilesFit && segment == 8
+        let avx512 = Self.usesAVX512
         let parts = partsFor(work: n * o * c * inPlane * 9, units: n, threads: threads)
         return makeArray(n * outImage) { yp in
             input.withUnsafeBufferPointer { xb in
@@ -223,7 +222,7 @@ extension FastEngine {
                                                   segments: segments, q: qp, v: vp, positionStride: vStride)
                             for p in 0..<36 {
                                 let ui = up + p &* kernels.positionStride, vi = vp + p &* vStride, mi = mp + p &* mStride
-                                if Self.usesAVX512 {
+                                if avx512 {
                                     AVX512.multiply(u: ui, v: vi, m: mi, c: c, kPad: kPad, tPad: tPad)
                                 } else {
                                     Winograd4x4.multiply(u: ui, v: vi, m: mi, c: c, kPad: kPad, tPad: tPad)

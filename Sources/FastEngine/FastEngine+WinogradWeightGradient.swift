@@ -25,6 +25,7 @@ extension FastEngine {
         let rowsT = 4 * plan.tilesHigh, colsT = 4 * plan.tilesWide, imageT = rowsT * colsT * kPad
         let duStride = cPad * kPad + 16, duCount = 36 * duStride
         let parts = partsFor(work: n * o * c * inPlane * 9, units: n, threads: threads)
+        let avx512 = Self.usesAVX512
         var du = [Float](repeating: 0, count: parts * duCount)
         x.data.withUnsafeBufferPointer { xb in
         dy.data.withUnsafeBufferPointer { db in
@@ -77,7 +78,7 @@ extension FastEngine {
                         }
                         for p in 0..<36 {
                             let vi = vp + p &* vStride, mi = mp + p &* mStride, dui = duPart + p &* duStride
-                            if Self.usesAVX512 {
+                            if avx512 {
                                 AVX512.accumulateKernelGradient(v: vi, dm: mi, du: dui, cPad: cPad, kPad: kPad,
                                                                 tiles: t, tPad: tPad)
                             } else {

@@ -44,27 +44,6 @@ func vdot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int) ->
     return s
 }
 
-/// Σ (a[i] − m)², the centred second moment of one plane (four accumulators, as `vsum`).
-@inline(__always)
-func vsumSquaredDeviation(_ a: UnsafePointer<Float>, _ count: Int, mean m: Float) -> Float {
-    var a0 = SIMD8<Float>(repeating: 0), a1 = a0, a2 = a0, a3 = a0
-    let vm = SIMD8<Float>(repeating: m)
-    var i = 0
-    let raw = UnsafeRawPointer(a)
-    @inline(__always) func dev(_ at: Int) -> SIMD8<Float> {
-        raw.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self) - vm
-    }
-    while i &+ 32 <= count {
-        let d0 = dev(i), d1 = dev(i &+ 8), d2 = dev(i &+ 16), d3 = dev(i &+ 24)
-        a0.addProduct(d0, d0); a1.addProduct(d1, d1); a2.addProduct(d2, d2); a3.addProduct(d3, d3)
-        i &+= 32
-    }
-    while i &+ 8 <= count { let d = dev(i); a0.addProduct(d, d); i &+= 8 }
-    var s = ((a0 + a1) + (a2 + a3)).sum()
-    while i < count { let d = a[i] - m; s += d * d; i &+= 1 }
-    return s
-}
-
 /// Σ a[i]·(b[i] − m).
 @inline(__always)
 func vdotCentered(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int, mean m: Float) -> Float {
