@@ -11,7 +11,7 @@ RUNS     ?= runs
 ATKD_FLAGS ?=
 export OPENBLAS_NUM_THREADS ?= 2
 
-.PHONY: setup build test smoke verify clean reproduce-cifar reproduce-imagenet reproduce-at-table1 report bench regress regress-update
+.PHONY: setup build test test-robust smoke verify clean reproduce-cifar reproduce-imagenet reproduce-at-table1 report bench regress regress-update
 
 ## setup: install the Debian packages the build needs (only those missing; idempotent)
 setup:
@@ -92,3 +92,20 @@ bench: build
 	  $(PEER_VENV)/bin/pip install -q torch==2.13.0 || echo "bench: no PyTorch peer (install failed); our numbers only"; \
 	fi
 	$(ATKD) bench $(BENCH_MODELS) --pairs --seconds $(BENCH_SECONDS) --rounds $(BENCH_ROUNDS) $(BENCH_ARGS)
+
+## test-robust: the fast-vs-reference and fixture tests again with every convolution / linear output
+## perturbed by PERTURB (default 1e-6) relative, three seeds (TestEngines honours ATKD_TEST_PERTURB):
+## a test that flips here depends on which OpenBLAS kernel the CPU picks. Prints each flipped test.
+PERTURB ?= 1e-6
+ROBUST_TESTS ?= EngineAgreementTests|ModelFixtureTests|VerifierTests|FastEngine[A-Za-z]*Tests|NNTests
+test-robust: setup
+	$(SWIFT) build -c $(CONFIG) --build-tests
+	@status=0; for seed in 1 2 3; do \
+	  log=.build/test-robust-seed$$seed.log; \
+	  ATKD_TEST_PERTURB=$(PERTURB) ATKD_TEST_PERTURB_SEED=$$seed $(SWIFT) test -c $(CONFIG) --skip-build \
+	    --disable-swift-testing --filter '$(ROBUST_TESTS)' > $$log 2>&1; rc=$$?; \
+	  summary=$$(grep -E "Executed [0-9]+ tests" $$log | tail -1 | sed 's/^[[:space:]]*//'); \
+	  echo "test-robust: perturbation $(PERTURB) seed $$seed: $$summary"; \
+	  grep -E "^Test Case .* failed" $$log | sed 's/^/  flipped: /'; \
+	  [ $$rc -eq 0 ] || status=1; \
+	done; exit $$status

@@ -66,9 +66,9 @@ let package = Package(
         ]),
 
         // MARK: tests
-        .target(name: "TestSupport", dependencies: ["TensorCore", "ReferenceEngine"],
+        .target(name: "TestSupport", dependencies: ["TensorCore", "ReferenceEngine", "FastEngine"],
                 path: "Tests/TestSupport"),
-        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "ReferenceEngine", "TestSupport"]),
         .testTarget(name: "ReferenceEngineTests", dependencies: ["ReferenceEngine", "TestSupport"]),
         .testTarget(name: "FastEngineTests", dependencies: ["FastEngine", "ReferenceEngine", "WinogradAVX512", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "ReferenceEngine", "FastEngine", "TestSupport"]),

@@ -1,6 +1,6 @@
 """Golden whole-model fixtures (format v1, op "model") and parameter counts of the zoo.
 
-Run from the package root:  .venv-torch/bin/python Fixtures/generators/models.py [--counts]
+Run from the package root:  .venv-torch/bin/python Fixtures/generators/models.py [--counts] [NAME ...]
 Writes Fixtures/models/<name>.json. Each fixture holds a tiny instance of one family: its
 weights and BN buffers as inputs (by state_dict name), a batch `x` and `labels`, and the
 expected `logits`, `loss` (mean cross-entropy), `tap.<stage>`, the updated buffers
@@ -335,19 +335,25 @@ def build(name, classes, input=32):
 # MARK: fixtures
 
 CASES = [
-    # name, arch, classes, input, batch, training
+    # name, arch, classes, input, batch, training[, tolerance scale (default 1: rtol 1e-3, atol 1e-4)]
     ("resnet8_w8_optionA", "resnet8-w8", 10, 8, 2, True),
     ("resnet8_w8_optionB", "resnet8-w8-b", 10, 8, 2, True),
     ("resnet8_w8_eval", "resnet8-w8", 10, 8, 2, False),
     ("wrn10_2_w16", "wrn-10-2-w16", 10, 8, 2, True),
     ("resnet18_w64_cifar", "resnet18-w64", 10, 16, 2, True),
     ("resnet18_w64_imagenet_stem", "resnet18-w64-imagenet", 10, 20, 2, True),
-    # Deep 1–2-channel nets are chaotic in train mode: these names/sizes pass check_conditioning.
-    ("resnet50_w64_train", "resnet50-w64", 5, 8, 2, True),
+    # Deep 1–2-channel nets are chaotic in train mode: no size or batch tried keeps them within a
+    # quarter of the 1e-3 / 1e-4 tolerance under the 1e-6 perturbation probe (2026-12-02: resnet50-w64
+    # at 8²×4, 12²×2, 16²×2 reached 35, 4.7, 6.1; resnet50-w32 8²×2 438; mobilenetv1-w64 16²×4,
+    # 32²×2 reached 17,203 and 69; mobilenetv1-w32 16²×2 13.9). These three keep their sizes with a
+    # measured tolerance scale (last field): the probe's worst over 8 perturbations was 1.87
+    # (resnet50_w64_train), 0.46 (mobilenetv2_w32_min2_last8) and 1.11 (mobilenetv1_w64_cifar) of the
+    # base tolerance, and the Swift engine's over 20 (`make test-robust` seeds 1–20) 3.93, < 1, 1.74.
+    ("resnet50_w64_train", "resnet50-w64", 5, 8, 2, True, 16),
     ("resnet50_w64_eval", "resnet50-w64", 5, 12, 2, False),
-    ("mobilenetv2_w32_min2_last8", "mobilenetv2-w32-min2-last8", 5, 8, 2, True),
+    ("mobilenetv2_w32_min2_last8", "mobilenetv2-w32-min2-last8", 5, 8, 2, True, 2),
     ("mobilenetv2_w32_eval", "mobilenetv2-w32-min2-last8", 5, 12, 2, False),
-    ("mobilenetv1_w64_cifar", "mobilenetv1-w64", 5, 16, 2, True),
+    ("mobilenetv1_w64_cifar", "mobilenetv1-w64", 5, 16, 2, True, 8),
 ]
 
 
@@ -367,7 +373,7 @@ def randomise(model, g):
                 mod.weight.copy_(rand(list(mod.weight.shape), g, -b, b)); mod.bias.copy_(rand([mod.out_features], g, -b, b))
 
 
-def fixture(name, arch, classes, size, batch, training):
+def fixture(name, arch, classes, size, batch, training, tolerance_scale=1):
     seed = seed_for(name)
     g = generator_for(seed)
     torch.manual_seed(seed)
@@ -393,36 +399,62 @@ def fixture(name, arch, classes, size, batch, training):
         expected.update({"updated." + k: after[k] for k in state if "running_" in k})
     inputs = {"x": x, "labels": labels}
     inputs.update(state)
-    check_conditioning(name, arch, classes, size, training, state, x, labels, upstream, expected)
+    tolerance = {"rtol": 1e-3 * tolerance_scale, "atol": 1e-4 * tolerance_scale}
+    check_conditioning(name, arch, classes, size, training, state, x, labels, upstream, expected, tolerance)
     size_bytes = write_fixture(
         f"models/{name}.json", name, "model",
         {"arch": arch, "classes": classes, "input": size, "training": training},
-        inputs, expected, upstream=upstream, tolerance={"rtol": 1e-3, "atol": 1e-4}, seed=seed,
+        inputs, expected, upstream=upstream, tolerance=tolerance, seed=seed,
         generator=__file__, integer_inputs=("labels",))
     n_params = sum(p.numel() for p in params.values())
     print(f"{name}: {n_params} parameters, {size_bytes} bytes")
 
 
-def check_conditioning(name, arch, classes, size, training, state, x, labels, upstream, expected, limit=0.25):
-    """Refuses an ill-posed fixture: torch in float32 must stay within a quarter of the tolerance.
+def check_conditioning(name, arch, classes, size, training, state, x, labels, upstream, expected, tolerance,
+                       limit=0.25, perturbations=8, relative=1e-6):
+    """Refuses an ill-posed fixture: it must not depend on how a float32 engine rounds.
 
     A tiny model can sit near a ReLU kink or a BN channel with almost no variance, where any
-    float32 implementation drifts from the float64 truth; such a fixture would test luck.
+    float32 implementation drifts from the float64 truth; such a fixture would test luck. Two
+    probes, each within `limit` of the tolerance: torch in float32, and `perturbations` float64
+    runs with every convolution / linear output and input gradient multiplied by (1 + ε·u),
+    u ∈ [−½, ½), ε = `relative` (ten times the rounding difference between OpenBLAS kernels;
+    the Swift side's `make test-robust` applies the same perturbation to our engine).
     """
-    m = build(arch, classes, size).float()
-    m.load_state_dict({k: v.float() for k, v in state.items()}, strict=False)
-    m.train(training)
-    x32 = x.detach().float().requires_grad_(True)
-    logits, taps = m(x32)
-    total = F.cross_entropy(logits, labels) + sum(
-        (t * upstream[f"tap.stage{i + 1}"].float()).sum() for i, t in enumerate(taps))
-    names = ["x"] + [k for k, _ in m.named_parameters()]
-    gs = torch.autograd.grad(total, [x32] + [p for _, p in m.named_parameters()])
-    worst = max(((g.double() - expected["grad." + k]).abs() / (1e-4 + 1e-3 * expected["grad." + k].abs())).max().item()
-                for k, g in zip(names, gs))
-    if worst > limit:
-        raise SystemExit(f"{name}: ill-conditioned (torch float32 reaches {worst:.2f} of the tolerance); "
-                         "change its size, batch or name")
+    def gradients(dtype, hooks_seed=None):
+        m = build(arch, classes, size).to(dtype)
+        m.load_state_dict({k: v.to(dtype) for k, v in state.items()}, strict=False)
+        m.train(training)
+        handles = []
+        if hooks_seed is not None:
+            gen = torch.Generator().manual_seed(hooks_seed)
+
+            def scale(t):
+                return t * (1 + relative * (torch.rand(t.shape, generator=gen, dtype=t.dtype) - 0.5))
+
+            for mod in m.modules():
+                if isinstance(mod, (nn.Conv2d, nn.Linear)):
+                    handles.append(mod.register_forward_hook(lambda _m, _i, out: scale(out)))
+                    handles.append(mod.register_full_backward_hook(
+                        lambda _m, gin, _gout: tuple(None if g is None else scale(g) for g in gin)))
+        xx = x.detach().to(dtype).requires_grad_(True)
+        logits, taps = m(xx)
+        total = F.cross_entropy(logits, labels) + sum(
+            (t * upstream[f"tap.stage{i + 1}"].to(dtype)).sum() for i, t in enumerate(taps))
+        names = ["x"] + [k for k, _ in m.named_parameters()]
+        gs = torch.autograd.grad(total, [xx] + [p for _, p in m.named_parameters()])
+        for h in handles:
+            h.remove()
+        return max(((g.double() - expected["grad." + k]).abs()
+                    / (tolerance["atol"] + tolerance["rtol"] * expected["grad." + k].abs())).max().item()
+                   for k, g in zip(names, gs))
+
+    worst32 = gradients(torch.float32)
+    worst_perturbed = max(gradients(torch.float64, seed) for seed in range(1, perturbations + 1))
+    print(f"{name}: float32 reaches {worst32:.3f}, perturbed float64 {worst_perturbed:.3f} of the tolerance")
+    if max(worst32, worst_perturbed) > limit:
+        raise SystemExit(f"{name}: ill-conditioned (float32 {worst32:.2f}, perturbed {worst_perturbed:.2f} of the "
+                         "tolerance); change its size, batch or name")
 
 
 COUNT_NAMES = [("resnet20", 32), ("resnet32", 32), ("resnet56", 32), ("resnet110", 32), ("resnet20-b", 32),
@@ -444,5 +476,7 @@ if __name__ == "__main__":
     if "--counts" in sys.argv:
         counts()
     else:
+        only = [a for a in sys.argv[1:] if not a.startswith("--")]
         for case in CASES:
-            fixture(*case)
+            if not only or case[0] in only:
+                fixture(*case)

@@ -35,11 +35,14 @@ public final class ExperimentRunner {
 
     public var experimentDirectory: String { "\(options.runsRoot)/\(spec.name)" }
 
+    /// How these runs are made (code, command, machine, OpenBLAS core), recorded beside the spec.
+    var provenance: RunProvenance { RunProvenance.current(threads: engine.threads, engine: spec.engine) }
+
     /// Runs the teacher and every arm for every seed; returns the student summaries.
     @discardableResult
     public func runAll() throws -> [RunSummary] {
         try FileManager.default.createDirectory(atPath: experimentDirectory, withIntermediateDirectories: true)
-        try AtomicFile.write(SpecLoader.resolvedJSON(spec), to: "\(experimentDirectory)/spec.json")
+        try AtomicFile.write(SpecLoader.resolvedJSON(spec, provenance: provenance), to: "\(experimentDirectory)/spec.json")
         let teacher = spec.arms.contains(where: { $0 != "ce" }) ? try obtainTeacher() : nil
         var out: [RunSummary] = []
         for seed in spec.seeds {
@@ -56,7 +59,7 @@ public final class ExperimentRunner {
     public func obtainTeacher() throws -> any Model {
         let dir = "\(experimentDirectory)/teacher"
         try FileManager.default.createDirectory(atPath: experimentDirectory, withIntermediateDirectories: true)
-        try AtomicFile.write(SpecLoader.resolvedJSON(spec), to: "\(experimentDirectory)/spec.json")
+        try AtomicFile.write(SpecLoader.resolvedJSON(spec, provenance: provenance), to: "\(experimentDirectory)/spec.json")
         var rng = SeededRNG(seed: 0)
         let model = try ModelZoo.make(spec.teacher.model, classes: data.classes, input: spec.dataset.resolution, rng: &rng)
         let ckpt = spec.teacher.checkpoint.isEmpty ? "" : resolve(spec.teacher.checkpoint)
@@ -109,7 +112,7 @@ public final class ExperimentRunner {
                                   evalEvery: spec.evalEvery, reporter: reporter)
         run.labels = ["experiment": spec.name, "role": "student", "teacher": spec.teacher.model]
         run.teacherCache = teacherCache
-        try AtomicFile.write(SpecLoader.resolvedJSON(spec), to: "\(dir)/spec.json")
+        try AtomicFile.write(SpecLoader.resolvedJSON(spec, provenance: provenance), to: "\(dir)/spec.json")
         return try run.run(resume: options.resume)
     }
 
@@ -129,11 +132,12 @@ public final class ExperimentRunner {
         let summary = RunSummary(
             arm: "teacher", seed: 0, model: model.name, epochs: Int(metadata["epochs"] ?? "") ?? spec.teacher.train.epochs,
             final: metrics, classNames: data.classNames, bestTop1: metrics.top1, bestEpoch: 0,
-            params: model.parameterCount, macs: ModelZoo.macs(model, input: data.imageShape[1], engine: engine), checkpointBytes: bytes ?? 0,
+            params: model.parameterCount, macs: ModelZoo.macs(model, input: data.imageShape[1], engine: engine), checkpointBytes: bytes,
             latencyMs: Footprint.latencyMs(model, inputShape: shape, engine: engine),
             trainImagesPerSecond: Double(metadata["train_img_per_s"] ?? "") ?? 0,
             trainSeconds: Double(metadata["train_seconds"] ?? "") ?? 0, wallSeconds: 0,
-            labels: ["experiment": spec.name, "role": "teacher", "reused_checkpoint": checkpoint])
+            labels: ["experiment": spec.name, "role": "teacher", "reused_checkpoint": checkpoint],
+            provenance: provenance)
         try AtomicFile.write(summary.jsonData(), to: "\(directory)/final.json")
         reporter.note(String(format: "teacher: test top-1 %.2f%%", metrics.top1 * 100))
     }

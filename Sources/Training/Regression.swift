@@ -20,6 +20,9 @@ public struct RegressionBaseline: Codable, Equatable {
     public var machine: String
     public var date: String
     public var commit: String
+    /// The OpenBLAS kernel family the baseline ran with (nil in baselines recorded before it was kept).
+    /// Same seed ⇒ same numbers holds for one core; on another the runs move within seed noise.
+    public var openblasCore: String? = nil
 
     public struct Spread: Codable, Equatable {
         /// Whether two runs with the same seed gave bit-identical metrics.
@@ -73,6 +76,16 @@ public enum Regression {
         return rows
     }
 
+    /// One line naming the OpenBLAS core of the baseline and of this run, and whether they differ.
+    public static func coreLine(baseline: RegressionBaseline, now: String?) -> String {
+        let recorded = baseline.openblasCore ?? "not recorded"
+        let current = now ?? "unknown"
+        let same = baseline.openblasCore != nil && baseline.openblasCore == now
+        return "OpenBLAS core: baseline \(recorded), this run \(current)"
+            + (same ? " (same: numbers should match exactly)"
+                    : " (different or unknown: numbers may move within the tolerances, which cover seed noise)")
+    }
+
     /// The table printed on success and failure: arm, recorded, now, difference, tolerance.
     public static func table(_ rows: [Row]) -> String {
         func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : String(repeating: " ", count: n - s.count) + s }
@@ -107,7 +120,8 @@ public enum Regression {
             spec: spec, seed: seed, threads: threads, accuracy: recorded, deltas: deltas(of: recorded),
             tolerance: tolerance,
             spread: .init(sameSeedIdentical: repeatIdentical, seeds: seeds, std: std, factor: factor, floor: floor),
-            machine: machineDescription(), date: ISO8601DateFormatter().string(from: Date()), commit: commit)
+            machine: machineDescription(), date: ISO8601DateFormatter().string(from: Date()), commit: commit,
+            openblasCore: MachineInfo.current().openblasCore)
     }
 
     static func sampleStd(_ v: [Double]) -> Double {

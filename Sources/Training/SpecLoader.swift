@@ -18,7 +18,9 @@ public enum SpecLoader {
         do { user = try JSONSerialization.jsonObject(with: data) } catch {
             throw SpecError("\(source): not valid JSON (\(error.localizedDescription))")
         }
-        guard let userDict = user as? [String: Any] else { throw SpecError("\(source): top level must be an object") }
+        guard var userDict = user as? [String: Any] else { throw SpecError("\(source): top level must be an object") }
+        // A run folder's spec.json carries how it ran beside what it is; only the spec is read back.
+        userDict.removeValue(forKey: "provenance")
         let defaults = try JSONSerialization.jsonObject(with: encoder.encode(ExperimentSpec())) as! [String: Any]
         let merged = try merge(userDict, over: defaults, path: "", source: source)
         let spec: ExperimentSpec
@@ -41,6 +43,24 @@ public enum SpecLoader {
     /// The fully resolved spec as pretty JSON (written into every run folder).
     public static func resolvedJSON(_ spec: ExperimentSpec) -> Data {
         (try? encoder.encode(spec)) ?? Data()
+    }
+
+    /// The resolved spec with a top-level `provenance` object (what a run folder records).
+    public static func resolvedJSON(_ spec: ExperimentSpec, provenance: RunProvenance) -> Data {
+        struct Record: Encodable {
+            var spec: ExperimentSpec, provenance: RunProvenance
+            func encode(to encoder: Encoder) throws {
+                try spec.encode(to: encoder)
+                var c = encoder.container(keyedBy: Key.self)
+                try c.encode(provenance, forKey: Key(stringValue: "provenance")!)
+            }
+            struct Key: CodingKey {
+                var stringValue: String; var intValue: Int? { nil }
+                init?(stringValue: String) { self.stringValue = stringValue }
+                init?(intValue: Int) { nil }
+            }
+        }
+        return (try? encoder.encode(Record(spec: spec, provenance: provenance))) ?? Data()
     }
 
     static var encoder: JSONEncoder {

@@ -88,9 +88,10 @@ extension TrainingRun {
             final: metrics, classNames: data.classNames,
             bestTop1: max(state.bestTop1, metrics.top1), bestEpoch: state.bestEpoch == 0 ? train.epochs : state.bestEpoch,
             params: model.parameterCount, macs: ModelZoo.macs(model, input: data.imageShape[1], engine: engine),
-            checkpointBytes: bytes ?? 0, latencyMs: Footprint.latencyMs(model, inputShape: shape, engine: engine),
+            checkpointBytes: bytes, latencyMs: Footprint.latencyMs(model, inputShape: shape, engine: engine),
             trainImagesPerSecond: Double(state.trainImages) / max(state.trainSeconds, 1e-9),
-            trainSeconds: state.trainSeconds, wallSeconds: state.wallSeconds, labels: labels)
+            trainSeconds: state.trainSeconds, wallSeconds: state.wallSeconds, labels: labels,
+            provenance: RunProvenance.current(threads: engine.threads, engine: engine.name))
         try AtomicFile.write(summary.jsonData(), to: finalPath)
         events.log("done", ["test_top1": metrics.top1, "best_top1": summary.bestTop1])
         reporter.note(String(format: "%@ seed %d: test top-1 %.2f%% (best %.2f%% at epoch %d), %.0f img/s",
@@ -120,6 +121,9 @@ public struct RunSummary: Codable, Equatable {
     public var trainSeconds: Double
     public var wallSeconds: Double
     public var labels: [String: String]
+    /// Code, command, machine and OpenBLAS core of the process that finished the run (nil in
+    /// summaries written before it was recorded).
+    public var provenance: RunProvenance? = nil
 
     public func jsonData() throws -> Data {
         let e = JSONEncoder()

@@ -86,7 +86,8 @@ struct RegressCommand: ParsableCommand {
                                                 commit: gitCommit())
                 try Regression.save(b, to: baseline)
                 print(Regression.table(Regression.compare(first.acc, with: b)))
-                print("same-seed runs bit-identical: \(identical); baseline written to \(baseline)")
+                print("same-seed runs bit-identical: \(identical); OpenBLAS core \(b.openblasCore ?? "unknown"); "
+                      + "baseline written to \(baseline)")
                 return
             }
             let b = try Regression.load(baseline)
@@ -95,6 +96,7 @@ struct RegressCommand: ParsableCommand {
             }
             let rows = Regression.compare(try measure(seed, "now").acc, with: b, only: Set(s.arms))
             print(Regression.table(rows))
+            print(Regression.coreLine(baseline: b, now: MachineInfo.current().openblasCore))
             if rows.contains(where: { !$0.passed }) {
                 FileHandle.standardError.write(Data("regression: FAILED (baseline \(baseline), recorded \(b.date) at \(b.commit) on \(b.machine))\n".utf8))
                 throw ExitCode(1)

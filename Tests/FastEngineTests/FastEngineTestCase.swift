@@ -10,7 +10,7 @@ import TestSupport
 class FastEngineTestCase: XCTestCase {
     let ref = ReferenceEngine()
     /// Serial and parallel fast engines; every comparison runs under both.
-    let fastEngines = [FastEngine(threads: 1), FastEngine(threads: 2)]
+    let fastEngines = [TestEngines.fast(threads: 1), TestEngines.fast(threads: 2)]
 
     func randn(_ shape: [Int], seed: UInt64, std: Float = 1) -> Tensor {
         var rng = SeededRNG(seed: seed)

@@ -19,7 +19,7 @@ final class ModelFixtureTests: XCTestCase {
     }
 
     func testEveryModelFixtureMatchesPyTorchUnderTheFastEngine() throws {
-        try runAll(engine: FastEngine())
+        try runAll(engine: TestEngines.fast())
     }
 
     func runAll(engine: any Kernels, file: StaticString = #filePath, line: UInt = #line) throws {

@@ -60,7 +60,7 @@ final class ReportBuilderTests: XCTestCase {
 
     func testReportFromSyntheticRunsHasEveryFigureAndTheInputNumbers() throws {
         let scratch = try ScratchDir("full")
-        let exp = try makeExperiment(root: "\(scratch.path)/runs")
+        _ = try makeExperiment(root: "\(scratch.path)/runs")
         try FileManager.default.createDirectory(atPath: "\(scratch.path)/runs/broken", withIntermediateDirectories: true)
         try writeClaims(scratch)
         let outcome = try ReportBuilder.build(options(scratch, inputs: []))

@@ -4,6 +4,7 @@ import FastEngine
 import Foundation
 import ReferenceEngine
 import TensorCore
+import TestSupport
 import Verification
 import XCTest
 
@@ -27,7 +28,7 @@ final class VerifierTests: XCTestCase {
 
     func testEveryFixturePassesUnderReferenceEngine() throws { try assertAllPass(ReferenceEngine()) }
 
-    func testEveryFixturePassesUnderFastEngine() throws { try assertAllPass(FastEngine()) }
+    func testEveryFixturePassesUnderFastEngine() throws { try assertAllPass(TestEngines.fast()) }
 
     /// The fixture set covers every engine op (so "all pass" cannot be vacuous).
     func testFixturesCoverEveryEngineOp() throws {

@@ -76,7 +76,7 @@ public struct PyTorchPeer: Sendable {
         // NOTE: stderr goes to a file, not a second pipe: a chatty child would block on a full
         // stderr pipe while we read stdout to its end.
         let errPath = FileManager.default.temporaryDirectory.appendingPathComponent("atkd-peer-\(UUID().uuidString).err").path
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: errPath) }
         let out = Pipe()
         p.standardOutput = out
