@@ -18,6 +18,8 @@ public enum ClaimVerdicts {
     public static let notReproduced = "not reproduced"
     public static let notMeasured = "not measured"
     public static let inconclusive = "inconclusive"
+    /// The paired interval lies wholly below the claimed effect.
+    public static let refuted = "refuted"
 
     /// With one seed, top-1 differences below this many points are read as a tie: two binomial
     /// standard errors of a ~65 % accuracy on 10,000 test images (2·√(0.65·0.35/10⁴) ≈ 0.95).
@@ -66,16 +68,22 @@ public enum ClaimVerdicts {
         func pct(_ m: MeanStd) -> String { m.formatted() + " %" }
         switch rule.comparison {
         case .gainAtLeast(let a, let b, _), .gainPositive(let a, let b):
+            // Paired by seed: same seed ⇒ same data order and augmentation in both arms.
             let (sa, sb) = (arms[a]!.top1, arms[b]!.top1)
-            let gain = (sa.mean! - sb.mean!) * 100
-            v.ourValue = String(format: "%+.2f points (%@ %@ vs %@ %@)", gain, a, pct(sa), b, pct(sb))
-            let paired = pairedGains(arms[a]!, arms[b]!)
-            if !paired.isEmpty {
-                evidence.append("per-seed gains: " + paired.map { String(format: "seed %d %+.2f", $0.seed, $0.gain) }.joined(separator: ", "))
+            let paired = PairedDifference(top1Points(arms[a]!), minus: top1Points(arms[b]!))
+            var d = 0.0
+            if case .gainAtLeast(_, _, let points) = rule.comparison { d = points }
+            v.ourValue = String(format: "%@ − %@: %@ (%@ %@ vs %@ %@)", a, b, paired.formatted, a, pct(sa), b, pct(sb))
+            if !paired.differences.isEmpty {
+                evidence.append("per-seed differences: " + zip(paired.seeds, paired.differences)
+                    .map { String(format: "seed %d %+.2f", $0, $1) }.joined(separator: ", "))
             }
-            let pass: Bool
-            if case .gainAtLeast(_, _, let points) = rule.comparison { pass = gain >= points } else { pass = gain > 0 }
-            v.verdict = pass ? reproduced : notReproduced
+            evidence.append(String(format: "rule: reproduced when the 95 %% interval's lower bound ≥ %@, refuted when its upper bound < %@", fmtPoints(d), fmtPoints(d)))
+            switch paired.verdict(atLeast: d) {
+            case .reproduced: v.verdict = reproduced
+            case .refuted: v.verdict = refuted
+            case .inconclusive: v.verdict = inconclusive
+            }
         case .generalises(let a, let b):
             let (ga, gb) = (arms[a]!.generalisationGap, arms[b]!.generalisationGap)
             guard let gapA = ga.mean, let gapB = gb.mean else {
@@ -112,9 +120,8 @@ public enum ClaimVerdicts {
         return v
     }
 
-    /// Gains (points) of `a` over `b` on the seeds both finished.
-    static func pairedGains(_ a: ArmSummary, _ b: ArmSummary) -> [(seed: Int, gain: Double)] {
-        let bySeed = Dictionary(b.finished.map { ($0.seed, $0.final.top1) }, uniquingKeysWith: { x, _ in x })
-        return a.finished.compactMap { s in bySeed[s.seed].map { (s.seed, (s.final.top1 - $0) * 100) } }
+    /// Final test top-1 (points) by seed of an arm's finished runs.
+    static func top1Points(_ a: ArmSummary) -> [Int: Double] {
+        Dictionary(a.finished.map { ($0.seed, $0.final.top1 * 100) }, uniquingKeysWith: { x, _ in x })
     }
 }

@@ -106,7 +106,9 @@ final class ReportBuilderTests: XCTestCase {
         XCTAssertTrue(report.contains("| at-seed2 | corrupt (empty directory) |"), report)
         XCTAssertTrue(report.contains("runs/broken"), "the corrupt experiment folder is named")
         XCTAssertTrue(report.contains("| teacher agreement %") && report.contains("90.00 ± 0.00"), "kd agreement 0.9 on both seeds")
-        XCTAssertTrue(report.contains("-1.00 points (atkd 81.00 % vs kd 82.00 ± 2.83 %)"), report)
+        // Paired by seed: atkd finished seed 1 only (81 %), kd's seed 1 is 80 % ⇒ +1.00 with n = 1, no interval.
+        XCTAssertTrue(report.contains("atkd − kd: +1.00 points, n = 1, no interval (atkd 81.00 % vs kd 82.00 ± 2.83 %)"), report)
+        XCTAssertTrue(report.contains("**inconclusive**"))
         XCTAssertTrue(report.contains("**not reproduced**"))
         XCTAssertTrue(report.contains("one seed only: weak evidence"))
         XCTAssertTrue(report.contains("not testable here: needs MNIST"))
