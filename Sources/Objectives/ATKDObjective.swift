@@ -17,11 +17,11 @@ public struct ATKDObjective: Objective {
     public var at: ATObjective
 
     public init(ceWeight: Float, kdWeight: Float, temperature: Float, atWeight: Float, atOptions: ATLossOptions,
-                perTap: Bool, labelSmoothing: Float, engine: any Kernels) {
+                perTap: Bool, labelSmoothing: Float, referencePixels: Int = 0, engine: any Kernels) {
         kd = KDObjective(ceWeight: ceWeight, kdWeight: kdWeight, temperature: temperature,
                          labelSmoothing: labelSmoothing, engine: engine)
         at = ATObjective(ceWeight: ceWeight, atWeight: atWeight, atOptions: atOptions, perTap: perTap,
-                         labelSmoothing: labelSmoothing, engine: engine)
+                         labelSmoothing: labelSmoothing, referencePixels: referencePixels, engine: engine)
     }
 
     public func terms(student: NetworkOutputs, teacher: NetworkOutputs?, labels: [Int]) -> [LossTerm] {

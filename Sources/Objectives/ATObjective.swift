@@ -20,11 +20,26 @@ public struct ATObjective: Objective {
     public var atOptions: ATLossOptions
     /// One term per tap pair instead of their sum.
     public var perTap: Bool
+    /// S_ref of the resolution-fair weight (0 = off): tap j's term × S_j / S_ref.
+    public var referencePixels: Int
 
     public init(ceWeight: Float, atWeight: Float, atOptions: ATLossOptions, perTap: Bool,
-                labelSmoothing: Float, engine: any Kernels) {
+                labelSmoothing: Float, referencePixels: Int = 0, engine: any Kernels) {
         ce = CrossEntropyObjective(ceWeight: ceWeight, labelSmoothing: labelSmoothing, engine: engine)
         self.atWeight = atWeight; self.atOptions = atOptions; self.perTap = perTap
+        self.referencePixels = referencePixels
+    }
+
+    /// The multiplier of tap j's term: S_j / S_ref with S_j = H·W of the student tap, or 1.
+    ///
+    /// NOTE: the code-form term is a mean over N·H·W of squared differences of maps with unit
+    /// L2 norm over H·W, so at equal map agreement it scales as 1/S_j: with β = 1000 the taps of
+    /// the AT paper's CIFAR WRNs (32², 16², 8²) weigh Σ β/S = 20.5, a ResNet-50 → MobileNetV2 pair
+    /// at 32² (32², 16², 8², 4²) 83, and at 64² ImageNet stems (16², 8², 4², 2²) 332 (the 2×2 tap
+    /// alone 250). With S_ref every tap weighs β/S_ref whatever its size.
+    public func tapScale(_ shape: [Int]) -> Float {
+        guard referencePixels > 0, shape.count == 4 else { return 1 }
+        return Float(shape[2] * shape[3]) / Float(referencePixels)
     }
 
     public func terms(student: NetworkOutputs, teacher: NetworkOutputs?, labels: [Int]) -> [LossTerm] {
@@ -68,8 +83,11 @@ public struct ATObjective: Objective {
         precondition(!student.isEmpty, "attention transfer needs at least one tap")
         precondition(student.count == targets.count,
                      "student has \(student.count) taps, teacher \(targets.count) attention targets; they pair by position")
-        let pairs = zip(student, targets).map {
-            ZagoruykoAT.loss(student: $0, teacherTarget: $1, options: atOptions, engine: ce.engine)
+        let pairs = zip(student, targets).map { s, t in
+            var pair = ZagoruykoAT.loss(student: s, teacherTarget: t, options: atOptions, engine: ce.engine)
+            let k = tapScale(s.shape)
+            if k != 1 { pair.value *= k; pair.dStudent = pair.dStudent * k }
+            return pair
         }
         if perTap {
             return pairs.enumerated().map { j, pair in

@@ -34,6 +34,10 @@ public struct ObjectiveOptions: Equatable, Codable, Sendable {
     public var labelSmoothing: Float
     /// One term per tap pair (`at.0`, `at.1`, …) instead of a single summed `at` term.
     public var atTermPerTap: Bool
+    /// Resolution-fair AT weight: when > 0, tap j's AT term is multiplied by S_j / this (S_j = H·W
+    /// of the student tap), so every tap weighs as a map of this many pixels would. 0 = off (the
+    /// authors' code: the code-form term is a mean over H·W, so its weight falls as 1/S_j).
+    public var atReferencePixels: Int
 
     public init(temperature: Float = 4,
                 ceWeight: Float? = nil,
@@ -44,10 +48,12 @@ public struct ObjectiveOptions: Equatable, Codable, Sendable {
                 atForm: ATLossForm = ATLossOptions.authorsCode.form,
                 spatialMatch: ATSpatialMatch = ATLossOptions.authorsCode.spatialMatch,
                 labelSmoothing: Float = 0,
-                atTermPerTap: Bool = false) {
+                atTermPerTap: Bool = false,
+                atReferencePixels: Int = 0) {
         self.temperature = temperature; self.ceWeight = ceWeight; self.kdWeight = kdWeight
         self.atWeight = atWeight; self.p = p; self.atReduction = atReduction; self.atForm = atForm
         self.spatialMatch = spatialMatch; self.labelSmoothing = labelSmoothing; self.atTermPerTap = atTermPerTap
+        self.atReferencePixels = atReferencePixels
     }
 
     /// The defaults, all in the initialiser above.
@@ -79,10 +85,12 @@ public struct ObjectiveOptions: Equatable, Codable, Sendable {
         try check(atWeight.isFinite && atWeight >= 0, .atWeight, atWeight, "must be ≥ 0")
         try check(p.isFinite && p >= 1, .p, p, "must be ≥ 1")
         try check(labelSmoothing >= 0 && labelSmoothing < 1, .labelSmoothing, labelSmoothing, "must be in [0, 1)")
+        try check(atReferencePixels >= 0, .atReferencePixels, Float(atReferencePixels), "must be ≥ 0 (0 = off)")
     }
 
     public enum CodingKeys: String, CodingKey, CaseIterable {
         case temperature, ceWeight, kdWeight, atWeight, p, atReduction, atForm, spatialMatch, labelSmoothing, atTermPerTap
+        case atReferencePixels
     }
 
     private struct AnyKey: CodingKey {
@@ -110,7 +118,8 @@ public struct ObjectiveOptions: Equatable, Codable, Sendable {
             atForm: try c.decodeIfPresent(ATLossForm.self, forKey: .atForm) ?? d.atForm,
             spatialMatch: try c.decodeIfPresent(ATSpatialMatch.self, forKey: .spatialMatch) ?? d.spatialMatch,
             labelSmoothing: try c.decodeIfPresent(Float.self, forKey: .labelSmoothing) ?? d.labelSmoothing,
-            atTermPerTap: try c.decodeIfPresent(Bool.self, forKey: .atTermPerTap) ?? d.atTermPerTap)
+            atTermPerTap: try c.decodeIfPresent(Bool.self, forKey: .atTermPerTap) ?? d.atTermPerTap,
+            atReferencePixels: try c.decodeIfPresent(Int.self, forKey: .atReferencePixels) ?? d.atReferencePixels)
         try validate()
     }
 }

@@ -16,12 +16,13 @@ public enum ObjectiveRegistry {
         },
         "at": { o, n, e in
             ATObjective(ceWeight: o.resolvedCEWeight(objective: n), atWeight: o.atWeight, atOptions: o.atLossOptions,
-                        perTap: o.atTermPerTap, labelSmoothing: o.labelSmoothing, engine: e)
+                        perTap: o.atTermPerTap, labelSmoothing: o.labelSmoothing, referencePixels: o.atReferencePixels,
+                        engine: e)
         },
         "atkd": { o, n, e in
             ATKDObjective(ceWeight: o.resolvedCEWeight(objective: n), kdWeight: o.kdWeight, temperature: o.temperature,
                           atWeight: o.atWeight, atOptions: o.atLossOptions, perTap: o.atTermPerTap,
-                          labelSmoothing: o.labelSmoothing, engine: e)
+                          labelSmoothing: o.labelSmoothing, referencePixels: o.atReferencePixels, engine: e)
         },
     ]
 

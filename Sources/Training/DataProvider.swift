@@ -26,4 +26,13 @@ public protocol DataProvider: AnyObject {
     func trainBatches(seed: UInt64, epoch: Int, startBatch: Int, batchSize: Int) -> AnyIterator<LabeledBatch>
     /// The test split in file order, no augmentation.
     func testBatches(batchSize: Int) -> AnyIterator<LabeledBatch>
+    /// Images in the held-out validation split (0 when there is none).
+    var validationCount: Int { get }
+    /// The validation split in file order, no augmentation; nil when there is none.
+    func validationBatches(batchSize: Int) -> AnyIterator<LabeledBatch>?
+}
+
+extension DataProvider {
+    public var validationCount: Int { 0 }
+    public func validationBatches(batchSize: Int) -> AnyIterator<LabeledBatch>? { nil }
 }

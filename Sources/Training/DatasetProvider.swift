@@ -9,16 +9,18 @@ import Datasets
 public final class DatasetProvider: DataProvider {
     public let train: ImageSet
     public let test: ImageSet
+    /// Held out of the training split (`validation_per_class`); nil when the spec keeps none.
+    public let validation: ImageSet?
     public let augmentation: Augmentation
     public let normalization: Normalization
     public let threads: Int
 
-    public init(train: ImageSet, test: ImageSet, augmentation: Augmentation, normalization: Normalization,
-                threads: Int) throws {
+    public init(train: ImageSet, test: ImageSet, validation: ImageSet? = nil, augmentation: Augmentation,
+                normalization: Normalization, threads: Int) throws {
         guard train.classNames == test.classNames else {
             throw TrainingError.data("\(train.name) and \(test.name) have different classes")
         }
-        self.train = train; self.test = test
+        self.train = train; self.test = test; self.validation = validation
         self.augmentation = augmentation; self.normalization = normalization; self.threads = threads
         // Validates the augmentation against the image size now, not mid-training.
         _ = try BatchLoader(images: train, batchSize: 1, augmentation: augmentation,
@@ -46,6 +48,10 @@ public final class DatasetProvider: DataProvider {
             test = try cache.load(ImageFolder.scan(root: dir, split: .test), resolution: spec.resolution,
                                   threads: threads, progress: progress).images
         }
+        var validation: ImageSet? = nil
+        if spec.validationPerClass > 0 {
+            (train, validation) = try holdOut(train, lastPerClass: spec.validationPerClass)
+        }
         if spec.trainPerClass > 0 { train = firstPerClass(train, spec.trainPerClass) }
         if spec.testPerClass > 0 { test = firstPerClass(test, spec.testPerClass) }
         let a = spec.augment
@@ -53,7 +59,7 @@ public final class DatasetProvider: DataProvider {
                                         horizontalFlip: a.flip, maxRotationDegrees: a.rotationDegrees,
                                         brightness: a.brightness, contrast: a.contrast,
                                         randomResizedCropMinScale: a.randomResizedCropMinScale)
-        return try DatasetProvider(train: train, test: test, augmentation: augmentation,
+        return try DatasetProvider(train: train, test: test, validation: validation, augmentation: augmentation,
                                    normalization: spec.normalization == "imagenet" ? .imagenet : .cifar10,
                                    threads: threads)
     }
@@ -66,6 +72,23 @@ public final class DatasetProvider: DataProvider {
             if isDataset(p) { return p }
         }
         return nil
+    }
+
+    /// Splits off the last `n` images of each class in file order (a fixed, stratified validation
+    /// set); the rest, in their order, stay for training. Every class must keep at least one image.
+    public static func holdOut(_ set: ImageSet, lastPerClass n: Int) throws -> (rest: ImageSet, heldOut: ImageSet) {
+        let counts = set.perClassCounts()
+        if let c = counts.firstIndex(where: { $0 <= n }) {
+            throw TrainingError.data("validation_per_class \(n) leaves no training image of class `\(set.classNames[c])` "
+                                     + "(\(counts[c]) in \(set.name))")
+        }
+        var seen = [Int](repeating: 0, count: set.classCount)
+        var rest: [Int] = [], held: [Int] = []
+        for (i, l) in set.labels.enumerated() {
+            seen[l] += 1
+            if seen[l] > counts[l] - n { held.append(i) } else { rest.append(i) }
+        }
+        return (set.subset(rest), set.subset(held))
     }
 
     /// The first `n` images of each class in file order (a fixed, balanced subset).
@@ -95,8 +118,17 @@ public final class DatasetProvider: DataProvider {
         return AnyIterator { batches.next().map { LabeledBatch(x: $0.x, labels: $0.labels) } }
     }
 
-    public func testBatches(batchSize: Int) -> AnyIterator<LabeledBatch> {
-        let loader = try! BatchLoader(images: test, batchSize: batchSize, shuffle: false, dropLast: false,
+    public func testBatches(batchSize: Int) -> AnyIterator<LabeledBatch> { inOrder(test, batchSize: batchSize) }
+
+    public var validationCount: Int { validation?.count ?? 0 }
+
+    public func validationBatches(batchSize: Int) -> AnyIterator<LabeledBatch>? {
+        validation.map { inOrder($0, batchSize: batchSize) }
+    }
+
+    /// A split in file order, no augmentation.
+    func inOrder(_ set: ImageSet, batchSize: Int) -> AnyIterator<LabeledBatch> {
+        let loader = try! BatchLoader(images: set, batchSize: batchSize, shuffle: false, dropLast: false,
                                       augmentation: .none, normalization: normalization, seed: 0, threads: 1)
         let batches = try! loader.epoch(0)
         return AnyIterator { batches.next().map { LabeledBatch(x: $0.x, labels: $0.labels) } }

@@ -37,6 +37,11 @@ public struct DatasetSpec: Codable, Equatable {
     public var trainPerClass = 0
     /// Images per class kept from the test split (0 = all).
     public var testPerClass = 0
+    /// Images per class held out of the training split as a fixed, stratified validation set: the
+    /// last `validation_per_class` of each class in file order (taken before `train_per_class`).
+    /// Training never sees them; with a validation set, every epoch is evaluated on it (model and
+    /// hyper-parameter choices are made there) and the test split only once, at the end. 0 = none.
+    public var validationPerClass = 0
     /// Per-channel normalisation constants: `cifar10` or `imagenet` (ECOSYSTEM.md §4).
     public var normalization = "cifar10"
     public var augment = AugmentSpec()
@@ -108,5 +113,8 @@ public struct DistillSpec: Codable, Equatable {
     public var atForm = "code"
     /// Mismatched tap sizes: `avgpool` (pool the larger feature map) or `bilinear` (resize the map).
     public var atResize = "avgpool"
+    /// Resolution-fair AT weight S_ref in pixels: tap j's term × S_j/S_ref, so β means the same at
+    /// every map size (0 = off, the authors' code). E.g. 256 (16²): the AT paper's middle CIFAR tap.
+    public var atReferencePixels = 0
     public init() {}
 }

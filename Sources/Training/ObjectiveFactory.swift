@@ -31,6 +31,7 @@ public enum ObjectiveFactory {
         o.atForm = at.form
         o.spatialMatch = at.spatialMatch
         o.labelSmoothing = train.labelSmoothing
+        o.atReferencePixels = distill.atReferencePixels
         let objective = try ObjectiveRegistry.make(name: arm, options: o, engine: engine)
         if let fault = ProcessInfo.processInfo.environment["ATKD_FAULT"], !fault.isEmpty {
             guard FaultInjectedObjective.known.contains(fault) else {

@@ -36,9 +36,11 @@ public final class ProgressReporter {
         else { FileHandle.standardError.write(Data((text + "\n").utf8)) }
     }
 
-    public func epochDone(epoch: Int, epochs: Int, trainLoss: Double, testTop1: Double?) {
+    public func epochDone(epoch: Int, epochs: Int, trainLoss: Double, testTop1: Double?, validationTop1: Double? = nil) {
         guard !quiet else { return }
-        let acc = testTop1.map { String(format: "test top-1 %.2f%%", $0 * 100) } ?? "not evaluated"
+        let parts = [validationTop1.map { String(format: "validation top-1 %.2f%%", $0 * 100) },
+                     testTop1.map { String(format: "test top-1 %.2f%%", $0 * 100) }].compactMap { $0 }
+        let acc = parts.isEmpty ? "not evaluated" : parts.joined(separator: ", ")
         let line = String(format: "%@ epoch %d/%d done: train loss %.4f, %@", prefix, epoch, epochs, trainLoss, acc)
         FileHandle.standardError.write(Data(((isTerminal ? "\r\u{1B}[K" : "") + line + "\n").utf8))
     }

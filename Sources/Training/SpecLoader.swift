@@ -129,6 +129,7 @@ public enum SpecLoader {
         if d.resolution < 8 { throw fail("dataset.resolution", "must be at least 8, got \(d.resolution)") }
         if d.trainPerClass < 0 { throw fail("dataset.train_per_class", "must be ≥ 0") }
         if d.testPerClass < 0 { throw fail("dataset.test_per_class", "must be ≥ 0") }
+        if d.validationPerClass < 0 { throw fail("dataset.validation_per_class", "must be ≥ 0") }
         if !["cifar10", "imagenet"].contains(d.normalization) { throw fail("dataset.normalization", "must be cifar10 or imagenet") }
         if !["zero", "reflect"].contains(d.augment.padMode) { throw fail("dataset.augment.pad_mode", "must be zero or reflect") }
         if d.augment.cropPadding < 0 { throw fail("dataset.augment.crop_padding", "must be ≥ 0") }
@@ -141,6 +142,7 @@ public enum SpecLoader {
         if !(k.atP > 0) { throw fail("distill.at_p", "must be positive") }
         if !["code", "paper"].contains(k.atForm) { throw fail("distill.at_form", "must be code or paper") }
         if !["avgpool", "bilinear"].contains(k.atResize) { throw fail("distill.at_resize", "must be avgpool or bilinear") }
+        if k.atReferencePixels < 0 { throw fail("distill.at_reference_pixels", "must be ≥ 0 (0 = off)") }
         let arms = knownArms ?? ["ce", "kd", "at", "atkd"]
         if s.arms.isEmpty { throw fail("arms", "must list at least one of \(arms.sorted())") }
         if let bad = s.arms.first(where: { !arms.contains($0) }) { throw fail("arms", "unknown objective `\(bad)` (known: \(arms.sorted()))") }

@@ -56,15 +56,18 @@ extension TrainingRun {
     }
 
     /// One row per epoch; the `#` header names the columns (gnuplot reads it directly).
-    func appendMetricsRow(epoch: Int, metrics: ClassificationMetrics?, seconds: Double) throws {
+    func appendMetricsRow(epoch: Int, metrics: ClassificationMetrics?, validation: ClassificationMetrics? = nil,
+                          seconds: Double) throws {
         let termNames = state.termSums.keys.sorted()
         let n = Double(max(state.batch, 1))
         func f(_ v: Double?) -> String { v.map { String(format: "%.6g", $0) } ?? "nan" }
         let header = "# epoch\tlr\ttrain_loss\ttrain_top1\t" + termNames.map { "loss_\($0)" }.joined(separator: "\t")
+            + "\tval_top1\tval_nll\tval_ece"
             + "\ttest_top1\ttest_top5\ttest_nll\ttest_ece\tteacher_agreement\tepoch_seconds\ttrain_img_per_s"
         let lr = schedule.lr(at: epoch * stepsPerEpoch - 1)
         let row = ["\(epoch)", f(Double(lr)), f(state.lossSum / n), f(Double(state.correct) / Double(max(state.seen, 1)))]
             + termNames.map { f(state.termSums[$0]! / n) }
+            + [f(validation?.top1), f(validation?.nll), f(validation?.ece)]
             + [f(metrics?.top1), f(metrics?.top5), f(metrics?.nll), f(metrics?.ece), f(metrics?.teacherAgreement),
                f(seconds), f(Double(state.trainImages) / max(state.trainSeconds, 1e-9))]
         var lines = ((try? String(contentsOfFile: metricsPath, encoding: .utf8)) ?? "")
@@ -74,7 +77,7 @@ extension TrainingRun {
     }
 
     /// Saves the final model, measures its footprint and writes `final.json`.
-    func finish(_ metrics: ClassificationMetrics) throws -> RunSummary {
+    func finish(_ metrics: ClassificationMetrics, validation: ClassificationMetrics? = nil) throws -> RunSummary {
         try ModelCheckpoint.save(model: model, metadata: [
             "architecture": model.name, "classes": String(model.numClasses), "arm": arm, "seed": String(seed),
             "epochs": String(train.epochs), "test_top1": String(metrics.top1),
@@ -86,12 +89,14 @@ extension TrainingRun {
         let summary = RunSummary(
             arm: arm, seed: Int(seed), model: model.name, epochs: train.epochs,
             final: metrics, classNames: data.classNames,
-            bestTop1: max(state.bestTop1, metrics.top1), bestEpoch: state.bestEpoch == 0 ? train.epochs : state.bestEpoch,
+            bestTop1: validation == nil ? max(state.bestTop1, metrics.top1) : state.bestTop1,
+            bestEpoch: state.bestEpoch == 0 ? train.epochs : state.bestEpoch,
             params: model.parameterCount, macs: ModelZoo.macs(model, input: data.imageShape[1], engine: engine),
             checkpointBytes: bytes, latencyMs: Footprint.latencyMs(model, inputShape: shape, engine: engine),
             trainImagesPerSecond: Double(state.trainImages) / max(state.trainSeconds, 1e-9),
             trainSeconds: state.trainSeconds, wallSeconds: state.wallSeconds, labels: labels,
-            provenance: RunProvenance.current(threads: engine.threads, engine: engine.name))
+            provenance: RunProvenance.current(threads: engine.threads, engine: engine.name),
+            validation: validation)
         try AtomicFile.write(summary.jsonData(), to: finalPath)
         events.log("done", ["test_top1": metrics.top1, "best_top1": summary.bestTop1])
         reporter.note(String(format: "%@ seed %d: test top-1 %.2f%% (best %.2f%% at epoch %d), %.0f img/s",
@@ -124,6 +129,9 @@ public struct RunSummary: Codable, Equatable {
     /// Code, command, machine and OpenBLAS core of the process that finished the run (nil in
     /// summaries written before it was recorded).
     public var provenance: RunProvenance? = nil
+    /// Final-epoch metrics on the held-out validation split (nil without one); `best_top1` and
+    /// `best_epoch` are then the validation's.
+    public var validation: ClassificationMetrics? = nil
 
     public func jsonData() throws -> Data {
         let e = JSONEncoder()

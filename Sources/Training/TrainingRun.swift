@@ -29,6 +29,10 @@ public final class TrainingRun {
     public var afterStep: ((Int) -> Void)?
     /// Teacher outputs shared with the other arms of this seed (nil: computed every step).
     public var teacherCache: TeacherOutputCache?
+    /// Metrics of the last validation evaluation (nil without a validation split).
+    var lastValidation: ClassificationMetrics?
+    /// The teacher's predictions on the validation split, once computed.
+    var teacherValidation: [Int]?
 
     let sgd: SGD
     let schedule: LearningRateSchedule
@@ -86,6 +90,7 @@ public final class TrainingRun {
             return p
         }
         var lastMetrics: ClassificationMetrics? = nil
+        lastValidation = nil
         let wallStart = Date()
         let wallBase = state.wallSeconds
         var lastSave = Date()
@@ -116,23 +121,35 @@ public final class TrainingRun {
                 }
             }
             let epoch = state.epoch + 1
-            var metrics: ClassificationMetrics? = nil
+            var metrics: ClassificationMetrics? = nil, validation: ClassificationMetrics? = nil
             if epoch % evalEvery == 0 || epoch == train.epochs {
-                metrics = evaluate(model, teacherPredictions: teacherPredictions)
-                lastMetrics = metrics
-                if let m = metrics, m.top1 > state.bestTop1 { state.bestTop1 = m.top1; state.bestEpoch = epoch }
+                if data.validationCount > 0 {
+                    // Choices are made on validation; the test split is evaluated once, at the end.
+                    validation = evaluate(model, split: .validation, teacherPredictions: teacherValidationPredictions())
+                    lastValidation = validation
+                    if let v = validation, v.top1 > state.bestTop1 { state.bestTop1 = v.top1; state.bestEpoch = epoch }
+                    if epoch == train.epochs { metrics = evaluate(model, teacherPredictions: teacherPredictions) }
+                } else {
+                    metrics = evaluate(model, teacherPredictions: teacherPredictions)
+                    if let m = metrics, m.top1 > state.bestTop1 { state.bestTop1 = m.top1; state.bestEpoch = epoch }
+                }
+                if metrics != nil { lastMetrics = metrics }
             }
-            try appendMetricsRow(epoch: epoch, metrics: metrics, seconds: Date().timeIntervalSince(epochStart))
+            try appendMetricsRow(epoch: epoch, metrics: metrics, validation: validation,
+                                 seconds: Date().timeIntervalSince(epochStart))
             events.log("epoch", ["epoch": epoch, "train_loss": state.lossSum / Double(max(state.batch, 1)),
-                                 "test_top1": metrics?.top1 ?? -1])
+                                 "test_top1": metrics?.top1 ?? -1, "val_top1": validation?.top1 ?? -1])
             reporter.epochDone(epoch: epoch, epochs: train.epochs, trainLoss: state.lossSum / Double(max(state.batch, 1)),
-                               testTop1: metrics?.top1)
+                               testTop1: metrics?.top1, validationTop1: validation?.top1)
             state.epoch += 1
             state.resetEpochSums()
             try saveState(); lastSave = Date()
         }
         let finalMetrics = lastMetrics ?? evaluate(model, teacherPredictions: teacherPredictions)
-        return try finish(finalMetrics)
+        if data.validationCount > 0, lastValidation == nil {
+            lastValidation = evaluate(model, split: .validation, teacherPredictions: teacherValidationPredictions())
+        }
+        return try finish(finalMetrics, validation: lastValidation)
     }
 
     /// One optimisation step; returns nothing, accumulates the epoch sums.
@@ -180,11 +197,14 @@ public final class TrainingRun {
         sgd.step(lr: lr, engine: engine)
     }
 
-    /// Test-split metrics in eval mode.
-    public func evaluate(_ net: any Model, teacherPredictions: [Int]?) -> ClassificationMetrics {
+    /// The split an evaluation reads.
+    public enum Split { case test, validation }
+
+    /// Metrics of `net` in eval mode on the test split (or the validation split).
+    public func evaluate(_ net: any Model, split: Split = .test, teacherPredictions: [Int]?) -> ClassificationMetrics {
         var acc = MetricsAccumulator(classes: data.classes)
         var offset = 0
-        let batches = data.testBatches(batchSize: 256)
+        let batches = batchesOf(split)
         while let b = batches.next() {
             let logits = net.forward(b.x, ForwardContext(engine: engine, training: false)).logits
             let tp = teacherPredictions.map { Array($0[offset..<(offset + b.labels.count)]) }
@@ -194,9 +214,25 @@ public final class TrainingRun {
         return acc.summary()
     }
 
-    func predictions(of net: any Model) throws -> [Int] {
+    func batchesOf(_ split: Split) -> AnyIterator<LabeledBatch> {
+        switch split {
+        case .test: return data.testBatches(batchSize: 256)
+        case .validation: return data.validationBatches(batchSize: 256) ?? AnyIterator { nil }
+        }
+    }
+
+    /// The teacher's validation predictions, computed once per run (nil without a teacher).
+    func teacherValidationPredictions() -> [Int]? {
+        guard let t = teacher else { return nil }
+        if let p = teacherValidation { return p }
+        let p = try? predictions(of: t, split: .validation)
+        teacherValidation = p
+        return p
+    }
+
+    func predictions(of net: any Model, split: Split = .test) throws -> [Int] {
         var out: [Int] = []
-        let batches = data.testBatches(batchSize: 256)
+        let batches = batchesOf(split)
         while let b = batches.next() {
             out += net.forward(b.x, ForwardContext(engine: engine, training: false)).logits.argmaxRows()
         }

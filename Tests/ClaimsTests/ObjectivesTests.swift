@@ -155,3 +155,27 @@ final class ObjectivesTests: XCTestCase {
         }
     }
 }
+
+/// The resolution-fair AT weight: tap j's term × S_j/S_ref, value and gradient alike.
+final class ATReferencePixelsTests: XCTestCase {
+    func testEachTapIsScaledBySizeOverReference() throws {
+        var rng = SeededRNG(seed: 3)
+        let taps = [Tensor.randn([2, 4, 8, 8], rng: &rng), Tensor.randn([2, 4, 2, 2], rng: &rng)]
+        let teacher = [Tensor.randn([2, 6, 8, 8], rng: &rng), Tensor.randn([2, 6, 2, 2], rng: &rng)]
+        let engine = ReferenceEngine()
+        func terms(_ reference: Int) throws -> [LossTerm] {
+            var o = ObjectiveOptions.defaults
+            o.atTermPerTap = true
+            o.atReferencePixels = reference
+            let objective = try ObjectiveRegistry.make(name: "at", options: o, engine: engine) as! ATObjective
+            return objective.atTerms(student: taps, teacher: teacher)
+        }
+        let plain = try terms(0), fair = try terms(16)
+        // 8×8 = 64 pixels → × 64/16 = 4; 2×2 = 4 pixels → × 4/16 = 0.25.
+        XCTAssertEqual(fair[0].value, plain[0].value * 4, accuracy: 1e-6 * max(1, plain[0].value))
+        XCTAssertEqual(fair[1].value, plain[1].value * 0.25, accuracy: 1e-6 * max(1, plain[1].value))
+        assertClose(try XCTUnwrap(fair[0].dTaps[0]), try XCTUnwrap(plain[0].dTaps[0]) * 4, rtol: 1e-6, atol: 1e-9)
+        assertClose(try XCTUnwrap(fair[1].dTaps[1]), try XCTUnwrap(plain[1].dTaps[1]) * 0.25, rtol: 1e-6, atol: 1e-9)
+        XCTAssertThrowsError(try terms(-1))
+    }
+}

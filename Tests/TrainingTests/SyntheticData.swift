@@ -8,8 +8,11 @@ final class SyntheticData: DataProvider {
     let size: Int
     let train: [(Tensor, Int)]
     let test: [(Tensor, Int)]
+    /// Drawn after the test images, so a validation split leaves train and test unchanged.
+    let validation: [(Tensor, Int)]
 
-    init(classes: Int = 4, size: Int = 8, trainPerClass: Int = 16, testPerClass: Int = 8, seed: UInt64 = 11) {
+    init(classes: Int = 4, size: Int = 8, trainPerClass: Int = 16, testPerClass: Int = 8, validationPerClass: Int = 0,
+         seed: UInt64 = 11) {
         self.classes = classes; self.size = size
         var rng = SeededRNG(seed: seed)
         func image(_ c: Int) -> Tensor {
@@ -26,6 +29,7 @@ final class SyntheticData: DataProvider {
         }
         train = (0..<(classes * trainPerClass)).map { (image($0 % classes), $0 % classes) }
         test = (0..<(classes * testPerClass)).map { (image($0 % classes), $0 % classes) }
+        validation = (0..<(classes * validationPerClass)).map { (image($0 % classes), $0 % classes) }
     }
 
     var classNames: [String] { (0..<classes).map { "c\($0)" } }
@@ -51,12 +55,20 @@ final class SyntheticData: DataProvider {
         }
     }
 
-    func testBatches(batchSize: Int) -> AnyIterator<LabeledBatch> {
+    func testBatches(batchSize: Int) -> AnyIterator<LabeledBatch> { inOrder(test, batchSize: batchSize) }
+
+    var validationCount: Int { validation.count }
+
+    func validationBatches(batchSize: Int) -> AnyIterator<LabeledBatch>? {
+        validation.isEmpty ? nil : inOrder(validation, batchSize: batchSize)
+    }
+
+    func inOrder(_ items: [(Tensor, Int)], batchSize: Int) -> AnyIterator<LabeledBatch> {
         var start = 0
         return AnyIterator {
-            guard start < self.test.count else { return nil }
+            guard start < items.count else { return nil }
             defer { start += batchSize }
-            return self.batch(Array(self.test[start..<min(start + batchSize, self.test.count)]))
+            return self.batch(Array(items[start..<min(start + batchSize, items.count)]))
         }
     }
 }
