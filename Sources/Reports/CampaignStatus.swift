@@ -1,0 +1,101 @@
+// What a campaign of experiments has done, what is running and what remains, with the measured
+// cost of the rest: every unit (a teacher, an arm × seed) read from its run folder.
+
+import Foundation
+import Training
+
+/// One unit of an experiment and what it still costs.
+public struct CampaignUnit: Equatable {
+    public var experiment: String
+    /// `teacher` or `<arm>-seed<k>`.
+    public var name: String
+    public var status: String
+    public var epochsDone: Int
+    public var epochsPlanned: Int
+    /// Median `epoch_seconds` measured for this unit, or for the same arm in another seed (`~`).
+    public var secondsPerEpoch: Double?
+    public var measuredHere: Bool
+    public var done: Bool
+
+    /// Seconds still to spend: remaining epochs × seconds per epoch (nil when not measured yet).
+    public var remainingSeconds: Double? {
+        done ? 0 : secondsPerEpoch.map { Double(max(epochsPlanned - epochsDone, 0)) * $0 }
+    }
+}
+
+public enum CampaignStatus {
+    /// The units of `spec` read from `<runsRoot>/<spec.name>/`; a teacher whose checkpoint exists at
+    /// `projectRoot/<teacher.checkpoint>` counts as done (shipped).
+    public static func units(of spec: ExperimentSpec, runsRoot: String, projectRoot: String) -> [CampaignUnit] {
+        let dir = "\(runsRoot)/\(spec.name)"
+        var out: [CampaignUnit] = []
+        if spec.arms.contains(where: { $0 != "ce" }) {
+            let record = RunRecord.load(directory: "\(dir)/teacher", name: "teacher", arm: "teacher", seed: nil,
+                                        plannedEpochs: spec.teacher.train.epochs)
+            let shipped = !spec.teacher.checkpoint.isEmpty
+                && FileManager.default.fileExists(atPath: "\(projectRoot)/\(spec.teacher.checkpoint)")
+            var unit = unit(record, experiment: spec.name, planned: spec.teacher.train.epochs)
+            if shipped && !unit.done { unit.done = true; unit.status = "shipped (\(spec.teacher.checkpoint))" }
+            out.append(unit)
+        }
+        var students: [CampaignUnit] = []
+        for seed in spec.seeds {
+            for arm in spec.arms {
+                let name = "\(arm)-seed\(seed)"
+                let record = RunRecord.load(directory: "\(dir)/\(name)", name: name, arm: arm, seed: seed,
+                                            plannedEpochs: spec.student.train.epochs)
+                students.append(unit(record, experiment: spec.name, planned: spec.student.train.epochs))
+            }
+        }
+        // A unit not measured yet borrows the median of its arm's measured seeds.
+        for i in students.indices where students[i].secondsPerEpoch == nil {
+            let arm = String(students[i].name.split(separator: "-").first ?? "")
+            let measured = students.filter { $0.measuredHere && $0.name.hasPrefix("\(arm)-") }.compactMap(\.secondsPerEpoch)
+            if let m = median(measured) { students[i].secondsPerEpoch = m }
+        }
+        return out + students
+    }
+
+    static func unit(_ r: RunRecord, experiment: String, planned: Int) -> CampaignUnit {
+        let seconds = median(r.metrics?.column("epoch_seconds")?.filter { $0.isFinite && $0 > 0 } ?? [])
+        let done: Bool
+        var epochs = 0
+        switch r.status {
+        case .finished: done = true; epochs = r.summary?.epochs ?? planned
+        case .inProgress(let e, _): done = false; epochs = e
+        default: done = false
+        }
+        return CampaignUnit(experiment: experiment, name: r.name, status: r.status.label, epochsDone: epochs,
+                            epochsPlanned: planned, secondsPerEpoch: seconds, measuredHere: seconds != nil, done: done)
+    }
+
+    static func median(_ v: [Double]) -> Double? {
+        guard !v.isEmpty else { return nil }
+        let s = v.sorted()
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+
+    /// The table `atkd status` prints, and the totals under it.
+    public static func table(_ units: [CampaignUnit]) -> String {
+        func hours(_ s: Double) -> String { String(format: "%.2f h", s / 3600) }
+        var lines = ["experiment           unit             status                         epochs   s/epoch   remaining"]
+        for u in units {
+            let perEpoch = u.secondsPerEpoch.map { String(format: "%@%.0f", u.measuredHere ? "" : "~", $0) } ?? "?"
+            let remaining = u.remainingSeconds.map(hours) ?? "not measured"
+            lines.append(u.experiment.padding(toLength: 20, withPad: " ", startingAt: 0) + " "
+                         + u.name.padding(toLength: 16, withPad: " ", startingAt: 0) + " "
+                         + u.status.padding(toLength: 30, withPad: " ", startingAt: 0) + " "
+                         + "\(u.epochsDone)/\(u.epochsPlanned)".padding(toLength: 8, withPad: " ", startingAt: 0) + " "
+                         + perEpoch.padding(toLength: 9, withPad: " ", startingAt: 0) + " " + remaining)
+        }
+        let done = units.filter(\.done).count
+        let known = units.compactMap(\.remainingSeconds).reduce(0, +)
+        let unknown = units.filter { !$0.done && $0.remainingSeconds == nil }
+        lines.append("")
+        lines.append("\(done) of \(units.count) units done; measured cost of the rest: \(hours(known))"
+                     + (unknown.isEmpty ? "" : " + \(unknown.count) units not measured yet ("
+                        + unknown.map { "\($0.experiment)/\($0.name)" }.prefix(6).joined(separator: ", ")
+                        + (unknown.count > 6 ? ", …" : "") + ")"))
+        return lines.joined(separator: "\n")
+    }
+}

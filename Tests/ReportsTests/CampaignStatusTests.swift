@@ -1,0 +1,38 @@
+// Campaign status: done, running and missing units, and the cost of the rest from measured epochs.
+
+import XCTest
+import Foundation
+import Reports
+import Training
+
+final class CampaignStatusTests: XCTestCase {
+    func testUnitsAndTheCostOfTheRest() throws {
+        let root = NSTemporaryDirectory() + "atkd-status-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        var spec = SyntheticRuns.spec(name: "camp", arms: ["ce", "kd"], seeds: [1, 2])
+        spec.teacher.train.epochs = 10
+        spec.student.train.epochs = 3
+        let dir = "\(root)/camp"
+        // Teacher 4 of 10 epochs at 2.5 s each (SyntheticRuns writes epoch_seconds 2.5).
+        try SyntheticRuns.writeMetrics(to: "\(dir)/teacher", arm: "teacher", testTop1: [0.1, 0.2, 0.3, 0.4],
+                                       trainLoss: [1, 1, 1, 1], trainTop1: [0, 0, 0, 0])
+        // ce-seed1 1 of 3 epochs; ce-seed2 missing (borrows ce-seed1's 2.5 s); kd never measured.
+        try SyntheticRuns.writeMetrics(to: "\(dir)/ce-seed1", arm: "ce", testTop1: [0.5], trainLoss: [1], trainTop1: [0])
+        let units = CampaignStatus.units(of: spec, runsRoot: root, projectRoot: root)
+        XCTAssertEqual(units.map(\.name), ["teacher", "ce-seed1", "kd-seed1", "ce-seed2", "kd-seed2"])
+        XCTAssertEqual(try XCTUnwrap(units[0].remainingSeconds), 6 * 2.5, accuracy: 1e-9)
+        XCTAssertEqual(try XCTUnwrap(units[1].remainingSeconds), 2 * 2.5, accuracy: 1e-9)
+        XCTAssertEqual(try XCTUnwrap(units[3].remainingSeconds), 3 * 2.5, accuracy: 1e-9)
+        XCTAssertFalse(units[3].measuredHere)
+        XCTAssertNil(units[2].remainingSeconds)
+        let table = CampaignStatus.table(units)
+        XCTAssertTrue(table.contains("0 of 5 units done; measured cost of the rest: 0.01 h + 2 units not measured yet"), table)
+
+        // A shipped teacher checkpoint counts as done.
+        spec.teacher.checkpoint = "teacher.atkd"
+        XCTAssertTrue(FileManager.default.createFile(atPath: "\(root)/teacher.atkd", contents: Data([1])))
+        let shipped = CampaignStatus.units(of: spec, runsRoot: root, projectRoot: root)
+        XCTAssertTrue(shipped[0].done)
+        XCTAssertEqual(shipped[0].remainingSeconds, 0)
+    }
+}
