@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The evidence campaign (issue 16), niced and resumable, one unit after another in the background.
+#
+#   experiments/campaign.sh start     start or continue it in the background (log: runs/campaign.log)
+#   experiments/campaign.sh status    atkd status over its specs: done, running, remaining, measured cost
+#   experiments/campaign.sh save      finished units' summaries → reports/runs/<experiment>/<unit>/;
+#                                     unfinished units' resumable state → experiments/campaign-state/
+#   experiments/campaign.sh restore   on a fresh clone: saved states back under runs/, so `start` continues them
+#
+# ATKD (default .build/release/atkd) is the binary it runs; RUNS (default runs) the run folder.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ATKD=${ATKD:-.build/release/atkd}
+RUNS=${RUNS:-runs}
+SPECS=(experiments/evidence-wrn16.json)
+STATE=experiments/campaign-state
+SMALL=(spec.json final.json metrics.tsv events.jsonl)
+
+run_all() {
+  for spec in "${SPECS[@]}"; do
+    nice -n 19 "$ATKD" run "$spec" --runs "$RUNS" --quiet
+  done
+}
+
+case "${1:-}" in
+  start)
+    mkdir -p "$RUNS"
+    ATKD="$ATKD" RUNS="$RUNS" nohup "$0" run >> "$RUNS/campaign.log" 2>&1 &
+    echo "campaign: started (pid $!), log $RUNS/campaign.log" ;;
+  run)
+    run_all ;;
+  status)
+    "$ATKD" status "${SPECS[@]}" --runs "$RUNS" ;;
+  save)
+    for spec in "${SPECS[@]}"; do
+      name=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["name"])' "$spec")
+      [ -d "$RUNS/$name" ] || continue
+      mkdir -p "reports/runs/$name"
+      [ -f "$RUNS/$name/spec.json" ] && cp "$RUNS/$name/spec.json" "reports/runs/$name/"
+      for unit in "$RUNS/$name"/*/; do
+        unit=$(basename "$unit")
+        if [ -f "$RUNS/$name/$unit/final.json" ]; then
+          mkdir -p "reports/runs/$name/$unit"
+          for f in "${SMALL[@]}"; do [ -f "$RUNS/$name/$unit/$f" ] && cp "$RUNS/$name/$unit/$f" "reports/runs/$name/$unit/"; done
+          rm -rf "${STATE:?}/$name/$unit"
+          echo "saved summary: reports/runs/$name/$unit"
+        elif [ -f "$RUNS/$name/$unit/state.atkd" ]; then
+          mkdir -p "$STATE/$name/$unit"
+          for f in state.atkd metrics.tsv events.jsonl spec.json; do
+            [ -f "$RUNS/$name/$unit/$f" ] && cp "$RUNS/$name/$unit/$f" "$STATE/$name/$unit/"
+          done
+          [ -f "$RUNS/$name/spec.json" ] && cp "$RUNS/$name/spec.json" "$STATE/$name/"
+          echo "saved resumable state: $STATE/$name/$unit ($(du -h "$STATE/$name/$unit/state.atkd" | cut -f1))"
+        fi
+      done
+    done ;;
+  restore)
+    [ -d "$STATE" ] || { echo "campaign: nothing saved in $STATE"; exit 0; }
+    for dir in "$STATE"/*/*/; do
+      rel=${dir#"$STATE"/}; rel=${rel%/}
+      if [ -f "$RUNS/$rel/state.atkd" ] || [ -f "$RUNS/$rel/final.json" ]; then
+        echo "kept: $RUNS/$rel (already there)"; continue
+      fi
+      mkdir -p "$RUNS/$rel"; cp "$dir"* "$RUNS/$rel/"
+      exp=${rel%%/*}; [ -f "$STATE/$exp/spec.json" ] && [ ! -f "$RUNS/$exp/spec.json" ] && cp "$STATE/$exp/spec.json" "$RUNS/$exp/"
+      echo "restored: $RUNS/$rel"
+    done ;;
+  *) sed -n '2,11p' "$0"; exit 64 ;;
+esac
