@@ -43,6 +43,7 @@ public final class ExperimentRunner {
     public func runAll() throws -> [RunSummary] {
         try FileManager.default.createDirectory(atPath: experimentDirectory, withIntermediateDirectories: true)
         try AtomicFile.write(SpecLoader.resolvedJSON(spec, provenance: provenance), to: "\(experimentDirectory)/spec.json")
+        _ = try tapStates()
         let teacher = spec.arms.contains(where: { $0 != "ce" }) ? try obtainTeacher() : nil
         var out: [RunSummary] = []
         for seed in spec.seeds {
@@ -53,6 +54,25 @@ public final class ExperimentRunner {
             }
         }
         return out
+    }
+
+    /// `teacher→student` tap activation states (e.g. `post→pre`) when an arm transfers attention;
+    /// throws before any training when they differ and the spec keeps `distill.at_tap_states = same`.
+    public func tapStates() throws -> String? {
+        guard spec.arms.contains(where: { $0 == "at" || $0 == "atkd" }) else { return nil }
+        var rng = SeededRNG(seed: 0)
+        let input = spec.dataset.resolution
+        let t = try ModelZoo.build(ModelSpec(parsing: spec.teacher.model), classes: data.classes, input: input, rng: &rng)
+        let s = try ModelZoo.build(ModelSpec(parsing: spec.student.model), classes: data.classes, input: input, rng: &rng)
+        let (ts, ss) = (Set(t.stages.map(\.activation)), Set(s.stages.map(\.activation)))
+        func word(_ set: Set<TapActivation>) -> String { set.map(\.rawValue).sorted().joined(separator: "+") }
+        let states = "\(word(ts))→\(word(ss))"
+        if ts != ss && spec.distill.atTapStates == "same" {
+            throw SpecError("distill.at_tap_states = same, but \(spec.teacher.model)'s taps are \(word(ts))-activation and "
+                            + "\(spec.student.model)'s are \(word(ss))-activation; set distill.at_tap_states to mixed "
+                            + "to transfer attention between them anyway (as RepDistiller does)")
+        }
+        return states
     }
 
     /// The trained teacher: its checkpoint when present (and not `retrainTeacher`), else trained now.
@@ -111,6 +131,7 @@ public final class ExperimentRunner {
                                   objective: objective, data: data, engine: engine,
                                   evalEvery: spec.evalEvery, reporter: reporter)
         run.labels = ["experiment": spec.name, "role": "student", "teacher": spec.teacher.model]
+        if arm == "at" || arm == "atkd", let states = try tapStates() { run.labels["at_tap_states"] = states }
         run.teacherCache = teacherCache
         try AtomicFile.write(SpecLoader.resolvedJSON(spec, provenance: provenance), to: "\(dir)/spec.json")
         return try run.run(resume: options.resume)

@@ -116,5 +116,10 @@ public struct DistillSpec: Codable, Equatable {
     /// Resolution-fair AT weight S_ref in pixels: tap j's term × S_j/S_ref, so β means the same at
     /// every map size (0 = off, the authors' code). E.g. 256 (16²): the AT paper's middle CIFAR tap.
     public var atReferencePixels = 0
+    /// `same`: the AT arms stop before any training when teacher and student taps differ in
+    /// activation state (post-ReLU vs pre-activation); `mixed`: allowed and recorded in each run's
+    /// labels — RepDistiller pairs ResNet's post-ReLU stage outputs with MobileNetV2's linear
+    /// block outputs, and so does the proposal's pair here.
+    public var atTapStates = "same"
     public init() {}
 }

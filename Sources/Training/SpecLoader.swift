@@ -143,6 +143,7 @@ public enum SpecLoader {
         if !["code", "paper"].contains(k.atForm) { throw fail("distill.at_form", "must be code or paper") }
         if !["avgpool", "bilinear"].contains(k.atResize) { throw fail("distill.at_resize", "must be avgpool or bilinear") }
         if k.atReferencePixels < 0 { throw fail("distill.at_reference_pixels", "must be ≥ 0 (0 = off)") }
+        if !["same", "mixed"].contains(k.atTapStates) { throw fail("distill.at_tap_states", "must be same or mixed") }
         let arms = knownArms ?? ["ce", "kd", "at", "atkd"]
         if s.arms.isEmpty { throw fail("arms", "must list at least one of \(arms.sorted())") }
         if let bad = s.arms.first(where: { !arms.contains($0) }) { throw fail("arms", "unknown objective `\(bad)` (known: \(arms.sorted()))") }

@@ -9,7 +9,7 @@ public enum TrainingError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .nonFinite(let m): return "non-finite loss: \(m); the last good checkpoint is kept (lower the learning rate and resume)"
-        case .interrupted(let m): return "interrupted: \(m); continue with --resume"
+        case .interrupted(let m): return "interrupted: \(m); run the same command again to continue"
         case .badCheckpoint(let m): return "bad checkpoint: \(m)"
         case .data(let m): return "data: \(m)"
         }

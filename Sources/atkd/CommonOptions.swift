@@ -50,8 +50,13 @@ func parseSeeds(_ text: String) throws -> [Int] {
     return seeds.map { $0! }
 }
 
-/// Writes an error to stderr and exits non-zero, for errors users cause.
+/// Writes an error to stderr and exits non-zero, for errors users cause. An interrupt (Ctrl-C,
+/// SIGTERM) is not an error: it prints what was checkpointed and exits 130, the shell's code for SIGINT.
 func fail(_ error: Error) -> Never {
+    if case TrainingError.interrupted = error {
+        FileHandle.standardError.write(Data("\(error)\n".utf8))
+        exit(130)
+    }
     FileHandle.standardError.write(Data("error: \(error)\n".utf8))
     exit(1)
 }
