@@ -35,12 +35,11 @@ case "${1:-}" in
     for spec in "${SPECS[@]}"; do
       name=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["name"])' "$spec")
       [ -d "$RUNS/$name" ] || continue
-      mkdir -p "reports/runs/$name"
-      [ -f "$RUNS/$name/spec.json" ] && cp "$RUNS/$name/spec.json" "reports/runs/$name/"
       for unit in "$RUNS/$name"/*/; do
         unit=$(basename "$unit")
         if [ -f "$RUNS/$name/$unit/final.json" ]; then
           mkdir -p "reports/runs/$name/$unit"
+          [ -f "$RUNS/$name/spec.json" ] && cp "$RUNS/$name/spec.json" "reports/runs/$name/"
           for f in "${SMALL[@]}"; do [ -f "$RUNS/$name/$unit/$f" ] && cp "$RUNS/$name/$unit/$f" "reports/runs/$name/$unit/"; done
           rm -rf "${STATE:?}/$name/$unit"
           echo "saved summary: reports/runs/$name/$unit"
