@@ -30,9 +30,15 @@ public protocol DataProvider: AnyObject {
     var validationCount: Int { get }
     /// The validation split in file order, no augmentation; nil when there is none.
     func validationBatches(batchSize: Int) -> AnyIterator<LabeledBatch>?
+    /// What identifies the data a run sees (a run's fingerprint records it): a content digest
+    /// where the provider has one, else a description of its sizes.
+    var identity: String { get }
 }
 
 extension DataProvider {
     public var validationCount: Int { 0 }
+    public var identity: String {
+        "\(classes) classes, \(trainCount) train, \(testCount) test, \(validationCount) validation, \(imageShape)"
+    }
     public func validationBatches(batchSize: Int) -> AnyIterator<LabeledBatch>? { nil }
 }

@@ -122,6 +122,16 @@ public final class DatasetProvider: DataProvider {
 
     public var validationCount: Int { validation?.count ?? 0 }
 
+    /// MD5 over the pixels and labels of train, test and validation (computed once).
+    public private(set) lazy var identity: String = {
+        var md5 = MD5()
+        for set in [train, test] + (validation.map { [$0] } ?? []) {
+            set.pixels.withUnsafeBytes { md5.update($0) }
+            set.labels.map(Int32.init).withUnsafeBytes { md5.update($0) }
+        }
+        return "md5 \(md5.finalize()) (\(train.count) train, \(test.count) test, \(validationCount) validation)"
+    }()
+
     public func validationBatches(batchSize: Int) -> AnyIterator<LabeledBatch>? {
         validation.map { inOrder($0, batchSize: batchSize) }
     }

@@ -97,6 +97,8 @@ public final class ExperimentRunner {
                                   teacher: nil, objective: objective, data: data, engine: engine,
                                   evalEvery: spec.evalEvery, reporter: reporter)
         run.labels = ["experiment": spec.name, "role": "teacher"]
+        run.identityComponents = ["experiment": spec.name, "dataset": RunFingerprint.digest(spec.dataset)]
+        if options.resume { try run.checkIdentity() }
         if options.resume, FileManager.default.fileExists(atPath: run.finalPath),
            FileManager.default.fileExists(atPath: run.modelPath) {
             _ = try ModelCheckpoint.load(into: model, from: run.modelPath)
@@ -117,10 +119,6 @@ public final class ExperimentRunner {
     public func runStudent(arm: String, seed: Int, teacher: (any Model)?,
                            teacherCache: TeacherOutputCache? = nil) throws -> RunSummary {
         let dir = "\(experimentDirectory)/\(arm)-seed\(seed)"
-        if options.resume, let done = try? RunSummary.load(path: "\(dir)/final.json") {
-            reporter.note("\(arm) seed \(seed): already finished (\(String(format: "%.2f", done.final.top1 * 100))%)")
-            return done
-        }
         // Same seed ⇒ same initial student weights in every arm.
         var rng = SeededRNG(seed: mixSeed(UInt64(seed), 0x5EED))
         let model = try ModelZoo.make(spec.student.model, classes: data.classes, input: spec.dataset.resolution, rng: &rng)
@@ -133,6 +131,17 @@ public final class ExperimentRunner {
         run.labels = ["experiment": spec.name, "role": "student", "teacher": spec.teacher.model]
         if arm == "at" || arm == "atkd", let states = try tapStates() { run.labels["at_tap_states"] = states }
         run.teacherCache = teacherCache
+        run.identityComponents = ["experiment": spec.name, "dataset": RunFingerprint.digest(spec.dataset)]
+        if objective.needsTeacher { run.identityComponents["distill"] = RunFingerprint.digest(spec.distill) }
+        // Before anything in the folder is read as this run's or rewritten: another run's folder is an error.
+        if options.resume {
+            try run.checkIdentity()
+            if let done = try? RunSummary.load(path: "\(dir)/final.json") {
+                reporter.note("\(arm) seed \(seed): already finished (\(String(format: "%.2f", done.final.top1 * 100))%)")
+                return done
+            }
+        }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try AtomicFile.write(SpecLoader.resolvedJSON(spec, provenance: provenance), to: "\(dir)/spec.json")
         return try run.run(resume: options.resume)
     }

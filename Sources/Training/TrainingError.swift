@@ -5,6 +5,8 @@ public enum TrainingError: Error, CustomStringConvertible {
     case interrupted(String)
     case badCheckpoint(String)
     case data(String)
+    /// A run folder records another run than the one asked for (spec, teacher, data, engine…).
+    case identityMismatch(String)
 
     public var description: String {
         switch self {
@@ -12,6 +14,7 @@ public enum TrainingError: Error, CustomStringConvertible {
         case .interrupted(let m): return "interrupted: \(m); run the same command again to continue"
         case .badCheckpoint(let m): return "bad checkpoint: \(m)"
         case .data(let m): return "data: \(m)"
+        case .identityMismatch(let m): return "run identity: \(m)"
         }
     }
 }

@@ -33,6 +33,8 @@ public final class TrainingRun {
     var lastValidation: ClassificationMetrics?
     /// The teacher's predictions on the validation split, once computed.
     var teacherValidation: [Int]?
+    /// Components of the fingerprint the caller adds (spec parts the run cannot see: dataset, distill).
+    public var identityComponents: [String: String] = [:]
 
     let sgd: SGD
     let schedule: LearningRateSchedule
@@ -70,11 +72,53 @@ public final class TrainingRun {
 
     /// Trains to the end (or continues from `state.atkd` when `resume`), then evaluates and
     /// writes `final.json`. Returns the final summary.
+    /// What defines this run: arm, seed, model, training settings, evaluation cadence, engine,
+    /// threads, the data's identity, the teacher's weights, and `identityComponents`.
+    public func fingerprint() -> RunFingerprint {
+        var c = identityComponents
+        c["arm"] = arm
+        c["seed"] = String(seed)
+        c["model"] = model.name
+        c["training"] = RunFingerprint.digest(train)
+        c["eval_every"] = String(evalEvery)
+        c["engine"] = engine.name
+        c["threads"] = String(engine.threads)
+        c["data"] = data.identity
+        if let t = teacher {
+            c["teacher"] = "\(t.name) weights md5 "
+                + RunFingerprint.digest(floats: t.parameters.map(\.value.data) + t.buffers.map(\.value.data))
+        }
+        return RunFingerprint(components: c)
+    }
+
+    /// Throws when this folder holds a run (a checkpoint or a final result) whose recorded
+    /// fingerprint differs from this run's, naming each difference; records the fingerprint
+    /// when the folder has none yet. Nothing in the folder is changed when it throws.
+    public func checkIdentity() throws {
+        let fm = FileManager.default
+        let current = fingerprint()
+        let holdsRun = fm.fileExists(atPath: statePath) || fm.fileExists(atPath: finalPath)
+        if holdsRun, let recorded = try RunFingerprint.load(directory: directory) {
+            let diff = current.differences(from: recorded)
+            if !diff.isEmpty {
+                throw TrainingError.identityMismatch("\(directory) holds another run (" + diff.joined(separator: "; ")
+                    + "); run with --fresh to start it over, or use another --runs folder")
+            }
+            return
+        }
+        try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try current.save(directory: directory)
+    }
+
     @discardableResult
     public func run(resume: Bool) throws -> RunSummary {
+        if resume { try checkIdentity() } else {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try fingerprint().save(directory: directory)
+        }
         if resume, FileManager.default.fileExists(atPath: statePath) {
             try loadState()
-            events.log("resume", ["epoch": state.epoch, "batch": state.batch])
+            events.log("resume", ["epoch": state.epoch, "batch": state.batch, "commit": GitState.shared.commit ?? "unknown"])
             reporter.note("resuming \(arm) seed \(seed) at epoch \(state.epoch + 1), batch \(state.batch)")
         } else {
             try? FileManager.default.removeItem(atPath: metricsPath)
