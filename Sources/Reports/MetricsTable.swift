@@ -1,6 +1,7 @@
 // A run's metrics.tsv: a `# ` header naming the columns, then one row per epoch.
 
 import Foundation
+import Training
 
 /// The parsed `metrics.tsv` of one run (`nan` marks a value that was not measured).
 public struct MetricsTable: Equatable {
@@ -20,11 +21,11 @@ public struct MetricsTable: Equatable {
         for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespaces)
             if line.isEmpty { continue }
-            if line.hasPrefix("#") {
-                columns = line.dropFirst().trimmingCharacters(in: .whitespaces)
-                    .split(separator: "\t").map { $0.trimmingCharacters(in: .whitespaces) }
+            if let header = MetricsHeader.columns(of: raw) {
+                columns = header
                 continue
             }
+            if line.hasPrefix("#") { continue }
             guard let cols = columns else { throw ReportError("\(source): line \(i + 1): data before the `# ` header") }
             let fields = raw.split(separator: "\t", omittingEmptySubsequences: false)
             guard fields.count == cols.count else {

@@ -50,18 +50,21 @@ extension TrainingRun {
     func truncateMetrics(beforeEpoch epoch: Int) throws {
         guard let text = try? String(contentsOfFile: metricsPath, encoding: .utf8) else { return }
         let kept = text.split(separator: "\n").filter { line in
-            line.hasPrefix("#") || (Int(line.split(separator: "\t").first ?? "") ?? Int.max) < epoch
+            MetricsHeader.columns(of: line) != nil || (Int(line.split(separator: "\t").first ?? "") ?? Int.max) < epoch
         }
         try AtomicFile.write(kept.joined(separator: "\n") + "\n", to: metricsPath)
     }
 
-    /// One row per epoch; the `#` header names the columns (gnuplot reads it directly).
+    /// One row per epoch under a plain header row naming the columns (pandas `read_csv(sep="\t")`
+    /// and gnuplot `set key autotitle columnhead` both read it). Rows written under another header
+    /// (an older version's, or before a loss term appeared) are rewritten by column name, `nan`
+    /// where a column is new, so no row ever shifts under the wrong column.
     func appendMetricsRow(epoch: Int, metrics: ClassificationMetrics?, validation: ClassificationMetrics? = nil,
                           seconds: Double) throws {
         let termNames = state.termSums.keys.sorted()
         let n = Double(max(state.batch, 1))
         func f(_ v: Double?) -> String { v.map { String(format: "%.6g", $0) } ?? "nan" }
-        let header = "# epoch\tlr\ttrain_loss\ttrain_top1\t" + termNames.map { "loss_\($0)" }.joined(separator: "\t")
+        let header = "epoch\tlr\ttrain_loss\ttrain_top1\t" + termNames.map { "loss_\($0)" }.joined(separator: "\t")
             + "\tval_top1\tval_nll\tval_ece"
             + "\ttest_top1\ttest_top5\ttest_nll\ttest_ece\tteacher_agreement\tepoch_seconds\ttrain_img_per_s"
         let lr = schedule.lr(at: epoch * stepsPerEpoch - 1)
@@ -70,8 +73,8 @@ extension TrainingRun {
             + [f(validation?.top1), f(validation?.nll), f(validation?.ece)]
             + [f(metrics?.top1), f(metrics?.top5), f(metrics?.nll), f(metrics?.ece), f(metrics?.teacherAgreement),
                f(seconds), f(Double(state.trainImages) / max(state.trainSeconds, 1e-9))]
-        var lines = ((try? String(contentsOfFile: metricsPath, encoding: .utf8)) ?? "")
-            .split(separator: "\n").map(String.init).filter { !$0.hasPrefix("#") && !$0.isEmpty }
+        var lines = MetricsHeader.rows(of: (try? String(contentsOfFile: metricsPath, encoding: .utf8)) ?? "",
+                                       under: header.split(separator: "\t").map(String.init))
         lines.append(row.joined(separator: "\t"))
         try AtomicFile.write(([header] + lines).joined(separator: "\n") + "\n", to: metricsPath)
     }
@@ -103,6 +106,33 @@ extension TrainingRun {
                              arm, Int(seed), metrics.top1 * 100, summary.bestTop1 * 100, summary.bestEpoch,
                              summary.trainImagesPerSecond))
         return summary
+    }
+}
+
+/// The header row of `metrics.tsv`: `epoch\t…` (or `# epoch\t…`, as versions before 0.6 wrote it).
+public enum MetricsHeader {
+    /// The column names when `line` is a header row, else nil.
+    public static func columns<S: StringProtocol>(of line: S) -> [String]? {
+        var text = Substring(line)
+        if text.hasPrefix("#") { text = text.dropFirst().drop(while: { $0 == " " }) }
+        guard text.hasPrefix("epoch\t") || text == "epoch" else { return nil }
+        return text.split(separator: "\t").map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+
+    /// The data rows of a metrics file, each rewritten under `columns` by name (`nan` for a column
+    /// its header lacks); rows whose field count disagrees with their header are kept as they are.
+    public static func rows(of text: String, under columns: [String]) -> [String] {
+        var header: [String]? = nil
+        var out: [String] = []
+        for line in text.split(separator: "\n") {
+            if let cols = self.columns(of: line) { header = cols; continue }
+            if line.hasPrefix("#") { continue }
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            guard let old = header, old != columns, old.count == fields.count else { out.append(String(line)); continue }
+            let byName = Dictionary(zip(old, fields), uniquingKeysWith: { a, _ in a })
+            out.append(columns.map { byName[$0] ?? "nan" }.joined(separator: "\t"))
+        }
+        return out
     }
 }
 

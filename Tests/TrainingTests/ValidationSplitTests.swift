@@ -64,3 +64,22 @@ final class ValidationSplitTests: XCTestCase {
         XCTAssertEqual(summary.bestTop1, best, accuracy: 1e-5, "best epoch chosen on validation")
     }
 }
+
+/// metrics.tsv: a plain header row; rows written under an older header are realigned by name.
+final class MetricsHeaderTests: XCTestCase {
+    func testHeaderRowsOfBothVersions() {
+        XCTAssertEqual(MetricsHeader.columns(of: "epoch\tlr\ttest_top1"), ["epoch", "lr", "test_top1"])
+        XCTAssertEqual(MetricsHeader.columns(of: "# epoch\tlr"), ["epoch", "lr"])
+        XCTAssertNil(MetricsHeader.columns(of: "1\t0.1"))
+        XCTAssertNil(MetricsHeader.columns(of: "# lr\tepoch"))
+    }
+
+    func testRowsUnderAnOlderHeaderMoveToTheirColumnsByName() {
+        // A 0.5 file (no val_* columns) continued by 0.6: the old row must not shift under val_top1.
+        let old = "# epoch\tloss_ce\ttest_top1\tepoch_seconds\n1\t1.6\t0.45\t214\n"
+        let now = ["epoch", "loss_ce", "val_top1", "test_top1", "epoch_seconds"]
+        XCTAssertEqual(MetricsHeader.rows(of: old, under: now), ["1\t1.6\tnan\t0.45\t214"])
+        let same = "epoch\tloss_ce\tval_top1\ttest_top1\tepoch_seconds\n1\t1.6\tnan\t0.45\t214\n"
+        XCTAssertEqual(MetricsHeader.rows(of: same, under: now), ["1\t1.6\tnan\t0.45\t214"])
+    }
+}
