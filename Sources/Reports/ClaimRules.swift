@@ -53,7 +53,7 @@ public struct ClaimRule: Equatable {
 
     /// The rules of this project. Claims without a rule keep the verdict recorded in claims.md.
     public static let all: [ClaimRule] = [
-        ClaimRule(id: "PROPOSAL-ATKD-BEATS-KD-CIFAR10", experiments: ["cifar-paper", "cifar-cpu", "cifar-mini"],
+        ClaimRule(id: "PROPOSAL-ATKD-BEATS-KD-CIFAR10", experiments: ["cifar-paper", "evidence-cifar-r50", "cifar-cpu", "cifar-mini"],
                   comparison: .gainAtLeast(arm: "atkd", baseline: "kd", points: 2),
                   note: "the proposal's lower bound, +2 points; `cifar-mini` (2,000 training images, 4–5 epochs) is the weakest evidence"),
         ClaimRule(id: "PROPOSAL-ATKD-BEATS-KD-IMAGENET", experiments: ["imagenette-paper", "imagenette-cpu"],
@@ -64,7 +64,7 @@ public struct ClaimRule: Equatable {
         ClaimRule(id: "PROPOSAL-STUDENT-SMALL", experiments: ["cifar-paper", "cifar-cpu", "cifar-mini"],
                   comparison: .smallAndStable(arm: "atkd", maxParamFraction: 0.1, maxSeedStdPoints: 1),
                   note: "IoT-sized: a tenth of the teacher's parameters; stable: seed std ≤ 1 point"),
-        ClaimRule(id: "AT-T1-WRN16-1-from-WRN16-2", experiments: ["at-table1-wrn16-2"],
+        ClaimRule(id: "AT-T1-WRN16-1-from-WRN16-2", experiments: ["evidence-wrn16", "at-table1-wrn16-2"],
                   comparison: .gainPositive(arm: "at", baseline: "ce"),
                   note: "paper: 8.77 → 7.93 % error (+0.84 points); short schedule here, so the sign is tested"),
         ClaimRule(id: "AT-T1-WRN16-1-from-WRN40-1", experiments: ["at-table1-wrn40-1"],
@@ -73,9 +73,17 @@ public struct ClaimRule: Equatable {
         ClaimRule(id: "AT-T1-WRN16-2-from-WRN40-2", experiments: ["at-table1-wrn40-2"],
                   comparison: .gainPositive(arm: "at", baseline: "ce"),
                   note: "paper: 6.31 → 5.85 % error (+0.46 points); sign tested"),
-        ClaimRule(id: "AT-T1-ATKD-WRN16-1-from-WRN16-2", experiments: ["at-table1-wrn16-2"],
+        ClaimRule(id: "AT-T1-ATKD-WRN16-1-from-WRN16-2", experiments: ["evidence-wrn16", "at-table1-wrn16-2"],
                   comparison: .gainPositive(arm: "atkd", baseline: "ce"),
                   note: "paper (unverified): 8.77 → 7.51 % error; sign tested"),
+        // The plain orderings of the evidence campaign (issue 16), d = 0, paired by seed.
+        ClaimRule(id: "ORDER-KD-BEATS-CE-WRN16", experiments: ["evidence-wrn16"],
+                  comparison: .gainPositive(arm: "kd", baseline: "ce"), note: "WRN-16-2 → WRN-16-1, full CIFAR-10"),
+        ClaimRule(id: "ORDER-ATKD-BEATS-KD-WRN16", experiments: ["evidence-wrn16"],
+                  comparison: .gainPositive(arm: "atkd", baseline: "kd"), note: "WRN-16-2 → WRN-16-1, full CIFAR-10"),
+        ClaimRule(id: "PROPOSAL-ATKD-BEATS-KD-BY-2-WRN16", experiments: ["evidence-wrn16"],
+                  comparison: .gainAtLeast(arm: "atkd", baseline: "kd", points: 2),
+                  note: "the proposal's +2 points on AT Table 1's pair (its own pair is `cifar-*`)"),
     ]
 
     public static func rule(for id: String) -> ClaimRule? { all.first { $0.id == id } }
