@@ -13,8 +13,11 @@ struct DistillCommand: ParsableCommand {
     @Option(help: "Objective: ce (labels only), kd (Hinton), at (Zagoruyko), atkd (both).")
     var method: String
 
-    @Option(help: "Teacher checkpoint (.atkd); its architecture is read from the file.")
+    @Option(help: "Teacher checkpoint: .atkd (its architecture is read from the file) or .safetensors (a PyTorch state_dict; give --teacher-model unless its metadata names the architecture).")
     var teacher: String
+
+    @Option(help: "Teacher architecture of a .safetensors teacher (see `atkd models`).")
+    var teacherModel: String?
 
     @Option(help: "Student architecture (default: the spec's student.model, mobilenetv2-half).")
     var student: String?
@@ -38,8 +41,11 @@ struct DistillCommand: ParsableCommand {
     func run() throws {
         do {
             var s = try spec.map { try Session.loadSpec(path: $0) } ?? ExperimentSpec()
-            let meta = try TensorArchive.read(from: teacher).metadata
-            guard let arch = meta["architecture"] else { throw ValidationError("\(teacher): no architecture in its header") }
+            let meta = teacher.hasSuffix(".safetensors") ? try SafeTensors.read(from: teacher).metadata
+                : try TensorArchive.read(from: teacher).metadata
+            guard let arch = teacherModel ?? meta["architecture"] else {
+                throw ValidationError("\(teacher): no architecture in its header; give --teacher-model")
+            }
             s.teacher.model = arch
             s.teacher.checkpoint = teacher
             if let student { s.student.model = student }

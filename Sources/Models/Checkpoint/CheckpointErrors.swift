@@ -54,6 +54,8 @@ public struct CheckpointError: Error, CustomStringConvertible, Equatable {
         case shapeMismatch(tensor: String, expected: [Int], found: [Int])
         /// The model lists two parameters / buffers under the same name.
         case duplicateName(String)
+        /// A state_dict (safetensors) whose keys are not the model's: every missing and extra key.
+        case keyMismatch(missing: [String], unexpected: [String])
     }
 
     public var file: String
@@ -72,6 +74,10 @@ public struct CheckpointError: Error, CustomStringConvertible, Equatable {
         case .shapeMismatch(let n, let e, let f):
             return "\(file): tensor \(n) has shape \(f) in the checkpoint, the model needs \(e)"
         case .duplicateName(let n): return "\(file): the model lists tensor \(n) twice"
+        case .keyMismatch(let missing, let unexpected):
+            return "\(file): the keys are not the model's — missing (\(missing.count)): "
+                + (missing.isEmpty ? "none" : missing.joined(separator: ", "))
+                + "; unexpected (\(unexpected.count)): " + (unexpected.isEmpty ? "none" : unexpected.joined(separator: ", "))
         }
     }
 }

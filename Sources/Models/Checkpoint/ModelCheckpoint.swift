@@ -39,6 +39,7 @@ public enum ModelCheckpoint {
     /// and `TensorArchiveError` for an unreadable file; the model is unchanged then.
     @discardableResult
     public static func load(into model: any Model, from path: String) throws -> [String: String] {
+        if path.hasSuffix(".safetensors") { return try loadSafeTensors(into: model, from: path) }
         let archive = try TensorArchive.readEntries(from: path)
         let meta = archive.metadata
         guard meta[architectureKey] == model.name else {
@@ -61,6 +62,66 @@ public enum ModelCheckpoint {
         }
         for p in model.parameters { p.value = stored[p.name]! }
         for b in model.buffers { b.value = stored[b.name]! }
+        return meta
+    }
+
+    // MARK: safetensors (PyTorch state_dict names)
+
+    /// `<bn>.num_batches_tracked` for every batch norm (each `<bn>.running_mean` buffer).
+    static func batchCounterNames(of model: any Model) -> [String] {
+        model.buffers.map(\.name).filter { $0.hasSuffix(".running_mean") }
+            .map { String($0.dropLast(".running_mean".count)) + ".num_batches_tracked" }
+    }
+
+    /// Writes `model` as a PyTorch state_dict in safetensors: every parameter and buffer as F32 under
+    /// its name (the zoo's names are the reference codebases' state_dict keys), plus each batch
+    /// norm's `num_batches_tracked` as an I64 scalar (`batchesTracked`; PyTorch reads it only with
+    /// momentum = None, so 0 is harmless), and `architecture` / `classes` in `__metadata__`.
+    public static func exportSafeTensors(model: any Model, metadata: [String: String] = [:], batchesTracked: Int64 = 0,
+                                         to path: String) throws {
+        var meta = metadata
+        meta[architectureKey] = model.name
+        meta[classesKey] = String(model.numClasses)
+        try SafeTensors.write(floats: try namedTensors(of: model, file: path),
+                              integers: batchCounterNames(of: model).map { ($0, [], [batchesTracked]) },
+                              metadata: meta, to: path)
+    }
+
+    /// Loads a safetensors state_dict into `model`: the keys must be exactly the model's
+    /// parameters and buffers (`num_batches_tracked` counters are accepted and ignored, as PyTorch
+    /// ignores them outside momentum = None), else `keyMismatch` lists every missing and extra key;
+    /// shapes must agree. Float dtypes F32/F64/F16/BF16 are converted to Float. The model is
+    /// unchanged when it throws. Returns `__metadata__`.
+    @discardableResult
+    public static func loadSafeTensors(into model: any Model, from path: String) throws -> [String: String] {
+        let (entries, meta) = try SafeTensors.read(from: path)
+        if let arch = meta[architectureKey], arch != model.name {
+            throw CheckpointError(file: path, .wrongArchitecture(expected: model.name, found: arch))
+        }
+        let counters = Set(batchCounterNames(of: model))
+        let wanted = try namedTensors(of: model, file: path)
+        let wantedNames = Set(wanted.map(\.0))
+        let stored = Dictionary(uniqueKeysWithValues: entries.map { ($0.name, $0) })
+        let missing = wanted.map(\.0).filter { stored[$0] == nil }
+        let unexpected = entries.map(\.name).filter { !wantedNames.contains($0) && !counters.contains($0) }
+        if !missing.isEmpty || !unexpected.isEmpty {
+            throw CheckpointError(file: path, .keyMismatch(missing: missing, unexpected: unexpected.sorted()))
+        }
+        var values: [String: Tensor] = [:]
+        for (name, value) in wanted {
+            let e = stored[name]!
+            guard let floats = e.floats else {
+                throw CheckpointError(file: path, .shapeMismatch(tensor: "\(name) (dtype \(e.dtype), not a float)",
+                                                                 expected: value.shape, found: e.shape))
+            }
+            // A 0-d tensor in PyTorch is [] here and there; any other shape must match exactly.
+            guard e.shape == value.shape else {
+                throw CheckpointError(file: path, .shapeMismatch(tensor: name, expected: value.shape, found: e.shape))
+            }
+            values[name] = Tensor(shape: value.shape, data: floats)
+        }
+        for p in model.parameters { p.value = values[p.name]! }
+        for b in model.buffers { b.value = values[b.name]! }
         return meta
     }
 }
