@@ -4,14 +4,14 @@
 SWIFT    ?= swift
 CONFIG   ?= release
 ATKD      = .build/$(CONFIG)/atkd
-APT_PKGS  = libopenblas-dev libzstd-dev libgnuplot-iostream-dev gnuplot-nox libturbojpeg0-dev pkg-config zstd
+APT_PKGS  = libopenblas-dev libzstd-dev libgnuplot-iostream-dev gnuplot-nox libturbojpeg0-dev libprotobuf-c-dev pkg-config zstd
 PROFILE  ?= cpu
 SEEDS    ?= 1
 RUNS     ?= runs
 ATKD_FLAGS ?=
 export OPENBLAS_NUM_THREADS ?= 2
 
-.PHONY: setup build test test-robust smoke verify clean reproduce-cifar reproduce-imagenet reproduce-at-table1 report bench regress regress-update
+.PHONY: setup build test test-robust test-onnx smoke verify clean reproduce-cifar reproduce-imagenet reproduce-at-table1 report bench regress regress-update
 
 ## setup: install the Debian packages the build needs (only those missing; idempotent)
 setup:
@@ -109,3 +109,23 @@ test-robust: setup
 	  grep -E "^Test Case .* failed" $$log | sed 's/^/  flipped: /'; \
 	  [ $$rc -eq 0 ] || status=1; \
 	done; exit $$status
+
+## test-onnx: ONNX exports checked by onnxruntime (installed from PyPI into .venv-onnx) on test images:
+## the shipped WRN-16-2 teacher (trained) and one briefly trained model per other family (option-A
+## ResNet, MobileNetV2, bottleneck ResNet-50, ImageNet-stem ResNet-18 with max pooling). Same top-1
+## and logits within rtol 1e-3 / atol 1e-4 of ours, plus onnxruntime's batch-1 latency.
+ONNX_VENV ?= .venv-onnx
+ONNX_DIR  ?= .build/onnx
+ONNX_MODELS ?= resnet20 mobilenetv2-half mobilenetv2-half-imagenet resnet50-w4 resnet18-w4-imagenet
+test-onnx: build
+	@{ [ -x $(ONNX_VENV)/bin/python ] || python3 -m venv $(ONNX_VENV); } && \
+	  $(ONNX_VENV)/bin/python -c 'import onnxruntime, numpy, safetensors' 2>/dev/null || \
+	  $(ONNX_VENV)/bin/pip install -q onnxruntime numpy safetensors
+	rm -rf $(ONNX_DIR) && mkdir -p $(ONNX_DIR)
+	$(ATKD) export teachers/cifar10-wrn-16-2.atkd --onnx $(ONNX_DIR)/wrn-16-2.onnx --reference 1000
+	@for m in $(ONNX_MODELS); do \
+	  $(ATKD) train --spec experiments/cifar-smoke.json --model $$m --epochs 1 --runs $(ONNX_DIR)/runs \
+	    --name onnx-$$m --out $(ONNX_DIR)/$$m.atkd --fresh --quiet > /dev/null && \
+	  $(ATKD) export $(ONNX_DIR)/$$m.atkd --onnx $(ONNX_DIR)/$$m.onnx --reference 1000 || exit 1; \
+	done
+	$(ONNX_VENV)/bin/python Tests/ONNX/check_onnx.py $(ONNX_DIR)/*.onnx

@@ -52,6 +52,11 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["TensorCore", "CZstd", "CTurboJPEG"],
                 swiftSettings: fastFlags),
 
+        // ONNX messages through protobuf-c (libprotobuf-c-dev); the code generated from onnx.proto is committed.
+        .target(name: "CONNX", path: "Sources/CONNX", exclude: ["onnx.proto", "README.md"],
+                linkerSettings: [.linkedLibrary("protobuf-c")]),
+        .target(name: "ONNXExport", dependencies: ["TensorCore", "NN", "Models", "ZhuAttention", "CONNX"]),
+
         // MARK: tools
         .target(name: "Verification", dependencies: [
             "TensorCore", "ReferenceEngine", "FastEngine", "HintonKD", "ZagoruykoAT", "ZhuAttention", "Models"]),
@@ -61,7 +66,7 @@ let package = Package(
             "TensorCore", "NN", "Models", "ZagoruykoAT", "Training"]),
         .executableTarget(name: "atkd", dependencies: [
             "TensorCore", "ReferenceEngine", "FastEngine", "NN", "Models", "Objectives", "Datasets",
-            "Training", "Reports", "Verification",
+            "Training", "Reports", "Verification", "ONNXExport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -74,6 +79,7 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN", "ReferenceEngine", "FastEngine", "TestSupport"]),
         .testTarget(name: "OptimTests", dependencies: ["Optim", "NN", "ReferenceEngine", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "NN", "ZhuAttention", "TestSupport"]),
+        .testTarget(name: "ONNXExportTests", dependencies: ["ONNXExport", "Models", "NN", "TestSupport"]),
         .testTarget(name: "ClaimsTests", dependencies: [
             "HintonKD", "ZagoruykoAT", "ZhuAttention", "Objectives", "ReferenceEngine", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),

@@ -46,9 +46,9 @@ public enum WideResNet {
 ///
 /// - Reference: RepDistiller `models/wrn.py` `BasicBlock` (dropout 0); AT `cifar.py` `block`.
 public final class WideBasicBlock: Layer {
-    let pre: Sequential
-    let body: Sequential
-    let shortcut: Conv2d?
+    public let pre: Sequential
+    public let body: Sequential
+    public let shortcut: Conv2d?
 
     public init(_ p: String, inChannels cin: Int, outChannels cout: Int, stride: Int, rng: inout SeededRNG) {
         pre = Sequential(BatchNorm2d("\(p).bn1", channels: cin), ReLU())

@@ -68,13 +68,19 @@ public enum ThroughputBenchmark {
     }
 
     /// Train-step (the trainer's `ce` step) and eval-forward throughput of `name`, then peak RSS.
+    /// NOTE: at batch 1 only inference is timed (the batch-1 latency of the proposal's device
+    /// use): train-mode batch norm over one image's 1×1 maps has one value per channel.
     public static func measureModel(_ name: String, config: BenchConfig, engine: any Kernels) throws -> ModelBenchResult {
         PeakMemory.reset()
         let model = try makeModel(name, config)
         let macs = ModelZoo.macs(model, input: config.input, engine: engine)
         let batch = StepHarness.randomBatch(n: config.batch, input: config.input, classes: config.classes)
-        let harness = try StepHarness(model: model, teacher: nil, objective: "ce", batch: batch, engine: engine)
-        let train = try MedianTimer.median(seconds: config.seconds) { try harness.step() }
+        var train: (seconds: Double, samples: Int) = (.nan, 0)
+        if config.batch > 1 {
+            let harness = try StepHarness(model: model, teacher: nil, objective: "ce", batch: batch, engine: engine)
+            let t = try MedianTimer.median(seconds: config.seconds) { try harness.step() }
+            train = (t.seconds, t.samples)
+        }
         let ctx = ForwardContext(engine: engine, training: false)
         let infer = MedianTimer.median(seconds: config.seconds / 2) { _ = model.forward(batch.x, ctx) }
         return ModelBenchResult(model: name, params: model.parameterCount, macs: macs, batch: config.batch,
