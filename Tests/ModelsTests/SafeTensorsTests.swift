@@ -16,7 +16,8 @@ final class SafeTensorsTests: XCTestCase {
     }
 
     /// The PyTorch-written state_dicts of Fixtures/generators/interop.py: one model per family.
-    static let cases = ["resnet8_w8", "wrn10_2_w16", "mobilenetv2_w32_min2_last8", "resnet50_w64_imagenet"]
+    static let cases = ["resnet8_w8", "wrn10_2_w16", "mobilenetv2_w32_min2_last8", "resnet50_w64_imagenet",
+                        "mobilenetv1_w32"]
 
     func model(_ io: [String: String]) throws -> any Model {
         var rng = SeededRNG(seed: 99)
