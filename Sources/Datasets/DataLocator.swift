@@ -24,16 +24,16 @@ public enum DatasetKind: String, Sendable, CaseIterable, Codable {
 
 /// Resolves dataset directories.
 public enum DataLocator {
-    /// Search roots in order: `dataRoot` (`--data-root`), `ATKD_DATA`,
-    /// `./data`, `../shared/datasets` (both relative to the working directory).
+    /// Search roots: `dataRoot` (`--data-root`) alone when given, else `ATKD_DATA` alone when set,
+    /// else `./data`, `../shared/datasets` (both relative to the working directory).
+    /// Explicit means explicit: a given `--data-root` is the only root searched, else a set
+    /// `ATKD_DATA` is; only when neither is given are the defaults searched — so a typo in a path
+    /// is a not-found error naming it, never training on other data.
     public static func searchRoots(dataRoot: String?,
                                    environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
-        var roots: [String] = []
-        if let r = dataRoot, !r.isEmpty { roots.append(r) }
-        if let r = environment["ATKD_DATA"], !r.isEmpty { roots.append(r) }
-        roots.append("data")
-        roots.append("../shared/datasets")
-        return roots
+        if let r = dataRoot, !r.isEmpty { return [r] }
+        if let r = environment["ATKD_DATA"], !r.isEmpty { return [r] }
+        return ["data", "../shared/datasets"]
     }
 
     /// True when `dir` is the dataset itself (not a folder holding it).

@@ -16,6 +16,12 @@ public enum ModelZoo {
         "mobilenetv1", "mobilenetv2", "mobilenetv2-half",
     ]
 
+    /// Variants the experiment specs use besides `names` (ImageNet stems on the 10-class subset);
+    /// `atkd models` lists them too.
+    public static let variantNames: [String] = [
+        "resnet50-w4-imagenet", "resnet50-w4-awconv-imagenet", "mobilenetv2-half-imagenet", "resnet18-imagenet",
+    ]
+
     /// A model for `classes` classes and `input`×`input` images; the ResNet-18/34/50 and MobileNet
     /// stems follow `input` (≤ 64 → CIFAR stem) unless the name says `-imagenet` / `-cifar`.
     /// Throws `ModelZooError` naming the valid names for an unknown name or modifier.
@@ -74,7 +80,7 @@ public enum ModelZoo {
 
     /// Multiply-accumulates of one `input`×`input` image: a counting forward at batch 1 in eval mode
     /// (convs add N·O·H′·W′·(C/groups)·k², linears N·out·in; the PyTorch peer's `macs_of` rule).
-    public static func macs(_ model: any Model, input: Int, engine: any Kernels = FastEngine()) -> Int {
+    public static func macs(_ model: any Model, input: Int, engine: any Kernels = ShapeOnlyKernels()) -> Int {
         let ctx = ForwardContext(engine: engine, training: false, countMACs: true)
         _ = model.forward(Tensor(zeros: [1, 3, input, input]), ctx)
         return ctx.macs ?? 0

@@ -16,7 +16,7 @@ public enum SpecLoader {
                             knownModels: ((String) -> Bool)? = nil, knownArms: Set<String>? = nil) throws -> ExperimentSpec {
         let user: Any
         do { user = try JSONSerialization.jsonObject(with: data) } catch {
-            throw SpecError("\(source): not valid JSON (\(error.localizedDescription))")
+            throw SpecError("\(source): not valid JSON\(jsonErrorPosition(error, in: data))")
         }
         guard var userDict = user as? [String: Any] else { throw SpecError("\(source): top level must be an object") }
         // A run folder's spec.json carries how it ran beside what it is; only the spec is read back.
@@ -33,6 +33,18 @@ public enum SpecLoader {
         }
         try validate(spec, source: source, knownModels: knownModels, knownArms: knownArms)
         return spec
+    }
+
+    /// ` at line L, column C (…)` from Foundation's "around character N" (a byte offset), or the
+    /// error's own words when it names no position.
+    static func jsonErrorPosition(_ error: Error, in data: Data) -> String {
+        let detail = ((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String) ?? error.localizedDescription
+        guard let range = detail.range(of: #"character (\d+)"#, options: .regularExpression),
+              let offset = Int(detail[range].dropFirst("character ".count)) else { return " (\(detail))" }
+        let prefix = data.prefix(max(0, min(offset, data.count)))
+        let line = prefix.filter { $0 == 0x0A }.count + 1
+        let column = prefix.count - (prefix.lastIndex(of: 0x0A).map { $0 - prefix.startIndex + 1 } ?? 0) + 1
+        return " at line \(line), column \(column) (\(detail))"
     }
 
     public static func load(path: String, knownModels: ((String) -> Bool)? = nil, knownArms: Set<String>? = nil) throws -> ExperimentSpec {

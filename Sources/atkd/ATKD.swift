@@ -7,6 +7,7 @@ import FastEngine
 @main
 struct ATKD: ParsableCommand {
     static func main() {
+        CPURequirements.check()
         OpenBLASCoreType.ensure()
         HeapReuse.configure(environment: ProcessInfo.processInfo.environment)
         // ATKD_CONV=gemm: every convolution through im2col + GEMM; =direct: 3×3 stride-1 convs
@@ -27,5 +28,6 @@ struct ATKD: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "atkd",
         abstract: "Knowledge distillation with attention transfer, reproduced on the CPU.",
+        version: ATKD.versionLine,
         subcommands: ATKD.allSubcommands)
 }

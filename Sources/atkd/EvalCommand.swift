@@ -5,6 +5,7 @@ import ArgumentParser
 import Datasets
 import Foundation
 import Training
+import Models
 
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -81,6 +82,9 @@ struct EvalCommand: ParsableCommand {
         do {
             var s = try spec.map { try Session.loadSpec(path: $0) } ?? ExperimentSpec()
             if let n = testLimit { s.dataset.testPerClass = n }
+            // The checkpoint first: a missing or corrupt file is reported before any data is loaded.
+            _ = checkpoint.hasSuffix(".safetensors") ? try SafeTensors.read(from: checkpoint).metadata
+                : try TensorArchive.read(from: checkpoint).metadata
             let session = try Session(spec: s, dataRoot: data.dataRoot, cacheDir: data.cacheDir,
                                       threads: engine.threads, engine: engine.engine, quiet: true)
             let e = JSONEncoder()

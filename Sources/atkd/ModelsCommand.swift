@@ -30,9 +30,9 @@ struct ModelsCommand: ParsableCommand {
     }
 
     func run() throws {
-        let list = names.map { $0.split(separator: ",").map(String.init) } ?? ModelZoo.names
+        let list = names.map { $0.split(separator: ",").map(String.init) } ?? (ModelZoo.names + ModelZoo.variantNames)
         if !json {
-            print("name".padding(toLength: 22, withPad: " ", startingAt: 0)
+            print("name".padding(toLength: 28, withPad: " ", startingAt: 0)
                   + "params".leftPadded(13) + "MMACs".leftPadded(12) + "  taps (C×H)")
         }
         for name in list {
@@ -41,7 +41,8 @@ struct ModelsCommand: ParsableCommand {
             do { model = try ModelZoo.make(name, classes: classes, input: input, rng: &rng) } catch {
                 throw ValidationError("\(error)")
             }
-            let ctx = ForwardContext(engine: FastEngine(), training: false, countMACs: true)
+            // Shapes only: a counting forward with no arithmetic (MACs depend on shapes alone).
+            let ctx = ForwardContext(engine: ShapeOnlyKernels(), training: false, countMACs: true)
             let out = model.forward(Tensor(zeros: [1, 3, input, input]), ctx)
             let macs = ctx.macs ?? 0
             let taps = out.taps.map { "\($0.value.shape[1])x\($0.value.shape[2])" }
@@ -51,7 +52,7 @@ struct ModelsCommand: ParsableCommand {
                 let data = try JSONSerialization.data(withJSONObject: row, options: [.sortedKeys])
                 print(String(decoding: data, as: UTF8.self))
             } else {
-                print(name.padding(toLength: 22, withPad: " ", startingAt: 0)
+                print(name.padding(toLength: 28, withPad: " ", startingAt: 0)
                       + String(model.parameterCount).leftPadded(13)
                       + String(format: "%12.1f", Double(macs) / 1e6) + "  " + taps.joined(separator: " "))
             }

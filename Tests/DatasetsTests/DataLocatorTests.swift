@@ -3,8 +3,9 @@ import XCTest
 
 final class DataLocatorTests: XCTestCase {
     func testSearchOrder() {
-        XCTAssertEqual(DataLocator.searchRoots(dataRoot: "/a", environment: ["ATKD_DATA": "/b"]),
-                       ["/a", "/b", "data", "../shared/datasets"])
+        // Explicit means explicit: a given root is the only one searched.
+        XCTAssertEqual(DataLocator.searchRoots(dataRoot: "/a", environment: ["ATKD_DATA": "/b"]), ["/a"])
+        XCTAssertEqual(DataLocator.searchRoots(dataRoot: nil, environment: ["ATKD_DATA": "/b"]), ["/b"])
         XCTAssertEqual(DataLocator.searchRoots(dataRoot: nil, environment: [:]), ["data", "../shared/datasets"])
     }
 
@@ -19,6 +20,10 @@ final class DataLocatorTests: XCTestCase {
                        path(dir, "two", "cifar-10-batches-bin"))
         XCTAssertEqual(try DataLocator.locate(.cifar10, dataRoot: path(dir, "one", "cifar-10-batches-bin")),
                        path(dir, "one", "cifar-10-batches-bin"))
+        // A --data-root without the dataset is an error naming it, not a fall-back to ATKD_DATA's.
+        assertDatasetError(.notFound, [path(dir, "typo")]) {
+            try DataLocator.locate(.cifar10, dataRoot: path(dir, "typo"), environment: env)
+        }
     }
 
     func testNotFoundSaysWhereToPutTheFiles() throws {

@@ -53,6 +53,8 @@ final class ModelZooTests: XCTestCase {
             var rng = SeededRNG(seed: 0)
             let m = try ModelZoo.make(name, classes: classes, input: input, rng: &rng)
             XCTAssertEqual(ModelZoo.macs(m, input: input, engine: FastEngine()), macs, name)
+            // The default counts shapes only (no arithmetic): the same count.
+            XCTAssertEqual(ModelZoo.macs(m, input: input), macs, "\(name) shape-only")
         }
     }
 

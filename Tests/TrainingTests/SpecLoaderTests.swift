@@ -49,3 +49,12 @@ final class SpecLoaderTests: XCTestCase {
         XCTAssertEqual(s, again)
     }
 }
+
+final class SpecJSONErrorTests: XCTestCase {
+    func testASyntaxErrorNamesItsLineAndColumn() {
+        let json = Data("{\n  \"name\": \"x\",\n  \"seeds\": [1, 2,\n}\n".utf8)
+        XCTAssertThrowsError(try SpecLoader.load(json, source: "bad.json")) { e in
+            XCTAssertTrue("\(e)".hasPrefix("bad.json: not valid JSON at line 4, column 1"), "\(e)")
+        }
+    }
+}
