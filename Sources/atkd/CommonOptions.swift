@@ -3,6 +3,8 @@
 import ArgumentParser
 import Foundation
 import Training
+import Datasets
+import Models
 
 struct DataOptions: ParsableArguments {
     @Option(help: "Dataset root folder (default: $ATKD_DATA, then ./data, then ../shared/datasets).")
@@ -45,18 +47,49 @@ struct RunLocationOptions: ParsableArguments {
 func parseSeeds(_ text: String) throws -> [Int] {
     let seeds = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
     guard !seeds.isEmpty, seeds.allSatisfy({ $0 != nil }) else {
-        throw ValidationError("--seeds takes comma-separated integers, e.g. 1,2,3 (got `\(text)`)")
+        throw SpecError("--seeds: takes comma-separated integers, e.g. 1,2,3 (got `\(text)`)")
     }
     return seeds.map { $0! }
 }
 
-/// Writes an error to stderr and exits non-zero, for errors users cause. An interrupt (Ctrl-C,
-/// SIGTERM) is not an error: it prints what was checkpointed and exits 130, the shell's code for SIGINT.
+/// Writes an error to stderr (`error: <file or key>: <what>`) and exits with its code. An interrupt
+/// (Ctrl-C, SIGTERM) is not an error: it prints what was checkpointed and exits 130.
 func fail(_ error: Error) -> Never {
     if case TrainingError.interrupted = error {
         FileHandle.standardError.write(Data("\(error)\n".utf8))
         exit(130)
     }
     FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-    exit(1)
+    exit(ExitStatus.of(error))
+}
+
+/// The exit codes of `atkd` (sysexits.h), documented in the README and tested.
+enum ExitStatus {
+    /// A flag, spec key or value that cannot run (ArgumentParser's own usage errors are 64 too),
+    /// or a run folder that holds another run.
+    static let usage: Int32 = 64
+    /// Input data that cannot be read as what it claims to be: a dataset, checkpoint or archive.
+    static let data: Int32 = 65
+    /// The operating system refused: a missing file, a failed read or write.
+    static let io: Int32 = 74
+    /// Interrupted by Ctrl-C or SIGTERM after checkpointing.
+    static let interrupted: Int32 = 130
+
+    static func of(_ error: Error) -> Int32 {
+        switch error {
+        case is SpecError: return usage
+        case let e as TrainingError:
+            switch e {
+            case .identityMismatch: return usage
+            case .interrupted: return interrupted
+            case .data, .badCheckpoint, .nonFinite: return data
+            }
+        case let e as DatasetError: return e.kind == .io ? io : (e.kind == .invalidArgument ? usage : data)
+        case let e as TensorArchiveError:
+            if case .io = e.reason { return io }
+            return data
+        case is CheckpointError: return data
+        default: return 1
+        }
+    }
 }

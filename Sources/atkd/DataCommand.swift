@@ -12,11 +12,12 @@ struct DataCommand: ParsableCommand {
         subcommands: [DataCheck.self, DataStats.self, DataPrepare.self, DataBench.self, DataDownload.self])
 }
 
-/// Runs `body`, turning a `DatasetError` into a message on stderr and exit status 1.
+/// Runs `body`, turning a `DatasetError` into a message on stderr and its exit status (65 for
+/// data that does not read, 74 for I/O; see `ExitStatus`).
 func reportingDatasetErrors(_ body: () throws -> Void) throws {
     do { try body() } catch let e as DatasetError {
         FileHandle.standardError.write("error: \(e)\n".data(using: .utf8)!)
-        throw ExitCode(1)
+        throw ExitCode(ExitStatus.of(e))
     }
 }
 
@@ -25,10 +26,10 @@ struct DataCheck: ParsableCommand {
         commandName: "check",
         abstract: "Validate a dataset directory (CIFAR-10 binary or ImageFolder) and print a summary.",
         discussion: """
-            Every batch file / image is read in full. Exits 1 naming the file (and record or \
+            Every batch file / image is read in full. Exits non-zero naming the file (and record or \
             offset) on: a batch size that is not a multiple of 3073, a truncated .zst, a label > 9, \
             a missing batch, a JPEG that does not decode, an empty class folder, train/val class \
-            sets that differ. Non-image files in class folders are skipped with a warning.
+            sets that differ (exit 65; 74 when the system refuses a read). Non-image files in class folders are skipped with a warning.
             """)
 
     @Argument(help: "The dataset directory.") var path: String
