@@ -84,7 +84,7 @@ let package = Package(
             "HintonKD", "ZagoruykoAT", "ZhuAttention", "Objectives", "ReferenceEngine", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
         .testTarget(name: "VerificationTests", dependencies: ["Verification", "TestSupport"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Objectives", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Objectives", "Reports", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: [
             "Reports", "Training", "Models", "NN", "TensorCore", "TestSupport"]),
     ],

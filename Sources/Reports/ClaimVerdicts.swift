@@ -84,6 +84,23 @@ public enum ClaimVerdicts {
             case .refuted: v.verdict = refuted
             case .inconclusive: v.verdict = inconclusive
             }
+        case .corruptionGainPositive(let a, let b):
+            func mca(_ s: ArmSummary) -> [Int: Double] {
+                Dictionary(s.finished.compactMap { r in r.corruptions.map { (r.seed, $0.meanCorruptionAccuracy * 100) } },
+                           uniquingKeysWith: { x, _ in x })
+            }
+            let paired = PairedDifference(mca(arms[a]!), minus: mca(arms[b]!))
+            guard paired.n > 0 else {
+                v.evidence = (["no finished run of `\(a)` and `\(b)` recorded the corruption suite (corruption_per_class)"]
+                              + evidence).joined(separator: "; ")
+                return v
+            }
+            v.ourValue = String(format: "mCA %@ − %@: %@", a, b, paired.formatted)
+            switch paired.verdict(atLeast: 0) {
+            case .reproduced: v.verdict = reproduced
+            case .refuted: v.verdict = refuted
+            case .inconclusive: v.verdict = inconclusive
+            }
         case .generalises(let a, let b):
             let (ga, gb) = (arms[a]!.generalisationGap, arms[b]!.generalisationGap)
             guard let gapA = ga.mean, let gapB = gb.mean else {

@@ -17,7 +17,7 @@ public struct ReportContent {
     public var warnings: [String]
 }
 
-enum ReportMarkdown {
+public enum ReportMarkdown {
     static func render(_ c: ReportContent) -> String {
         var md = "# ATKD report: CE, KD, AT and AT+KD\n\n"
         md += "Written by `atkd report` from the run summaries listed below (re-run `make report` to refresh). "
@@ -92,6 +92,7 @@ enum ReportMarkdown {
                                          Markdown.pct(s?.final.teacherAgreement), Markdown.number(s?.final.ece, "%.4f"),
                                          Markdown.duration(s?.wallSeconds), Markdown.number(s?.trainImagesPerSecond, "%.0f")]
                              }) + "\n"
+        md += corruptionSection(e)
         md += perClassSection(e)
         for f in figures where !f.name.hasPrefix("attention-") { md += Markdown.figure(f) + "\n" }
         md += "### Attention maps\n\n"
@@ -145,5 +146,25 @@ enum ReportMarkdown {
         md += Markdown.table(["id", "claim", "paper", "ours", "verdict", "evidence"],
                              verdicts.map { ["`\($0.id)`", $0.claim, $0.paperValue, $0.ourValue, "**\($0.verdict)**", $0.evidence] })
         return md + "\n"
+    }
+
+    /// Robustness under corruption (CIFAR-10-C style, `corruption_per_class`): per method, the
+    /// clean top-1 on the same test images, the mean corruption accuracy (mCA) and ECE under
+    /// shift, mean ± std over the finished seeds that recorded it. Empty when no run did.
+    public static func corruptionSection(_ e: ExperimentResults) -> String {
+        var rows: [[String]] = []
+        func row(_ name: String, _ reports: [CorruptionReport]) {
+            guard let first = reports.first else { return }
+            let clean = MeanStd(reports.map(\.clean.top1)), mca = MeanStd(reports.map(\.meanCorruptionAccuracy))
+            let ece = MeanStd(reports.map(\.meanECEUnderShift)), rel = MeanStd(reports.map(\.relativeRobustness))
+            rows.append([name, "\(reports.count)", "\(first.images)", clean.formatted(), mca.formatted(),
+                         ece.formatted(scale: 1, decimals: 4), rel.formatted()])
+        }
+        if let t = e.teacher?.summary?.corruptions { row("teacher", [t]) }
+        for a in e.armSummaries { row(a.arm, a.finished.compactMap(\.corruptions)) }
+        guard !rows.isEmpty else { return "" }
+        return "### Robustness under corruption (Hendrycks & Dietterich 2019 style: 8 corruptions × 5 severities)\n\n"
+            + Markdown.table(["method", "seeds", "test images", "clean top-1 %", "mCA %", "ECE under shift",
+                              "mCA / clean %"], rows) + "\n"
     }
 }

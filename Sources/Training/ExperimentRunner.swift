@@ -97,6 +97,7 @@ public final class ExperimentRunner {
                                   teacher: nil, objective: objective, data: data, engine: engine,
                                   evalEvery: spec.evalEvery, reporter: reporter)
         run.labels = ["experiment": spec.name, "role": "teacher"]
+        run.corruptionPerClass = spec.corruptionPerClass
         run.identityComponents = ["experiment": spec.name, "dataset": RunFingerprint.digest(spec.dataset)]
         if options.resume { try run.checkIdentity() }
         if options.resume, FileManager.default.fileExists(atPath: run.finalPath),
@@ -131,6 +132,7 @@ public final class ExperimentRunner {
         run.labels = ["experiment": spec.name, "role": "student", "teacher": spec.teacher.model]
         if arm == "at" || arm == "atkd", let states = try tapStates() { run.labels["at_tap_states"] = states }
         run.teacherCache = teacherCache
+        run.corruptionPerClass = spec.corruptionPerClass
         run.identityComponents = ["experiment": spec.name, "dataset": RunFingerprint.digest(spec.dataset)]
         if objective.needsTeacher { run.identityComponents["distill"] = RunFingerprint.digest(spec.distill) }
         // Before anything in the folder is read as this run's or rewritten: another run's folder is an error.
@@ -159,7 +161,7 @@ public final class ExperimentRunner {
         let metrics = run.evaluate(model, teacherPredictions: nil)
         let shape = [1] + data.imageShape
         let bytes = (try? FileManager.default.attributesOfItem(atPath: checkpoint)[.size] as? Int) ?? 0
-        let summary = RunSummary(
+        var summary = RunSummary(
             arm: "teacher", seed: 0, model: model.name, epochs: Int(metadata["epochs"] ?? "") ?? spec.teacher.train.epochs,
             final: metrics, classNames: data.classNames, bestTop1: metrics.top1, bestEpoch: 0,
             params: model.parameterCount, macs: ModelZoo.macs(model, input: data.imageShape[1], engine: engine), checkpointBytes: bytes,
@@ -168,6 +170,8 @@ public final class ExperimentRunner {
             trainSeconds: Double(metadata["train_seconds"] ?? "") ?? 0, wallSeconds: 0,
             labels: ["experiment": spec.name, "role": "teacher", "reused_checkpoint": checkpoint],
             provenance: provenance)
+        run.corruptionPerClass = spec.corruptionPerClass
+        summary.corruptions = try run.corruptionReport()
         try AtomicFile.write(summary.jsonData(), to: "\(directory)/final.json")
         reporter.note(String(format: "teacher: test top-1 %.2f%%", metrics.top1 * 100))
     }

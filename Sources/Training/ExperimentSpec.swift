@@ -21,6 +21,11 @@ public struct ExperimentSpec: Codable, Equatable {
     public var engine = "fast"
     /// Evaluate the test split every this many epochs (the last epoch always).
     public var evalEvery = 1
+    /// After training, evaluate each finished model (students and a trained teacher) on the
+    /// corruption suite (`atkd eval --corruptions`: 8 corruptions × 5 severities) built from the
+    /// first this many test images per class; the report's robustness table and the
+    /// generalisation claim read it from `final.json`. 0 = off.
+    public var corruptionPerClass = 0
 
     public init() {}
 }

@@ -161,6 +161,7 @@ public enum SpecLoader {
         if let bad = s.arms.first(where: { !arms.contains($0) }) { throw fail("arms", "unknown objective `\(bad)` (known: \(arms.sorted()))") }
         if s.seeds.isEmpty { throw fail("seeds", "must list at least one seed") }
         if s.threads < 1 { throw fail("threads", "must be at least 1") }
+        if s.corruptionPerClass < 0 { throw fail("corruption_per_class", "must be ≥ 0 (0 = off)") }
         if !["fast", "reference"].contains(s.engine) { throw fail("engine", "must be fast or reference") }
         if s.evalEvery < 1 { throw fail("eval_every", "must be at least 1") }
         if s.name.isEmpty || s.name.contains("/") { throw fail("name", "must be a non-empty folder name") }

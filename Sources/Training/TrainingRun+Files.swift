@@ -99,13 +99,28 @@ extension TrainingRun {
             trainImagesPerSecond: Double(state.trainImages) / max(state.trainSeconds, 1e-9),
             trainSeconds: state.trainSeconds, wallSeconds: state.wallSeconds, labels: labels,
             provenance: RunProvenance.current(threads: engine.threads, engine: engine.name),
-            validation: validation)
+            validation: validation, corruptions: try corruptionReport())
         try AtomicFile.write(summary.jsonData(), to: finalPath)
         events.log("done", ["test_top1": metrics.top1, "best_top1": summary.bestTop1])
         reporter.note(String(format: "%@ seed %d: test top-1 %.2f%% (best %.2f%% at epoch %d), %.0f img/s",
                              arm, Int(seed), metrics.top1 * 100, summary.bestTop1 * 100, summary.bestEpoch,
                              summary.trainImagesPerSecond))
         return summary
+    }
+}
+
+extension TrainingRun {
+    /// The final model on the corruption suite when `corruptionPerClass` > 0 and the data is a
+    /// real dataset (synthetic providers have no images to corrupt).
+    func corruptionReport() throws -> CorruptionReport? {
+        guard corruptionPerClass > 0, let provider = data as? DatasetProvider else { return nil }
+        reporter.note("\(arm) seed \(seed): corruption suite on the first \(corruptionPerClass) test images per class")
+        var options = CorruptionOptions(testPerClass: corruptionPerClass, threads: max(1, engine.threads))
+        options.seed = 0
+        let report = try CorruptionEvaluation.run(model: model, name: model.name, engine: engine, data: provider,
+                                                  options: options)
+        events.log("corruptions", ["mca": report.meanCorruptionAccuracy, "clean_top1": report.clean.top1])
+        return report
     }
 }
 
@@ -162,6 +177,8 @@ public struct RunSummary: Codable, Equatable {
     /// Final-epoch metrics on the held-out validation split (nil without one); `best_top1` and
     /// `best_epoch` are then the validation's.
     public var validation: ClassificationMetrics? = nil
+    /// The final model on the corruption suite (`corruption_per_class` > 0), nil otherwise.
+    public var corruptions: CorruptionReport? = nil
 
     public func jsonData() throws -> Data {
         let e = JSONEncoder()

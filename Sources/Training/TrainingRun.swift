@@ -33,6 +33,9 @@ public final class TrainingRun {
     var lastValidation: ClassificationMetrics?
     /// The teacher's predictions on the validation split, once computed.
     var teacherValidation: [Int]?
+    /// First this many test images per class make the corruption suite evaluated after training
+    /// (0 = none); needs a `DatasetProvider`.
+    public var corruptionPerClass = 0
     /// Components of the fingerprint the caller adds (spec parts the run cannot see: dataset, distill).
     public var identityComponents: [String: String] = [:]
 
