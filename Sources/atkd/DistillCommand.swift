@@ -41,8 +41,7 @@ struct DistillCommand: ParsableCommand {
     func run() throws {
         do {
             var s = try spec.map { try Session.loadSpec(path: $0) } ?? ExperimentSpec()
-            let meta = teacher.hasSuffix(".safetensors") ? try SafeTensors.read(from: teacher).metadata
-                : try TensorArchive.read(from: teacher).metadata
+            let meta = try ModelCheckpoint.metadata(of: teacher)
             guard let arch = teacherModel ?? meta["architecture"] else {
                 throw ValidationError("\(teacher): no architecture in its header; give --teacher-model")
             }

@@ -83,8 +83,7 @@ struct EvalCommand: ParsableCommand {
             var s = try spec.map { try Session.loadSpec(path: $0) } ?? ExperimentSpec()
             if let n = testLimit { s.dataset.testPerClass = n }
             // The checkpoint first: a missing or corrupt file is reported before any data is loaded.
-            _ = checkpoint.hasSuffix(".safetensors") ? try SafeTensors.read(from: checkpoint).metadata
-                : try TensorArchive.read(from: checkpoint).metadata
+            _ = try ModelCheckpoint.metadata(of: checkpoint)
             let session = try Session(spec: s, dataRoot: data.dataRoot, cacheDir: data.cacheDir,
                                       threads: engine.threads, engine: engine.engine, quiet: true)
             let e = JSONEncoder()

@@ -37,8 +37,7 @@ struct ExportCommand: ParsableCommand {
     func run() throws {
         do {
             let s = try spec.map { try Session.loadSpec(path: $0) } ?? ExperimentSpec()
-            let meta = checkpoint.hasSuffix(".safetensors") ? try SafeTensors.read(from: checkpoint).metadata
-                : try TensorArchive.read(from: checkpoint).metadata
+            let meta = try ModelCheckpoint.metadata(of: checkpoint)
             guard let arch = meta[ModelCheckpoint.architectureKey], let classes = meta[ModelCheckpoint.classesKey].flatMap(Int.init) else {
                 throw ValidationError("\(checkpoint): no architecture or class count in its metadata")
             }

@@ -65,6 +65,11 @@ public enum ModelCheckpoint {
         return meta
     }
 
+    /// The metadata of a checkpoint, `.atkd` or `.safetensors` (its `__metadata__`), without its tensors' use.
+    public static func metadata(of path: String) throws -> [String: String] {
+        path.hasSuffix(".safetensors") ? try SafeTensors.read(from: path).metadata : try TensorArchive.read(from: path).metadata
+    }
+
     // MARK: safetensors (PyTorch state_dict names)
 
     /// `<bn>.num_batches_tracked` for every batch norm (each `<bn>.running_mean` buffer).
