@@ -63,8 +63,9 @@ reproduce-at-table1: build
 	$(ATKD) run experiments/at-table1-wrn40-1.json --seeds $(SEEDS)
 	$(ATKD) run experiments/at-table1-wrn40-2.json --seeds $(SEEDS)
 
-## report: figures + reports/REPORT.md from every experiment under runs/ and reports/runs/
-## (the copy with more finished runs wins); EXPERIMENTS="runs/cifar-cpu ..." to choose
+## report: figures + reports/REPORT.md from the committed summaries under reports/runs/ (a fresh clone
+## rebuilds it as committed); EXPERIMENTS="runs/cifar-cpu ..." adds local run folders (their small
+## files are copied into reports/runs/; the copy with more finished runs wins)
 report: build
 	$(ATKD) report $(EXPERIMENTS) --out reports --claims paper/claims.md
 

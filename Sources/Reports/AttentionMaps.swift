@@ -55,6 +55,14 @@ public enum AttentionMaps {
                 break
             }
         }
+        // A row per finished arm or none: maps computed without the students' checkpoints (not
+        // committed) would replace a complete committed figure with a teacher-only one.
+        let missing = exp.arms.filter { arm in
+            exp.runs(arm: arm).contains { $0.status == .finished } && !models.contains { $0.label == arm }
+        }
+        guard missing.isEmpty else {
+            throw ReportError("no model.atkd for the finished runs of \(missing.joined(separator: ", ")) (checkpoints are not committed)")
+        }
         guard !models.isEmpty else {
             throw ReportError("no model checkpoints (teacher: \(teacherPaths.joined(separator: " or ")); students: <arm>-seed<k>/model.atkd)")
         }

@@ -22,8 +22,9 @@ public enum ClaimComparison: Equatable {
     /// The rule in words, for the report.
     public var text: String {
         switch self {
-        case .gainAtLeast(let a, let b, let p): return "mean top-1(\(a)) − mean top-1(\(b)) ≥ \(fmtPoints(p)) points"
-        case .gainPositive(let a, let b): return "mean top-1(\(a)) − mean top-1(\(b)) > 0"
+        case .gainAtLeast(let a, let b, let p):
+            return "top-1(\(a)) − top-1(\(b)) ≥ \(fmtPoints(p)) points, paired by seed (95 % t-interval)"
+        case .gainPositive(let a, let b): return "top-1(\(a)) − top-1(\(b)) > 0, paired by seed (95 % t-interval)"
         case .generalises(let a, let b): return "top-1(\(a)) ≥ top-1(\(b)) and train−test gap(\(a)) ≤ gap(\(b))"
         case .corruptionGainPositive(let a, let b): return "mCA(\(a)) − mCA(\(b)) > 0 under the corruption suite"
         case .smallAndStable(let a, let f, let s):

@@ -54,11 +54,18 @@ public enum ReportBuilder {
         var warnings: [String] = []
         func warn(_ s: String) { warnings.append(s); o.log("warning: \(s)") }
 
-        let (dirs, expandWarnings) = ExperimentLocator.expand(o.inputs, roots: [o.runsRoot, o.archiveDirectory])
+        // The committed summaries always; local run folders only when named (EXPERIMENTS=runs/x):
+        // a fresh clone's `make report` then reads exactly what this machine's did.
+        var (dirs, expandWarnings) = ExperimentLocator.expand([], roots: [o.archiveDirectory])
+        if !o.inputs.isEmpty {
+            let named = ExperimentLocator.expand(o.inputs, roots: [])
+            dirs += named.directories
+            expandWarnings += named.warnings
+        }
         expandWarnings.forEach(warn)
         guard !dirs.isEmpty else {
             throw ReportError("no experiment directories: run `atkd run experiments/<x>.json` first, or pass run folders "
-                              + "(looked in \(o.inputs.isEmpty ? "\(o.runsRoot)/ and \(o.archiveDirectory)/" : o.inputs.joined(separator: ", ")))")
+                              + "(looked in \(o.archiveDirectory)/\(o.inputs.isEmpty ? "; name local run folders with EXPERIMENTS=runs/<x>" : " and " + o.inputs.joined(separator: ", ")))")
         }
         let choices = ExperimentLocator.choose(dirs, archiveRoot: o.archiveDirectory)
         for ch in choices {

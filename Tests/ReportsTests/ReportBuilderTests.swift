@@ -63,7 +63,8 @@ final class ReportBuilderTests: XCTestCase {
         _ = try makeExperiment(root: "\(scratch.path)/runs")
         try FileManager.default.createDirectory(atPath: "\(scratch.path)/runs/broken", withIntermediateDirectories: true)
         try writeClaims(scratch)
-        let outcome = try ReportBuilder.build(options(scratch, inputs: []))
+        // Local run folders are read only when named.
+        let outcome = try ReportBuilder.build(options(scratch, inputs: ["\(scratch.path)/runs"]))
         let figures = "\(scratch.path)/reports/figures"
 
         XCTAssertEqual(Set(outcome.figures), ["curves-cifar-cpu", "classgain-cifar-cpu", "confusion-cifar-cpu",
@@ -129,7 +130,7 @@ final class ReportBuilderTests: XCTestCase {
         let scratch = try ScratchDir("clone")
         let exp = try makeExperiment(root: "\(scratch.path)/runs")
         try writeClaims(scratch)
-        try ReportBuilder.build(options(scratch, inputs: []))
+        try ReportBuilder.build(options(scratch, inputs: ["\(scratch.path)/runs"]))
         let before = readText("\(scratch.path)/reports/figures/attention-cifar-cpu.dat")
         try FileManager.default.removeItem(atPath: exp)
 
@@ -145,13 +146,13 @@ final class ReportBuilderTests: XCTestCase {
         try FileManager.default.removeItem(atPath: "\(scratch.path)/reports/figures/attention-cifar-cpu.dat")
         let third = try ReportBuilder.build(options(scratch, inputs: []))
         XCTAssertFalse(third.figures.contains { $0.hasPrefix("attention-") })
-        XCTAssertTrue(readText(third.reportPath).contains("Attention maps unavailable: no model checkpoints"))
+        XCTAssertTrue(readText(third.reportPath).contains("Attention maps unavailable: no model.atkd for the finished runs"))
     }
 
     func testMissingGnuplotSaysHowToInstallIt() throws {
         let scratch = try ScratchDir("nognuplot")
         _ = try makeExperiment(root: "\(scratch.path)/runs", checkpoints: false)
-        var o = options(scratch, inputs: [])
+        var o = options(scratch, inputs: ["\(scratch.path)/runs"])
         o.gnuplot = "gnuplot-not-installed-\(UUID().uuidString.prefix(6))"
         XCTAssertThrowsError(try ReportBuilder.build(o)) { error in
             XCTAssertTrue("\(error)".contains("apt-get install --no-install-recommends gnuplot-nox"), "\(error)")
