@@ -11,6 +11,15 @@ public struct ClaimVerdict: Equatable {
     /// `reproduced`, `not reproduced`, `inconclusive`, `not measured`, or a claims.md verdict for claims without a rule.
     public var verdict: String
     public var evidence: String
+    /// The paired per-seed differences behind a comparison verdict (nil for other rules).
+    public var paired: PairedDifference? = nil
+    /// The claimed effect d in points (the reference line of the verdict figure).
+    public var claimedEffect: Double? = nil
+
+    public init(id: String, claim: String, paperValue: String, ourValue: String, verdict: String, evidence: String) {
+        self.id = id; self.claim = claim; self.paperValue = paperValue; self.ourValue = ourValue
+        self.verdict = verdict; self.evidence = evidence
+    }
 }
 
 public enum ClaimVerdicts {
@@ -74,6 +83,8 @@ public enum ClaimVerdicts {
             var d = 0.0
             if case .gainAtLeast(_, _, let points) = rule.comparison { d = points }
             v.ourValue = String(format: "%@ − %@: %@ (%@ %@ vs %@ %@)", a, b, paired.formatted, a, pct(sa), b, pct(sb))
+            v.paired = paired
+            v.claimedEffect = d
             if !paired.differences.isEmpty {
                 evidence.append("per-seed differences: " + zip(paired.seeds, paired.differences)
                     .map { String(format: "seed %d %+.2f", $0, $1) }.joined(separator: ", "))
@@ -96,6 +107,8 @@ public enum ClaimVerdicts {
                 return v
             }
             v.ourValue = String(format: "mCA %@ − %@: %@", a, b, paired.formatted)
+            v.paired = paired
+            v.claimedEffect = 0
             switch paired.verdict(atLeast: 0) {
             case .reproduced: v.verdict = reproduced
             case .refuted: v.verdict = refuted

@@ -91,9 +91,13 @@ public enum ReportBuilder {
             perExperiment[e.name] = figs
             all += figs
         }
+        let claims = ClaimsFile.load(path: o.claimsPath)
+        if claims == nil { warn("\(o.claimsPath): not found; the claims table lists the report's rules only") }
+        let verdicts = ClaimVerdicts.table(claims: claims ?? [], experiments: experiments)
+        let verdictFigure = Figures.verdicts(verdicts)
         let accuracy = Figures.finalAccuracy(experiments)
         let footprint = Figures.footprint(experiments)
-        all += [accuracy, footprint].compactMap { $0 }
+        all += [verdictFigure, accuracy, footprint].compactMap { $0 }
 
         for f in all {
             try f.write(to: o.figuresDirectory)
@@ -102,10 +106,9 @@ public enum ReportBuilder {
         removeStale(in: o.figuresDirectory, keeping: Set(all.flatMap { f in
             ["\(f.name).gp", "\(f.name).png", "\(f.name).svg"] + f.data.map(\.file) + f.sharedData }))
 
-        let claims = ClaimsFile.load(path: o.claimsPath)
-        if claims == nil { warn("\(o.claimsPath): not found; the claims table lists the report's rules only") }
-        let verdicts = ClaimVerdicts.table(claims: claims ?? [], experiments: experiments)
-        let content = ReportContent(choices: choices, experimentFigures: perExperiment, attentionNotes: attentionNotes,
+
+        let content = ReportContent(choices: choices, verdictFigure: verdictFigure, experimentFigures: perExperiment,
+                                    attentionNotes: attentionNotes,
                                     accuracyFigure: accuracy, footprintFigure: footprint, verdicts: verdicts,
                                     claimsPath: o.claimsPath, warnings: warnings)
         try Data(ReportMarkdown.render(content).utf8).write(to: URL(fileURLWithPath: o.reportPath))

@@ -6,6 +6,8 @@ import Training
 /// What REPORT.md is written from.
 public struct ReportContent {
     public var choices: [ExperimentChoice]
+    /// The claims at a glance (paired differences with intervals); nil when no claim has paired seeds.
+    public var verdictFigure: Figure?
     /// Figures by experiment name (curves, class gain, confusion, attention), in display order.
     public var experimentFigures: [String: [Figure]]
     /// Why attention maps are missing or where they came from, by experiment name.
@@ -23,6 +25,13 @@ public enum ReportMarkdown {
         md += "Written by `atkd report` from the run summaries listed below (re-run `make report` to refresh). "
         md += "Accuracies are percent on the test split; `a ± b` is the mean ± sample standard deviation over "
         md += "finished seeds (one seed: the value alone). Every figure has its gnuplot script and data beside it in `figures/`.\n\n"
+        if let f = c.verdictFigure {
+            md += "## The claims at a glance\n\n"
+            md += "Each row: the per-seed difference of two arms run with the same seeds (same data order and "
+            md += "augmentation), its mean (dot) and 95 % t-interval (bar; none for one seed), and the claimed "
+            md += "effect (◇). Reproduced when the bar lies at or right of ◇, refuted when wholly left of it, "
+            md += "otherwise inconclusive (§ Claims has every number).\n\n" + Markdown.figure(f) + "\n"
+        }
         md += "## Inputs\n\n"
         md += Markdown.table(["experiment", "read from", "other copies (not used)", "finished runs", "epochs recorded"],
                              c.choices.map { ch in

@@ -51,3 +51,22 @@ final class PairedDifferenceTests: XCTestCase {
         XCTAssertEqual(PairedDifference([1: 1], minus: [2: 1]).formatted, "no paired seeds")
     }
 }
+
+/// The verdict figure: a row per paired claim, an interval when n ≥ 2, "no interval" at n = 1.
+final class VerdictFigureTests: XCTestCase {
+    func testRowsIntervalsAndLabels() throws {
+        var a = ClaimVerdict(id: "A", claim: "", paperValue: "", ourValue: "", verdict: "inconclusive", evidence: "")
+        a.paired = PairedDifference(seeds: [1, 2, 3], differences: [1, 2, 3]); a.claimedEffect = 2
+        var b = ClaimVerdict(id: "B", claim: "", paperValue: "", ourValue: "", verdict: "inconclusive", evidence: "")
+        b.paired = PairedDifference(seeds: [1], differences: [0.5]); b.claimedEffect = 0
+        let other = ClaimVerdict(id: "C", claim: "", paperValue: "", ourValue: "", verdict: "not measured", evidence: "")
+        let figure = try XCTUnwrap(Figures.verdicts([a, other, b]))
+        let rows = figure.data[0].contents.split(separator: "\n").filter { !$0.hasPrefix("#") }
+        XCTAssertEqual(rows.count, 2, "claims without paired seeds are not drawn")
+        let first = rows[0].split(separator: "\t")
+        XCTAssertEqual(Double(first[2])!, 2 - 2.4843, accuracy: 1e-3, "the bar is the 95 % t-interval")
+        XCTAssertTrue(rows[0].contains("\"inconclusive, n = 3\""))
+        XCTAssertTrue(rows[1].contains("n = 1 (no interval)"))
+        XCTAssertNil(Figures.verdicts([other]))
+    }
+}

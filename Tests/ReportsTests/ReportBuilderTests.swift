@@ -68,7 +68,8 @@ final class ReportBuilderTests: XCTestCase {
         let figures = "\(scratch.path)/reports/figures"
 
         XCTAssertEqual(Set(outcome.figures), ["curves-cifar-cpu", "classgain-cifar-cpu", "confusion-cifar-cpu",
-                                              "attention-cifar-cpu-img0", "attention-cifar-cpu-img1", "accuracy", "footprint"])
+                                              "attention-cifar-cpu-img0", "attention-cifar-cpu-img1", "accuracy", "footprint",
+                                              "verdicts"])
         for f in outcome.figures {
             assertPNG("\(figures)/\(f).png")
             XCTAssertTrue(readText("\(figures)/\(f).svg").contains("<svg"), f)
