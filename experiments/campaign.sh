@@ -12,13 +12,22 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ATKD=${ATKD:-.build/release/atkd}
 RUNS=${RUNS:-runs}
-SPECS=(experiments/evidence-wrn16.json)
+# In order: (a) AT Table 1's WRN pair; (b) the proposal's pair, then the control teacher without the
+# AW-convolution on (b)'s recipe (Zhu et al.'s claim); (c) the ImageNet subset with the
+# resolution-fair AT weight, and its β = 1000 (unscaled) AT+KD arm for comparison.
+SPECS=(experiments/evidence-wrn16.json experiments/evidence-cifar-r50.json
+       experiments/evidence-imagenette.json experiments/evidence-imagenette-beta1000.json)
+CONTROL_TEACHER=(--spec experiments/evidence-cifar-r50.json --model resnet50-w4
+                 --out teachers/cifar10-full-resnet50-w4.atkd --name evidence-cifar-r50-control)
 STATE=experiments/campaign-state
 SMALL=(spec.json final.json metrics.tsv events.jsonl)
 
 run_all() {
   for spec in "${SPECS[@]}"; do
     nice -n 19 "$ATKD" run "$spec" --runs "$RUNS" --quiet
+    if [ "$spec" = experiments/evidence-cifar-r50.json ] && [ ! -f teachers/cifar10-full-resnet50-w4.atkd ]; then
+      nice -n 19 "$ATKD" train "${CONTROL_TEACHER[@]}" --runs "$RUNS" --quiet
+    fi
   done
 }
 
@@ -30,10 +39,15 @@ case "${1:-}" in
   run)
     run_all ;;
   status)
-    "$ATKD" status "${SPECS[@]}" --runs "$RUNS" ;;
+    "$ATKD" status "${SPECS[@]}" --runs "$RUNS"
+    [ -d "$RUNS/evidence-cifar-r50-control" ] && echo "control teacher (no AW-conv): $RUNS/evidence-cifar-r50-control" || true ;;
   save)
+    names=()
     for spec in "${SPECS[@]}"; do
-      name=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["name"])' "$spec")
+      names+=("$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["name"])' "$spec")")
+    done
+    names+=(evidence-cifar-r50-control)
+    for name in "${names[@]}"; do
       [ -d "$RUNS/$name" ] || continue
       for unit in "$RUNS/$name"/*/; do
         unit=$(basename "$unit")
