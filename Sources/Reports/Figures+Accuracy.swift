@@ -25,27 +25,37 @@ extension Figures {
         let shown = exps.filter { $0.armSummaries.contains { $0.top1.mean != nil } }
         guard !shown.isEmpty else { return nil }
         let file = "accuracy.dat"
-        var body = "set multiplot layout 1,\(shown.count) title \"final test top-1 per method (mean ± std over seeds)\"\n"
+        var body = "set multiplot layout 1,\(shown.count) title \"final test top-1 per method\"\n"
         for (e, exp) in shown.enumerated() {
             let summaries = exp.armSummaries
             var refs: [String] = []
+            var levels = summaries.compactMap { $0.top1.mean.map { $0 * 100 } }
             if let t = exp.teacher?.summary?.final.top1 {
+                levels.append(t * 100)
                 refs.append("\(PlotText.number(t * 100)) with lines dt 2 lw 2 lc rgb \"#000000\" title \"teacher \(exp.teacher?.summary?.model ?? "")\"")
             }
             if let ce = summaries.first(where: { $0.arm == "ce" })?.top1.mean {
                 refs.append("\(PlotText.number(ce * 100)) with lines dt 3 lw 2 lc rgb \"\(PlotText.color(arm: "ce", among: exp.arms))\" title \"plain student (ce)\"")
             }
+            // A stated, shared baseline: the axis starts at a multiple of 5 below every bar and line,
+            // so a gap of a point is not drawn as an empty bar; the axis label says where it starts.
+            let base = max(0, (((levels.min() ?? 0) - 5) / 5).rounded(.down) * 5)
+            let seeds = summaries.map(\.top1.n).max() ?? 0
+            let bars = seeds >= 2 ? "using 1:3:4:6:xtic(2) with boxerrorbars lc rgb variable notitle"
+                                  : "using 1:3:6:xtic(2) with boxes lc rgb variable notitle"
+            let what = seeds >= 2 ? "mean ± std over up to \(seeds) seeds" : "one seed: no error bars"
             body += """
-            set title \(PlotText.quoted(exp.name))
+            set title \(PlotText.quoted("\(exp.name) (\(what))"))
             set style fill solid 0.6 border -1
             set boxwidth 0.6
-            set ylabel "test top-1 (%)"
+            set ylabel \(PlotText.quoted("test top-1 (%), axis from \(PlotText.number(base))"))
             set xrange [-0.7:\(Double(summaries.count) - 0.3)]
-            set yrange [*:*]
-            set offsets 0, 0, graph 0.08, graph 0.02
+            set yrange [\(PlotText.number(base)):*]
+            set offsets 0, 0, graph 0.12, 0
             set grid ytics
-            set key bottom right
-            plot "\(file)" index \(e) using 1:3:4:6:xtic(2) with boxerrorbars lc rgb variable notitle\(refs.isEmpty ? "" : ", \\\n     " + refs.joined(separator: ", \\\n     "))
+            set key outside below horizontal
+            plot "\(file)" index \(e) \(bars), \\
+                 "\(file)" index \(e) using 1:3:(sprintf("%.2f", $3)) with labels offset 0,0.8 font ",9" notitle\(refs.isEmpty ? "" : ", \\\n     " + refs.joined(separator: ", \\\n     "))
 
             """
         }

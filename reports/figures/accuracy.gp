@@ -12,55 +12,59 @@ do for [fmt in "png svg"] {
     }
     reset
     set datafile missing "nan"
-    set multiplot layout 1,4 title "final test top-1 per method (mean ± std over seeds)"
-    set title "cifar-cpu"
+    set multiplot layout 1,4 title "final test top-1 per method"
+    set title "cifar-cpu (one seed: no error bars)"
     set style fill solid 0.6 border -1
     set boxwidth 0.6
-    set ylabel "test top-1 (%)"
+    set ylabel "test top-1 (%), axis from 60"
     set xrange [-0.7:3.7]
-    set yrange [*:*]
-    set offsets 0, 0, graph 0.08, graph 0.02
+    set yrange [60:*]
+    set offsets 0, 0, graph 0.12, 0
     set grid ytics
-    set key bottom right
-    plot "accuracy.dat" index 0 using 1:3:4:6:xtic(2) with boxerrorbars lc rgb variable notitle, \
+    set key outside below horizontal
+    plot "accuracy.dat" index 0 using 1:3:6:xtic(2) with boxes lc rgb variable notitle, \
+         "accuracy.dat" index 0 using 1:3:(sprintf("%.2f", $3)) with labels offset 0,0.8 font ",9" notitle, \
          68.39 with lines dt 2 lw 2 lc rgb "#000000" title "teacher resnet50-w4-awconv", \
          67.04 with lines dt 3 lw 2 lc rgb "#E69F00" title "plain student (ce)"
-    set title "cifar-mini"
+    set title "cifar-mini (one seed: no error bars)"
     set style fill solid 0.6 border -1
     set boxwidth 0.6
-    set ylabel "test top-1 (%)"
+    set ylabel "test top-1 (%), axis from 25"
     set xrange [-0.7:3.7]
-    set yrange [*:*]
-    set offsets 0, 0, graph 0.08, graph 0.02
+    set yrange [25:*]
+    set offsets 0, 0, graph 0.12, 0
     set grid ytics
-    set key bottom right
-    plot "accuracy.dat" index 1 using 1:3:4:6:xtic(2) with boxerrorbars lc rgb variable notitle, \
+    set key outside below horizontal
+    plot "accuracy.dat" index 1 using 1:3:6:xtic(2) with boxes lc rgb variable notitle, \
+         "accuracy.dat" index 1 using 1:3:(sprintf("%.2f", $3)) with labels offset 0,0.8 font ",9" notitle, \
          36.1 with lines dt 2 lw 2 lc rgb "#000000" title "teacher resnet50-w4-awconv", \
          36 with lines dt 3 lw 2 lc rgb "#E69F00" title "plain student (ce)"
-    set title "imagenette-cpu"
+    set title "imagenette-cpu (one seed: no error bars)"
     set style fill solid 0.6 border -1
     set boxwidth 0.6
-    set ylabel "test top-1 (%)"
+    set ylabel "test top-1 (%), axis from 25"
     set xrange [-0.7:3.7]
-    set yrange [*:*]
-    set offsets 0, 0, graph 0.08, graph 0.02
+    set yrange [25:*]
+    set offsets 0, 0, graph 0.12, 0
     set grid ytics
-    set key bottom right
-    plot "accuracy.dat" index 2 using 1:3:4:6:xtic(2) with boxerrorbars lc rgb variable notitle, \
+    set key outside below horizontal
+    plot "accuracy.dat" index 2 using 1:3:6:xtic(2) with boxes lc rgb variable notitle, \
+         "accuracy.dat" index 2 using 1:3:(sprintf("%.2f", $3)) with labels offset 0,0.8 font ",9" notitle, \
          60.1019 with lines dt 2 lw 2 lc rgb "#000000" title "teacher resnet50-w4-awconv-imagenet", \
          42.3694 with lines dt 3 lw 2 lc rgb "#E69F00" title "plain student (ce)"
-    set title "regress"
+    set title "regress (mean ± std over up to 3 seeds)"
     set style fill solid 0.6 border -1
     set boxwidth 0.6
-    set ylabel "test top-1 (%)"
+    set ylabel "test top-1 (%), axis from 25"
     set xrange [-0.7:3.7]
-    set yrange [*:*]
-    set offsets 0, 0, graph 0.08, graph 0.02
+    set yrange [25:*]
+    set offsets 0, 0, graph 0.12, 0
     set grid ytics
-    set key bottom right
+    set key outside below horizontal
     plot "accuracy.dat" index 3 using 1:3:4:6:xtic(2) with boxerrorbars lc rgb variable notitle, \
+         "accuracy.dat" index 3 using 1:3:(sprintf("%.2f", $3)) with labels offset 0,0.8 font ",9" notitle, \
          65 with lines dt 2 lw 2 lc rgb "#000000" title "teacher wrn-16-2", \
-         29.6667 with lines dt 3 lw 2 lc rgb "#E69F00" title "plain student (ce)"
+         31.4667 with lines dt 3 lw 2 lc rgb "#E69F00" title "plain student (ce)"
     
     unset multiplot
     set output
