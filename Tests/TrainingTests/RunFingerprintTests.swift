@@ -78,4 +78,13 @@ final class RunFingerprintTests: XCTestCase {
         }
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: specPath)), before)
     }
+
+    /// Distillation reads the teacher and never changes it: every weight and BN buffer is the same
+    /// after a kd run (the teacher runs in eval mode, with no backward and no statistics update).
+    func testTheTeacherIsUnchangedByADistillationRun() throws {
+        let t = try teacher(seed: 1)
+        let before = t.parameters.map(\.value) + t.buffers.map(\.value)
+        try makeRun(teacher: t, epochs: 2).run(resume: false)
+        XCTAssertEqual(t.parameters.map(\.value) + t.buffers.map(\.value), before)
+    }
 }
