@@ -11,17 +11,32 @@ extension Figures {
         var top1: MeanStd
     }
 
+    /// One latency per architecture: the median of the batch-1 latencies recorded by every finished
+    /// run of that model across the experiments (runs of one architecture differ only by noise).
+    static func latencyByModel(_ exps: [ExperimentResults]) -> [String: Double] {
+        var all: [String: [Double]] = [:]
+        for exp in exps {
+            for s in (exp.teacher?.summary.map { [$0] } ?? []) + exp.armSummaries.flatMap(\.finished) where s.latencyMs > 0 {
+                all[s.model, default: []].append(s.latencyMs)
+            }
+        }
+        return all.mapValues { v in let s = v.sorted(); return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2 }
+    }
+
     static func footprintPoints(_ exps: [ExperimentResults]) -> [FootprintPoint] {
+        let latency = latencyByModel(exps)
         var out: [FootprintPoint] = []
         for exp in exps {
             if let t = exp.teacher?.summary {
                 out.append(FootprintPoint(experiment: exp.name, label: "teacher", params: t.params, macs: t.macs,
-                                          latencyMs: t.latencyMs, bytes: t.checkpointBytes, top1: MeanStd([t.final.top1])))
+                                          latencyMs: latency[t.model] ?? t.latencyMs, bytes: t.checkpointBytes,
+                                          top1: MeanStd([t.final.top1])))
             }
             for a in exp.armSummaries {
                 guard let f = a.footprint else { continue }
+                let model = a.finished.first?.model ?? ""
                 out.append(FootprintPoint(experiment: exp.name, label: a.arm, params: f.params, macs: f.macs,
-                                          latencyMs: f.latencyMs, bytes: f.checkpointBytes, top1: a.top1))
+                                          latencyMs: latency[model] ?? f.latencyMs, bytes: f.checkpointBytes, top1: a.top1))
             }
         }
         return out

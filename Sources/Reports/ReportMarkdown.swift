@@ -141,6 +141,9 @@ public enum ReportMarkdown {
         let points = Figures.footprintPoints(exps)
         guard !points.isEmpty else { return "" }
         var md = "## Footprint (accuracy against size and speed)\n\n"
+        md += "Latency: one value per architecture — the median of the batch-1 eval latencies its finished runs "
+        md += "recorded (each the median of 51 forwards after 5 warm-ups, with the run's threads), so two arms "
+        md += "of one architecture show the same number.\n\n"
         md += Markdown.table(["experiment", "model", "parameters", "MACs / image", "latency ms (batch 1)", "checkpoint bytes", "top-1 %"],
                              points.map { [$0.experiment, $0.label, "\($0.params)", "\($0.macs)",
                                            Markdown.number($0.latencyMs, "%.2f"), "\($0.bytes)", $0.top1.formatted()] }) + "\n"
