@@ -7,12 +7,17 @@ public enum Zstd {
     /// zstd's frame magic 0xFD2FB528, as it appears (little-endian) at the start of a file.
     static let frameMagic: [UInt8] = [0x28, 0xB5, 0x2F, 0xFD]
 
-    /// A single zstd frame holding `bytes` (content size recorded in the frame header).
+    /// A single zstd frame holding `bytes`, with its content size and a content checksum recorded
+    /// (so decompression detects corruption inside the frame, as the dataset cache's frames do).
     public static func compress(_ bytes: [UInt8], level: Int32 = 3, file: String) throws -> [UInt8] {
+        guard let cctx = ZSTD_createCCtx() else { throw TensorArchiveError(file: file, .zstd("cannot allocate a compression context")) }
+        defer { ZSTD_freeCCtx(cctx) }
+        ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level)
+        ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1)
         var out = [UInt8](repeating: 0, count: ZSTD_compressBound(bytes.count))
         let n = out.withUnsafeMutableBytes { dst in
             bytes.withUnsafeBytes { src in
-                ZSTD_compress(dst.baseAddress, dst.count, src.baseAddress, src.count, level)
+                ZSTD_compress2(cctx, dst.baseAddress, dst.count, src.baseAddress, src.count)
             }
         }
         if ZSTD_isError(n) != 0 { throw TensorArchiveError(file: file, .zstd(errorName(n))) }
