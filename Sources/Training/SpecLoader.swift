@@ -158,7 +158,7 @@ public enum SpecLoader {
         if !["same", "mixed"].contains(k.atTapStates) { throw fail("distill.at_tap_states", "must be same or mixed") }
         let arms = knownArms ?? ["ce", "kd", "at", "atkd"]
         if s.arms.isEmpty { throw fail("arms", "must list at least one of \(arms.sorted())") }
-        if let bad = s.arms.first(where: { !arms.contains($0) }) { throw fail("arms", "unknown objective `\(bad)` (known: \(arms.sorted()))") }
+        if let bad = s.arms.first(where: { !arms.contains($0) }) { throw fail("arms", "unknown arm `\(bad)` (known arms: \(arms.sorted().joined(separator: ", ")))") }
         if s.seeds.isEmpty { throw fail("seeds", "must list at least one seed") }
         if s.threads < 1 { throw fail("threads", "must be at least 1") }
         if s.corruptionPerClass < 0 { throw fail("corruption_per_class", "must be ≥ 0 (0 = off)") }

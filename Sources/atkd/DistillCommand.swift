@@ -10,7 +10,8 @@ struct DistillCommand: ParsableCommand {
         commandName: "distill",
         abstract: "Train a student with ce, kd, at or atkd from a teacher checkpoint.")
 
-    @Option(help: "Objective: ce (labels only), kd (Hinton), at (Zagoruyko), atkd (both).")
+    @Option(name: [.customLong("arm"), .customLong("method")],
+            help: "The arm (training objective), as in specs' `arms`: ce (labels only), kd (Hinton), at (Zagoruyko), atkd (both). --method is the old name.")
     var method: String
 
     @Option(help: "Teacher checkpoint: .atkd (its architecture is read from the file) or .safetensors (a PyTorch state_dict; give --teacher-model unless its metadata names the architecture).")

@@ -33,7 +33,7 @@ struct RunCommand: ParsableCommand {
         do {
             var s = try Session.loadSpec(path: spec)
             if let seeds { s.seeds = try parseSeeds(seeds) }
-            if let arms { s.arms = arms.split(separator: ",").map(String.init); try Session.validate(s, source: spec) }
+            if let arms { s.arms = arms.split(separator: ",").map(String.init); try Session.validate(s, source: "--arms") }
             let session = try Session(spec: s, dataRoot: data.dataRoot, cacheDir: data.cacheDir,
                                       threads: engine.threads, engine: engine.engine, quiet: location.quiet)
             let options = location.runOptions(retrainTeacher: retrainTeacher)
