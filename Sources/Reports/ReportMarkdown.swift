@@ -47,6 +47,7 @@ public enum ReportMarkdown {
         for ch in c.choices { md += experimentSection(ch.results, figures: c.experimentFigures[ch.results.name] ?? [],
                                                       attentionNote: c.attentionNotes[ch.results.name]) }
         md += footprintSection(c.choices.map(\.results), figure: c.footprintFigure)
+        md += paperSection(c.choices.map(\.results))
         md += claimsSection(c.verdicts, claimsPath: c.claimsPath)
         return md
     }

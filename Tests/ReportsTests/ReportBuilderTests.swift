@@ -150,6 +150,20 @@ final class ReportBuilderTests: XCTestCase {
         XCTAssertTrue(readText(third.reportPath).contains("Attention maps unavailable: no model.atkd for the finished runs"))
     }
 
+    func testPaperVsOursSetsThePublishedNumberBesideOurMeanAndTheGap() throws {
+        let scratch = try ScratchDir("paper")
+        let dir = try makeExperiment(root: "\(scratch.path)/runs")
+        let exp = ExperimentResults.load(directory: dir)
+        let anchor = PaperAnchor(setting: "S", experiment: exp.name, arm: "kd", top1: 80, verified: true,
+                                 paperSchedule: "200 epochs", source: "a paper")
+        let missing = PaperAnchor(setting: "T", experiment: "elsewhere", arm: "at", top1: 90, verified: false,
+                                  paperSchedule: "200 epochs", source: "a paper")
+        let md = ReportMarkdown.paperSection([exp], anchors: [anchor, missing])
+        // kd finished seeds 1 and 2 at 80 and 84 %: 82.00 ± 2.83, two points above the paper's 80.
+        XCTAssertTrue(md.contains("| S | kd | 80.00 | 82.00 ± 2.83 | 2 | +2.00 | 200 epochs |"), md)
+        XCTAssertTrue(md.contains("| T | at | 90.00 (unverified) | not run | 0 | — |"), md)
+    }
+
     func testMissingGnuplotSaysHowToInstallIt() throws {
         let scratch = try ScratchDir("nognuplot")
         _ = try makeExperiment(root: "\(scratch.path)/runs", checkpoints: false)
