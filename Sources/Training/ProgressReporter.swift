@@ -36,6 +36,21 @@ public final class ProgressReporter {
         else { FileHandle.standardError.write(Data((text + "\n").utf8)) }
     }
 
+    /// Progress of a phase that is not a training epoch (evaluation, teacher outputs, decoding):
+    /// `<prefix> <what> 12/40 batches  ETA 0:00:31`, at most every 0.2 s on a terminal, else every
+    /// `lineInterval` seconds, and always at the end.
+    public func phase(_ what: String, done: Int, total: Int, started: Date) {
+        guard !quiet else { return }
+        let now = Date()
+        if done != total && now.timeIntervalSince(lastLine) < (isTerminal ? 0.2 : lineInterval) { return }
+        lastLine = now
+        let elapsed = now.timeIntervalSince(started)
+        let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
+        let text = "\(prefix.isEmpty ? "" : prefix + " ")\(what) \(done)/\(total) batches  ETA \(ProgressReporter.clock(eta))"
+        if isTerminal { FileHandle.standardError.write(Data(("\r\u{1B}[K" + text + (done == total ? "\n" : "")).utf8)) }
+        else { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+    }
+
     public func epochDone(epoch: Int, epochs: Int, trainLoss: Double, testTop1: Double?, validationTop1: Double? = nil) {
         guard !quiet else { return }
         let parts = [validationTop1.map { String(format: "validation top-1 %.2f%%", $0 * 100) },

@@ -56,8 +56,14 @@ public final class Session {
         _ = try ModelCheckpoint.load(into: model, from: checkpoint)
         var acc = MetricsAccumulator(classes: data.classes)
         let batches = data.testBatches(batchSize: 256)
+        // Progress on stderr (stdout stays the result); Ctrl-C stops at once (nothing to save).
+        let progress = ProgressReporter(quiet: false, lineInterval: 10)
+        let total = (data.testCount + 255) / 256, started = Date()
+        var done = 0
         while let b = batches.next() {
             acc.add(logits: model.forward(b.x, ForwardContext(engine: engine, training: false)).logits, labels: b.labels)
+            done += 1
+            progress.phase("\(arch): evaluating the test split", done: done, total: total, started: started)
         }
         return (arch, acc.summary())
     }

@@ -252,7 +252,12 @@ public final class TrainingRun {
         var acc = MetricsAccumulator(classes: data.classes)
         var offset = 0
         let batches = batchesOf(split)
+        let total = ((split == .test ? data.testCount : data.validationCount) + 255) / 256, started = Date()
+        var done = 0
         while let b = batches.next() {
+            done += 1
+            reporter.phase(split == .test ? "evaluating (test)" : "evaluating (validation)", done: done, total: total,
+                           started: started)
             let logits = net.forward(b.x, ForwardContext(engine: engine, training: false)).logits
             let tp = teacherPredictions.map { Array($0[offset..<(offset + b.labels.count)]) }
             acc.add(logits: logits, labels: b.labels, teacherPredictions: tp)
