@@ -158,7 +158,7 @@ public final class ExperimentRunner {
         let objective = try ObjectiveFactory.make("ce", distill: spec.distill, train: spec.teacher.train, engine: engine)
         let run = try TrainingRun(directory: directory, arm: "teacher", seed: 0, train: spec.teacher.train, model: model,
                                   teacher: nil, objective: objective, data: data, engine: engine, reporter: reporter)
-        let metrics = run.evaluate(model, teacherPredictions: nil)
+        let metrics = try run.evaluate(model, teacherPredictions: nil)
         let shape = [1] + data.imageShape
         let bytes = (try? FileManager.default.attributesOfItem(atPath: checkpoint)[.size] as? Int) ?? 0
         var summary = RunSummary(

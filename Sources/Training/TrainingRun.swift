@@ -170,17 +170,24 @@ public final class TrainingRun {
             let epoch = state.epoch + 1
             var metrics: ClassificationMetrics? = nil, validation: ClassificationMetrics? = nil
             if epoch % evalEvery == 0 || epoch == train.epochs {
+              do {
                 if data.validationCount > 0 {
                     // Choices are made on validation; the test split is evaluated once, at the end.
-                    validation = evaluate(model, split: .validation, teacherPredictions: teacherValidationPredictions())
+                    validation = try evaluate(model, split: .validation, teacherPredictions: teacherValidationPredictions())
                     lastValidation = validation
                     if let v = validation, v.top1 > state.bestTop1 { state.bestTop1 = v.top1; state.bestEpoch = epoch }
-                    if epoch == train.epochs { metrics = evaluate(model, teacherPredictions: teacherPredictions) }
+                    if epoch == train.epochs { metrics = try evaluate(model, teacherPredictions: teacherPredictions) }
                 } else {
-                    metrics = evaluate(model, teacherPredictions: teacherPredictions)
+                    metrics = try evaluate(model, teacherPredictions: teacherPredictions)
                     if let m = metrics, m.top1 > state.bestTop1 { state.bestTop1 = m.top1; state.bestEpoch = epoch }
                 }
                 if metrics != nil { lastMetrics = metrics }
+              } catch TrainingError.interrupted {
+                // The epoch's steps are done: checkpoint them; a resume re-runs only the evaluation.
+                try saveState()
+                events.log("interrupt", ["epoch": state.epoch, "batch": state.batch, "phase": "evaluation"])
+                throw TrainingError.interrupted("\(directory) checkpointed after the steps of epoch \(epoch), before its evaluation")
+              }
             }
             try appendMetricsRow(epoch: epoch, metrics: metrics, validation: validation,
                                  seconds: Date().timeIntervalSince(epochStart))
@@ -192,9 +199,9 @@ public final class TrainingRun {
             state.resetEpochSums()
             try saveState(); lastSave = Date()
         }
-        let finalMetrics = lastMetrics ?? evaluate(model, teacherPredictions: teacherPredictions)
+        let finalMetrics = try lastMetrics ?? evaluate(model, teacherPredictions: teacherPredictions)
         if data.validationCount > 0, lastValidation == nil {
-            lastValidation = evaluate(model, split: .validation, teacherPredictions: teacherValidationPredictions())
+            lastValidation = try evaluate(model, split: .validation, teacherPredictions: teacherValidationPredictions())
         }
         return try finish(finalMetrics, validation: lastValidation)
     }
@@ -248,13 +255,15 @@ public final class TrainingRun {
     public enum Split { case test, validation }
 
     /// Metrics of `net` in eval mode on the test split (or the validation split).
-    public func evaluate(_ net: any Model, split: Split = .test, teacherPredictions: [Int]?) -> ClassificationMetrics {
+    /// Ctrl-C stops it within a batch (`TrainingError.interrupted`): nothing of it is kept.
+    public func evaluate(_ net: any Model, split: Split = .test, teacherPredictions: [Int]?) throws -> ClassificationMetrics {
         var acc = MetricsAccumulator(classes: data.classes)
         var offset = 0
         let batches = batchesOf(split)
         let total = ((split == .test ? data.testCount : data.validationCount) + 255) / 256, started = Date()
         var done = 0
         while let b = batches.next() {
+            if interruptRequested != 0 { throw TrainingError.interrupted("\(directory): stopped during evaluation") }
             done += 1
             reporter.phase(split == .test ? "evaluating (test)" : "evaluating (validation)", done: done, total: total,
                            started: started)
@@ -277,7 +286,7 @@ public final class TrainingRun {
     func teacherValidationPredictions() -> [Int]? {
         guard let t = teacher else { return nil }
         if let p = teacherValidation { return p }
-        let p = try? predictions(of: t, split: .validation)
+        let p = try? predictions(of: t, split: .validation)  // an interrupt here surfaces at the next step
         teacherValidation = p
         return p
     }
@@ -286,6 +295,7 @@ public final class TrainingRun {
         var out: [Int] = []
         let batches = batchesOf(split)
         while let b = batches.next() {
+            if interruptRequested != 0 { throw TrainingError.interrupted("\(directory): stopped computing the teacher's predictions") }
             out += net.forward(b.x, ForwardContext(engine: engine, training: false)).logits.argmaxRows()
         }
         return out

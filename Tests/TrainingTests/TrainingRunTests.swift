@@ -19,10 +19,10 @@ final class TrainingRunTests: XCTestCase {
         interruptRequested = 0
     }
 
-    func makeRun(_ dir: String, data: SyntheticData, epochs: Int = 3, arm: String = "ce",
+    func makeRun(_ dir: String, data: DataProvider, epochs: Int = 3, arm: String = "ce",
                  teacher: (any Model)? = nil, lr: Float = 0.05) throws -> TrainingRun {
         var rng = SeededRNG(seed: 5)
-        let model = try ModelZoo.make("resnet20", classes: data.classes, input: data.size, rng: &rng)
+        let model = try ModelZoo.make("resnet20", classes: data.classes, input: data.imageShape[1], rng: &rng)
         var train = TrainSpec(epochs: epochs, lr: lr)
         train.batchSize = 16
         let engine = Session.makeEngine("fast", threads: 2)
@@ -74,6 +74,24 @@ final class TrainingRunTests: XCTestCase {
         XCTAssertEqual(rows.map { $0.split(separator: "\t")[0] }, ["1", "2", "3"])
     }
 
+    /// Ctrl-C during an epoch's evaluation: the epoch's steps are checkpointed, the evaluation is
+    /// dropped, and the resumed run ends exactly as the uninterrupted one.
+    func testInterruptDuringEvaluationCheckpointsAndResumesExactly() throws {
+        let data = SyntheticData()
+        let full = try makeRun("full", data: data, epochs: 2).run(resume: false)
+        let interrupting = InterruptOnFirstEvaluation(data)
+        let first = try makeRun("cut", data: interrupting, epochs: 2)
+        XCTAssertThrowsError(try first.run(resume: false)) { e in
+            guard case TrainingError.interrupted(let m) = e else { return XCTFail("\(e)") }
+            XCTAssertTrue(m.contains("before its evaluation"), m)
+        }
+        interruptRequested = 0
+        let resumed = try makeRun("cut", data: data, epochs: 2).run(resume: true)
+        XCTAssertEqual(resumed.final, full.final)
+        XCTAssertEqual(try TensorArchive.read(from: "\(root)/cut/model.atkd").tensors,
+                       try TensorArchive.read(from: "\(root)/full/model.atkd").tensors)
+    }
+
     func testNonFiniteLossStopsAndKeepsLastCheckpoint() throws {
         let data = SyntheticData()
         let run = try makeRun("nan", data: data, epochs: 3, lr: 1e30)
@@ -120,4 +138,26 @@ final class TrainingRunTests: XCTestCase {
             XCTAssertEqual(header.contains("loss_at"), arm.hasPrefix("at"), "\(arm): \(header)")
         }
     }
+}
+
+/// SyntheticData that raises the interrupt flag when the test split is first read (as Ctrl-C
+/// arriving during an evaluation would).
+final class InterruptOnFirstEvaluation: DataProvider {
+    let inner: SyntheticData
+    var fired = false
+    init(_ inner: SyntheticData) { self.inner = inner }
+    var classes: Int { inner.classes }
+    var classNames: [String] { inner.classNames }
+    var trainCount: Int { inner.trainCount }
+    var testCount: Int { inner.testCount }
+    var imageShape: [Int] { inner.imageShape }
+    func batchesPerEpoch(batchSize: Int) -> Int { inner.batchesPerEpoch(batchSize: batchSize) }
+    func trainBatches(seed: UInt64, epoch: Int, startBatch: Int, batchSize: Int) -> AnyIterator<LabeledBatch> {
+        inner.trainBatches(seed: seed, epoch: epoch, startBatch: startBatch, batchSize: batchSize)
+    }
+    func testBatches(batchSize: Int) -> AnyIterator<LabeledBatch> {
+        if !fired { fired = true; interruptRequested = 1 }
+        return inner.testBatches(batchSize: batchSize)
+    }
+    var identity: String { inner.identity }
 }
