@@ -59,7 +59,7 @@ case "${1:-}" in
           echo "saved summary: reports/runs/$name/$unit"
         elif [ -f "$RUNS/$name/$unit/state.atkd" ]; then
           mkdir -p "$STATE/$name/$unit"
-          for f in state.atkd metrics.tsv events.jsonl spec.json; do
+          for f in state.atkd metrics.tsv events.jsonl spec.json fingerprint.json; do
             [ -f "$RUNS/$name/$unit/$f" ] && cp "$RUNS/$name/$unit/$f" "$STATE/$name/$unit/"
           done
           [ -f "$RUNS/$name/spec.json" ] && cp "$RUNS/$name/spec.json" "$STATE/$name/"
