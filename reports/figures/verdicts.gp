@@ -16,7 +16,7 @@ do for [fmt in "png svg"] {
     set grid xtics
     set xlabel "difference in test top-1 (points; mCA for the corruption claim)"
     set ytics nomirror font ",9"
-    set yrange [-0.7:1.7]
+    set yrange [-0.7:2.7]
     set offsets graph 0.05, graph 0.55, 0, 0
     set arrow from 0, graph 0 to 0, graph 1 nohead dt 2 lc rgb "#888888"
     set key off
