@@ -2,7 +2,6 @@
 // for counting multiply-accumulates (`atkd models`, footprints) in milliseconds.
 
 import TensorCore
-import ReferenceEngine
 
 /// Every op returns zeros of its output's shape (and zero gradients of their inputs' shapes); no
 /// arithmetic is done. Only for shape and MAC bookkeeping — never for numbers.

@@ -8,6 +8,8 @@ import FastEngine
 struct ATKD: ParsableCommand {
     static func main() {
         CPURequirements.check()
+        // `--version` is answered here: the line runs git, which no other invocation should pay for.
+        if CommandLine.arguments.dropFirst().first == "--version" { print(ATKD.versionLine); return }
         OpenBLASCoreType.ensure()
         HeapReuse.configure(environment: ProcessInfo.processInfo.environment)
         // ATKD_CONV=gemm: every convolution through im2col + GEMM; =direct: 3×3 stride-1 convs
@@ -28,6 +30,5 @@ struct ATKD: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "atkd",
         abstract: "Knowledge distillation with attention transfer, reproduced on the CPU.",
-        version: ATKD.versionLine,
         subcommands: ATKD.allSubcommands)
 }
