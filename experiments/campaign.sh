@@ -5,7 +5,8 @@
 #   experiments/campaign.sh status    atkd status over its specs: done, running, remaining, measured cost
 #   experiments/campaign.sh save      finished units' summaries → reports/runs/<experiment>/<unit>/;
 #                                     unfinished units' resumable state → experiments/campaign-state/
-#   experiments/campaign.sh restore   on a fresh clone: saved states back under runs/, so `start` continues them
+#   experiments/campaign.sh restore   on a fresh clone: finished summaries and saved states back under runs/,
+#                                     so `start` skips the finished units and continues the unfinished ones
 #
 # ATKD (default .build/release/atkd) is the binary it runs; RUNS (default runs) the run folder.
 set -euo pipefail
@@ -20,7 +21,7 @@ SPECS=(experiments/evidence-wrn16.json experiments/evidence-cifar-r50.json
 CONTROL_TEACHER=(--spec experiments/evidence-cifar-r50.json --model resnet50-w4
                  --out teachers/cifar10-full-resnet50-w4.atkd --name evidence-cifar-r50-control)
 STATE=experiments/campaign-state
-SMALL=(spec.json final.json metrics.tsv events.jsonl)
+SMALL=(spec.json final.json metrics.tsv events.jsonl fingerprint.json)
 
 run_all() {
   for spec in "${SPECS[@]}"; do
@@ -68,7 +69,21 @@ case "${1:-}" in
       done
     done ;;
   restore)
-    [ -d "$STATE" ] || { echo "campaign: nothing saved in $STATE"; exit 0; }
+    # Finished units first (their summaries, so `start` skips them), then unfinished units' states.
+    for spec in "${SPECS[@]}" control; do
+      if [ "$spec" = control ]; then name=evidence-cifar-r50-control
+      else name=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["name"])' "$spec"); fi
+      [ -d "reports/runs/$name" ] || continue
+      for dir in "reports/runs/$name"/*/; do
+        rel=$name/$(basename "$dir")
+        [ -f "$dir/final.json" ] || continue
+        if [ -f "$RUNS/$rel/final.json" ]; then echo "kept: $RUNS/$rel (already there)"; continue; fi
+        mkdir -p "$RUNS/$rel"; cp "$dir"* "$RUNS/$rel/"
+        [ -f "reports/runs/$name/spec.json" ] && [ ! -f "$RUNS/$name/spec.json" ] && cp "reports/runs/$name/spec.json" "$RUNS/$name/"
+        echo "restored finished: $RUNS/$rel"
+      done
+    done
+    [ -d "$STATE" ] || { echo "campaign: no unfinished state saved in $STATE"; exit 0; }
     for dir in "$STATE"/*/*/; do
       rel=${dir#"$STATE"/}; rel=${rel%/}
       if [ -f "$RUNS/$rel/state.atkd" ] || [ -f "$RUNS/$rel/final.json" ]; then
