@@ -45,11 +45,15 @@ let package = Package(
                 exclude: ["README.md"]),
         .target(name: "ZhuAttention", dependencies: ["TensorCore", "NN"], path: "Sources/Claims/ZhuAttention",
                 exclude: ["README.md"]),
+        // The methods the proposal compares against (DKD, RKD, SP, PKT, …): one file per paper.
+        .target(name: "RelatedMethods", dependencies: ["TensorCore"], path: "Sources/Claims/RelatedMethods",
+                exclude: ["README.md"]),
 
         // MARK: models, objectives, data
-        .target(name: "Models", dependencies: ["TensorCore", "NN", "ZhuAttention", "CZstd"]),
+        .target(name: "FileIO", dependencies: ["CZstd"]),
+        .target(name: "Models", dependencies: ["TensorCore", "NN", "ZhuAttention", "FileIO"]),
         .target(name: "Objectives", dependencies: ["TensorCore", "NN", "HintonKD", "ZagoruykoAT"]),
-        .target(name: "Datasets", dependencies: ["TensorCore", "CZstd", "CTurboJPEG"],
+        .target(name: "Datasets", dependencies: ["TensorCore", "FileIO", "CTurboJPEG"],
                 swiftSettings: fastFlags),
 
         // ONNX messages through protobuf-c (libprotobuf-c-dev); the code generated from onnx.proto is committed.
@@ -59,13 +63,14 @@ let package = Package(
 
         // MARK: tools
         .target(name: "Verification", dependencies: [
-            "TensorCore", "ReferenceEngine", "FastEngine", "HintonKD", "ZagoruykoAT", "ZhuAttention", "Models"]),
+            "TensorCore", "ReferenceEngine", "FastEngine", "HintonKD", "ZagoruykoAT", "ZhuAttention", "RelatedMethods",
+            "Models"]),
         .target(name: "Training", dependencies: [
-            "TensorCore", "ReferenceEngine", "FastEngine", "NN", "Optim", "Models", "Objectives", "Datasets"]),
+            "TensorCore", "ReferenceEngine", "FastEngine", "NN", "Optim", "Models", "Objectives", "Datasets", "FileIO"]),
         .target(name: "Reports", dependencies: [
             "TensorCore", "NN", "Models", "ZagoruykoAT", "Training"]),
         .executableTarget(name: "atkd", dependencies: [
-            "TensorCore", "ReferenceEngine", "FastEngine", "NN", "Models", "Objectives", "Datasets",
+            "TensorCore", "ReferenceEngine", "FastEngine", "NN", "Models", "Objectives", "Datasets", "FileIO",
             "Training", "Reports", "Verification", "ONNXExport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -78,13 +83,15 @@ let package = Package(
         .testTarget(name: "FastEngineTests", dependencies: ["FastEngine", "ReferenceEngine", "WinogradAVX512", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "ReferenceEngine", "FastEngine", "TestSupport"]),
         .testTarget(name: "OptimTests", dependencies: ["Optim", "NN", "ReferenceEngine", "TestSupport"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "NN", "ZhuAttention", "TestSupport"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "NN", "ZhuAttention", "FileIO", "TestSupport"]),
         .testTarget(name: "ONNXExportTests", dependencies: ["ONNXExport", "Models", "NN", "TestSupport"]),
         .testTarget(name: "ClaimsTests", dependencies: [
-            "HintonKD", "ZagoruykoAT", "ZhuAttention", "Objectives", "ReferenceEngine", "TestSupport"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
+            "HintonKD", "ZagoruykoAT", "ZhuAttention", "RelatedMethods", "Objectives", "ReferenceEngine", "TestSupport"]),
+        .testTarget(name: "FileIOTests", dependencies: ["FileIO", "TestSupport"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "FileIO", "TestSupport"]),
         .testTarget(name: "VerificationTests", dependencies: ["Verification", "TestSupport"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Objectives", "Reports", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Objectives", "Reports", "Datasets", "FileIO",
+                                                  "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: [
             "Reports", "Training", "Models", "NN", "TensorCore", "TestSupport"]),
     ],

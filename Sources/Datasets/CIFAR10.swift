@@ -2,6 +2,7 @@
 // test_batch, each as plain `.bin` or zstd-compressed `.bin.zst`.
 
 import Foundation
+import FileIO
 
 /// Which half of a dataset: training images or held-out evaluation images
 /// (CIFAR `test_batch`, ImageFolder `val/`).
@@ -68,7 +69,7 @@ public enum CIFAR10 {
 
     /// The raw (decompressed) bytes of one batch file.
     public static func readBatchBytes(_ path: String) throws -> [UInt8] {
-        if path.hasSuffix(".zst") { return try Zstd.decompressFile(path) }
+        if path.hasSuffix(".zst") { return try DatasetError.translating { try Zstd.decompressFile(path) } }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw DatasetError(.io, file: path, "cannot read")
         }

@@ -1,6 +1,8 @@
 // DatasetError: every failure of the data layer names the file it concerns
 // (and, where it applies, the record and byte offset).
 
+import FileIO
+
 /// An error from reading, validating, caching or fetching a dataset.
 ///
 /// `description` always starts with the file (or directory) at fault, so a
@@ -34,4 +36,20 @@ public struct DatasetError: Error, CustomStringConvertible, Equatable, Sendable 
     }
 
     public var description: String { "\(file): \(detail)" }
+
+    /// The data-layer error for a failed file or zstd operation.
+    public init(_ error: FileIOError) {
+        let kind: Kind
+        switch error.kind {
+        case .io: kind = .io
+        case .truncated: kind = .truncated
+        case .notZstd, .corrupt: kind = .corrupt
+        }
+        self.init(kind, file: error.file, error.detail)
+    }
+
+    /// `body`'s result, with a `FileIOError` it throws translated into a `DatasetError`.
+    public static func translating<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as FileIOError { throw DatasetError(error) }
+    }
 }

@@ -2,6 +2,7 @@
 // stored as one zstd shard plus a JSON manifest, reused while sources are unchanged.
 
 import Foundation
+import FileIO
 
 /// Manifest of one cached split. Written after the shard, so a manifest on
 /// disk always describes a complete shard (the manifest is the commit point).
@@ -79,7 +80,7 @@ public struct PreprocessCache: Sendable {
     /// Loads `index` at `resolution` from the cache when its manifest lists
     /// exactly the current source files (paths, sizes, mtimes) and the shard
     /// checks out; otherwise decodes the sources and (re)writes the cache
-    /// atomically (temp file + rename).
+    /// atomically (`FileBytes.writeAtomically`: temp file, fsync, rename, directory fsync).
     public func load(_ index: ImageFolderIndex, resolution: Int, threads: Int = 2,
                      progress: Bool = true) throws -> (images: ImageSet, origin: Origin) {
         let dir = entryDirectory(for: index, resolution: resolution)
@@ -120,28 +121,18 @@ public struct PreprocessCache: Sendable {
             throw DatasetError(.cache, file: dir, "cannot create cache directory (\(error.localizedDescription))")
         }
         let shard = "images.u8.zst"
-        let token = "\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
-        let shardTmp = (dir as NSString).appendingPathComponent(".\(shard).\(token).tmp")
-        try Zstd.compress(images.pixels, to: shardTmp)
-        try rename(shardTmp, to: (dir as NSString).appendingPathComponent(shard))
+        try DatasetError.translating {
+            try Zstd.compress(images.pixels, to: (dir as NSString).appendingPathComponent(shard))
+        }
         let manifest = CacheManifest(version: CacheManifest.currentVersion, source: index.directory,
                                      resolution: resolution, classIDs: index.classIDs, classNames: index.classNames,
                                      sources: index.entries, shard: shard, payloadBytes: images.pixels.count,
                                      checksum: Self.checksum(images.pixels))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let manifestTmp = (dir as NSString).appendingPathComponent(".manifest.json.\(token).tmp")
-        guard fm.createFile(atPath: manifestTmp, contents: try encoder.encode(manifest)) else {
-            throw DatasetError(.cache, file: manifestTmp, "cannot write manifest")
-        }
-        try rename(manifestTmp, to: (dir as NSString).appendingPathComponent("manifest.json"))
-    }
-
-    private func rename(_ from: String, to: String) throws {
-        guard Foundation.rename(from, to) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(from)
-            throw DatasetError(.cache, file: to, "atomic rename failed (\(reason))")
+        let json = try encoder.encode(manifest)
+        try DatasetError.translating {
+            try FileBytes.writeAtomically(Array(json), to: (dir as NSString).appendingPathComponent("manifest.json"))
         }
     }
 }

@@ -128,7 +128,7 @@ public enum ReportMarkdown {
         if gainArm != nil && base.arm == "kd" { header.append("atkd − kd (points)") }
         let rows: [[String]] = order.map { c in
             var row = [names[c]]
-            if let t = teacher { row.append(c < t.count ? Markdown.pct(t[c]) : "—") }
+            if let t = teacher { row.append(c < t.count ? t[c].map(Markdown.pct) ?? "—" : "—") }
             for a in arms { row.append(c < a.perClass.count ? a.perClass[c].formatted() : "—") }
             if let g = gainArm, base.arm == "kd", c < g.perClass.count, let x = g.perClass[c].mean, let y = acc[c].mean {
                 row.append(String(format: "%+.2f", (x - y) * 100))

@@ -24,6 +24,16 @@ public struct SeededRNG: RandomNumberGenerator, Sendable, Equatable, Codable {
         state = [splitmix(), splitmix(), splitmix(), splitmix()]
     }
 
+    /// A generator for building models whose shapes alone are wanted (parameter and MAC counts):
+    /// `Tensor.randn` / `Tensor.uniform` give zeros without drawing.
+    ///
+    /// NOTE: it is xoshiro's all-zero state, which never arises from a seed (SplitMix64 cannot
+    /// return four zeros) and is degenerate anyway (it outputs zeros for ever).
+    public static var shapesOnly: SeededRNG { SeededRNG(state: [0, 0, 0, 0]) }
+
+    /// Whether this is `shapesOnly`.
+    public var isShapesOnly: Bool { state == [0, 0, 0, 0] }
+
     /// Restores a generator from a saved `state`.
     public init(state: [UInt64]) {
         precondition(state.count == 4, "SeededRNG state has 4 words")
@@ -86,6 +96,7 @@ public struct SeededRNG: RandomNumberGenerator, Sendable, Equatable, Codable {
 extension Tensor {
     /// Normal(0, std²) entries.
     public static func randn(_ shape: [Int], std: Float = 1, rng: inout SeededRNG) -> Tensor {
+        if rng.isShapesOnly { return Tensor(zeros: shape) }
         var d = [Float](repeating: 0, count: shape.reduce(1, *))
         for i in 0..<d.count { d[i] = std * rng.normal() }
         return Tensor(shape: shape, data: d)
@@ -93,6 +104,7 @@ extension Tensor {
 
     /// Uniform(lo, hi) entries.
     public static func uniform(_ shape: [Int], _ lo: Float, _ hi: Float, rng: inout SeededRNG) -> Tensor {
+        if rng.isShapesOnly { return Tensor(zeros: shape) }
         var d = [Float](repeating: 0, count: shape.reduce(1, *))
         for i in 0..<d.count { d[i] = rng.uniform(lo, hi) }
         return Tensor(shape: shape, data: d)

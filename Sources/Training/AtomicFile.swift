@@ -3,6 +3,7 @@
 
 import Foundation
 import Models
+import FileIO
 
 public enum AtomicFile {
     /// Writes `data` to `path` so that readers see the old or the new file, never a torn one;

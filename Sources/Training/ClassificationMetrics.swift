@@ -64,9 +64,9 @@ public struct MetricsAccumulator {
             let c = Double(binCount[b])
             ece += c / n * abs(Double(binCorrect[b]) / c - binConfidence[b] / c)
         }
-        let perClass = (0..<classes).map { c -> Double in
+        let perClass = (0..<classes).map { c -> Double? in
             let total = confusion[c].reduce(0, +)
-            return total == 0 ? .nan : Double(confusion[c][c]) / Double(total)
+            return total == 0 ? nil : Double(confusion[c][c]) / Double(total)
         }
         return ClassificationMetrics(
             count: count, top1: Double(top1Hits) / n, top5: Double(top5Hits) / n, nll: nllSum / n,
@@ -84,7 +84,9 @@ public struct ClassificationMetrics: Codable, Equatable {
     public var nll: Double
     /// Expected calibration error, 15 equal-width confidence bins (Guo et al. 2017).
     public var ece: Double
-    public var perClassAccuracy: [Double]
+    /// Top-1 per class; nil (JSON null) for a class with no image in the evaluated set.
+    /// NOTE: not NaN — JSON cannot hold NaN, and a run's final.json must always be written.
+    public var perClassAccuracy: [Double?]
     public var confusion: [[Int]]
     /// Top-1 agreement with the teacher's prediction (students only).
     public var teacherAgreement: Double?

@@ -2,6 +2,7 @@
 
 import HintonKD
 import Models
+import RelatedMethods
 import TensorCore
 import ZagoruykoAT
 import ZhuAttention
@@ -13,6 +14,7 @@ public enum EvaluatorRegistry {
         HintonKDFixtures.self,       // kd_loss
         ZagoruykoATFixtures.self,    // at_map, at_loss
         AWConvFixtures.self,         // awconv2d
+        RelatedMethodsFixtures.self, // dkd_loss, rkd_loss, sp_loss, pkt_loss
         ModelFixtureEvaluator.self,  // model
     ]
 

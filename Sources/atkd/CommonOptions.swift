@@ -5,6 +5,7 @@ import Foundation
 import Training
 import Datasets
 import Models
+import FileIO
 
 struct DataOptions: ParsableArguments {
     @Option(help: "Dataset root folder (default: $ATKD_DATA, then ./data, then ../shared/datasets).")
@@ -20,6 +21,13 @@ struct EngineOptions: ParsableArguments {
 
     @Option(help: "Kernels: fast (OpenBLAS + SIMD) or reference (naive loops, slow; default: the spec's `engine`).")
     var engine: String?
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads \(threads): must be at least 1") }
+        if let engine, !["fast", "reference"].contains(engine) {
+            throw ValidationError("--engine \(engine): must be fast or reference")
+        }
+    }
 }
 
 struct RunLocationOptions: ParsableArguments {
@@ -89,6 +97,7 @@ enum ExitStatus {
             if case .io = e.reason { return io }
             return data
         case is CheckpointError: return data
+        case let e as FileIOError: return e.kind == .io ? io : data
         default: return 1
         }
     }

@@ -105,7 +105,7 @@ struct EvalCommand: ParsableCommand {
                 print(String(format: "%@ on %d test images: top-1 %.2f%%  top-5 %.2f%%  NLL %.4f  ECE %.4f",
                              name, metrics.count, metrics.top1 * 100, metrics.top5 * 100, metrics.nll, metrics.ece))
                 for (c, a) in zip(session.data.classNames, metrics.perClassAccuracy) {
-                    print(String(format: "  %-12@ %.2f%%", c, a * 100))
+                    print(a.map { String(format: "  %-12@ %.2f%%", c, $0 * 100) } ?? String(format: "  %-12@ — (no test images)", c))
                 }
             }
         } catch let e as ValidationError { throw e } catch { fail(error) }

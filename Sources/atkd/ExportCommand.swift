@@ -6,6 +6,7 @@ import Foundation
 import TensorCore
 import NN
 import Models
+import FileIO
 import ONNXExport
 import Training
 

@@ -2,6 +2,7 @@
 // and ImageFolder trees made on the fly, and the shared datasets if present.
 
 import Datasets
+import FileIO
 import Foundation
 import XCTest
 

@@ -16,6 +16,24 @@ final class ModelZooTests: XCTestCase {
         }
     }
 
+    /// `atkd models` builds with `SeededRNG.shapesOnly`: the same parameters and buffers, by name and
+    /// shape, as a seeded build, with every weight zero.
+    func testShapesOnlyBuildHasTheSeededBuildsShapes() throws {
+        for name in ["wrn-16-2", "mobilenetv2-half", "resnet50-w4-awconv", "mobilenetv2-imagenet"] {
+            var seeded = SeededRNG(seed: 0), shapes = SeededRNG.shapesOnly
+            let a = try ModelZoo.make(name, classes: 10, rng: &seeded)
+            let b = try ModelZoo.make(name, classes: 10, rng: &shapes)
+            XCTAssertEqual(a.parameters.map(\.name), b.parameters.map(\.name), name)
+            XCTAssertEqual(a.parameters.map(\.value.shape), b.parameters.map(\.value.shape), name)
+            XCTAssertEqual(a.buffers.map(\.name), b.buffers.map(\.name), name)
+            XCTAssertEqual(a.parameterCount, b.parameterCount, name)
+            // Random tensors are zero; constant ones (BN's γ = 1, β = 0) are as seeded.
+            let pairs = zip(a.parameters, b.parameters)
+            XCTAssertTrue(pairs.allSatisfy { $1.value.data == $0.value.data || $1.value.data.allSatisfy { $0 == 0 } }, name)
+            XCTAssertTrue(pairs.contains { $1.value.data != $0.value.data }, name)
+        }
+    }
+
     func testUnknownNameListsTheValidOnes() {
         var rng = SeededRNG(seed: 0)
         XCTAssertThrowsError(try ModelZoo.make("resnet21", classes: 10, rng: &rng)) { e in

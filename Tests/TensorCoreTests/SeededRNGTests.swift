@@ -19,6 +19,14 @@ final class SeededRNGTests: XCTestCase {
         XCTAssertEqual(a.next(), b.next())
     }
 
+    func testShapesOnlyDrawsNothingAndNoSeedIsShapesOnly() {
+        var s = SeededRNG.shapesOnly
+        XCTAssertTrue(s.isShapesOnly)
+        XCTAssertEqual(Tensor.randn([3, 2], rng: &s).data, [Float](repeating: 0, count: 6))
+        XCTAssertEqual(Tensor.uniform([4], -1, 1, rng: &s).data, [0, 0, 0, 0])
+        for seed: UInt64 in [0, 1, 42, .max] { XCTAssertFalse(SeededRNG(seed: seed).isShapesOnly) }
+    }
+
     func testNormalMoments() {
         var r = SeededRNG(seed: 3)
         let n = 200_000

@@ -1,4 +1,5 @@
 import XCTest
+import Foundation
 import TensorCore
 import Training
 
@@ -18,6 +19,18 @@ final class ClassificationMetricsTests: XCTestCase {
         // NLL of the first row: log(e²+2) − 2.
         let expectedFirst = log(exp(2.0) + 2) - 2
         XCTAssertGreaterThan(m.nll, expectedFirst / 4)
+    }
+
+    /// A class with no test image has no accuracy (null), and the metrics still encode as JSON
+    /// (a NaN here once made a finished run fail to write its final.json).
+    func testClassWithoutImagesIsNullAndEncodes() throws {
+        var acc = MetricsAccumulator(classes: 3)
+        acc.add(logits: Tensor(shape: [2, 3], data: [2, 0, 0, 0, 2, 0]), labels: [0, 0])
+        let m = acc.summary()
+        XCTAssertEqual(m.perClassAccuracy, [0.5, nil, nil])
+        let json = String(decoding: try JSONEncoder().encode(m), as: UTF8.self)
+        XCTAssertTrue(json.contains("\"perClassAccuracy\":[0.5,null,null]"), json)
+        XCTAssertEqual(try JSONDecoder().decode(ClassificationMetrics.self, from: Data(json.utf8)), m)
     }
 
     func testECEOfPerfectlyCalibratedIsZeroAndOverconfidentIsLarge() {

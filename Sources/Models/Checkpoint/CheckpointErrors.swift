@@ -1,5 +1,7 @@
 // Errors of the tensor archive and the model checkpoint; every message names the file.
 
+import FileIO
+
 /// Why reading or writing a tensor archive failed.
 public struct TensorArchiveError: Error, CustomStringConvertible, Equatable {
     public enum Reason: Equatable, Sendable {
@@ -42,6 +44,21 @@ public struct TensorArchiveError: Error, CustomStringConvertible, Equatable {
     }
 
     private func hex(_ v: UInt64) -> String { "0x" + String(v, radix: 16) }
+
+    /// The archive error for a failed file or zstd operation.
+    public init(_ error: FileIOError) {
+        switch error.kind {
+        case .io: self.init(file: error.file, .io(error.detail))
+        case .truncated: self.init(file: error.file, .truncated(error.detail))
+        case .notZstd: self.init(file: error.file, .badMagic(error.detail))
+        case .corrupt: self.init(file: error.file, .zstd(error.detail))
+        }
+    }
+
+    /// `body`'s result, with a `FileIOError` it throws translated into a `TensorArchiveError`.
+    public static func translating<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as FileIOError { throw TensorArchiveError(error) }
+    }
 }
 
 /// Why a model checkpoint could not be loaded into (or saved from) a model.

@@ -3,6 +3,7 @@
 
 import Foundation
 import TensorCore
+import FileIO
 
 /// Reads and writes safetensors files.
 ///
@@ -135,10 +136,11 @@ public enum SafeTensors {
 
     public static func write(floats: [(String, Tensor)], integers: [(String, [Int], [Int64])] = [],
                              metadata: [String: String] = [:], to path: String) throws {
-        try FileBytes.writeAtomically(try encode(floats: floats, integers: integers, metadata: metadata), to: path)
+        let bytes = try encode(floats: floats, integers: integers, metadata: metadata)
+        try TensorArchiveError.translating { try FileBytes.writeAtomically(bytes, to: path) }
     }
 
     public static func read(from path: String) throws -> (entries: [Entry], metadata: [String: String]) {
-        try decode(try FileBytes.read(path), file: path)
+        try decode(try TensorArchiveError.translating { try FileBytes.read(path) }, file: path)
     }
 }

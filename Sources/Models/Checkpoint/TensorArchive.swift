@@ -3,6 +3,7 @@
 
 import Foundation
 import TensorCore
+import FileIO
 
 /// A file of named tensors and metadata.
 ///
@@ -24,7 +25,7 @@ public enum TensorArchive {
     /// Writes `tensors` and `metadata` to `path` atomically (see `FileBytes.writeAtomically`).
     public static func write(tensors: [(String, Tensor)], metadata: [String: String], to path: String) throws {
         let content = try encode(tensors: tensors, metadata: metadata, file: path)
-        try FileBytes.writeAtomically(try Zstd.compress(content, file: path), to: path)
+        try TensorArchiveError.translating { try Zstd.compress(content, to: path) }
     }
 
     /// Tensors by name and the metadata of the archive at `path`.
@@ -36,7 +37,7 @@ public enum TensorArchive {
     /// Tensors in file order and the metadata of the archive at `path`.
     public static func readEntries(from path: String) throws
         -> (entries: [(name: String, tensor: Tensor)], metadata: [String: String]) {
-        try decode(try Zstd.decompress(try FileBytes.read(path), file: path), file: path)
+        try decode(try TensorArchiveError.translating { try Zstd.decompressFile(path) }, file: path)
     }
 
     /// The uncompressed archive content (magic, header, payload, checksum).

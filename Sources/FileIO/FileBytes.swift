@@ -7,7 +7,8 @@ import Glibc
 import Darwin
 #endif
 
-/// POSIX file helpers for archives: read everything, or replace a file atomically.
+/// POSIX whole-file helpers: read everything, or replace a file atomically. The one atomic write
+/// of the project (run records, checkpoints, caches, exports all go through `writeAtomically`).
 public enum FileBytes {
     /// The whole content of `path`.
     public static func read(_ path: String) throws -> [UInt8] {
@@ -63,7 +64,7 @@ public enum FileBytes {
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
-    static func ioError(_ path: String, _ what: String) -> TensorArchiveError {
-        TensorArchiveError(file: path, .io("\(what): \(String(cString: strerror(errno)))"))
+    static func ioError(_ path: String, _ what: String) -> FileIOError {
+        FileIOError(.io, file: path, "I/O error: \(what): \(String(cString: strerror(errno)))")
     }
 }
