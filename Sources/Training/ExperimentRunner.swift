@@ -46,11 +46,17 @@ public final class ExperimentRunner {
         _ = try tapStates()
         let teacher = spec.arms.contains(where: { $0 != "ce" }) ? try obtainTeacher() : nil
         var out: [RunSummary] = []
+        let units = spec.seeds.flatMap { seed in spec.arms.map { (arm: $0, seed: seed) } }
+        var eta = ExperimentETA()
         for seed in spec.seeds {
             // The distillation arms of a seed see the same batches: one teacher pass serves them all.
             let cache = TeacherOutputCache(atOptions: ObjectiveFactory.atOptions(distill: spec.distill))
             for arm in spec.arms {
-                out.append(try runStudent(arm: arm, seed: seed, teacher: teacher, teacherCache: cache))
+                let k = out.count
+                reporter.note(eta.line(unit: k + 1, of: units.count, arm: arm, seed: seed, remaining: units[k...].map(\.arm)))
+                let summary = try runStudent(arm: arm, seed: seed, teacher: teacher, teacherCache: cache)
+                eta.finished(arm: arm, wallSeconds: summary.wallSeconds)
+                out.append(summary)
             }
         }
         return out
@@ -153,8 +159,20 @@ public final class ExperimentRunner {
     }
 
     /// Evaluates a reused teacher checkpoint and records it like a finished run.
+    /// A cached evaluation (`TeacherEvaluationCache`, beside the checkpoint) is used when its key matches.
     func recordReusedTeacher(_ model: any Model, directory: String, checkpoint: String, metadata: [String: String]) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let key = TeacherEvaluationCache.Key(
+            weights: RunFingerprint.digest(floats: model.parameters.map(\.value.data) + model.buffers.map(\.value.data)),
+            data: data.identity, engine: engine.name, threads: engine.threads, corruptionPerClass: spec.corruptionPerClass)
+        if let (found, file) = TeacherEvaluationCache.lookup(checkpoint: checkpoint, runsRoot: options.runsRoot, key: key) {
+            var cached = found
+            cached.labels["experiment"] = spec.name
+            cached.labels["evaluation"] = "cached in " + file
+            try AtomicFile.write(cached.jsonData(), to: "\(directory)/final.json")
+            reporter.note(String(format: "teacher: test top-1 %.2f%% (cached evaluation in %@)", cached.final.top1 * 100, file))
+            return
+        }
         let objective = try ObjectiveFactory.make("ce", distill: spec.distill, train: spec.teacher.train, engine: engine)
         let run = try TrainingRun(directory: directory, arm: "teacher", seed: 0, train: spec.teacher.train, model: model,
                                   teacher: nil, objective: objective, data: data, engine: engine, reporter: reporter)
@@ -168,11 +186,12 @@ public final class ExperimentRunner {
             latencyMs: Footprint.latencyMs(model, inputShape: shape, engine: engine),
             trainImagesPerSecond: Double(metadata["train_img_per_s"] ?? "") ?? 0,
             trainSeconds: Double(metadata["train_seconds"] ?? "") ?? 0, wallSeconds: 0,
-            labels: ["experiment": spec.name, "role": "teacher", "reused_checkpoint": checkpoint],
+            labels: ["experiment": spec.name, "role": "teacher", "reused_checkpoint": spec.teacher.checkpoint],
             provenance: provenance)
         run.corruptionPerClass = spec.corruptionPerClass
         summary.corruptions = try run.corruptionReport()
         try AtomicFile.write(summary.jsonData(), to: "\(directory)/final.json")
+        try TeacherEvaluationCache.store(summary, checkpoint: checkpoint, runsRoot: options.runsRoot, key: key)
         reporter.note(String(format: "teacher: test top-1 %.2f%%", metrics.top1 * 100))
     }
 }

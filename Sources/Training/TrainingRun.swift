@@ -294,8 +294,13 @@ public final class TrainingRun {
     func predictions(of net: any Model, split: Split = .test) throws -> [Int] {
         var out: [Int] = []
         let batches = batchesOf(split)
+        let total = ((split == .test ? data.testCount : data.validationCount) + 255) / 256, started = Date()
+        var done = 0
         while let b = batches.next() {
             if interruptRequested != 0 { throw TrainingError.interrupted("\(directory): stopped computing the teacher's predictions") }
+            done += 1
+            reporter.phase(split == .test ? "teacher predictions (test)" : "teacher predictions (validation)",
+                           done: done, total: total, started: started)
             out += net.forward(b.x, ForwardContext(engine: engine, training: false)).logits.argmaxRows()
         }
         return out
