@@ -29,9 +29,10 @@ setup:
 build: setup
 	$(SWIFT) build -c $(CONFIG)
 
-## test: the smoke run of the main job, then every unit, fixture, gradient and training test (release build)
+## test: the build (no compiler warnings, no rebuild from a terminal), the smoke run of the main job, then every
+## unit, fixture, gradient and training test (release build)
 test: setup
-	$(SWIFT) build -c $(CONFIG) --build-tests
+	CONFIG=$(CONFIG) Tests/build-hygiene.sh $(SWIFT)
 	@$(MAKE) --no-print-directory smoke
 	$(SWIFT) test -c $(CONFIG) --skip-build --disable-swift-testing
 
