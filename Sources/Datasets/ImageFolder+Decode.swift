@@ -12,13 +12,20 @@ public struct ProgressLine: Sendable {
         self.enabled = enabled
     }
 
-    /// Prints `label: done/total (pct) elapsed` on the current line.
+    /// Prints `label: done/total (pct) elapsed, rate, ETA` on the current line.
     public func update(done: Int, total: Int, seconds: Double, final: Bool = false) {
         guard enabled else { return }
+        FileHandle.standardError.write((Self.text(label, done: done, total: total, seconds: seconds)
+                                        + (final ? "\n" : "")).data(using: .utf8)!)
+    }
+
+    /// `\rlabel: done/total (pct%) elapsed s, rate img/s, ETA s` (no ETA before a rate or once done).
+    public static func text(_ label: String, done: Int, total: Int, seconds: Double) -> String {
         let pct = total > 0 ? 100 * done / total : 100
         let rate = seconds > 0 ? Double(done) / seconds : 0
-        let line = "\r\(label): \(done)/\(total) (\(pct)%) \(String(format: "%.1f", seconds)) s, \(Int(rate)) img/s"
-        FileHandle.standardError.write(((final ? line + "\n" : line)).data(using: .utf8)!)
+        var line = "\r\(label): \(done)/\(total) (\(pct)%) \(String(format: "%.1f", seconds)) s, \(Int(rate)) img/s"
+        if rate > 0 && done < total { line += String(format: ", ETA %.0f s", Double(total - done) / rate) }
+        return line
     }
 }
 

@@ -2,6 +2,7 @@
 // runs gnuplot on each script (PNG and SVG).
 
 import Foundation
+import Training
 
 /// One figure: its data files and the gnuplot commands that draw it.
 ///
@@ -56,9 +57,9 @@ public struct Figure {
     /// Writes the data files and the script into `folder`.
     public func write(to folder: String) throws {
         for (file, contents) in data {
-            try Data(contents.utf8).write(to: URL(fileURLWithPath: "\(folder)/\(file)"))
+            try AtomicFile.write(contents, to: "\(folder)/\(file)")
         }
-        try Data(script.utf8).write(to: URL(fileURLWithPath: "\(folder)/\(name).gp"))
+        try AtomicFile.write(script, to: "\(folder)/\(name).gp")
     }
 }
 

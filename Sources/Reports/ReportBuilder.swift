@@ -111,7 +111,7 @@ public enum ReportBuilder {
                                     attentionNotes: attentionNotes,
                                     accuracyFigure: accuracy, footprintFigure: footprint, verdicts: verdicts,
                                     claimsPath: o.claimsPath, warnings: warnings)
-        try Data(ReportMarkdown.render(content).utf8).write(to: URL(fileURLWithPath: o.reportPath))
+        try AtomicFile.write(ReportMarkdown.render(content), to: o.reportPath)
         o.log("wrote \(o.reportPath) and \(all.count) figures in \(o.figuresDirectory)")
         return ReportOutcome(reportPath: o.reportPath, figures: all.map(\.name), warnings: warnings,
                              experiments: experiments.map(\.name))
@@ -125,7 +125,7 @@ public enum ReportBuilder {
         do {
             let panels = try AttentionMaps.compute(e, images: o.attentionImages, projectRoot: o.projectRoot, loadData: o.loadData)
             let source = "checkpoints under \(e.directory)"
-            try Data(AttentionMaps.encode(panels, experiment: e.name, source: source).utf8).write(to: URL(fileURLWithPath: path))
+            try AtomicFile.write(AttentionMaps.encode(panels, experiment: e.name, source: source), to: path)
             return (panels, "Computed from the \(source) for the first \(o.attentionImages) test images; "
                     + "rows: teacher then each arm's first finished seed, columns: feature taps (F(A) = mean_c A_c^p, L2-normalised).")
         } catch {

@@ -49,7 +49,7 @@ public enum CorruptionEvaluation {
         func point(_ severity: Int, _ m: ClassificationMetrics) -> CorruptionReport.Point {
             CorruptionReport.Point(severity: severity, top1: m.top1, ece: m.ece, nll: m.nll)
         }
-        let clean = point(0, metrics(model: model, engine: engine, data: provider, batchSize: options.batchSize))
+        let clean = point(0, try metrics(model: model, engine: engine, data: provider, batchSize: options.batchSize))
         progress?(String(format: "clean: top-1 %.2f%%  ECE %.4f", clean.top1 * 100, clean.ece))
         var rows: [CorruptionReport.Row] = []
         for corruption in options.corruptions {
@@ -57,7 +57,7 @@ public enum CorruptionEvaluation {
             for severity in severities {
                 let images = try Corruption.apply(corruption, severity: severity, to: provider.test,
                                                   seed: options.seed, threads: options.threads)
-                let m = metrics(model: model, engine: engine, data: try withTest(images, of: provider),
+                let m = try metrics(model: model, engine: engine, data: try withTest(images, of: provider),
                                 batchSize: options.batchSize)
                 points.append(point(severity, m))
                 progress?(String(format: "%@ severity %d: top-1 %.2f%%  ECE %.4f",
@@ -70,11 +70,13 @@ public enum CorruptionEvaluation {
     }
 
     /// Metrics of `model` (eval mode) on `data`'s test batches, as `Session.evaluate(checkpoint:)` computes them.
+    /// Ctrl-C stops it within a batch (`TrainingError.interrupted`; nothing of the suite is kept).
     public static func metrics(model: any Model, engine: any Kernels, data: DataProvider,
-                               batchSize: Int = 256) -> ClassificationMetrics {
+                               batchSize: Int = 256) throws -> ClassificationMetrics {
         var acc = MetricsAccumulator(classes: data.classes)
         let batches = data.testBatches(batchSize: batchSize)
         while let b = batches.next() {
+            if interruptRequested != 0 { throw TrainingError.interrupted("stopped during the corruption suite") }
             acc.add(logits: model.forward(b.x, ForwardContext(engine: engine, training: false)).logits, labels: b.labels)
         }
         return acc.summary()

@@ -117,8 +117,13 @@ extension TrainingRun {
         reporter.note("\(arm) seed \(seed): corruption suite on the first \(corruptionPerClass) test images per class")
         var options = CorruptionOptions(testPerClass: corruptionPerClass, threads: max(1, engine.threads))
         options.seed = 0
+        let total = 1 + options.corruptions.count * Set(options.severities).count, started = Date()
+        var done = 0
         let report = try CorruptionEvaluation.run(model: model, name: model.name, engine: engine, data: provider,
-                                                  options: options)
+                                                  options: options) { _ in
+            done += 1
+            self.reporter.phase("corruption suite", done: done, total: total, started: started)
+        }
         events.log("corruptions", ["mca": report.meanCorruptionAccuracy, "clean_top1": report.clean.top1])
         return report
     }

@@ -101,3 +101,13 @@ final class ImageFolderTests: XCTestCase {
         XCTAssertGreaterThan(Set(set.pixels).count, 50)
     }
 }
+
+final class ProgressLineTests: XCTestCase {
+    func testETAFromTheRateUntilDone() {
+        XCTAssertEqual(ProgressLine.text("decoding x", done: 0, total: 100, seconds: 0), "\rdecoding x: 0/100 (0%) 0.0 s, 0 img/s")
+        XCTAssertEqual(ProgressLine.text("decoding x", done: 25, total: 100, seconds: 5),
+                       "\rdecoding x: 25/100 (25%) 5.0 s, 5 img/s, ETA 15 s")
+        XCTAssertEqual(ProgressLine.text("decoding x", done: 100, total: 100, seconds: 20),
+                       "\rdecoding x: 100/100 (100%) 20.0 s, 5 img/s")
+    }
+}

@@ -43,7 +43,7 @@ final class CorruptionEvaluationTests: XCTestCase {
             }
         }
         // The clean point is the plain test-split evaluation.
-        let plain = CorruptionEvaluation.metrics(model: model, engine: engine, data: data, batchSize: 16)
+        let plain = try CorruptionEvaluation.metrics(model: model, engine: engine, data: data, batchSize: 16)
         XCTAssertEqual(report.clean, CorruptionReport.Point(severity: 0, top1: plain.top1, ece: plain.ece, nll: plain.nll))
         let all = report.corruptions.flatMap(\.severities)
         XCTAssertEqual(all.count, Corruption.allCases.count * 5)
