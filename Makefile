@@ -4,7 +4,7 @@
 SWIFT    ?= swift
 CONFIG   ?= release
 ATKD      = .build/$(CONFIG)/atkd
-APT_PKGS  = libopenblas-dev libzstd-dev libgnuplot-iostream-dev gnuplot-nox libturbojpeg0-dev libprotobuf-c-dev pkg-config zstd
+APT_PKGS  = libopenblas-dev libzstd-dev libgnuplot-iostream-dev gnuplot-nox libturbojpeg0-dev libprotobuf-c-dev libopenmpi-dev openmpi-bin pkg-config zstd
 PROFILE  ?= cpu
 SEEDS    ?= 1
 RUNS     ?= runs
@@ -29,11 +29,12 @@ setup:
 build: setup
 	$(SWIFT) build -c $(CONFIG)
 
-## test: the build (no compiler warnings, no rebuild from a terminal), the smoke run of the main job, then every
-## unit, fixture, gradient and training test (release build)
+## test: the build (no compiler warnings, no rebuild from a terminal), the smoke run of the main job, the same
+## run as an MPI sweep over 2 ranks (bit-identical units), then every unit, fixture, gradient and training test
 test: setup
 	CONFIG=$(CONFIG) Tests/build-hygiene.sh $(SWIFT)
 	@$(MAKE) --no-print-directory smoke
+	ATKD=$(ATKD) Tests/cluster/mpi-sweep.sh
 	$(SWIFT) test -c $(CONFIG) --skip-build --disable-swift-testing
 
 ## smoke: `make reproduce-cifar PROFILE=smoke` end to end (teacher + 4 arms, tiny subset) in a scratch folder

@@ -24,6 +24,7 @@ let package = Package(
                        providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg",
                        providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
 
         // MARK: engine
         .target(name: "TensorCore", swiftSettings: fastFlags),
@@ -51,6 +52,7 @@ let package = Package(
 
         // MARK: models, objectives, data
         .target(name: "FileIO", dependencies: ["CZstd"]),
+        .target(name: "Cluster", dependencies: ["CMPI"]),
         .target(name: "Models", dependencies: ["TensorCore", "NN", "ZhuAttention", "FileIO"]),
         .target(name: "Objectives", dependencies: ["TensorCore", "NN", "HintonKD", "ZagoruykoAT"]),
         .target(name: "Datasets", dependencies: ["TensorCore", "FileIO", "CTurboJPEG"],
@@ -71,7 +73,7 @@ let package = Package(
             "TensorCore", "NN", "Models", "ZagoruykoAT", "Training"]),
         .executableTarget(name: "atkd", dependencies: [
             "TensorCore", "ReferenceEngine", "FastEngine", "NN", "Models", "Objectives", "Datasets", "FileIO",
-            "Training", "Reports", "Verification", "ONNXExport",
+            "Training", "Reports", "Verification", "ONNXExport", "Cluster",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -88,6 +90,7 @@ let package = Package(
         .testTarget(name: "ClaimsTests", dependencies: [
             "HintonKD", "ZagoruykoAT", "ZhuAttention", "RelatedMethods", "Objectives", "ReferenceEngine", "TestSupport"]),
         .testTarget(name: "FileIOTests", dependencies: ["FileIO", "TestSupport"]),
+        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Training"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "FileIO", "TestSupport"]),
         .testTarget(name: "VerificationTests", dependencies: ["Verification", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Objectives", "Reports", "Datasets", "FileIO",

@@ -38,28 +38,66 @@ public final class ExperimentRunner {
     /// How these runs are made (code, command, machine, OpenBLAS core), recorded beside the spec.
     var provenance: RunProvenance { RunProvenance.current(threads: engine.threads, engine: spec.engine) }
 
-    /// Runs the teacher and every arm for every seed; returns the student summaries.
+    /// The experiment's units in order: every arm of the first seed, then of the next, …
+    public var units: [(arm: String, seed: Int)] { spec.seeds.flatMap { seed in spec.arms.map { (arm: $0, seed: seed) } } }
+
+    /// Whether some arm needs the teacher.
+    public var needsTeacher: Bool { spec.arms.contains(where: { $0 != "ce" }) }
+
+    /// Runs the teacher, then the units of `shard` (all by default), in order; returns their summaries.
+    ///
+    /// `teacherReady` separates obtaining the teacher from using it in a multi-process sweep: the
+    /// first shard obtains (trains or evaluates) the teacher, then every shard calls `teacherReady`
+    /// (a barrier), and the other shards load the teacher the first one made (`teacherLoadOnly`).
     @discardableResult
-    public func runAll() throws -> [RunSummary] {
+    public func runAll(shard: UnitShard = .whole, teacherLoadOnly: Bool = false,
+                       teacherReady: (() throws -> Void)? = nil) throws -> [RunSummary] {
         try FileManager.default.createDirectory(atPath: experimentDirectory, withIntermediateDirectories: true)
         try AtomicFile.write(SpecLoader.resolvedJSON(spec, provenance: provenance), to: "\(experimentDirectory)/spec.json")
         _ = try tapStates()
-        let teacher = spec.arms.contains(where: { $0 != "ce" }) ? try obtainTeacher() : nil
+        var teacher: (any Model)? = nil
+        if needsTeacher && !teacherLoadOnly { teacher = try obtainTeacher() }
+        try teacherReady?()
+        if needsTeacher && teacherLoadOnly { teacher = try loadObtainedTeacher() }
         var out: [RunSummary] = []
-        let units = spec.seeds.flatMap { seed in spec.arms.map { (arm: $0, seed: seed) } }
+        let units = self.units
+        let mine = units.indices.filter { shard.owns(unit: $0) }
         var eta = ExperimentETA()
-        for seed in spec.seeds {
+        var cache: (seed: Int, cache: TeacherOutputCache)? = nil
+        for (position, k) in mine.enumerated() {
+            let (arm, seed) = units[k]
             // The distillation arms of a seed see the same batches: one teacher pass serves them all.
-            let cache = TeacherOutputCache(atOptions: ObjectiveFactory.atOptions(distill: spec.distill))
-            for arm in spec.arms {
-                let k = out.count
-                reporter.note(eta.line(unit: k + 1, of: units.count, arm: arm, seed: seed, remaining: units[k...].map(\.arm)))
-                let summary = try runStudent(arm: arm, seed: seed, teacher: teacher, teacherCache: cache)
-                eta.finished(arm: arm, wallSeconds: summary.wallSeconds)
-                out.append(summary)
-            }
+            if cache?.seed != seed { cache = (seed, TeacherOutputCache(atOptions: ObjectiveFactory.atOptions(distill: spec.distill))) }
+            let rest = mine[position...].map { units[$0].arm }
+            var line = eta.line(unit: position + 1, of: mine.count, arm: arm, seed: seed, remaining: rest)
+            if shard.count > 1 { line = "shard \(shard): " + line }
+            reporter.note(line)
+            let summary = try runStudent(arm: arm, seed: seed, teacher: teacher, shard: shard, teacherCache: cache?.cache)
+            eta.finished(arm: arm, wallSeconds: summary.wallSeconds)
+            out.append(summary)
         }
         return out
+    }
+
+    /// The summaries of every finished unit on disk, in unit order (what a sweep's shards produced).
+    public func finishedSummaries() -> [RunSummary] {
+        units.compactMap { try? RunSummary.load(path: "\(experimentDirectory)/\($0.arm)-seed\($0.seed)/final.json") }
+    }
+
+    /// The teacher another process obtained: its checkpoint (spec path), else the experiment's trained
+    /// teacher; an error naming both when neither exists (train it first: `atkd run SPEC --teacher-only`).
+    public func loadObtainedTeacher() throws -> any Model {
+        var rng = SeededRNG(seed: 0)
+        let model = try ModelZoo.make(spec.teacher.model, classes: data.classes, input: spec.dataset.resolution, rng: &rng)
+        let ckpt = spec.teacher.checkpoint.isEmpty ? "" : resolve(spec.teacher.checkpoint)
+        let trained = "\(experimentDirectory)/teacher/model.atkd"
+        for path in [ckpt, trained] where !path.isEmpty && FileManager.default.fileExists(atPath: path) {
+            _ = try ModelCheckpoint.load(into: model, from: path)
+            reporter.note("teacher: loaded \(path)")
+            return model
+        }
+        throw TrainingError.data("no trained teacher for \(spec.name): neither \(ckpt.isEmpty ? "(no checkpoint in the spec)" : ckpt) "
+                                 + "nor \(trained) exists; obtain it first with `atkd run SPEC --teacher-only`")
     }
 
     /// `teacher→student` tap activation states (e.g. `post→pre`) when an arm transfers attention;
@@ -123,7 +161,7 @@ public final class ExperimentRunner {
 
     /// Trains one student arm for one seed (skipped when already finished and resuming).
     @discardableResult
-    public func runStudent(arm: String, seed: Int, teacher: (any Model)?,
+    public func runStudent(arm: String, seed: Int, teacher: (any Model)?, shard: UnitShard = .whole,
                            teacherCache: TeacherOutputCache? = nil) throws -> RunSummary {
         let dir = "\(experimentDirectory)/\(arm)-seed\(seed)"
         // Same seed ⇒ same initial student weights in every arm.
@@ -136,6 +174,7 @@ public final class ExperimentRunner {
                                   objective: objective, data: data, engine: engine,
                                   evalEvery: spec.evalEvery, reporter: reporter)
         run.labels = ["experiment": spec.name, "role": "student", "teacher": spec.teacher.model]
+        if shard.count > 1 { run.labels["shard"] = shard.description }  // provenance only: not in the fingerprint
         if arm == "at" || arm == "atkd", let states = try tapStates() { run.labels["at_tap_states"] = states }
         run.teacherCache = teacherCache
         run.corruptionPerClass = spec.corruptionPerClass

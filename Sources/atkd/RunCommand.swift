@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import Training
+import Cluster
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,6 +12,11 @@ struct RunCommand: ParsableCommand {
         discussion: """
         Runs are resumable: run the same command again to continue unfinished runs (finished ones are \
         skipped). Ctrl-C checkpoints and exits. Results: runs/<name>/<arm>-seed<k>/{metrics.tsv, final.json}.
+
+        More than one process: under `mpirun -np N` (or `srun`) the ranks share the units (arm × seed, \
+        round robin) after rank 0 has obtained the teacher; each unit's numbers are those of the \
+        sequential run with the same threads. Without MPI, `--shard i/n` trains shard i of n (a job \
+        array), after `--teacher-only` has obtained the teacher.
         """)
 
     @Argument(help: "Experiment spec (JSON), e.g. experiments/cifar-cpu.json.")
@@ -24,6 +30,12 @@ struct RunCommand: ParsableCommand {
 
     @Flag(help: "Train the teacher even when its checkpoint exists.")
     var retrainTeacher = false
+
+    @Option(help: "Train only shard i of n of the units (0 ≤ i < n, round robin over arm × seed); the teacher must exist.")
+    var shard: String?
+
+    @Flag(help: "Obtain the teacher (train it, or evaluate its checkpoint) and stop.")
+    var teacherOnly = false
 
     @OptionGroup var location: RunLocationOptions
     @OptionGroup var data: DataOptions
@@ -39,8 +51,33 @@ struct RunCommand: ParsableCommand {
             let options = location.runOptions(retrainTeacher: retrainTeacher)
             let runner = ExperimentRunner(spec: session.spec, data: session.data, engine: session.engine, options: options)
             InterruptHandler.install()
-            let summaries = try runner.runAll()
+            if teacherOnly {
+                if runner.needsTeacher { _ = try runner.obtainTeacher() }
+                return
+            }
+            if let world = try MPIWorld.joinIfLaunched(ProcessInfo.processInfo.environment) {
+                try runSweep(runner, world: world)
+                return
+            }
+            let part = try shard.map { try UnitShard(parsing: $0) } ?? .whole
+            let summaries = try runner.runAll(shard: part, teacherLoadOnly: part.count > 1)
             print(Session.table(summaries))
         } catch let e as ValidationError { throw e } catch { fail(error) }
+    }
+
+    /// The units spread over the MPI ranks: rank 0 obtains the teacher, all wait for it, each trains
+    /// its shard, all wait again, and rank 0 prints every unit. A failing rank stops the whole job.
+    func runSweep(_ runner: ExperimentRunner, world: MPIWorld) throws {
+        guard shard == nil else { throw ValidationError("--shard and an MPI launch both split the units; give one") }
+        let part = UnitShard(index: world.rank, count: world.size)
+        do {
+            _ = try runner.runAll(shard: part, teacherLoadOnly: world.rank != 0, teacherReady: { try world.barrier() })
+            try world.barrier()
+        } catch {
+            FileHandle.standardError.write(Data("error: rank \(world.rank) of \(world.size): \(error)\n".utf8))
+            world.abort(ExitStatus.of(error))
+        }
+        if world.rank == 0 { print(Session.table(runner.finishedSummaries())) }
+        world.finalize()
     }
 }
