@@ -7,7 +7,7 @@ extension ATKD {
     static var allSubcommands: [ParsableCommand.Type] {
         [RunCommand.self, TrainCommand.self, DistillCommand.self, EvalCommand.self, RegressCommand.self,
          Version.self, Verify.self, DataCommand.self, ReportCommand.self, BenchCommand.self, ModelsCommand.self,
-         StatusCommand.self, ConvertCommand.self, ExportCommand.self]
+         StatusCommand.self, ConvertCommand.self, ExportCommand.self, SlurmCommand.self]
     }
 }
 
