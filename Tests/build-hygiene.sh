@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Build hygiene, checked on every `make test`: the release build (with tests) prints no compiler
-# warning from our sources, and building again under a terminal (a pseudo-tty, as an interactive
-# user has) instead of a pipe recompiles nothing.
+# Build hygiene, checked on every `make test`: .gitignore ignores nothing that is tracked, the
+# release build (with tests) prints no compiler warning from our sources, and building again under
+# a terminal (a pseudo-tty, as an interactive user has) instead of a pipe recompiles nothing.
 #   Tests/build-hygiene.sh [swift]        (SWIFT and CONFIG as in the Makefile)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +9,13 @@ SWIFT=${1:-${SWIFT:-swift}}
 CONFIG=${CONFIG:-release}
 mkdir -p .build
 log=.build/build-hygiene.log
+
+if command -v git > /dev/null && git rev-parse --git-dir > /dev/null 2>&1; then
+  tracked_but_ignored=$(git ls-files -ci --exclude-standard)
+  if [ -n "$tracked_but_ignored" ]; then
+    echo "build-hygiene: .gitignore ignores tracked files:" >&2; echo "$tracked_but_ignored" >&2; exit 1
+  fi
+fi
 
 "$SWIFT" build -c "$CONFIG" --build-tests 2>&1 | tee "$log"
 # NOTE: an incremental build only shows warnings of what it recompiled; CI's fresh clone compiles all.

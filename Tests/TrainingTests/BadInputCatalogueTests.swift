@@ -122,6 +122,12 @@ final class BadInputCatalogueTests: XCTestCase {
             ("resume with another teacher", distill + ["--teacher", otherTeacher], 64,
              ["resumed", "holds another run", "--fresh"]),
         ]
+        // `atkd models` lists every model well under a second (9.6 s once, building random weights).
+        let started = Date()
+        let (listed, listing) = try atkd(["models"])
+        XCTAssertEqual(listed, 0, listing)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 3, "atkd models is slow again")
+        XCTAssertTrue(listing.contains("mobilenetv2-half-imagenet") && listing.contains("resnet50-w4-awconv"), listing)
         for (why, args, code, words) in cases {
             let (status, text) = try atkd(args)
             XCTAssertEqual(status, code, "\(why): \(text)")
