@@ -49,6 +49,8 @@ public struct ImageFolderIndex: Sendable, Equatable {
 ///   extension but does not decode is an error, never skipped.
 /// - An empty class folder, or train/val folders naming different classes,
 ///   is an error.
+/// - A `val/` without sub-folders is ILSVRC-2012's flat layout, labelled by a file
+///   (`ImageFolder+FlatValidation.swift`).
 public enum ImageFolder {
     public static let imageExtensions: Set<String> = ["jpg", "jpeg"]
 
@@ -84,7 +86,10 @@ public enum ImageFolder {
     public static func classes(root: String) throws -> (ids: [String], names: [String]) {
         var perSplit: [(String, [String])] = []
         for split in Split.allCases {
-            if let d = splitDirectory(root: root, split: split) { perSplit.append((d, try subdirectories(d))) }
+            guard let d = splitDirectory(root: root, split: split) else { continue }
+            let sub = try subdirectories(d)
+            if split != .train && sub.isEmpty { continue }  // a flat validation folder: classes come from train/
+            perSplit.append((d, sub))
         }
         guard let (firstDir, ids) = perSplit.first else {
             throw DatasetError(.notFound, file: root, "no train/ or val/ directory (ImageFolder layout expected)")
@@ -129,6 +134,7 @@ public enum ImageFolder {
             throw DatasetError(.notFound, file: root,
                                "no \(split == .train ? "train/" : "val/ (or test/)") directory")
         }
+        if split != .train, try isFlat(dir) { return try scanFlat(dir: dir, root: root, ids: ids, names: names) }
         let fm = FileManager.default
         var entries: [ImageFolderEntry] = [], skipped: [String] = []
         for (label, id) in ids.enumerated() {
