@@ -11,7 +11,7 @@ RUNS     ?= runs
 ATKD_FLAGS ?=
 export OPENBLAS_NUM_THREADS ?= 2
 
-.PHONY: setup build test test-robust test-onnx smoke verify clean reproduce-cifar reproduce-imagenet reproduce-at-table1 report bench regress regress-update
+.PHONY: setup build test test-robust test-onnx test-slurm smoke verify clean reproduce-cifar reproduce-imagenet reproduce-at-table1 report bench regress regress-update
 
 ## setup: install the Debian packages the build needs (only those missing; idempotent)
 setup:
@@ -36,6 +36,10 @@ test: setup
 	@$(MAKE) --no-print-directory smoke
 	ATKD=$(ATKD) Tests/cluster/mpi-sweep.sh
 	$(SWIFT) test -c $(CONFIG) --skip-build --disable-swift-testing
+
+## test-slurm: (opt-in: root, installs and starts a one-node Slurm) the smoke spec as a Slurm job array, units compared
+test-slurm: smoke
+	ATKD=$(ATKD) Tests/cluster/slurm-sweep.sh
 
 ## smoke: `make reproduce-cifar PROFILE=smoke` end to end (teacher + 4 arms, tiny subset) in a scratch folder
 smoke: build

@@ -58,12 +58,15 @@ install_missing() {
   [ "$rc" = 0 ] || { tail -20 "$D/log/apt.log" >&2; die "apt-get install failed"; }
 }
 
+# A process is alive unless gone or a zombie (PID 1 of a container may be slow to reap).
+alive() { local st; st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) && [ -n "$st" ] && [ "$st" != Z ]; }
+
 # pid from a pid file if that process is alive and is the named daemon (guards against a reused pid).
 live_pid() {
   local file=$1 name=$2 pid
   [ -s "$file" ] || return 1
   pid=$(tr -dc 0-9 < "$file")
-  [ -n "$pid" ] && [ -r "/proc/$pid/comm" ] || return 1
+  [ -n "$pid" ] && alive "$pid" || return 1
   case "$(cat "/proc/$pid/comm" 2>/dev/null)" in "$name"*) echo "$pid" ;; *) return 1 ;; esac
 }
 
@@ -71,21 +74,21 @@ stop_pid() {  # name pidfile: TERM, wait up to 20 s, then KILL
   local name=$1 file=$2 pid i
   pid=$(live_pid "$file" "$name") || { rm -f "$file"; return 0; }
   kill -TERM "$pid" 2>/dev/null || true
-  for i in $(seq 1 40); do [ -d "/proc/$pid" ] || break; sleep 0.5; done
-  if [ -d "/proc/$pid" ]; then say "$name ($pid) ignored TERM, killing"; kill -KILL "$pid" 2>/dev/null || true; sleep 0.5; fi
+  for i in $(seq 1 40); do alive "$pid" || break; sleep 0.5; done
+  if alive "$pid"; then say "$name ($pid) ignored TERM, killing"; kill -KILL "$pid" 2>/dev/null || true; sleep 0.5; fi
   rm -f "$file"
   say "stopped $name ($pid)"
 }
 
 # Processes that carry the tag, except this script and its ancestors (a shell may have it exported).
 tagged_pids() {
-  local keep=" " p=$$ pid
+  local keep=" " p=$BASHPID pid
   while [ -n "$p" ] && [ "$p" -gt 1 ] 2>/dev/null; do
     keep="$keep$p "; p=$(awk '/^PPid:/ {print $2}' "/proc/$p/status" 2>/dev/null || true)
   done
   for pid in $(ls /proc | grep -E '^[0-9]+$'); do
     case "$keep" in *" $pid "*) continue ;; esac
-    tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qxF "$TAG" && echo "$pid"
+    { tr '\0' '\n' < "/proc/$pid/environ"; } 2>/dev/null | grep -qxF "$TAG" && echo "$pid"
   done
   return 0
 }
@@ -122,12 +125,13 @@ SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 SchedulerType=sched/backfill
 # A job whose dependency can never be satisfied (afterok on a failed job) is cancelled, not left pending.
-SchedulerParameters=kill_invalid_depend
+DependencyParameters=kill_invalid_depend
 AccountingStorageType=accounting_storage/none
 JobAcctGatherType=jobacct_gather/none
 JobCompType=jobcomp/filetxt
 JobCompLoc=$JOBCOMP
 MpiDefault=none
+MailProg=/bin/true
 ReturnToService=2
 # The node is what this file says, whatever the (virtual) hardware reports.
 SlurmdParameters=config_overrides
@@ -147,7 +151,7 @@ cmd_up() {
   if ctld_up && live_pid "$D/run/slurmd.pid" slurmd > /dev/null; then say "already up ($CONF)"; return 0; fi
   # Leftovers of an earlier session (a crash, a `down` that was never run): stop them, then start clean.
   [ -d "$D" ] && cmd_down --quiet
-  rm -rf "$D/etc" "$D/state" "$D/spool" "$D/run" "$D/munge" "$D/log"
+  rm -rf "$D/etc" "$D/state" "$D/spool" "$D/run" "$D/munge" "$D/log" "$D/runs"
   mkdir -p "$D/etc" "$D/state" "$D/spool" "$D/run" "$D/log"
   install -d -m 0700 "$D/munge"
   install_missing
@@ -209,10 +213,10 @@ cmd_run() {
   mkdir -p "$D/runs"
   local out="$D/runs/submit-$(date +%Y%m%d-%H%M%S).out"
   say "running $file (jobs after id $after)"
-  env "$TAG" bash "$file" > >(tee "$out") 2>&1 || rc=$?
+  set +e; env "$TAG" bash "$file" 2>&1 | tee "$out"; rc=${PIPESTATUS[0]}; set -e
   [ "$rc" = 0 ] || die "submit script $file failed (exit $rc)"
   declare -A last=() exitc=() names=()
-  local line key st ec nm id done_=0
+  local key st ec nm id done_=0
   local deadline=$((SECONDS + TIMEOUT))
   while :; do
     while read -r key st ec nm id; do
@@ -220,6 +224,7 @@ cmd_run() {
     done < <(snapshot "$after")
     if [ -z "$(timeout 30 squeue -h -o %i 2>/dev/null || echo busy)" ]; then done_=1; break; fi
     [ "$SECONDS" -lt "$deadline" ] || break
+    ctld_up || { logs; die "slurmctld stopped answering while jobs were queued"; }
     sleep 2
   done
   # The controller's final word on the jobs it still holds (MinJobAge), then the completion log's.
@@ -244,6 +249,10 @@ cmd_run() {
   for key in "${!last[@]}"; do
     case "$key" in *_*[-,\[]*) grep -q "^$key " <<< "$final" || unset "last[$key]" ;; esac
   done
+  # The completion log names a never-started (cancelled) array by its bare id: its A_… records stand for it.
+  for key in "${!last[@]}"; do
+    case "$key" in *_*) ;; *) printf '%s\n' "${!last[@]}" | grep -q "^${key}_" && unset "last[$key]" ;; esac
+  done
   local elapsed=$((SECONDS - t0)) bad=0
   [ "${#last[@]}" -gt 0 ] || die "no job was submitted by $file"
   if sacct -n -X -o JobID > /dev/null 2>&1; then
@@ -257,7 +266,7 @@ cmd_run() {
   fi
   for key in "${!last[@]}"; do [ "${last[$key]}" = COMPLETED ] || bad=$((bad + 1)); done
   if [ "$done_" != 1 ]; then
-    say "timeout after ${TIMEOUT} s; cancelling this run's jobs"
+    echo "slurm-local: timeout after ${TIMEOUT} s (SLURM_LOCAL_TIMEOUT); cancelling this run's jobs" >&2
     local ids; ids=$(squeue -h -o %i 2>/dev/null | awk -F_ -v a="$after" '$1 + 0 > a + 0 {print $1}' | sort -u)
     [ -z "$ids" ] || scancel $ids || true
     exit 124
