@@ -30,7 +30,7 @@ final class ExistingArmsBitIdentityTests: XCTestCase {
     ]
     static let recordedOpenBLASCore = "SkylakeX"
     /// `RunFingerprint.digest(DistillSpec())` at 4c5ed59: the `distill` component of every
-    /// distillation run's fingerprint.json in the running campaign.
+    /// distillation run's fingerprint.json in the running campaign (`digest(distill:)` now).
     static let recordedDistillDigest = "3ae3746ece80e3da75b1f10d53997c02"
 
     var root = ""
@@ -73,7 +73,7 @@ final class ExistingArmsBitIdentityTests: XCTestCase {
             }
         }
         if !record {
-            XCTAssertEqual(RunFingerprint.digest(DistillSpec()), Self.recordedDistillDigest,
+            XCTAssertEqual(RunFingerprint.digest(distill: DistillSpec()), Self.recordedDistillDigest,
                            "a campaign run's fingerprint would no longer match its folder")
         }
         if record {
