@@ -48,13 +48,13 @@ let package = Package(
                 exclude: ["README.md"]),
         // The methods the proposal compares against (DKD, RKD, SP, PKT, …): one file per paper.
         .target(name: "RelatedMethods", dependencies: ["TensorCore"], path: "Sources/Claims/RelatedMethods",
-                exclude: ["README.md"]),
+                exclude: ["README.md"], swiftSettings: fastFlags),
 
         // MARK: models, objectives, data
         .target(name: "FileIO", dependencies: ["CZstd"]),
         .target(name: "Cluster", dependencies: ["CMPI"]),
         .target(name: "Models", dependencies: ["TensorCore", "NN", "ZhuAttention", "FileIO"]),
-        .target(name: "Objectives", dependencies: ["TensorCore", "NN", "HintonKD", "ZagoruykoAT"]),
+        .target(name: "Objectives", dependencies: ["TensorCore", "NN", "HintonKD", "ZagoruykoAT", "RelatedMethods"]),
         .target(name: "Datasets", dependencies: ["TensorCore", "FileIO", "CTurboJPEG"],
                 swiftSettings: fastFlags),
 
@@ -66,7 +66,7 @@ let package = Package(
         // MARK: tools
         .target(name: "Verification", dependencies: [
             "TensorCore", "ReferenceEngine", "FastEngine", "HintonKD", "ZagoruykoAT", "ZhuAttention", "RelatedMethods",
-            "Models"]),
+            "Models", "Objectives"]),
         .target(name: "Training", dependencies: [
             "TensorCore", "ReferenceEngine", "FastEngine", "NN", "Optim", "Models", "Objectives", "Datasets", "FileIO"]),
         .target(name: "Reports", dependencies: [

@@ -15,19 +15,31 @@ public struct Stage {
     }
 }
 
-/// logits = head(stage_N(…stage_1(stem(x)))), with every stage output kept as a `FeatureTap`.
+/// logits = head(stage_N(…stage_1(stem(x)))), with every stage output kept as a `FeatureTap` and
+/// the head's pooled feature as the embedding.
 ///
-/// `backward(dLogits, dTaps)` runs the head's pullback, then for each stage from last to
-/// first adds the tap gradient `dTaps[i]` (when present) to the gradient flowing into that
-/// stage's output before running its pullback — the chain rule for a value used twice
-/// (by the next stage and by the loss on the tap). `dTaps` may be shorter than the tap list;
-/// missing entries mean no gradient on that tap.
+/// The head is split after its last `Flatten`: `headFeatures` (… → pool → flatten) gives the
+/// embedding `[N, D]`, `classifier` (dropout →) linear reads it — RepDistiller's `feat[-1]`.
+/// `fullBackward(dLogits, dTaps, dEmbedding)` runs the classifier's pullback, adds `dEmbedding`
+/// (when present), runs the head features' pullback, then for each stage from last to first adds
+/// the tap gradient `dTaps[i]` (when present) to the gradient flowing into that stage's output
+/// before running its pullback — the chain rule for a value used twice (by the next stage and by
+/// the loss on the tap). `dTaps` may be shorter than the tap list; missing entries mean no
+/// gradient on that tap.
+///
+/// NOTE: splitting the head runs the same layers in the same order (batch norm + activation
+/// fusion never spans the split, which follows `Flatten`), so logits and gradients are bit for
+/// bit those of the unsplit head when no embedding gradient is given.
 public final class TappedNetwork: Model {
     public let name: String
     public let numClasses: Int
     public let stem: any Layer
     public let stages: [Stage]
     public let head: any Layer
+    /// The head up to and including its last `Flatten` (its output is the embedding).
+    public let headFeatures: any Layer
+    /// The rest of the head: the classifier that reads the embedding.
+    public let classifier: any Layer
 
     public init(name: String, numClasses: Int, stem: any Layer, stages: [Stage], head: any Layer) {
         self.name = name
@@ -35,6 +47,15 @@ public final class TappedNetwork: Model {
         self.stem = stem
         self.stages = stages
         self.head = head
+        (headFeatures, classifier) = Self.split(head)
+    }
+
+    /// `head` as (… → flatten, classifier); a head without a `Flatten` must be a `Sequential`
+    /// whose input is already `[N, D]` (then the embedding is its input).
+    static func split(_ head: any Layer) -> (any Layer, any Layer) {
+        guard let seq = head as? Sequential else { return (Identity(), head) }
+        guard let k = seq.layers.lastIndex(where: { $0 is Flatten }) else { return (Identity(), head) }
+        return (Sequential(Array(seq.layers[...k])), Sequential(Array(seq.layers[(k + 1)...])))
     }
 
     /// Tap names in forward order.
@@ -59,12 +80,19 @@ public final class TappedNetwork: Model {
             stagePBs.append(pb)
             h = y
         }
-        let (logits, headPB) = head.forward(h, ctx)
+        let (embedding, featuresPB) = headFeatures.forward(h, ctx)
+        let (logits, classifierPB) = classifier.forward(embedding, ctx)
         let tapShapes = taps.map(\.value.shape)
-        return ModelForward(logits: logits, taps: taps, backward: { dLogits, dTaps in
+        let embeddingShape = embedding.shape
+        return ModelForward(logits: logits, taps: taps, embedding: embedding, backward: { dLogits, dTaps, dEmbedding in
             precondition(dTaps.count <= tapShapes.count,
                          "\(dTaps.count) tap gradients for \(tapShapes.count) taps")
-            var g = headPB(dLogits)
+            var e = classifierPB(dLogits)
+            if let de = dEmbedding {
+                precondition(de.shape == embeddingShape, "embedding gradient \(de.shape) vs embedding \(embeddingShape)")
+                e.add(de)
+            }
+            var g = featuresPB(e)
             for i in stride(from: stagePBs.count - 1, through: 0, by: -1) {
                 if i < dTaps.count, let dt = dTaps[i] {
                     precondition(dt.shape == tapShapes[i], "tap \(i) gradient \(dt.shape) vs tap \(tapShapes[i])")

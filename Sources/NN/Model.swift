@@ -1,5 +1,5 @@
-// The model contract: logits plus named feature taps, with a backward that
-// accepts gradients on the logits and on any tap.
+// The model contract: logits, named feature taps and the pooled embedding, with a backward that
+// accepts gradients on the logits, on any tap and on the embedding.
 
 import TensorCore
 
@@ -24,13 +24,33 @@ public struct ModelForward {
     public var logits: Tensor
     /// Stage outputs from high to low resolution.
     public var taps: [FeatureTap]
-    /// Backpropagates `dLogits` and optional per-tap gradients (same order as
-    /// `taps`, nil = none), accumulating into parameter gradients; returns d input.
-    public var backward: (_ dLogits: Tensor, _ dTaps: [Tensor?]) -> Tensor
+    /// The pooled penultimate feature `[N, D]` the classifier reads (RepDistiller's `feat[-1]`,
+    /// mdistiller's `pooled_feat`); nil for a model that does not expose one.
+    public var embedding: Tensor?
+    /// Backpropagates `dLogits`, optional per-tap gradients (same order as `taps`, nil = none) and an
+    /// optional gradient on `embedding`, accumulating into parameter gradients; returns d input.
+    public var fullBackward: (_ dLogits: Tensor, _ dTaps: [Tensor?], _ dEmbedding: Tensor?) -> Tensor
 
+    /// `fullBackward` without an embedding gradient (the call every objective before issue 22 makes).
+    public var backward: (_ dLogits: Tensor, _ dTaps: [Tensor?]) -> Tensor {
+        let full = fullBackward
+        return { full($0, $1, nil) }
+    }
+
+    /// A forward pass with an embedding and the backward that accepts its gradient.
+    public init(logits: Tensor, taps: [FeatureTap], embedding: Tensor,
+                backward: @escaping (_ dLogits: Tensor, _ dTaps: [Tensor?], _ dEmbedding: Tensor?) -> Tensor) {
+        self.logits = logits; self.taps = taps; self.embedding = embedding; self.fullBackward = backward
+    }
+
+    /// A forward pass without an embedding (hand-built test models); an embedding gradient is an error.
     public init(logits: Tensor, taps: [FeatureTap],
                 backward: @escaping (_ dLogits: Tensor, _ dTaps: [Tensor?]) -> Tensor) {
-        self.logits = logits; self.taps = taps; self.backward = backward
+        self.logits = logits; self.taps = taps; self.embedding = nil
+        self.fullBackward = { dLogits, dTaps, dEmbedding in
+            precondition(dEmbedding == nil, "this model exposes no embedding, so it takes no gradient on one")
+            return backward(dLogits, dTaps)
+        }
     }
 }
 

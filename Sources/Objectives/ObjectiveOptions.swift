@@ -38,6 +38,9 @@ public struct ObjectiveOptions: Equatable, Codable, Sendable {
     /// of the student tap), so every tap weighs as a map of this many pixels would. 0 = off (the
     /// authors' code: the code-form term is a mean over H·W, so its weight falls as 1/S_j).
     public var atReferencePixels: Int
+    /// Weights and settings of the related-method arms (`dkd`, `rkd`, `sp`, `pkt`, `fitnet`, `crd`,
+    /// `crdkd`); not read from these options' own JSON keys (the spec's `distill` section sets them).
+    public var related: RelatedMethodOptions = .defaults
 
     public init(temperature: Float = 4,
                 ceWeight: Float? = nil,
@@ -86,6 +89,7 @@ public struct ObjectiveOptions: Equatable, Codable, Sendable {
         try check(p.isFinite && p >= 1, .p, p, "must be ≥ 1")
         try check(labelSmoothing >= 0 && labelSmoothing < 1, .labelSmoothing, labelSmoothing, "must be in [0, 1)")
         try check(atReferencePixels >= 0, .atReferencePixels, Float(atReferencePixels), "must be ≥ 0 (0 = off)")
+        try related.validate()
     }
 
     public enum CodingKeys: String, CodingKey, CaseIterable {

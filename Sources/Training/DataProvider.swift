@@ -6,7 +6,12 @@ import TensorCore
 public struct LabeledBatch {
     public var x: Tensor
     public var labels: [Int]
-    public init(x: Tensor, labels: [Int]) { self.x = x; self.labels = labels }
+    /// Each image's position in the training split (`trainLabels` order); nil when the source
+    /// does not say (CRD's memory bank needs it).
+    public var indices: [Int]?
+    public init(x: Tensor, labels: [Int], indices: [Int]? = nil) {
+        self.x = x; self.labels = labels; self.indices = indices
+    }
 }
 
 /// A source of training and test batches.
@@ -33,6 +38,9 @@ public protocol DataProvider: AnyObject {
     /// What identifies the data a run sees (a run's fingerprint records it): a content digest
     /// where the provider has one, else a description of its sizes.
     var identity: String { get }
+    /// The label of every training image, in the order `LabeledBatch.indices` refer to; nil when
+    /// unknown (CRD then draws negatives uniformly over all images).
+    var trainLabels: [Int]? { get }
 }
 
 extension DataProvider {
@@ -41,4 +49,5 @@ extension DataProvider {
         "\(classes) classes, \(trainCount) train, \(testCount) test, \(validationCount) validation, \(imageShape)"
     }
     public func validationBatches(batchSize: Int) -> AnyIterator<LabeledBatch>? { nil }
+    public var trainLabels: [Int]? { nil }
 }

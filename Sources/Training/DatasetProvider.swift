@@ -115,12 +115,15 @@ public final class DatasetProvider: DataProvider {
                                       augmentation: augmentation, normalization: normalization, seed: seed,
                                       threads: max(1, threads / 2))
         let batches = try! loader.epoch(epoch, startingAt: startBatch)
-        return AnyIterator { batches.next().map { LabeledBatch(x: $0.x, labels: $0.labels) } }
+        return AnyIterator { batches.next().map { LabeledBatch(x: $0.x, labels: $0.labels, indices: $0.indices) } }
     }
 
     public func testBatches(batchSize: Int) -> AnyIterator<LabeledBatch> { inOrder(test, batchSize: batchSize) }
 
     public var validationCount: Int { validation?.count ?? 0 }
+
+    /// `train.labels`: `LabeledBatch.indices` are positions in `train`.
+    public var trainLabels: [Int]? { train.labels }
 
     /// MD5 over the pixels and labels of train, test and validation (computed once).
     public private(set) lazy var identity: String = {

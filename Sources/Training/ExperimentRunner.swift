@@ -179,7 +179,7 @@ public final class ExperimentRunner {
         run.teacherCache = teacherCache
         run.corruptionPerClass = spec.corruptionPerClass
         run.identityComponents = ["experiment": spec.name, "dataset": RunFingerprint.digest(spec.dataset)]
-        if objective.needsTeacher { run.identityComponents["distill"] = RunFingerprint.digest(spec.distill) }
+        if objective.needsTeacher { run.identityComponents["distill"] = RunFingerprint.digest(distill: spec.distill) }
         // Before anything in the folder is read as this run's or rewritten: another run's folder is an error.
         if options.resume {
             try run.checkIdentity()

@@ -2,6 +2,7 @@
 
 import Foundation
 import Optim
+import Objectives
 
 /// A whole experiment: the data, the teacher, the student, the objectives (arms) and seeds.
 /// JSON keys are snake_case (`batch_size`); see `experiments/*.json`.
@@ -12,7 +13,8 @@ public struct ExperimentSpec: Codable, Equatable {
     public var teacher = NetworkSpec(model: "resnet50-w4-awconv", train: TrainSpec())
     public var student = NetworkSpec(model: "mobilenetv2-half", train: TrainSpec(lr: 0.05))
     public var distill = DistillSpec()
-    /// Objectives the student is trained with, one run each per seed: `ce`, `kd`, `at`, `atkd`.
+    /// Objectives the student is trained with, one run each per seed: `ce`, `kd`, `at`, `atkd`, and the
+    /// related methods `dkd`, `rkd`, `sp`, `pkt`, `fitnet`, `crd`, `crdkd` (`ObjectiveRegistry.names`).
     public var arms = ["ce", "kd", "at", "atkd"]
     public var seeds = [1]
     /// Worker threads for the engine (and OpenBLAS): results are bit-identical for a fixed count.
@@ -126,5 +128,44 @@ public struct DistillSpec: Codable, Equatable {
     /// labels — RepDistiller pairs ResNet's post-ReLU stage outputs with MobileNetV2's linear
     /// block outputs, and so does the proposal's pair here.
     public var atTapStates = "same"
+
+    // MARK: the related-method arms (defaults: `RelatedMethodOptions.defaults`, RepDistiller / mdistiller)
+    /// `dkd`: α on TCKD, β on NCKD, their temperature, and the warm-up in epochs (mdistiller `cfg.DKD`).
+    public var dkdAlpha = RelatedMethodOptions.defaults.dkdAlpha
+    public var dkdBeta = RelatedMethodOptions.defaults.dkdBeta
+    public var dkdTemperature = RelatedMethodOptions.defaults.dkdTemperature
+    public var dkdWarmupEpochs = RelatedMethodOptions.defaults.dkdWarmupEpochs
+    /// `rkd`: β on `w_d·distance + w_a·angle` of the embeddings, and w_d, w_a (RepDistiller `-b 1`, 25, 50).
+    public var rkdWeight = RelatedMethodOptions.defaults.rkdWeight
+    public var rkdDistanceWeight = RelatedMethodOptions.defaults.rkdDistanceWeight
+    public var rkdAngleWeight = RelatedMethodOptions.defaults.rkdAngleWeight
+    /// `sp`: β on the last tap pair's similarity loss (RepDistiller `-b 3000`).
+    public var spWeight = RelatedMethodOptions.defaults.spWeight
+    /// `pkt`: β on PKT of the embeddings (RepDistiller `-b 30000`).
+    public var pktWeight = RelatedMethodOptions.defaults.pktWeight
+    /// `fitnet`: β on the hint loss (RepDistiller `-b 100`) and the hinted tap (0-based, −1 = last;
+    /// RepDistiller `--hint_layer 2` = tap 1).
+    public var fitnetWeight = RelatedMethodOptions.defaults.fitnetWeight
+    public var fitnetHintTap = RelatedMethodOptions.defaults.fitnetHintTap
+    /// `crd`, `crdkd`: β on the contrastive loss (RepDistiller `-b 0.8`), head width (`--feat_dim`),
+    /// negatives (`--nce_k`), NCE temperature (`--nce_t`), memory momentum (`--nce_m`), and the
+    /// `kd` weight of `crdkd` (`-a 1`, at `temperature`).
+    public var crdWeight = RelatedMethodOptions.defaults.crdWeight
+    public var crdFeatureDim = RelatedMethodOptions.defaults.crdFeatureDim
+    public var crdNegatives = RelatedMethodOptions.defaults.crdNegatives
+    public var crdTemperature = RelatedMethodOptions.defaults.crdTemperature
+    public var crdMomentum = RelatedMethodOptions.defaults.crdMomentum
+    public var crdkdKdWeight = RelatedMethodOptions.defaults.crdkdKDWeight
     public init() {}
+
+    /// The related-method options these keys give.
+    public var relatedMethods: RelatedMethodOptions {
+        RelatedMethodOptions(dkdAlpha: dkdAlpha, dkdBeta: dkdBeta, dkdTemperature: dkdTemperature,
+                             dkdWarmupEpochs: dkdWarmupEpochs, rkdWeight: rkdWeight,
+                             rkdDistanceWeight: rkdDistanceWeight, rkdAngleWeight: rkdAngleWeight,
+                             spWeight: spWeight, pktWeight: pktWeight, fitnetWeight: fitnetWeight,
+                             fitnetHintTap: fitnetHintTap, crdWeight: crdWeight, crdFeatureDim: crdFeatureDim,
+                             crdNegatives: crdNegatives, crdTemperature: crdTemperature, crdMomentum: crdMomentum,
+                             crdkdKDWeight: crdkdKdWeight)
+    }
 }

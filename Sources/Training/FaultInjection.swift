@@ -1,6 +1,7 @@
 // Deliberate faults for checking that the CI regression catches broken gradients.
 
 import TensorCore
+import NN
 import Objectives
 
 /// Wraps an objective and corrupts one of its gradients, selected by the
@@ -19,8 +20,20 @@ public struct FaultInjectedObjective: Objective {
     public var name: String { inner.name }
     public var needsTeacher: Bool { inner.needsTeacher }
 
+    public var teacherNeeds: TeacherNeeds { inner.teacherNeeds }
+    public var needsSetup: Bool { inner.needsSetup }
+    public func prepare(_ setup: ObjectiveSetup) throws { try inner.prepare(setup) }
+    public var parameters: [Parameter] { inner.parameters }
+    public var buffers: [Buffer] { inner.buffers }
+    public func stateRecord() -> [String: String] { inner.stateRecord() }
+    public func restore(stateRecord: [String: String]) throws { try inner.restore(stateRecord: stateRecord) }
+
     public func terms(student: NetworkOutputs, teacher: NetworkOutputs?, labels: [Int]) -> [LossTerm] {
-        inner.terms(student: student, teacher: teacher, labels: labels).map { term in
+        terms(student: student, teacher: teacher, batch: ObjectiveBatch(labels: labels))
+    }
+
+    public func terms(student: NetworkOutputs, teacher: NetworkOutputs?, batch: ObjectiveBatch) -> [LossTerm] {
+        inner.terms(student: student, teacher: teacher, batch: batch).map { term in
             guard term.name.hasPrefix("at") else { return term }
             var t = term
             switch fault {

@@ -9,8 +9,6 @@ public enum ObjectiveFactory {
     /// The arms a spec may list.
     public static var names: [String] { ObjectiveRegistry.names }
 
-    /// The objective `arm` with the spec's weights: `ce` and `at` keep CE weight 1
-    /// (RepDistiller `-r 1`), `kd` and `atkd` use `distill.ce_weight` (0.1) beside `kd_weight` (0.9).
     /// The AT loss options of a spec (the same for the `at` and `atkd` arms).
     public static func atOptions(distill: DistillSpec) -> ATLossOptions {
         var o = ATLossOptions.authorsCode
@@ -20,6 +18,10 @@ public enum ObjectiveFactory {
         return o
     }
 
+    /// The objective `arm` with the spec's weights: `ce`, `at` and the related-method arms keep CE
+    /// weight 1 (RepDistiller `-r 1`), `kd` and `atkd` use `distill.ce_weight` (0.1) beside
+    /// `kd_weight` (0.9); the related-method arms read `distill.dkd_*`, `rkd_*`, `sp_weight`,
+    /// `pkt_weight`, `fitnet_*`, `crd_*` and `crdkd_kd_weight`.
     public static func make(_ arm: String, distill: DistillSpec, train: TrainSpec, engine: any Kernels) throws -> any Objective {
         var o = ObjectiveOptions.defaults
         o.temperature = distill.temperature
@@ -32,6 +34,7 @@ public enum ObjectiveFactory {
         o.spatialMatch = at.spatialMatch
         o.labelSmoothing = train.labelSmoothing
         o.atReferencePixels = distill.atReferencePixels
+        o.related = distill.relatedMethods
         let objective = try ObjectiveRegistry.make(name: arm, options: o, engine: engine)
         if let fault = ProcessInfo.processInfo.environment["ATKD_FAULT"], !fault.isEmpty {
             guard FaultInjectedObjective.known.contains(fault) else {

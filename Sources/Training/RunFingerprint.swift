@@ -48,6 +48,20 @@ public struct RunFingerprint: Codable, Equatable {
         return md5.finalize()
     }
 
+    /// The fingerprint's `distill` component: MD5 of the spec's `distill` section — of only the keys
+    /// that existed before the related-method keys (issue 22) while those keep their defaults, so a
+    /// run started before them resumes (its fingerprint.json holds that digest); of every key otherwise.
+    public static func digest(distill d: DistillSpec) -> String {
+        guard d.relatedMethods == .defaults else { return digest(d) }
+        struct BeforeRelatedMethods: Encodable {
+            var temperature: Float, kdWeight: Float, ceWeight: Float, atWeight: Float, atP: Float
+            var atForm: String, atResize: String, atReferencePixels: Int, atTapStates: String
+        }
+        return digest(BeforeRelatedMethods(
+            temperature: d.temperature, kdWeight: d.kdWeight, ceWeight: d.ceWeight, atWeight: d.atWeight, atP: d.atP,
+            atForm: d.atForm, atResize: d.atResize, atReferencePixels: d.atReferencePixels, atTapStates: d.atTapStates))
+    }
+
     /// MD5 of the bytes of float tensors, in order (model weights and buffers).
     public static func digest(floats arrays: [[Float]]) -> String {
         var md5 = MD5()

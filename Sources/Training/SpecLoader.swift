@@ -3,6 +3,7 @@
 
 import Foundation
 import Optim
+import Objectives
 
 /// A spec that cannot run; the message names the file and the key.
 public struct SpecError: Error, CustomStringConvertible, Equatable {
@@ -156,7 +157,10 @@ public enum SpecLoader {
         if !["avgpool", "bilinear"].contains(k.atResize) { throw fail("distill.at_resize", "must be avgpool or bilinear") }
         if k.atReferencePixels < 0 { throw fail("distill.at_reference_pixels", "must be ≥ 0 (0 = off)") }
         if !["same", "mixed"].contains(k.atTapStates) { throw fail("distill.at_tap_states", "must be same or mixed") }
-        let arms = knownArms ?? ["ce", "kd", "at", "atkd"]
+        do { try k.relatedMethods.validate() } catch ObjectiveError.invalidOption(let key, let value, let reason) {
+            throw fail("distill.\(snake(key == "crdkdKDWeight" ? "crdkdKdWeight" : key))", "\(reason), got \(value)")
+        }
+        let arms = knownArms ?? Set(ObjectiveRegistry.names)
         if s.arms.isEmpty { throw fail("arms", "must list at least one of \(arms.sorted())") }
         if let bad = s.arms.first(where: { !arms.contains($0) }) { throw fail("arms", "unknown arm `\(bad)` (known arms: \(arms.sorted().joined(separator: ", ")))") }
         if s.seeds.isEmpty { throw fail("seeds", "must list at least one seed") }

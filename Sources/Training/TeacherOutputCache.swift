@@ -5,16 +5,19 @@ import TensorCore
 import Objectives
 import ZagoruykoAT
 
-/// Teacher logits and attention targets per training batch, keyed by (epoch, batch, batch size)
-/// and checked against the batch's labels, plus the teacher's test-split predictions.
+/// Teacher outputs per training batch, keyed by (epoch, batch, batch size) and checked against
+/// the batch's labels, plus the teacher's test-split predictions.
 ///
 /// Arms of one seed draw the same batches (`DataProvider.trainBatches` depends only on seed,
 /// epoch and sample), and the teacher is frozen in eval mode, so its outputs on batch (e, b) are
-/// the same in every arm: the `kd` arm computes them, `at` and `atkd` reuse them. What is kept is
-/// exactly what the objectives read — the logits and `ZagoruykoAT.teacherTarget` of every tap
-/// pair (`[N, 1, H, W]` per tap, not the teacher's much larger feature maps) — so a run gives the
-/// same numbers, bit for bit, with or without the cache, and after a resume that starts with an
-/// empty one. Entries stop being added beyond `capacityBytes`.
+/// the same in every arm: the first arm computes them, later arms reuse them. What is kept is
+/// exactly what the objectives read (`Objective.teacherNeeds`): always the logits; for the AT arms
+/// (and `kd`, as before issue 22) `ZagoruykoAT.teacherTarget` of every tap pair (`[N, 1, H, W]` per
+/// tap, not the teacher's much larger feature maps); the embedding `[N, D_t]` only for arms that
+/// read it (RKD, PKT, CRD); raw taps only at the indices an arm reads (SP's last, FitNets' hint tap).
+/// An entry that lacks what an arm needs is recomputed and replaced by one holding both. So a run
+/// gives the same numbers, bit for bit, with or without the cache, and after a resume that starts
+/// with an empty one. Entries stop being added beyond `capacityBytes` (raw taps fill it fastest).
 public final class TeacherOutputCache {
     public let atOptions: ATLossOptions
     public let capacityBytes: Int
@@ -25,7 +28,7 @@ public final class TeacherOutputCache {
     public var testPredictions: [Int]?
 
     struct Key: Hashable { let epoch: Int, batch: Int, batchSize: Int }
-    struct Entry { let labels: [Int]; let outputs: NetworkOutputs }
+    struct Entry { let labels: [Int]; let needs: TeacherNeeds; let outputs: NetworkOutputs; let size: Int }
     private var entries: [Key: Entry] = [:]
 
     /// 2 GiB by default: two CIFAR-10 epochs of resnet50-w4 → mobilenetv2-half targets are ~0.55 GB.
@@ -35,23 +38,36 @@ public final class TeacherOutputCache {
     }
 
     /// The teacher's outputs on training batch `batch` of `epoch`: from the cache when an entry
-    /// with the same key and labels exists, else `compute()` reduced to logits and attention
-    /// targets for student taps of `studentTapShapes` (and kept while under capacity).
-    public func outputs(epoch: Int, batch: Int, labels: [Int], studentTapShapes: [[Int]], engine: any Kernels,
+    /// with the same key and labels holds what `needs` asks for, else `compute()` reduced to what
+    /// this and the earlier entry asked for (and kept while under capacity). Attention targets are
+    /// made for student taps of `studentTapShapes`; when the tap counts differ (no AT pairing) an
+    /// arm asking for them gets the full outputs, uncached.
+    public func outputs(epoch: Int, batch: Int, labels: [Int], studentTapShapes: [[Int]],
+                        needs: TeacherNeeds = .logitsAndAttentionTargets, engine: any Kernels,
                         compute: () -> NetworkOutputs) -> NetworkOutputs {
         let key = Key(epoch: epoch, batch: batch, batchSize: labels.count)
-        if let hit = entries[key], hit.labels == labels { hits += 1; return hit.outputs }
+        let old = entries[key].flatMap { $0.labels == labels ? $0 : nil }
+        if let hit = old, hit.needs.covers(needs) { hits += 1; return hit.outputs }
         misses += 1
         let full = compute()
-        guard full.taps.count == studentTapShapes.count else { return full }  // no AT pairing: keep the taps
-        let targets = ATObjective.teacherTargets(student: studentTapShapes, teacher: full.taps,
+        let want = old.map { $0.needs.union(needs) } ?? needs
+        var targets: [Tensor]? = nil
+        if want.attentionTargets {
+            guard full.taps.count == studentTapShapes.count else { return full }  // no AT pairing: keep the taps
+            targets = ATObjective.teacherTargets(student: studentTapShapes, teacher: full.taps,
                                                  options: atOptions, engine: engine)
+        }
+        var kept: [Int: Tensor] = [:]
+        for i in want.taps { kept[i] = full.tap(i) }
         let compact = NetworkOutputs(logits: full.logits, taps: [], attentionTargets: targets,
-                                     attentionTargetOptions: atOptions)
-        let size = 4 * (compact.logits.count + targets.reduce(0) { $0 + $1.count }) + 8 * labels.count
-        if bytes + size <= capacityBytes {
-            entries[key] = Entry(labels: labels, outputs: compact)
-            bytes += size
+                                     attentionTargetOptions: targets == nil ? nil : atOptions,
+                                     embedding: want.embedding ? full.embedding : nil, keptTaps: kept)
+        let size = 4 * (compact.logits.count + (targets ?? []).reduce(0) { $0 + $1.count }
+                        + (compact.embedding?.count ?? 0) + kept.values.reduce(0) { $0 + $1.count }) + 8 * labels.count
+        let freed = old?.size ?? 0
+        if bytes - freed + size <= capacityBytes {
+            entries[key] = Entry(labels: labels, needs: want, outputs: compact, size: size)
+            bytes += size - freed
         }
         return compact
     }

@@ -11,10 +11,16 @@ extension TrainingRun {
         var tensors: [(String, Tensor)] = model.parameters.map { ($0.name, $0.value) }
         tensors += model.buffers.map { ($0.name, $0.value) }
         tensors += sgd.stateTensors()
+        // The objective's parts (none for CE, KD, AT, AT+KD: their state files are as before).
+        tensors += objective.parameters.map { ($0.name, $0.value) } + objective.buffers.map { ($0.name, $0.value) }
         let progress = String(decoding: try JSONEncoder().encode(state), as: UTF8.self)
-        try TensorArchive.write(tensors: tensors, metadata: [
-            "kind": "training-state", "architecture": model.name, "arm": arm, "seed": String(seed),
-            "progress": progress], to: statePath)
+        var metadata = ["kind": "training-state", "architecture": model.name, "arm": arm, "seed": String(seed),
+                        "progress": progress]
+        let record = objective.stateRecord()
+        if !record.isEmpty {
+            metadata["objective_state"] = String(decoding: try JSONEncoder().encode(record), as: UTF8.self)
+        }
+        try TensorArchive.write(tensors: tensors, metadata: metadata, to: statePath)
     }
 
     func loadState() throws {
@@ -36,7 +42,27 @@ extension TrainingRun {
             }
             b.value = t
         }
+        for p in objective.parameters {
+            guard let t = byName[p.name], t.shape == p.value.shape else {
+                throw TrainingError.badCheckpoint("\(statePath): objective `\(objective.name)` parameter \(p.name) missing or misshaped")
+            }
+            p.value = t
+        }
+        for b in objective.buffers {
+            guard let t = byName[b.name], t.shape == b.value.shape else {
+                throw TrainingError.badCheckpoint("\(statePath): objective `\(objective.name)` state \(b.name) missing or misshaped")
+            }
+            b.value = t
+        }
         try sgd.restore(from: byName)
+        do {
+            let record = try meta["objective_state"].map {
+                try JSONDecoder().decode([String: String].self, from: Data($0.utf8))
+            } ?? [:]
+            try objective.restore(stateRecord: record)
+        } catch {
+            throw TrainingError.badCheckpoint("\(statePath): \(error)")
+        }
         guard let progress = meta["progress"]?.data(using: .utf8),
               let s = try? JSONDecoder().decode(TrainingState.self, from: progress) else {
             throw TrainingError.badCheckpoint("\(statePath): unreadable progress record")
@@ -94,7 +120,8 @@ extension TrainingRun {
             final: metrics, classNames: data.classNames,
             bestTop1: validation == nil ? max(state.bestTop1, metrics.top1) : state.bestTop1,
             bestEpoch: state.bestEpoch == 0 ? train.epochs : state.bestEpoch,
-            params: model.parameterCount, macs: ModelZoo.macs(model, input: data.imageShape[1], engine: engine),
+            params: model.parameterCount, trainingOnlyParams: objective.parameterCount > 0 ? objective.parameterCount : nil,
+            macs: ModelZoo.macs(model, input: data.imageShape[1], engine: engine),
             checkpointBytes: bytes, latencyMs: Footprint.latencyMs(model, inputShape: shape, engine: engine),
             trainImagesPerSecond: Double(state.trainImages) / max(state.trainSeconds, 1e-9),
             trainSeconds: state.trainSeconds, wallSeconds: state.wallSeconds, labels: labels,
@@ -168,6 +195,9 @@ public struct RunSummary: Codable, Equatable {
     public var bestTop1: Double
     public var bestEpoch: Int
     public var params: Int
+    /// Trainable values of the objective's own parts (FitNets' regressor, CRD's heads), trained with
+    /// the student and discarded after training: not in `params` or the saved model; nil = none.
+    public var trainingOnlyParams: Int? = nil
     public var macs: Int
     public var checkpointBytes: Int
     /// Median single-image forward latency on this CPU (ms).

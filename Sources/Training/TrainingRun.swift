@@ -58,8 +58,18 @@ public final class TrainingRun {
         guard stepsPerEpoch > 0 else {
             throw TrainingError.data("\(data.trainCount) training images make no full batch of \(train.batchSize)")
         }
-        sgd = SGD(parameters: model.parameters, momentum: train.momentum, nesterov: train.nesterov,
-                  weightDecay: train.weightDecay)
+        if objective.needsSetup {
+            try objective.prepare(Self.setup(model: model, teacher: teacher, data: data, seed: seed, engine: engine))
+        }
+        let studentNames = Set(model.parameters.map(\.name) + model.buffers.map(\.name))
+        if let clash = (objective.parameters.map(\.name) + objective.buffers.map(\.name)).first(where: studentNames.contains) {
+            throw TrainingError.data("objective `\(objective.name)` part \(clash) has the name of a \(model.name) tensor")
+        }
+        // The objective's trainable parts (FitNets' regressor, CRD's heads) follow the student's
+        // parameters in one SGD, with its learning rate, momentum and weight decay (RepDistiller's
+        // `trainable_list`); CE, KD, AT and AT+KD have none, so their optimiser is unchanged.
+        sgd = SGD(parameters: model.parameters + objective.parameters, momentum: train.momentum,
+                  nesterov: train.nesterov, weightDecay: train.weightDecay)
         schedule = LearningRateSchedule(
             kind: train.schedule, baseLR: train.lr, totalSteps: stepsPerEpoch * train.epochs,
             stepsPerEpoch: stepsPerEpoch, warmupSteps: train.warmupEpochs * stepsPerEpoch,
@@ -127,8 +137,10 @@ public final class TrainingRun {
             try? FileManager.default.removeItem(atPath: metricsPath)
             try? FileManager.default.removeItem(atPath: "\(directory)/events.jsonl")
             try? FileManager.default.removeItem(atPath: finalPath)
-            events.log("start", ["arm": arm, "seed": Int(seed), "model": model.name,
-                                 "params": model.parameterCount, "steps_per_epoch": stepsPerEpoch])
+            var fields: [String: Any] = ["arm": arm, "seed": Int(seed), "model": model.name,
+                                         "params": model.parameterCount, "steps_per_epoch": stepsPerEpoch]
+            if objective.parameterCount > 0 { fields["training_only_params"] = objective.parameterCount }
+            events.log("start", fields)
         }
         let teacherPredictions = try teacher.map { t in
             if let cached = teacherCache?.testPredictions { return cached }
@@ -204,51 +216,6 @@ public final class TrainingRun {
             lastValidation = try evaluate(model, split: .validation, teacherPredictions: teacherValidationPredictions())
         }
         return try finish(finalMetrics, validation: lastValidation)
-    }
-
-    /// One optimisation step; returns nothing, accumulates the epoch sums.
-    func step(_ batch: LabeledBatch, lr: Float) throws {
-        let ctx = ForwardContext(engine: engine, training: true,
-                                 rng: SeededRNG(seed: mixSeed(seed, UInt64(state.epoch), UInt64(state.batch))))
-        let out = model.forward(batch.x, ctx)
-        var teacherOut: NetworkOutputs? = nil
-        if objective.needsTeacher, let t = teacher {
-            let forward = { () -> NetworkOutputs in
-                let o = t.forward(batch.x, ForwardContext(engine: self.engine, training: false))
-                return NetworkOutputs(logits: o.logits, taps: o.taps.map { $0.value })
-            }
-            if let cache = teacherCache {
-                teacherOut = cache.outputs(epoch: state.epoch, batch: state.batch, labels: batch.labels,
-                                           studentTapShapes: out.taps.map { $0.value.shape }, engine: engine,
-                                           compute: forward)
-            } else {
-                teacherOut = forward()
-            }
-        }
-        let terms = objective.terms(student: NetworkOutputs(logits: out.logits, taps: out.taps.map { $0.value }),
-                                    teacher: teacherOut, labels: batch.labels)
-        var dLogits = Tensor(zeros: out.logits.shape)
-        var dTaps = [Tensor?](repeating: nil, count: out.taps.count)
-        var total = 0.0
-        for term in terms {
-            guard term.value.isFinite else {
-                events.log("nonfinite", ["epoch": state.epoch + 1, "batch": state.batch, "term": term.name])
-                throw TrainingError.nonFinite("term `\(term.name)` = \(term.value) at epoch \(state.epoch + 1), batch \(state.batch + 1) of \(directory)")
-            }
-            total += Double(term.weight) * Double(term.value)
-            state.termSums[term.name, default: 0] += Double(term.value)
-            if let g = term.dLogits { dLogits.add(g * term.weight) }
-            for (i, g) in term.dTaps.enumerated() {
-                guard let g, i < dTaps.count else { continue }
-                if dTaps[i] == nil { dTaps[i] = g * term.weight } else { dTaps[i]!.add(g * term.weight) }
-            }
-        }
-        state.lossSum += total
-        state.seen += batch.labels.count
-        state.correct += zip(out.logits.argmaxRows(), batch.labels).filter { $0 == $1 }.count
-        model.zeroGrad()
-        _ = out.backward(dLogits, dTaps)
-        sgd.step(lr: lr, engine: engine)
     }
 
     /// The split an evaluation reads.

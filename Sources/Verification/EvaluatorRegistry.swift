@@ -2,6 +2,7 @@
 
 import HintonKD
 import Models
+import Objectives
 import RelatedMethods
 import TensorCore
 import ZagoruykoAT
@@ -15,6 +16,7 @@ public enum EvaluatorRegistry {
         ZagoruykoATFixtures.self,    // at_map, at_loss
         AWConvFixtures.self,         // awconv2d
         RelatedMethodsFixtures.self, // dkd_loss, rkd_loss, sp_loss, pkt_loss
+        RelatedObjectiveFixtures.self, // fitnet_hint, crd_loss
         ModelFixtureEvaluator.self,  // model
     ]
 

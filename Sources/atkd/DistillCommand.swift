@@ -8,10 +8,10 @@ import Models
 struct DistillCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "distill",
-        abstract: "Train a student with ce, kd, at or atkd from a teacher checkpoint.")
+        abstract: "Train a student with one arm (ce, kd, at, atkd, dkd, rkd, sp, pkt, fitnet, crd, crdkd) from a teacher checkpoint.")
 
     @Option(name: [.customLong("arm"), .customLong("method")],
-            help: "The arm (training objective), as in specs' `arms`: ce (labels only), kd (Hinton), at (Zagoruyko), atkd (both). --method is the old name.")
+            help: "The arm (training objective), as in specs' `arms`: ce (labels only), kd (Hinton), at (Zagoruyko), atkd (both), or a related method: dkd, rkd, sp, pkt, fitnet, crd, crdkd. --method is the old name.")
     var method: String
 
     @Option(help: "Teacher checkpoint: .atkd (its architecture is read from the file) or .safetensors (a PyTorch state_dict; give --teacher-model unless its metadata names the architecture).")

@@ -25,7 +25,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Comma-separated seeds overriding the spec's `seeds` (e.g. 1,2,3).")
     var seeds: String?
 
-    @Option(help: "Comma-separated arms overriding the spec's `arms` (ce, kd, at, atkd).")
+    @Option(help: "Comma-separated arms overriding the spec's `arms` (ce, kd, at, atkd; dkd, rkd, sp, pkt, fitnet, crd, crdkd).")
     var arms: String?
 
     @Flag(help: "Train the teacher even when its checkpoint exists.")

@@ -27,7 +27,7 @@ final class ObjectivesTests: XCTestCase {
     // MARK: registry and options
 
     func testRegistryNamesAndTerms() throws {
-        XCTAssertEqual(ObjectiveRegistry.names, ["at", "atkd", "ce", "kd"])
+        XCTAssertEqual(ObjectiveRegistry.names, ["at", "atkd", "ce", "crd", "crdkd", "dkd", "fitnet", "kd", "pkt", "rkd", "sp"])
         let expected: [String: ([String], [Float], Bool)] = [
             "ce": (["ce"], [1], false),
             "kd": (["ce", "kd"], [0.1, 0.9], true),
@@ -46,8 +46,8 @@ final class ObjectivesTests: XCTestCase {
     }
 
     func testUnknownNameAndImpossibleValuesThrowNamingTheKey() {
-        XCTAssertThrowsError(try ObjectiveRegistry.make(name: "fitnet", options: .defaults, engine: engine)) {
-            XCTAssertTrue("\($0)".contains("fitnet") && "\($0)".contains("atkd"), "\($0)")
+        XCTAssertThrowsError(try ObjectiveRegistry.make(name: "vid", options: .defaults, engine: engine)) {
+            XCTAssertTrue("\($0)".contains("vid") && "\($0)".contains("atkd"), "\($0)")
         }
         let bad: [(String, ObjectiveOptions)] = [
             ("temperature", ObjectiveOptions(temperature: 0)),
@@ -129,9 +129,10 @@ final class ObjectivesTests: XCTestCase {
     }
 
     /// The trainer's total `Σ weight·value` and `Σ weight·gradient` agree by central differences,
-    /// for logits and every tap, for every objective.
+    /// for logits and every tap, for every objective of the proposal (the related methods have
+    /// their own checks: `RelatedMethodObjectivesTests`, `FitNetObjectiveTests`, `CRDObjectiveTests`).
     func testWeightedTotalGradient() throws {
-        for name in ObjectiveRegistry.names {
+        for name in ["ce", "kd", "at", "atkd"] {
             let objective = try ObjectiveRegistry.make(name: name, options: ObjectiveOptions(labelSmoothing: 0.05),
                                                        engine: engine)
             let t = objective.needsTeacher ? teacher : nil

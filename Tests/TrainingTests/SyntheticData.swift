@@ -38,10 +38,12 @@ final class SyntheticData: DataProvider {
     var imageShape: [Int] { [3, size, size] }
     func batchesPerEpoch(batchSize: Int) -> Int { train.count / batchSize }
 
-    func batch(_ items: [(Tensor, Int)]) -> LabeledBatch {
+    func batch(_ items: [(Tensor, Int)], indices: [Int]? = nil) -> LabeledBatch {
         LabeledBatch(x: Tensor(shape: [items.count, 3, size, size], data: items.flatMap { $0.0.data }),
-                     labels: items.map { $0.1 })
+                     labels: items.map { $0.1 }, indices: indices)
     }
+
+    var trainLabels: [Int]? { train.map { $0.1 } }
 
     func trainBatches(seed: UInt64, epoch: Int, startBatch: Int, batchSize: Int) -> AnyIterator<LabeledBatch> {
         var rng = SeededRNG(seed: mixSeed(seed, UInt64(epoch)))
@@ -51,7 +53,8 @@ final class SyntheticData: DataProvider {
         return AnyIterator {
             guard b < n else { return nil }
             defer { b += 1 }
-            return self.batch(order[(b * batchSize)..<((b + 1) * batchSize)].map { self.train[$0] })
+            let picked = Array(order[(b * batchSize)..<((b + 1) * batchSize)])
+            return self.batch(picked.map { self.train[$0] }, indices: picked)
         }
     }
 

@@ -28,12 +28,14 @@ public final class PhaseMarkedModel: Model {
         profile.phase = forwardPhase
         let out = inner.forward(x, ctx)
         profile.phase = afterForward
-        let backward = out.backward
-        return ModelForward(logits: out.logits, taps: out.taps) { [profile, backwardPhase, afterBackward] dLogits, dTaps in
+        let backward = out.fullBackward
+        var marked = out
+        marked.fullBackward = { [profile, backwardPhase, afterBackward] dLogits, dTaps, dEmbedding in
             profile.phase = backwardPhase
-            let dx = backward(dLogits, dTaps)
+            let dx = backward(dLogits, dTaps, dEmbedding)
             profile.phase = afterBackward
             return dx
         }
+        return marked
     }
 }

@@ -13,6 +13,7 @@ final class FixedBatchData: DataProvider {
     var classNames: [String] { (0..<classes).map { "c\($0)" } }
     var trainCount: Int { batch.labels.count }
     var testCount: Int { batch.labels.count }
+    var trainLabels: [Int]? { batch.labels }
     var imageShape: [Int] { Array(batch.x.shape.dropFirst()) }
     func batchesPerEpoch(batchSize: Int) -> Int { batchSize == batch.labels.count ? 1 : 0 }
     func trainBatches(seed: UInt64, epoch: Int, startBatch: Int, batchSize: Int) -> AnyIterator<LabeledBatch> {
@@ -44,6 +45,9 @@ public final class StepHarness {
         let obj = try ObjectiveFactory.make(objective, distill: DistillSpec(), train: train, engine: engine)
         directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("atkd-bench-\(UUID().uuidString)").path
+        // The batch is the whole training set: sample i is image i (CRD's memory rows).
+        var batch = batch
+        if batch.indices == nil { batch.indices = Array(0..<batch.labels.count) }
         self.batch = batch; self.lr = lr
         run = try TrainingRun(directory: directory, arm: objective, seed: 1, train: train, model: model,
                               teacher: teacher, objective: obj, data: FixedBatchData(batch: batch, classes: model.numClasses),

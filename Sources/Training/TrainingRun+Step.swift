@@ -1,0 +1,80 @@
+// One optimisation step of a run: student (and teacher) forward, the objective's named terms,
+// their weighted gradients into the student and the objective's own parts, backward, SGD.
+
+import Foundation
+import TensorCore
+import NN
+import Objectives
+
+extension TrainingRun {
+    /// What an objective with trainable parts is sized by: one eval-mode forward of an all-zero
+    /// image through the student and the teacher (RepDistiller sizes them from a 2-image batch).
+    static func setup(model: any Model, teacher: (any Model)?, data: DataProvider, seed: UInt64,
+                      engine: any Kernels) -> ObjectiveSetup {
+        let x = Tensor(zeros: [1] + data.imageShape)
+        let s = model.forward(x, ForwardContext(engine: engine, training: false))
+        let t = teacher?.forward(x, ForwardContext(engine: engine, training: false))
+        return ObjectiveSetup(studentTapShapes: s.taps.map(\.value.shape), teacherTapShapes: t?.taps.map(\.value.shape) ?? [],
+                              studentEmbeddingWidth: s.embedding?.shape.last ?? 0,
+                              teacherEmbeddingWidth: t?.embedding?.shape.last ?? 0,
+                              trainCount: data.trainCount, trainLabels: data.trainLabels, seed: seed)
+    }
+
+    /// One optimisation step; returns nothing, accumulates the epoch sums.
+    func step(_ batch: LabeledBatch, lr: Float) throws {
+        let ctx = ForwardContext(engine: engine, training: true,
+                                 rng: SeededRNG(seed: mixSeed(seed, UInt64(state.epoch), UInt64(state.batch))))
+        let out = model.forward(batch.x, ctx)
+        var teacherOut: NetworkOutputs? = nil
+        if objective.needsTeacher, let t = teacher {
+            let forward = { () -> NetworkOutputs in
+                let o = t.forward(batch.x, ForwardContext(engine: self.engine, training: false))
+                return NetworkOutputs(logits: o.logits, taps: o.taps.map { $0.value }, embedding: o.embedding)
+            }
+            if let cache = teacherCache {
+                teacherOut = cache.outputs(epoch: state.epoch, batch: state.batch, labels: batch.labels,
+                                           studentTapShapes: out.taps.map { $0.value.shape },
+                                           needs: objective.teacherNeeds, engine: engine, compute: forward)
+            } else {
+                teacherOut = forward()
+            }
+        }
+        let terms = objective.terms(
+            student: NetworkOutputs(logits: out.logits, taps: out.taps.map { $0.value }, embedding: out.embedding),
+            teacher: teacherOut,
+            batch: ObjectiveBatch(labels: batch.labels, indices: batch.indices, epoch: state.epoch, batch: state.batch))
+        var dLogits = Tensor(zeros: out.logits.shape)
+        var dTaps = [Tensor?](repeating: nil, count: out.taps.count)
+        var dEmbedding: Tensor? = nil
+        let objectiveParameters = objective.parameters
+        let byName = Dictionary(uniqueKeysWithValues: objectiveParameters.map { ($0.name, $0) })
+        objectiveParameters.forEach { $0.zeroGrad() }
+        var total = 0.0
+        for term in terms {
+            guard term.value.isFinite else {
+                events.log("nonfinite", ["epoch": state.epoch + 1, "batch": state.batch, "term": term.name])
+                throw TrainingError.nonFinite("term `\(term.name)` = \(term.value) at epoch \(state.epoch + 1), batch \(state.batch + 1) of \(directory)")
+            }
+            total += Double(term.weight) * Double(term.value)
+            state.termSums[term.name, default: 0] += Double(term.value)
+            if let g = term.dLogits { dLogits.add(g * term.weight) }
+            for (i, g) in term.dTaps.enumerated() {
+                guard let g, i < dTaps.count else { continue }
+                if dTaps[i] == nil { dTaps[i] = g * term.weight } else { dTaps[i]!.add(g * term.weight) }
+            }
+            if let g = term.dEmbedding {
+                if dEmbedding == nil { dEmbedding = g * term.weight } else { dEmbedding!.add(g * term.weight) }
+            }
+            for (name, g) in term.dParameters {
+                guard let p = byName[name] else { preconditionFailure("term `\(term.name)`: no objective parameter \(name)") }
+                p.accumulate(g * term.weight)
+            }
+        }
+        state.lossSum += total
+        state.seen += batch.labels.count
+        state.correct += zip(out.logits.argmaxRows(), batch.labels).filter { $0 == $1 }.count
+        model.zeroGrad()
+        if let dEmbedding { _ = out.fullBackward(dLogits, dTaps, dEmbedding) } else { _ = out.backward(dLogits, dTaps) }
+        sgd.step(lr: lr, engine: engine)
+    }
+}
