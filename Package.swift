@@ -66,7 +66,8 @@ let package = Package(
             "TensorCore", "ReferenceEngine", "FastEngine", "HintonKD", "ZagoruykoAT", "ZhuAttention", "RelatedMethods",
             "Models"]),
         .target(name: "Training", dependencies: [
-            "TensorCore", "ReferenceEngine", "FastEngine", "NN", "Optim", "Models", "Objectives", "Datasets", "FileIO"]),
+            "TensorCore", "ReferenceEngine", "FastEngine", "NN", "Optim", "Models", "Objectives", "Datasets", "FileIO",
+            "ZagoruykoAT"]),
         .target(name: "Reports", dependencies: [
             "TensorCore", "NN", "Models", "ZagoruykoAT", "Training"]),
         .executableTarget(name: "atkd", dependencies: [
