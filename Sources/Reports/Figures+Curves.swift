@@ -162,7 +162,7 @@ public enum Figures {
         body += "plot " + plotList(evaluations) + "\n"
         let trainPanels = [("train top-1 (%), under augmentation", "top-1 (%)", 3, "train_top1"),
                            ("training loss (Σ weight × term)", "loss", 5, "train_loss")]
-            + terms.enumerated().map { k, t in ("term \(t.dropFirst(5)) (unweighted)", "loss", 7 + 2 * k, t) }
+            + terms.enumerated().map { k, t in ("term \(t.dropFirst(5)) (unweighted)", "", 7 + 2 * k, t) }
         for (k, (title, ylabel, y, column)) in trainPanels.enumerated() {
             body += "set title \(PlotText.quoted(title)) font \",10\"\nset ylabel \(PlotText.quoted(ylabel))\n" + place(k + 1)
             body += "plot " + plotList([series(block: { 2 * $0 + 1 }, y: y, style: "with linespoints \(point) lw 1.5",

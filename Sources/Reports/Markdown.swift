@@ -26,10 +26,11 @@ enum Markdown {
     /// A best epoch: `—` for none (0: a reused checkpoint, not trained here).
     static func epoch(_ e: Int?) -> String { e.map { $0 > 0 ? "\($0)" : "—" } ?? "—" }
 
-    /// Best epochs over seeds: the epoch alone for one seed, `mean ± std` (one decimal) for more.
+    /// Best epochs over seeds: the epoch alone when every seed agrees (or for one seed), `mean ± std`
+    /// (one decimal) otherwise.
     static func epochs(_ s: MeanStd) -> String {
         guard let m = s.mean, m > 0 else { return "—" }
-        return s.n == 1 ? String(format: "%.0f", m) : s.formatted(scale: 1, decimals: 1)
+        return s.min == s.max ? String(format: "%.0f", m) : s.formatted(scale: 1, decimals: 1)
     }
 
     /// `1h02m`, `3m05s`, `12.3 s`; `—` for none or zero (a reused checkpoint was not trained here).

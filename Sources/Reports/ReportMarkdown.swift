@@ -153,12 +153,19 @@ public enum ReportMarkdown {
         let points = Figures.footprintPoints(exps)
         guard !points.isEmpty else { return "" }
         var md = "## Footprint (accuracy against size and speed)\n\n"
-        md += "Latency: one value per architecture — the median of the batch-1 eval latencies its finished runs "
+        md += "Latency: one value per architecture — the fastest of the batch-1 eval latencies its finished runs "
         md += "recorded (each the median of 51 forwards after 5 warm-ups, with the run's threads), so two arms "
-        md += "of one architecture show the same number.\n\n"
-        md += Markdown.table(["experiment", "model", "parameters", "MACs / image", "latency ms (batch 1)", "checkpoint bytes", "top-1 %"],
-                             points.map { [$0.experiment, $0.label, "\($0.params)", "\($0.macs)",
-                                           Markdown.number($0.latencyMs, "%.2f"), "\($0.bytes)", $0.top1.formatted()] }) + "\n"
+        md += "of one architecture show the same number. Runs differ only by what else the machine was doing "
+        md += "(other load only adds time), so the fastest is the least disturbed; the slowest is shown beside it.\n\n"
+        let measured = Figures.latencies(exps)
+        md += Markdown.table(["experiment", "model", "parameters", "MACs / image", "latency ms (batch 1)",
+                              "runs measured (slowest ms)", "checkpoint bytes", "top-1 %"],
+                             points.map { p in
+                                 let all = measured[p.model] ?? []
+                                 return [p.experiment, p.label, "\(p.params)", "\(p.macs)", Markdown.number(p.latencyMs, "%.2f"),
+                                         all.isEmpty ? "—" : "\(all.count) (\(String(format: "%.2f", all.max()!)))",
+                                         "\(p.bytes)", p.top1.formatted()]
+                             }) + "\n"
         if let f = figure { md += Markdown.figure(f) + "\n" }
         return md
     }
