@@ -4,7 +4,9 @@
 SWIFT    ?= swift
 CONFIG   ?= release
 ATKD      = .build/$(CONFIG)/atkd
-APT_PKGS  = libopenblas-dev libzstd-dev libgnuplot-iostream-dev gnuplot-nox libturbojpeg0-dev libprotobuf-c-dev libopenmpi-dev openmpi-bin pkg-config zstd
+# libboost-{iostreams,filesystem,system}-dev: gnuplot-iostream's Boost, linked by the GnuplotStream target
+APT_PKGS  = libopenblas-dev libzstd-dev libgnuplot-iostream-dev libboost-iostreams-dev libboost-filesystem-dev \
+            libboost-system-dev gnuplot-nox libturbojpeg0-dev libprotobuf-c-dev libopenmpi-dev openmpi-bin pkg-config zstd
 PROFILE  ?= cpu
 SEEDS    ?= 1
 RUNS     ?= runs

@@ -68,9 +68,14 @@ let package = Package(
             "TensorCore", "ReferenceEngine", "FastEngine", "HintonKD", "ZagoruykoAT", "ZhuAttention", "RelatedMethods",
             "Models", "Objectives"]),
         .target(name: "Training", dependencies: [
-            "TensorCore", "ReferenceEngine", "FastEngine", "NN", "Optim", "Models", "Objectives", "Datasets", "FileIO"]),
+            "TensorCore", "ReferenceEngine", "FastEngine", "NN", "Optim", "Models", "Objectives", "Datasets", "FileIO",
+            "ZagoruykoAT"]),
+        // gnuplot driven through gnuplot-iostream (C++ and Boost, libgnuplot-iostream-dev); Reports calls its C interface.
+        .target(name: "GnuplotStream", path: "Sources/GnuplotStream",
+                linkerSettings: [.linkedLibrary("boost_iostreams"), .linkedLibrary("boost_filesystem"),
+                                 .linkedLibrary("boost_system")]),
         .target(name: "Reports", dependencies: [
-            "TensorCore", "NN", "Models", "ZagoruykoAT", "Training"]),
+            "TensorCore", "NN", "Models", "ZagoruykoAT", "Datasets", "Training", "GnuplotStream"]),
         .executableTarget(name: "atkd", dependencies: [
             "TensorCore", "ReferenceEngine", "FastEngine", "NN", "Models", "Objectives", "Datasets", "FileIO",
             "Training", "Reports", "Verification", "ONNXExport", "Cluster",
@@ -98,5 +103,6 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: [
             "Reports", "Training", "Models", "NN", "TensorCore", "TestSupport"]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v5],
+    cxxLanguageStandard: .cxx17
 )

@@ -21,7 +21,7 @@ SPECS=(experiments/evidence-wrn16.json experiments/evidence-cifar-r50.json
 CONTROL_TEACHER=(--spec experiments/evidence-cifar-r50.json --model resnet50-w4
                  --out teachers/cifar10-full-resnet50-w4.atkd --name evidence-cifar-r50-control)
 STATE=experiments/campaign-state
-SMALL=(spec.json final.json metrics.tsv events.jsonl fingerprint.json)
+SMALL=(spec.json final.json metrics.tsv steps.tsv events.jsonl fingerprint.json)
 
 run_all() {
   for spec in "${SPECS[@]}"; do
@@ -60,7 +60,7 @@ case "${1:-}" in
           echo "saved summary: reports/runs/$name/$unit"
         elif [ -f "$RUNS/$name/$unit/state.atkd" ]; then
           mkdir -p "$STATE/$name/$unit"
-          for f in state.atkd metrics.tsv events.jsonl spec.json fingerprint.json; do
+          for f in state.atkd metrics.tsv steps.tsv events.jsonl spec.json fingerprint.json; do
             [ -f "$RUNS/$name/$unit/$f" ] && cp "$RUNS/$name/$unit/$f" "$STATE/$name/$unit/"
           done
           [ -f "$RUNS/$name/spec.json" ] && cp "$RUNS/$name/spec.json" "$STATE/$name/"

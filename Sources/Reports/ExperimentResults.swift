@@ -72,6 +72,7 @@ public struct ExperimentResults {
             : nil
         for r in runs + (teacher.map { [$0] } ?? []) {
             if case .corrupt(let why) = r.status { warnings.append("\(r.directory): corrupt run directory — \(why)") }
+            if let why = r.stepsProblem { warnings.append("\(r.directory): \(why); its curves use metrics.tsv alone") }
         }
         if spec == nil && runs.isEmpty && (teacher?.status == .missing || teacher == nil) {
             warnings.append("\(directory): empty or not an experiment directory (no spec.json, no run folders)")

@@ -25,7 +25,8 @@ extension Figures {
         let shown = exps.filter { $0.armSummaries.contains { $0.top1.mean != nil } }
         guard !shown.isEmpty else { return nil }
         let file = "accuracy.dat"
-        var body = "set multiplot layout 1,\(shown.count) title \"final test top-1 per method\"\n"
+        // NOTE: the trailing `\n` makes gnuplot reserve a second title line, so the panel titles clear it.
+        var body = "set multiplot layout 1,\(shown.count) title \"final test top-1 per method\\n\"\n"
         for (e, exp) in shown.enumerated() {
             let summaries = exp.armSummaries
             var refs: [String] = []
@@ -55,7 +56,7 @@ extension Figures {
             set grid ytics
             set key outside below horizontal
             plot "\(file)" index \(e) \(bars), \\
-                 "\(file)" index \(e) using 1:3:(sprintf("%.2f", $3)) with labels offset 0,0.8 font ",9" notitle\(refs.isEmpty ? "" : ", \\\n     " + refs.joined(separator: ", \\\n     "))
+                 "\(file)" index \(e) using 1:($3 + $4):(sprintf("%.2f", $3)) with labels offset 0,0.8 font ",9" notitle\(refs.isEmpty ? "" : ", \\\n     " + refs.joined(separator: ", \\\n     "))
 
             """
         }

@@ -4,8 +4,9 @@
 import Foundation
 
 extension Figures {
-    /// Per-class gain over `kd` in points, one column per other arm; rows sorted by KD's
-    /// per-class accuracy, hardest first. nil when `kd` has no finished seed.
+    /// Per-class gain over `kd` in points with 95 % intervals (`ClassGain`: t over paired seeds, or
+    /// Newcombe/Wilson for one seed), one bar per other arm; classes sorted by KD's per-class
+    /// accuracy, hardest first. nil when `kd` has no finished seed.
     public static func classGain(_ exp: ExperimentResults) -> Figure? {
         let summaries = exp.armSummaries
         guard let kd = summaries.first(where: { $0.arm == "kd" }), !kd.finished.isEmpty else { return nil }
@@ -16,25 +17,36 @@ extension Figures {
         let order = kdAcc.indices.sorted { (kdAcc[$0].mean ?? 0, $0) < (kdAcc[$1].mean ?? 0, $1) }
         let slug = PlotText.slug(exp.name)
         let file = "classgain-\(slug).dat"
-        var data = "# per-class test top-1 gain over kd (points), classes sorted by kd accuracy (hardest first)\n"
-        data += "# class\tkd_top1\t" + others.map { "gain_\($0.arm)" }.joined(separator: "\t") + "\n"
+        let gains = others.map { a in kdAcc.indices.map { ClassGain.of(a, over: kd, class: $0) } }
+        var data = "# per-class test top-1 gain over kd (points) with its 95 % interval (t over paired seeds; one seed:\n"
+        data += "# Newcombe's method 10 from Wilson intervals on the class's test images); classes by kd accuracy, hardest first\n"
+        data += "# class\ttic_label\tkd_top1\t" + others.map { "gain_\($0.arm)\tlow_\($0.arm)\thigh_\($0.arm)\tseeds_\($0.arm)" }.joined(separator: "\t") + "\n"
         for c in order {
             let name = c < names.count ? names[c] : "class\(c)"
-            let base = kdAcc[c].mean
-            data += PlotText.quoted(name) + "\t" + PlotText.number(base.map { $0 * 100 })
-            for a in others {
-                let v = c < a.perClass.count ? a.perClass[c].mean : nil
-                data += "\t" + PlotText.number(v.flatMap { x in base.map { (x - $0) * 100 } })
+            data += PlotText.quoted(name) + "\t" + PlotText.quoted(kdAcc[c].mean.map { String(format: "%@ (kd %.0f %%)", name, $0 * 100) } ?? name)
+                + "\t" + PlotText.number(kdAcc[c].mean.map { $0 * 100 })
+            for g in gains {
+                let x = g[c]
+                data += "\t\(PlotText.number(x.mean))\t\(PlotText.number(x.lower ?? x.mean))\t\(PlotText.number(x.upper ?? x.mean))\t\(x.seeds)"
             }
             data += "\n"
         }
+        func method(_ g: [ClassGain]) -> String {
+            let n = g.map(\.seeds).max() ?? 0
+            return n >= 2 ? "\(n) seeds, t" : n == 1 ? "1 seed, Wilson" : "no shared seed"
+        }
         let series = others.enumerated().map { i, a in
-            "\"\(file)\" using \(i + 3):xtic(1) lc rgb \"\(PlotText.color(arm: a.arm, among: exp.arms))\" title \(PlotText.quoted(a.arm))"
+            "\"\(file)\" using \(4 + 4 * i):\(5 + 4 * i):\(6 + 4 * i):xtic(2) lc rgb \"\(PlotText.color(arm: a.arm, among: exp.arms))\" "
+                + "title \(PlotText.quoted("\(a.arm) (\(method(gains[i])))"))"
         }.joined(separator: ", \\\n     ")
+        // The axis holds every interval (autoscale ignores histogram error bars).
+        let ends = gains.flatMap { $0.flatMap { [$0.lower, $0.upper, $0.mean].compactMap { $0 } } }
+        let yLow = (((ends.min() ?? -10) - 4) / 10).rounded(.down) * 10, yHigh = (((ends.max() ?? 10) + 4) / 10).rounded(.up) * 10
         let body = """
-        set title \(PlotText.quoted("\(exp.name): per-class top-1 gain over plain KD (classes sorted by KD accuracy, hardest first)"))
+        set yrange [\(PlotText.number(min(yLow, -10))):\(PlotText.number(max(yHigh, 10)))]
+        set title \(PlotText.quoted("\(exp.name): per-class top-1 gain over plain KD with 95 % intervals (classes by KD accuracy, hardest first)"))
         set style data histograms
-        set style histogram clustered gap 1
+        set style histogram errorbars gap 1 lw 1
         set style fill solid 0.7 border -1
         set ylabel "gain over kd (points)"
         set xtics rotate by -35
@@ -43,7 +55,7 @@ extension Figures {
         plot \(series), \\
              0 with lines lc rgb "#000000" notitle
         """
-        return Figure(name: "classgain-\(slug)", title: "\(exp.name): per-class accuracy gain over plain KD",
+        return Figure(name: "classgain-\(slug)", title: "\(exp.name): per-class accuracy gain over plain KD, 95 % intervals",
                       width: 1000, height: 450, data: [(file, data)], body: body)
     }
 

@@ -1,8 +1,9 @@
-// Figures as gnuplot scripts with their data files beside them, and the renderer that
-// runs gnuplot on each script (PNG and SVG).
+// Figures as gnuplot scripts with their data files beside them, and the renderer that sends each
+// figure's commands and data to gnuplot through gnuplot-iostream (PNG and SVG).
 
 import Foundation
 import Training
+import GnuplotStream
 
 /// One figure: its data files and the gnuplot commands that draw it.
 ///
@@ -85,22 +86,47 @@ public struct Gnuplot {
         guard resolvedPath() != nil else { throw ReportError.gnuplotMissing(executable) }
     }
 
-    /// Runs `<folder>/<name>.gp` with the folder as working directory; throws with gnuplot's
+    /// Renders `figure` (already written to `folder`) through gnuplot-iostream: the data files go
+    /// down the pipe as datablocks (`$atkd_data<k>`), then the figure's script with each quoted
+    /// data-file name replaced by its datablock, so gnuplot draws exactly the data kept beside the
+    /// script; `gnuplot <folder>/<name>.gp` re-plots the same from the files. Throws with gnuplot's
     /// messages when it fails or leaves no PNG.
-    public func render(_ name: String, in folder: String) throws {
+    public func render(_ figure: Figure, in folder: String) throws {
         guard let exe = resolvedPath() else { throw ReportError.gnuplotMissing(executable) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: exe)
-        p.arguments = ["\(name).gp"]
-        p.currentDirectoryURL = URL(fileURLWithPath: folder)
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        let messages = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        guard p.terminationStatus == 0, FileManager.default.fileExists(atPath: "\(folder)/\(name).png") else {
-            throw ReportError("gnuplot failed on \(folder)/\(name).gp (status \(p.terminationStatus)):\n\(messages)")
+        try Self.run(exe, commands: Self.inlineCommands(figure, folder: folder), context: "\(folder)/\(figure.name).gp")
+        guard FileManager.default.fileExists(atPath: "\(folder)/\(figure.name).png") else {
+            throw ReportError("gnuplot left no \(folder)/\(figure.name).png")
+        }
+    }
+
+    /// `cd` into the folder, one datablock per data file, then the script reading them.
+    public static func inlineCommands(_ figure: Figure, folder: String) throws -> String {
+        var out = "cd \(PlotText.quoted(folder))\n"
+        var script = figure.script
+        for (k, file) in (figure.data.map(\.file) + figure.sharedData).enumerated() {
+            let contents: String
+            if let inMemory = figure.data.first(where: { $0.file == file })?.contents {
+                contents = inMemory
+            } else {
+                guard let d = FileManager.default.contents(atPath: "\(folder)/\(file)") else {
+                    throw ReportError("\(folder)/\(file): cannot read the data of \(figure.name)")
+                }
+                contents = String(decoding: d, as: UTF8.self)
+            }
+            // NOTE: a datablock ends at a line `EOD`; data files never hold one (numbers, quoted labels, `#` comments).
+            out += "$atkd_data\(k) << EOD\n" + contents + (contents.hasSuffix("\n") ? "" : "\n") + "EOD\n"
+            script = script.replacingOccurrences(of: PlotText.quoted(file), with: "$atkd_data\(k)")
+        }
+        return out + script
+    }
+
+    /// Sends `commands` to gnuplot through gnuplot-iostream (`GnuplotStream`); throws with its messages.
+    static func run(_ executable: String, commands: String, context: String) throws {
+        var message = [CChar](repeating: 0, count: 16_384)
+        let status = atkd_gnuplot_run(executable, commands, &message, message.count)
+        let text = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard status == 0 else {
+            throw ReportError("gnuplot failed on \(context) (\(status == 2 ? "not started" : "stopped on an error")):\n\(text)")
         }
     }
 }
@@ -110,6 +136,11 @@ enum PlotText {
     /// A gnuplot string literal: double quotes, with `"` and `\` escaped.
     static func quoted(_ s: String) -> String {
         "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+
+    /// A gnuplot string literal of several lines (joined by gnuplot's `\n` escape).
+    static func quoted(lines: [String]) -> String {
+        "\"" + lines.map { String(quoted($0).dropFirst().dropLast()) }.joined(separator: "\\n") + "\""
     }
 
     /// A number for a data file; `nan` for nil or non-finite.

@@ -23,9 +23,19 @@ enum Markdown {
 
     static func number(_ v: Double?, _ format: String) -> String { v.flatMap { $0.isFinite ? String(format: format, $0) : nil } ?? "—" }
 
-    /// `1h02m`, `3m05s`, `12.3 s`.
+    /// A best epoch: `—` for none (0: a reused checkpoint, not trained here).
+    static func epoch(_ e: Int?) -> String { e.map { $0 > 0 ? "\($0)" : "—" } ?? "—" }
+
+    /// Best epochs over seeds: the epoch alone when every seed agrees (or for one seed), `mean ± std`
+    /// (one decimal) otherwise.
+    static func epochs(_ s: MeanStd) -> String {
+        guard let m = s.mean, m > 0 else { return "—" }
+        return s.min == s.max ? String(format: "%.0f", m) : s.formatted(scale: 1, decimals: 1)
+    }
+
+    /// `1h02m`, `3m05s`, `12.3 s`; `—` for none or zero (a reused checkpoint was not trained here).
     static func duration(_ seconds: Double?) -> String {
-        guard let s = seconds, s.isFinite else { return "—" }
+        guard let s = seconds, s.isFinite, s > 0 else { return "—" }
         if s < 60 { return String(format: "%.1f s", s) }
         let t = Int(s.rounded())
         return t >= 3600 ? String(format: "%dh%02dm", t / 3600, t % 3600 / 60) : String(format: "%dm%02ds", t / 60, t % 60)

@@ -85,9 +85,10 @@ public enum ReportBuilder {
         var all: [Figure] = []
         for e in experiments {
             var figs = [Figures.learningCurves(e), Figures.classGain(e), Figures.confusion(e)].compactMap { $0 }
-            let (panels, note) = attention(for: e, options: o)
+            let (panels, inputs, note) = attention(for: e, options: o)
             attentionNotes[e.name] = note
-            if !panels.isEmpty { figs += Figures.attention(e.name, panels: panels) }
+            if !panels.isEmpty { figs += Figures.attention(e.name, panels: panels, inputs: inputs) }
+            if let f = Figures.atDistance(e) { figs.append(f) }
             perExperiment[e.name] = figs
             all += figs
         }
@@ -101,7 +102,7 @@ public enum ReportBuilder {
 
         for f in all {
             try f.write(to: o.figuresDirectory)
-            try gnuplot.render(f.name, in: o.figuresDirectory)
+            try gnuplot.render(f, in: o.figuresDirectory)
         }
         removeStale(in: o.figuresDirectory, keeping: Set(all.flatMap { f in
             ["\(f.name).gp", "\(f.name).png", "\(f.name).svg"] + f.data.map(\.file) + f.sharedData }))
@@ -117,32 +118,56 @@ public enum ReportBuilder {
                              experiments: experiments.map(\.name))
     }
 
-    /// Attention panels from the checkpoints (writing the data file), else from the data file a
-    /// previous report left in the figures folder; with a note saying which, or why there are none.
-    static func attention(for e: ExperimentResults, options o: ReportOptions) -> ([AttentionPanel], String) {
+    /// Attention panels and input images from the checkpoints (writing both data files), else from
+    /// the data files a previous report left in the figures folder (the images, when that file is
+    /// missing, from the test data if it is here); with a note saying which, or why there are none.
+    static func attention(for e: ExperimentResults, options o: ReportOptions)
+        -> (panels: [AttentionPanel], inputs: [AttentionInput], note: String) {
         let path = "\(o.figuresDirectory)/\(Figures.attentionDataFile(e.name))"
+        let inputsPath = "\(o.figuresDirectory)/\(Figures.attentionInputsFile(e.name))"
+        let legend = "Rows: teacher then each arm's first finished seed; columns: the input image, then the feature taps "
+            + "(q̂ = F(A)/‖F(A)‖₂ with F(A) = mean_c A_c^p), one colour scale per tap column; under each student map "
+            + "d = ‖q̂_student − q̂_teacher‖₂ for that image (0 = the teacher's map, √2 = disjoint)."
         let computeError: String
         do {
-            let panels = try AttentionMaps.compute(e, images: o.attentionImages, projectRoot: o.projectRoot, loadData: o.loadData)
+            let (panels, inputs) = try AttentionMaps.compute(e, images: o.attentionImages, projectRoot: o.projectRoot,
+                                                              loadData: o.loadData)
             let source = "checkpoints under \(e.directory)"
             try AtomicFile.write(AttentionMaps.encode(panels, experiment: e.name, source: source), to: path)
-            return (panels, "Computed from the \(source) for the first \(o.attentionImages) test images; "
-                    + "rows: teacher then each arm's first finished seed, columns: feature taps (F(A) = mean_c A_c^p, L2-normalised).")
+            try AtomicFile.write(AttentionMaps.encodeInputs(inputs, experiment: e.name), to: inputsPath)
+            return (panels, inputs, "Computed from the \(source) for the first \(o.attentionImages) test images; " + legend)
         } catch {
             computeError = "\(error)"
         }
-        if let data = FileManager.default.contents(atPath: path) {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return ([], [], "Attention maps unavailable: \(computeError).")
+        }
+        let panels: [AttentionPanel], source: String
+        do {
+            (panels, source) = try AttentionMaps.decode(String(decoding: data, as: UTF8.self), file: path)
+        } catch {
+            return ([], [], "Attention maps unavailable: \(computeError); the committed data file is unreadable (\(error)).")
+        }
+        guard !panels.isEmpty else { return ([], [], "Attention maps unavailable: \(computeError).") }
+        var inputs: [AttentionInput] = []
+        var inputsNote = ""
+        if let text = FileManager.default.contents(atPath: inputsPath) {
+            do { inputs = try AttentionMaps.decodeInputs(String(decoding: text, as: UTF8.self), file: inputsPath) } catch {
+                inputsNote = " The input images are not shown: \(error)."
+            }
+        } else {
+            var labels: [Int: String] = [:]
+            for p in panels { labels[p.image] = PlotText.slug(p.label) }
             do {
-                let (panels, source) = try AttentionMaps.decode(String(decoding: data, as: UTF8.self), file: path)
-                if !panels.isEmpty {
-                    return (panels, "Re-plotted from the committed data file `figures/\(Figures.attentionDataFile(e.name))` "
-                            + "(recorded source: \(source)); not recomputed now: \(computeError).")
-                }
+                inputs = try AttentionMaps.loadInputs(e, count: labels.count, labels: labels, loadData: o.loadData)
+                try AtomicFile.write(AttentionMaps.encodeInputs(inputs, experiment: e.name), to: inputsPath)
             } catch {
-                return ([], "Attention maps unavailable: \(computeError); the committed data file is unreadable (\(error)).")
+                inputsNote = " The input images are not shown: \(error)."
             }
         }
-        return ([], "Attention maps unavailable: \(computeError).")
+        return (panels, inputs, "Re-plotted from the committed data files `figures/\(Figures.attentionDataFile(e.name))`"
+                + (inputs.isEmpty ? "" : " and `figures/\(Figures.attentionInputsFile(e.name))`")
+                + " (recorded source: \(source)); not recomputed now: \(computeError). " + legend + inputsNote)
     }
 
     /// Deletes figure files (`.gp`, `.png`, `.svg`, `.dat`) this build did not write.

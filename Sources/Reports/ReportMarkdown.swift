@@ -74,14 +74,14 @@ public enum ReportMarkdown {
         if let t = e.teacher {
             let s = t.summary
             rows.append(["teacher `\(s?.model ?? e.spec?.teacher.model ?? "?")`", t.status.label, Markdown.pct(s?.final.top1),
-                         Markdown.pct(s?.final.top5), Markdown.pct(s?.bestTop1), s.map { "\($0.bestEpoch)" } ?? "—",
+                         Markdown.pct(s?.final.top5), Markdown.pct(s?.bestTop1), Markdown.epoch(s?.bestEpoch),
                          Markdown.pct(t.lastEvaluatedTop1?.value), "—", Markdown.number(s?.final.ece, "%.4f"),
                          Markdown.number(s?.final.nll, "%.4f"), "—", Markdown.duration(s?.wallSeconds),
                          Markdown.number(s?.trainImagesPerSecond, "%.0f")])
         }
         for a in e.armSummaries {
             rows.append([a.arm, a.seedStatus, a.top1.formatted(), a.top5.formatted(), a.bestTop1.formatted(),
-                         a.bestEpoch.formatted(scale: 1, decimals: 1), a.lastEpochTop1.formatted(), a.agreement.formatted(),
+                         Markdown.epochs(a.bestEpoch), a.lastEpochTop1.formatted(), a.agreement.formatted(),
                          a.ece.formatted(scale: 1, decimals: 4), a.nll.formatted(scale: 1, decimals: 4),
                          a.generalisationGap.formatted(), Markdown.duration(a.wallSeconds.mean),
                          a.imagesPerSecond.formatted(scale: 1, decimals: 0)])
@@ -97,17 +97,25 @@ public enum ReportMarkdown {
                                  let s = r.summary
                                  let last = r.lastEvaluatedTop1
                                  return [r.name, r.status.label, Markdown.pct(s?.final.top1), Markdown.pct(s?.final.top5),
-                                         s.map { "\(Markdown.pct($0.bestTop1)) (\($0.bestEpoch))" } ?? "—",
+                                         s.map { "\(Markdown.pct($0.bestTop1))" + ($0.bestEpoch > 0 ? " (\($0.bestEpoch))" : "") } ?? "—",
                                          last.map { "\(Markdown.pct($0.value)) (\($0.epoch))" } ?? "—",
                                          Markdown.pct(s?.final.teacherAgreement), Markdown.number(s?.final.ece, "%.4f"),
                                          Markdown.duration(s?.wallSeconds), Markdown.number(s?.trainImagesPerSecond, "%.0f")]
                              }) + "\n"
         md += corruptionSection(e)
         md += perClassSection(e)
-        for f in figures where !f.name.hasPrefix("attention-") { md += Markdown.figure(f) + "\n" }
+        func isAttention(_ f: Figure) -> Bool { f.name.hasPrefix("attention-") || f.name.hasPrefix("atdistance-") }
+        for f in figures where !isAttention(f) { md += Markdown.figure(f) + "\n" }
         md += "### Attention maps\n\n"
         if let note = attentionNote { md += note + "\n\n" }
         for f in figures where f.name.hasPrefix("attention-") { md += Markdown.figure(f) + "\n" }
+        if let f = figures.first(where: { $0.name.hasPrefix("atdistance-") }) {
+            md += "AT distance to the teacher per tap during training, from each run's `steps.tsv` (the mean over 32 "
+            md += "fixed test images of ‖q̂_student − q̂_teacher‖₂, student in eval mode; arms without a teacher — ce — "
+            md += "have none).\n\n" + Markdown.figure(f) + "\n"
+        } else if e.arms.contains(where: { $0 != "ce" }) {
+            md += "No AT distance during training: these runs predate `steps.tsv` (the step log).\n\n"
+        }
         return md
     }
 
@@ -125,29 +133,39 @@ public enum ReportMarkdown {
         let teacher = e.teacher?.summary?.final.perClassAccuracy
         let gainArm = arms.first { $0.arm == "atkd" }
         var header = ["class"] + (teacher != nil ? ["teacher"] : []) + arms.map(\.arm)
-        if gainArm != nil && base.arm == "kd" { header.append("atkd − kd (points)") }
+        if gainArm != nil && base.arm == "kd" { header.append("atkd − kd (points, 95 % interval)") }
         let rows: [[String]] = order.map { c in
             var row = [names[c]]
             if let t = teacher { row.append(c < t.count ? t[c].map(Markdown.pct) ?? "—" : "—") }
             for a in arms { row.append(c < a.perClass.count ? a.perClass[c].formatted() : "—") }
-            if let g = gainArm, base.arm == "kd", c < g.perClass.count, let x = g.perClass[c].mean, let y = acc[c].mean {
-                row.append(String(format: "%+.2f", (x - y) * 100))
-            } else if gainArm != nil && base.arm == "kd" { row.append("—") }
+            if let g = gainArm, base.arm == "kd" { row.append(ClassGain.of(g, over: base, class: c).formatted) }
             return row
         }
-        return "### Per-class test top-1 % (sorted by \(base.arm) accuracy, hardest first)\n\n" + Markdown.table(header, rows) + "\n"
+        var md = "### Per-class test top-1 % (sorted by \(base.arm) accuracy, hardest first)\n\n"
+        if gainArm != nil && base.arm == "kd" {
+            md += "The atkd − kd interval is a 95 % t-interval over paired seeds, or for one seed Newcombe's interval from "
+            md += "the Wilson intervals of each arm's hits among the class's test images.\n\n"
+        }
+        return md + Markdown.table(header, rows) + "\n"
     }
 
     static func footprintSection(_ exps: [ExperimentResults], figure: Figure?) -> String {
         let points = Figures.footprintPoints(exps)
         guard !points.isEmpty else { return "" }
         var md = "## Footprint (accuracy against size and speed)\n\n"
-        md += "Latency: one value per architecture — the median of the batch-1 eval latencies its finished runs "
+        md += "Latency: one value per architecture — the fastest of the batch-1 eval latencies its finished runs "
         md += "recorded (each the median of 51 forwards after 5 warm-ups, with the run's threads), so two arms "
-        md += "of one architecture show the same number.\n\n"
-        md += Markdown.table(["experiment", "model", "parameters", "MACs / image", "latency ms (batch 1)", "checkpoint bytes", "top-1 %"],
-                             points.map { [$0.experiment, $0.label, "\($0.params)", "\($0.macs)",
-                                           Markdown.number($0.latencyMs, "%.2f"), "\($0.bytes)", $0.top1.formatted()] }) + "\n"
+        md += "of one architecture show the same number. Runs differ only by what else the machine was doing "
+        md += "(other load only adds time), so the fastest is the least disturbed; the slowest is shown beside it.\n\n"
+        let measured = Figures.latencies(exps)
+        md += Markdown.table(["experiment", "model", "parameters", "MACs / image", "latency ms (batch 1)",
+                              "runs measured (slowest ms)", "checkpoint bytes", "top-1 %"],
+                             points.map { p in
+                                 let all = measured[p.model] ?? []
+                                 return [p.experiment, p.label, "\(p.params)", "\(p.macs)", Markdown.number(p.latencyMs, "%.2f"),
+                                         all.isEmpty ? "—" : "\(all.count) (\(String(format: "%.2f", all.max()!)))",
+                                         "\(p.bytes)", p.top1.formatted()]
+                             }) + "\n"
         if let f = figure { md += Markdown.figure(f) + "\n" }
         return md
     }

@@ -1,11 +1,11 @@
-// Committed summaries: the small files of each run (spec, final.json, metrics, events — never
+// Committed summaries: the small files of each run (spec, final.json, metrics, steps, events — never
 // checkpoints) copied into <out>/runs/<experiment>/ so a fresh clone can rebuild the report.
 
 import Foundation
 
 public enum RunArchive {
     /// The files copied from the experiment folder and from each run folder.
-    public static let smallFiles = ["spec.json", "final.json", "metrics.tsv", "events.jsonl"]
+    public static let smallFiles = ["spec.json", "final.json", "metrics.tsv", "steps.tsv", "events.jsonl"]
 
     /// Mirrors the small files of `experiment` into `<archiveRoot>/<folder name>/`; a small file the
     /// source no longer has is removed from the copy. Returns the destination (nil when the source

@@ -42,6 +42,10 @@ public struct RunRecord {
     public var summary: RunSummary?
     /// `metrics.tsv`, when present and readable.
     public var metrics: MetricsTable?
+    /// `steps.tsv` (several rows per epoch), when present and readable; runs before the step log have none.
+    public var steps: StepTable?
+    /// Why a present `steps.tsv` could not be read (the curves then use `metrics.tsv` alone).
+    public var stepsProblem: String?
 
     public init(name: String, arm: String, seed: Int?, directory: String, status: RunStatus,
                 summary: RunSummary? = nil, metrics: MetricsTable? = nil) {
@@ -65,6 +69,11 @@ public struct RunRecord {
         if files.contains("metrics.tsv") {
             do { record.metrics = try MetricsTable.load(path: "\(directory)/metrics.tsv") } catch {
                 problems.append("metrics.tsv: \(shortReason(error))")
+            }
+        }
+        if files.contains(StepLog.fileName) {
+            do { record.steps = try StepTable.load(path: "\(directory)/\(StepLog.fileName)") } catch {
+                record.stepsProblem = "\(StepLog.fileName): \(shortReason(error))"
             }
         }
         if files.contains("final.json") {

@@ -44,6 +44,8 @@ public final class TrainingRun {
     let stepsPerEpoch: Int
     var state = TrainingState()
     let events: EventLog
+    /// `steps.tsv`: several rows per epoch (`StepLog`); `stepLog.pointsPerEpoch = 0` turns it off.
+    public lazy var stepLog = StepLog(directory: directory)
 
     public init(directory: String, arm: String, seed: UInt64, train: TrainSpec, model: any Model,
                 teacher: (any Model)?, objective: any Objective, data: DataProvider, engine: any Kernels,
@@ -166,6 +168,7 @@ public final class TrainingRun {
                 state.trainImages += batch.labels.count
                 state.batch += 1
                 afterStep?(state.epoch * stepsPerEpoch + state.batch)
+                try stepLog.record(self, lr: lr)
                 state.wallSeconds = wallBase + Date().timeIntervalSince(wallStart)
                 reporter.step(epoch: state.epoch + 1, epochs: train.epochs, batch: state.batch, batches: stepsPerEpoch, batchSize: train.batchSize,
                               imagesPerSecond: Double(state.trainImages) / max(state.trainSeconds, 1e-9),

@@ -76,17 +76,21 @@ final class ReportBuilderTests: XCTestCase {
             XCTAssertTrue(readText("\(figures)/\(f).gp").contains("cd system(sprintf(\"dirname '%s'\", ARG0))"), f)
         }
 
-        // One series per arm in the curves (teacher trained here, so it has a curve too).
+        // One legend entry per arm in the curves (teacher trained here on the students' 3 epochs, so it has a curve too).
         let curvesScript = readText("\(figures)/curves-cifar-cpu.gp")
-        for arm in ["teacher", "ce", "kd", "at", "atkd"] {
-            XCTAssertEqual(curvesScript.components(separatedBy: "title \"\(arm)\"").count - 1, 2, "test and loss panels for \(arm)")
+        for arm in ["teacher", "ce (2 seeds)", "kd (2 seeds)", "at (1 seed)", "atkd (2 seeds)"] {
+            XCTAssertEqual(curvesScript.components(separatedBy: "title \"\(arm)\"").count - 1, 1, "legend entry for \(arm)")
         }
         let curves = readText("\(figures)/curves-cifar-cpu.dat")
-        XCTAssertEqual(curves.components(separatedBy: "# arm: ").count - 1, 5)
-        // kd epoch 3: test top-1 mean 82, std 2.828…; loss 1.0 with std 0 over 2 seeds.
-        XCTAssertTrue(curves.contains("3\t82\t2.82843\t1\t0\t2"), curves)
-        // atkd epoch 2 has the in-progress seed (0.66) and seed 1 (nan at epoch 2): mean 66 over 1 run.
-        XCTAssertTrue(curves.contains("2\t66\t0\t1.45\t0.0707107\t2"), curves)
+        XCTAssertEqual(curves.components(separatedBy: "# arm: ").count - 1, 10, "evaluations and training per arm")
+        // kd epoch 3: test top-1 mean 82, std 2.828… over 2 seeds, no validation.
+        XCTAssertTrue(curves.contains("3\t82\t2.82843\tnan\tnan\t2"), curves)
+        // kd epoch 3 training: train top-1 95 ± 0, loss 1 ± 0, terms at (none), ce and kd 0.5 ± 0.
+        XCTAssertTrue(curves.contains("3\t2\t95\t0\t1\t0\tnan\tnan\t0.5\t0\t0.5\t0"), curves)
+        // atkd epoch 2 has the in-progress seed (0.66) and seed 1 (nan at epoch 2): mean 66 over 1 run;
+        // its training loss has both seeds (1.5, 1.4).
+        XCTAssertTrue(curves.contains("2\t66\t0\tnan\tnan\t1"), curves)
+        XCTAssertTrue(curves.contains("2\t2\t70\t14.1421\t1.45\t0.0707107"), curves)
 
         let accuracy = readText("\(figures)/accuracy.dat")
         XCTAssertTrue(accuracy.contains("1\t\"kd\"\t82\t2.82843\t2"), accuracy)
@@ -94,14 +98,19 @@ final class ReportBuilderTests: XCTestCase {
         XCTAssertTrue(readText("\(figures)/accuracy.gp").contains("90 with lines dt 2"), "teacher reference line at 90 %")
         XCTAssertTrue(readText("\(figures)/accuracy.gp").contains("72 with lines dt 3"), "ce reference line at 72 %")
 
-        // Gains over kd per class: class 0 (kd 75 %): ce 65 − 75 = −10, at 70 − 75 = −5, atkd 90 − 75 = +15.
+        // Gains over kd per class, paired by seed: class 0 (kd 70 and 80 %): ce 60, 70 ⇒ −10 on both seeds
+        // (interval of zero width); at and atkd have seed 1 only: 70 − 70 = 0 and 90 − 70 = +20, with
+        // Newcombe intervals from 10 images each.
         let gain = readText("\(figures)/classgain-cifar-cpu.dat")
-        XCTAssertTrue(gain.contains("\"plane\"\t75\t-10\t-5\t15"), gain)
+        XCTAssertTrue(gain.contains("\"plane\"\t\"plane (kd 75 %)\"\t75\t-10\t-10\t-10\t2\t0\t"), gain)
+        XCTAssertTrue(gain.contains("\t20\t-15.9794\t51.4146\t1"), gain)
         XCTAssertEqual(readText("\(figures)/confusion-cifar-cpu.dat").components(separatedBy: "# panel: ").count - 1, 5)
         let attention = readText("\(figures)/attention-cifar-cpu.dat")
         XCTAssertEqual(attention.components(separatedBy: "# block ").count - 1, 5 * 3 * 2, "5 models × 3 taps × 2 images")
 
         let report = readText(outcome.reportPath)
+        XCTAssertTrue(report.components(separatedBy: "![").dropFirst().first?.contains("(figures/verdicts.png)") == true,
+                      "the verdict figure comes first")
         XCTAssertTrue(report.contains("| kd | seeds 1, 2 finished | 82.00 ± 2.83 |"), report)
         XCTAssertTrue(report.contains("| ce | seeds 1, 2 finished | 72.00 ± 2.83 |"), report)
         XCTAssertTrue(report.contains("| atkd-seed2 | in progress (2/3 epochs) |"), report)
@@ -139,7 +148,8 @@ final class ReportBuilderTests: XCTestCase {
         XCTAssertTrue(outcome.figures.contains("attention-cifar-cpu-img0"))
         XCTAssertEqual(readText("\(scratch.path)/reports/figures/attention-cifar-cpu.dat"), before)
         let report = readText(outcome.reportPath)
-        XCTAssertTrue(report.contains("Re-plotted from the committed data file"), report)
+        XCTAssertTrue(report.contains("Re-plotted from the committed data files"), report)
+        XCTAssertTrue(report.contains("attention-cifar-cpu-inputs.dat"), "the input images come from their committed file")
         XCTAssertTrue(report.contains("`\(scratch.path)/reports/runs/cifar-cpu`"), "reads the archived copy")
         XCTAssertTrue(report.contains("82.00 ± 2.83"))
 

@@ -54,6 +54,18 @@ enum SyntheticRuns {
         try Data(text.utf8).write(to: URL(fileURLWithPath: "\(dir)/metrics.tsv"))
     }
 
+    /// steps.tsv as `StepLog` writes it: 4 steps per epoch, rows at steps 2 and 4 of each of 3 epochs,
+    /// running means 2.0 then 1.5 (+ `shift`) for the loss, 0.5 for train top-1, AT distances
+    /// 0.4 and 0.2 (+ `shift`) at taps stage1 and stage2.
+    static func writeSteps(to dir: String, shift: Double) throws {
+        var text = "step\tepoch\tlr\ttrain_loss\ttrain_top1\tloss_ce\tloss_kd\tat_distance.stage1\tat_distance.stage2\n"
+        for step in stride(from: 2, through: 12, by: 2) {
+            let loss = (step % 4 == 2 ? 2.0 : 1.5) + shift
+            text += "\(step)\t\(Double(step) / 4)\t0.05\t\(loss)\t0.5\t\(loss / 2)\t\(loss / 2)\t\(0.4 + shift)\t\(0.2 + shift)\n"
+        }
+        try Data(text.utf8).write(to: URL(fileURLWithPath: "\(dir)/steps.tsv"))
+    }
+
     /// final.json as `RunSummary.jsonData()` writes it (snake_case keys).
     static func writeFinal(to dir: String, arm: String, seed: Int, top1: Double, top5: Double = 1, perClass: [Double],
                            confusion: [[Int]], agreement: Double?, best: Double, bestEpoch: Int, params: Int = 272_474,

@@ -1,105 +1,318 @@
 # cifar-cpu: attention maps, test image 3 (cat)
 # Written by `atkd report`. Re-plot with: gnuplot <this folder>/attention-cifar-cpu-img3.gp
-# Data: attention-cifar-cpu.dat (read relative to this script's folder).
+# Data: attention-cifar-cpu.dat, attention-cifar-cpu-inputs.dat (read relative to this script's folder).
 if (strlen(ARG0) > 0) { cd system(sprintf("dirname '%s'", ARG0)) }
 do for [fmt in "png svg"] {
     if (fmt eq "png") {
-        set terminal pngcairo size 920,1050 font "sans,10" noenhanced
+        set terminal pngcairo size 800,906 font "sans,10" noenhanced
         set output "attention-cifar-cpu-img3.png"
     } else {
-        set terminal svg size 920,1050 font "sans,10" noenhanced background "white"
+        set terminal svg size 800,906 font "sans,10" noenhanced background "white"
         set output "attention-cifar-cpu-img3.svg"
     }
     reset
     set datafile missing "nan"
-    set multiplot layout 5,4 title "cifar-cpu: attention maps of test image 3 (cat); rows: models, columns: taps"
-    set palette rgb 21,22,23
-    unset colorbox
+    set multiplot title "cifar-cpu: attention maps of test image 3 (cat)\none colour scale per tap column; d = ‖q̂ − q̂_teacher‖₂ (0: the teacher's map)" font ",10"
+    set palette defined (0 "#000004", 0.25 "#51127c", 0.5 "#b73779", 0.75 "#fc8961", 1 "#fcfdbf")
     unset xtics
     unset ytics
-    set size ratio -1
-    set lmargin 0.5
-    set rmargin 0.5
-    set title "teacher · stage1 (32×32)" font ",9"
+    unset key
+    set label "input" at screen 0.1788, 0.9161 center font ",10"
+    set label "stage1 (32×32)" at screen 0.3588, 0.9161 center font ",10"
+    set label "stage2 (16×16)" at screen 0.5388, 0.9161 center font ",10"
+    set label "stage3 (8×8)" at screen 0.7188, 0.9161 center font ",10"
+    set label "stage4 (4×4)" at screen 0.8987, 0.9161 center font ",10"
+    set label "teacher" at screen 0.0875, 0.8355 right font ",10"
+    set label "ce" at screen 0.0875, 0.6634 right font ",10"
+    set label "kd" at screen 0.0875, 0.4912 right font ",10"
+    set label "at" at screen 0.0875, 0.3190 right font ",10"
+    set label "atkd" at screen 0.0875, 0.1468 right font ",10"
+    # panel row=teacher col=input
+    set lmargin at screen 0.0975
+    set rmargin at screen 0.2600
+    set bmargin at screen 0.7638
+    set tmargin at screen 0.9073
+    set xrange [-0.5:31.5]
+    set yrange [31.5:-0.5]
+    unset colorbox
+    plot "attention-cifar-cpu-inputs.dat" index 3 using 1:2:3:4:5 with rgbimage notitle
+    unset label
+    # panel row=ce col=input
+    set lmargin at screen 0.0975
+    set rmargin at screen 0.2600
+    set bmargin at screen 0.5916
+    set tmargin at screen 0.7351
+    set xrange [-0.5:31.5]
+    set yrange [31.5:-0.5]
+    unset colorbox
+    plot "attention-cifar-cpu-inputs.dat" index 3 using 1:2:3:4:5 with rgbimage notitle
+    # panel row=kd col=input
+    set lmargin at screen 0.0975
+    set rmargin at screen 0.2600
+    set bmargin at screen 0.4194
+    set tmargin at screen 0.5629
+    set xrange [-0.5:31.5]
+    set yrange [31.5:-0.5]
+    unset colorbox
+    plot "attention-cifar-cpu-inputs.dat" index 3 using 1:2:3:4:5 with rgbimage notitle
+    # panel row=at col=input
+    set lmargin at screen 0.0975
+    set rmargin at screen 0.2600
+    set bmargin at screen 0.2472
+    set tmargin at screen 0.3907
+    set xrange [-0.5:31.5]
+    set yrange [31.5:-0.5]
+    unset colorbox
+    plot "attention-cifar-cpu-inputs.dat" index 3 using 1:2:3:4:5 with rgbimage notitle
+    # panel row=atkd col=input
+    set lmargin at screen 0.0975
+    set rmargin at screen 0.2600
+    set bmargin at screen 0.0751
+    set tmargin at screen 0.2185
+    set xrange [-0.5:31.5]
+    set yrange [31.5:-0.5]
+    unset colorbox
+    plot "attention-cifar-cpu-inputs.dat" index 3 using 1:2:3:4:5 with rgbimage notitle
+    # panel row=teacher col=stage1
+    set lmargin at screen 0.2775
+    set rmargin at screen 0.4400
+    set bmargin at screen 0.7638
+    set tmargin at screen 0.9073
+    set cbrange [0:0.159]
+    unset colorbox
     set xrange [-0.5:31.5]
     set yrange [31.5:-0.5]
     plot "attention-cifar-cpu.dat" index 3 matrix with image notitle
-    set title "teacher · stage2 (16×16)" font ",9"
+    unset label
+    # panel row=teacher col=stage2
+    set lmargin at screen 0.4575
+    set rmargin at screen 0.6200
+    set bmargin at screen 0.7638
+    set tmargin at screen 0.9073
+    set cbrange [0:0.274]
+    unset colorbox
     set xrange [-0.5:15.5]
     set yrange [15.5:-0.5]
     plot "attention-cifar-cpu.dat" index 7 matrix with image notitle
-    set title "teacher · stage3 (8×8)" font ",9"
+    unset label
+    # panel row=teacher col=stage3
+    set lmargin at screen 0.6375
+    set rmargin at screen 0.8000
+    set bmargin at screen 0.7638
+    set tmargin at screen 0.9073
+    set cbrange [0:0.402]
+    unset colorbox
     set xrange [-0.5:7.5]
     set yrange [7.5:-0.5]
     plot "attention-cifar-cpu.dat" index 11 matrix with image notitle
-    set title "teacher · stage4 (4×4)" font ",9"
+    unset label
+    # panel row=teacher col=stage4
+    set lmargin at screen 0.8175
+    set rmargin at screen 0.9800
+    set bmargin at screen 0.7638
+    set tmargin at screen 0.9073
+    set cbrange [0:0.687]
+    unset colorbox
     set xrange [-0.5:3.5]
     set yrange [3.5:-0.5]
     plot "attention-cifar-cpu.dat" index 15 matrix with image notitle
-    set title "ce · stage1 (32×32)" font ",9"
+    unset label
+    # panel row=ce col=stage1
+    set lmargin at screen 0.2775
+    set rmargin at screen 0.4400
+    set bmargin at screen 0.5916
+    set tmargin at screen 0.7351
+    set cbrange [0:0.159]
+    unset colorbox
+    set label 101 "d = 0.559" at screen 0.3588, 0.5784 center font ",9"
     set xrange [-0.5:31.5]
     set yrange [31.5:-0.5]
     plot "attention-cifar-cpu.dat" index 19 matrix with image notitle
-    set title "ce · stage2 (16×16)" font ",9"
+    unset label
+    # panel row=ce col=stage2
+    set lmargin at screen 0.4575
+    set rmargin at screen 0.6200
+    set bmargin at screen 0.5916
+    set tmargin at screen 0.7351
+    set cbrange [0:0.274]
+    unset colorbox
+    set label 101 "d = 0.572" at screen 0.5388, 0.5784 center font ",9"
     set xrange [-0.5:15.5]
     set yrange [15.5:-0.5]
     plot "attention-cifar-cpu.dat" index 23 matrix with image notitle
-    set title "ce · stage3 (8×8)" font ",9"
+    unset label
+    # panel row=ce col=stage3
+    set lmargin at screen 0.6375
+    set rmargin at screen 0.8000
+    set bmargin at screen 0.5916
+    set tmargin at screen 0.7351
+    set cbrange [0:0.402]
+    unset colorbox
+    set label 101 "d = 0.370" at screen 0.7188, 0.5784 center font ",9"
     set xrange [-0.5:7.5]
     set yrange [7.5:-0.5]
     plot "attention-cifar-cpu.dat" index 27 matrix with image notitle
-    set title "ce · stage4 (4×4)" font ",9"
+    unset label
+    # panel row=ce col=stage4
+    set lmargin at screen 0.8175
+    set rmargin at screen 0.9800
+    set bmargin at screen 0.5916
+    set tmargin at screen 0.7351
+    set cbrange [0:0.687]
+    unset colorbox
+    set label 101 "d = 0.457" at screen 0.8987, 0.5784 center font ",9"
     set xrange [-0.5:3.5]
     set yrange [3.5:-0.5]
     plot "attention-cifar-cpu.dat" index 31 matrix with image notitle
-    set title "kd · stage1 (32×32)" font ",9"
+    unset label
+    # panel row=kd col=stage1
+    set lmargin at screen 0.2775
+    set rmargin at screen 0.4400
+    set bmargin at screen 0.4194
+    set tmargin at screen 0.5629
+    set cbrange [0:0.159]
+    unset colorbox
+    set label 101 "d = 0.485" at screen 0.3588, 0.4062 center font ",9"
     set xrange [-0.5:31.5]
     set yrange [31.5:-0.5]
     plot "attention-cifar-cpu.dat" index 35 matrix with image notitle
-    set title "kd · stage2 (16×16)" font ",9"
+    unset label
+    # panel row=kd col=stage2
+    set lmargin at screen 0.4575
+    set rmargin at screen 0.6200
+    set bmargin at screen 0.4194
+    set tmargin at screen 0.5629
+    set cbrange [0:0.274]
+    unset colorbox
+    set label 101 "d = 0.476" at screen 0.5388, 0.4062 center font ",9"
     set xrange [-0.5:15.5]
     set yrange [15.5:-0.5]
     plot "attention-cifar-cpu.dat" index 39 matrix with image notitle
-    set title "kd · stage3 (8×8)" font ",9"
+    unset label
+    # panel row=kd col=stage3
+    set lmargin at screen 0.6375
+    set rmargin at screen 0.8000
+    set bmargin at screen 0.4194
+    set tmargin at screen 0.5629
+    set cbrange [0:0.402]
+    unset colorbox
+    set label 101 "d = 0.442" at screen 0.7188, 0.4062 center font ",9"
     set xrange [-0.5:7.5]
     set yrange [7.5:-0.5]
     plot "attention-cifar-cpu.dat" index 43 matrix with image notitle
-    set title "kd · stage4 (4×4)" font ",9"
+    unset label
+    # panel row=kd col=stage4
+    set lmargin at screen 0.8175
+    set rmargin at screen 0.9800
+    set bmargin at screen 0.4194
+    set tmargin at screen 0.5629
+    set cbrange [0:0.687]
+    unset colorbox
+    set label 101 "d = 0.349" at screen 0.8987, 0.4062 center font ",9"
     set xrange [-0.5:3.5]
     set yrange [3.5:-0.5]
     plot "attention-cifar-cpu.dat" index 47 matrix with image notitle
-    set title "at · stage1 (32×32)" font ",9"
+    unset label
+    # panel row=at col=stage1
+    set lmargin at screen 0.2775
+    set rmargin at screen 0.4400
+    set bmargin at screen 0.2472
+    set tmargin at screen 0.3907
+    set cbrange [0:0.159]
+    unset colorbox
+    set label 101 "d = 0.163" at screen 0.3588, 0.2340 center font ",9"
     set xrange [-0.5:31.5]
     set yrange [31.5:-0.5]
     plot "attention-cifar-cpu.dat" index 51 matrix with image notitle
-    set title "at · stage2 (16×16)" font ",9"
+    unset label
+    # panel row=at col=stage2
+    set lmargin at screen 0.4575
+    set rmargin at screen 0.6200
+    set bmargin at screen 0.2472
+    set tmargin at screen 0.3907
+    set cbrange [0:0.274]
+    unset colorbox
+    set label 101 "d = 0.169" at screen 0.5388, 0.2340 center font ",9"
     set xrange [-0.5:15.5]
     set yrange [15.5:-0.5]
     plot "attention-cifar-cpu.dat" index 55 matrix with image notitle
-    set title "at · stage3 (8×8)" font ",9"
+    unset label
+    # panel row=at col=stage3
+    set lmargin at screen 0.6375
+    set rmargin at screen 0.8000
+    set bmargin at screen 0.2472
+    set tmargin at screen 0.3907
+    set cbrange [0:0.402]
+    unset colorbox
+    set label 101 "d = 0.153" at screen 0.7188, 0.2340 center font ",9"
     set xrange [-0.5:7.5]
     set yrange [7.5:-0.5]
     plot "attention-cifar-cpu.dat" index 59 matrix with image notitle
-    set title "at · stage4 (4×4)" font ",9"
+    unset label
+    # panel row=at col=stage4
+    set lmargin at screen 0.8175
+    set rmargin at screen 0.9800
+    set bmargin at screen 0.2472
+    set tmargin at screen 0.3907
+    set cbrange [0:0.687]
+    unset colorbox
+    set label 101 "d = 0.119" at screen 0.8987, 0.2340 center font ",9"
     set xrange [-0.5:3.5]
     set yrange [3.5:-0.5]
     plot "attention-cifar-cpu.dat" index 63 matrix with image notitle
-    set title "atkd · stage1 (32×32)" font ",9"
+    unset label
+    # panel row=atkd col=stage1
+    set lmargin at screen 0.2775
+    set rmargin at screen 0.4400
+    set bmargin at screen 0.0751
+    set tmargin at screen 0.2185
+    set cbrange [0:0.159]
+    set colorbox user horizontal origin screen 0.3025, 0.0265 size screen 0.1125, 0.0110
+    set cbtics 0, 0.0795 font ",8" format "%.2g"
+    set label 101 "d = 0.195" at screen 0.3588, 0.0607 center font ",9"
     set xrange [-0.5:31.5]
     set yrange [31.5:-0.5]
     plot "attention-cifar-cpu.dat" index 67 matrix with image notitle
-    set title "atkd · stage2 (16×16)" font ",9"
+    unset label
+    # panel row=atkd col=stage2
+    set lmargin at screen 0.4575
+    set rmargin at screen 0.6200
+    set bmargin at screen 0.0751
+    set tmargin at screen 0.2185
+    set cbrange [0:0.274]
+    set colorbox user horizontal origin screen 0.4825, 0.0265 size screen 0.1125, 0.0110
+    set cbtics 0, 0.137 font ",8" format "%.2g"
+    set label 101 "d = 0.167" at screen 0.5388, 0.0607 center font ",9"
     set xrange [-0.5:15.5]
     set yrange [15.5:-0.5]
     plot "attention-cifar-cpu.dat" index 71 matrix with image notitle
-    set title "atkd · stage3 (8×8)" font ",9"
+    unset label
+    # panel row=atkd col=stage3
+    set lmargin at screen 0.6375
+    set rmargin at screen 0.8000
+    set bmargin at screen 0.0751
+    set tmargin at screen 0.2185
+    set cbrange [0:0.402]
+    set colorbox user horizontal origin screen 0.6625, 0.0265 size screen 0.1125, 0.0110
+    set cbtics 0, 0.201 font ",8" format "%.2g"
+    set label 101 "d = 0.147" at screen 0.7188, 0.0607 center font ",9"
     set xrange [-0.5:7.5]
     set yrange [7.5:-0.5]
     plot "attention-cifar-cpu.dat" index 75 matrix with image notitle
-    set title "atkd · stage4 (4×4)" font ",9"
+    unset label
+    # panel row=atkd col=stage4
+    set lmargin at screen 0.8175
+    set rmargin at screen 0.9800
+    set bmargin at screen 0.0751
+    set tmargin at screen 0.2185
+    set cbrange [0:0.687]
+    set colorbox user horizontal origin screen 0.8425, 0.0265 size screen 0.1125, 0.0110
+    set cbtics 0, 0.3435 font ",8" format "%.2g"
+    set label 101 "d = 0.149" at screen 0.8987, 0.0607 center font ",9"
     set xrange [-0.5:3.5]
     set yrange [3.5:-0.5]
     plot "attention-cifar-cpu.dat" index 79 matrix with image notitle
+    unset label
     
     unset multiplot
     set output

@@ -1,85 +1,257 @@
 # regress: attention maps, test image 1 (frog)
 # Written by `atkd report`. Re-plot with: gnuplot <this folder>/attention-regress-img1.gp
-# Data: attention-regress.dat (read relative to this script's folder).
+# Data: attention-regress.dat, attention-regress-inputs.dat (read relative to this script's folder).
 if (strlen(ARG0) > 0) { cd system(sprintf("dirname '%s'", ARG0)) }
 do for [fmt in "png svg"] {
     if (fmt eq "png") {
-        set terminal pngcairo size 700,1050 font "sans,10" noenhanced
+        set terminal pngcairo size 656,906 font "sans,10" noenhanced
         set output "attention-regress-img1.png"
     } else {
-        set terminal svg size 700,1050 font "sans,10" noenhanced background "white"
+        set terminal svg size 656,906 font "sans,10" noenhanced background "white"
         set output "attention-regress-img1.svg"
     }
     reset
     set datafile missing "nan"
-    set multiplot layout 5,3 title "regress: attention maps of test image 1 (frog); rows: models, columns: taps"
-    set palette rgb 21,22,23
-    unset colorbox
+    set multiplot title "regress: attention maps of test image 1 (frog)\none colour scale per tap column; d = ‖q̂ − q̂_teacher‖₂ (0: the teacher's map)" font ",10"
+    set palette defined (0 "#000004", 0.25 "#51127c", 0.5 "#b73779", 0.75 "#fc8961", 1 "#fcfdbf")
     unset xtics
     unset ytics
-    set size ratio -1
-    set lmargin 0.5
-    set rmargin 0.5
-    set title "teacher · stage1 (32×32)" font ",9"
+    unset key
+    set label "input" at screen 0.2180, 0.9161 center font ",10"
+    set label "stage1 (32×32)" at screen 0.4375, 0.9161 center font ",10"
+    set label "stage2 (16×16)" at screen 0.6570, 0.9161 center font ",10"
+    set label "stage3 (8×8)" at screen 0.8765, 0.9161 center font ",10"
+    set label "teacher" at screen 0.1067, 0.8355 right font ",10"
+    set label "ce" at screen 0.1067, 0.6634 right font ",10"
+    set label "kd" at screen 0.1067, 0.4912 right font ",10"
+    set label "at" at screen 0.1067, 0.3190 right font ",10"
+    set label "atkd" at screen 0.1067, 0.1468 right font ",10"
+    # panel row=teacher col=input
+    set lmargin at screen 0.1189
+    set rmargin at screen 0.3171
+    set bmargin at screen 0.7638
+    set tmargin at screen 0.9073
+    set xrange [-0.5:31.5]
+    set yrange [31.5:-0.5]
+    unset colorbox
+    plot "attention-regress-inputs.dat" index 1 using 1:2:3:4:5 with rgbimage notitle
+    unset label
+    # panel row=ce col=input
+    set lmargin at screen 0.1189
+    set rmargin at screen 0.3171
+    set bmargin at screen 0.5916
+    set tmargin at screen 0.7351
+    set xrange [-0.5:31.5]
+    set yrange [31.5:-0.5]
+    unset colorbox
+    plot "attention-regress-inputs.dat" index 1 using 1:2:3:4:5 with rgbimage notitle
+    # panel row=kd col=input
+    set lmargin at screen 0.1189
+    set rmargin at screen 0.3171
+    set bmargin at screen 0.4194
+    set tmargin at screen 0.5629
+    set xrange [-0.5:31.5]
+    set yrange [31.5:-0.5]
+    unset colorbox
+    plot "attention-regress-inputs.dat" index 1 using 1:2:3:4:5 with rgbimage notitle
+    # panel row=at col=input
+    set lmargin at screen 0.1189
+    set rmargin at screen 0.3171
+    set bmargin at screen 0.2472
+    set tmargin at screen 0.3907
+    set xrange [-0.5:31.5]
+    set yrange [31.5:-0.5]
+    unset colorbox
+    plot "attention-regress-inputs.dat" index 1 using 1:2:3:4:5 with rgbimage notitle
+    # panel row=atkd col=input
+    set lmargin at screen 0.1189
+    set rmargin at screen 0.3171
+    set bmargin at screen 0.0751
+    set tmargin at screen 0.2185
+    set xrange [-0.5:31.5]
+    set yrange [31.5:-0.5]
+    unset colorbox
+    plot "attention-regress-inputs.dat" index 1 using 1:2:3:4:5 with rgbimage notitle
+    # panel row=teacher col=stage1
+    set lmargin at screen 0.3384
+    set rmargin at screen 0.5366
+    set bmargin at screen 0.7638
+    set tmargin at screen 0.9073
+    set cbrange [0:0.177]
+    unset colorbox
     set xrange [-0.5:31.5]
     set yrange [31.5:-0.5]
     plot "attention-regress.dat" index 1 matrix with image notitle
-    set title "teacher · stage2 (16×16)" font ",9"
+    unset label
+    # panel row=teacher col=stage2
+    set lmargin at screen 0.5579
+    set rmargin at screen 0.7561
+    set bmargin at screen 0.7638
+    set tmargin at screen 0.9073
+    set cbrange [0:0.226]
+    unset colorbox
     set xrange [-0.5:15.5]
     set yrange [15.5:-0.5]
     plot "attention-regress.dat" index 5 matrix with image notitle
-    set title "teacher · stage3 (8×8)" font ",9"
+    unset label
+    # panel row=teacher col=stage3
+    set lmargin at screen 0.7774
+    set rmargin at screen 0.9756
+    set bmargin at screen 0.7638
+    set tmargin at screen 0.9073
+    set cbrange [0:0.255]
+    unset colorbox
     set xrange [-0.5:7.5]
     set yrange [7.5:-0.5]
     plot "attention-regress.dat" index 9 matrix with image notitle
-    set title "ce · stage1 (32×32)" font ",9"
+    unset label
+    # panel row=ce col=stage1
+    set lmargin at screen 0.3384
+    set rmargin at screen 0.5366
+    set bmargin at screen 0.5916
+    set tmargin at screen 0.7351
+    set cbrange [0:0.177]
+    unset colorbox
+    set label 101 "d = 0.668" at screen 0.4375, 0.5784 center font ",9"
     set xrange [-0.5:31.5]
     set yrange [31.5:-0.5]
     plot "attention-regress.dat" index 13 matrix with image notitle
-    set title "ce · stage2 (16×16)" font ",9"
+    unset label
+    # panel row=ce col=stage2
+    set lmargin at screen 0.5579
+    set rmargin at screen 0.7561
+    set bmargin at screen 0.5916
+    set tmargin at screen 0.7351
+    set cbrange [0:0.226]
+    unset colorbox
+    set label 101 "d = 0.766" at screen 0.6570, 0.5784 center font ",9"
     set xrange [-0.5:15.5]
     set yrange [15.5:-0.5]
     plot "attention-regress.dat" index 17 matrix with image notitle
-    set title "ce · stage3 (8×8)" font ",9"
+    unset label
+    # panel row=ce col=stage3
+    set lmargin at screen 0.7774
+    set rmargin at screen 0.9756
+    set bmargin at screen 0.5916
+    set tmargin at screen 0.7351
+    set cbrange [0:0.255]
+    unset colorbox
+    set label 101 "d = 0.428" at screen 0.8765, 0.5784 center font ",9"
     set xrange [-0.5:7.5]
     set yrange [7.5:-0.5]
     plot "attention-regress.dat" index 21 matrix with image notitle
-    set title "kd · stage1 (32×32)" font ",9"
+    unset label
+    # panel row=kd col=stage1
+    set lmargin at screen 0.3384
+    set rmargin at screen 0.5366
+    set bmargin at screen 0.4194
+    set tmargin at screen 0.5629
+    set cbrange [0:0.177]
+    unset colorbox
+    set label 101 "d = 0.701" at screen 0.4375, 0.4062 center font ",9"
     set xrange [-0.5:31.5]
     set yrange [31.5:-0.5]
     plot "attention-regress.dat" index 25 matrix with image notitle
-    set title "kd · stage2 (16×16)" font ",9"
+    unset label
+    # panel row=kd col=stage2
+    set lmargin at screen 0.5579
+    set rmargin at screen 0.7561
+    set bmargin at screen 0.4194
+    set tmargin at screen 0.5629
+    set cbrange [0:0.226]
+    unset colorbox
+    set label 101 "d = 0.793" at screen 0.6570, 0.4062 center font ",9"
     set xrange [-0.5:15.5]
     set yrange [15.5:-0.5]
     plot "attention-regress.dat" index 29 matrix with image notitle
-    set title "kd · stage3 (8×8)" font ",9"
+    unset label
+    # panel row=kd col=stage3
+    set lmargin at screen 0.7774
+    set rmargin at screen 0.9756
+    set bmargin at screen 0.4194
+    set tmargin at screen 0.5629
+    set cbrange [0:0.255]
+    unset colorbox
+    set label 101 "d = 0.498" at screen 0.8765, 0.4062 center font ",9"
     set xrange [-0.5:7.5]
     set yrange [7.5:-0.5]
     plot "attention-regress.dat" index 33 matrix with image notitle
-    set title "at · stage1 (32×32)" font ",9"
+    unset label
+    # panel row=at col=stage1
+    set lmargin at screen 0.3384
+    set rmargin at screen 0.5366
+    set bmargin at screen 0.2472
+    set tmargin at screen 0.3907
+    set cbrange [0:0.177]
+    unset colorbox
+    set label 101 "d = 0.275" at screen 0.4375, 0.2340 center font ",9"
     set xrange [-0.5:31.5]
     set yrange [31.5:-0.5]
     plot "attention-regress.dat" index 37 matrix with image notitle
-    set title "at · stage2 (16×16)" font ",9"
+    unset label
+    # panel row=at col=stage2
+    set lmargin at screen 0.5579
+    set rmargin at screen 0.7561
+    set bmargin at screen 0.2472
+    set tmargin at screen 0.3907
+    set cbrange [0:0.226]
+    unset colorbox
+    set label 101 "d = 0.209" at screen 0.6570, 0.2340 center font ",9"
     set xrange [-0.5:15.5]
     set yrange [15.5:-0.5]
     plot "attention-regress.dat" index 41 matrix with image notitle
-    set title "at · stage3 (8×8)" font ",9"
+    unset label
+    # panel row=at col=stage3
+    set lmargin at screen 0.7774
+    set rmargin at screen 0.9756
+    set bmargin at screen 0.2472
+    set tmargin at screen 0.3907
+    set cbrange [0:0.255]
+    unset colorbox
+    set label 101 "d = 0.241" at screen 0.8765, 0.2340 center font ",9"
     set xrange [-0.5:7.5]
     set yrange [7.5:-0.5]
     plot "attention-regress.dat" index 45 matrix with image notitle
-    set title "atkd · stage1 (32×32)" font ",9"
+    unset label
+    # panel row=atkd col=stage1
+    set lmargin at screen 0.3384
+    set rmargin at screen 0.5366
+    set bmargin at screen 0.0751
+    set tmargin at screen 0.2185
+    set cbrange [0:0.177]
+    set colorbox user horizontal origin screen 0.3689, 0.0265 size screen 0.1372, 0.0110
+    set cbtics 0, 0.0885 font ",8" format "%.2g"
+    set label 101 "d = 0.320" at screen 0.4375, 0.0607 center font ",9"
     set xrange [-0.5:31.5]
     set yrange [31.5:-0.5]
     plot "attention-regress.dat" index 49 matrix with image notitle
-    set title "atkd · stage2 (16×16)" font ",9"
+    unset label
+    # panel row=atkd col=stage2
+    set lmargin at screen 0.5579
+    set rmargin at screen 0.7561
+    set bmargin at screen 0.0751
+    set tmargin at screen 0.2185
+    set cbrange [0:0.226]
+    set colorbox user horizontal origin screen 0.5884, 0.0265 size screen 0.1372, 0.0110
+    set cbtics 0, 0.113 font ",8" format "%.2g"
+    set label 101 "d = 0.228" at screen 0.6570, 0.0607 center font ",9"
     set xrange [-0.5:15.5]
     set yrange [15.5:-0.5]
     plot "attention-regress.dat" index 53 matrix with image notitle
-    set title "atkd · stage3 (8×8)" font ",9"
+    unset label
+    # panel row=atkd col=stage3
+    set lmargin at screen 0.7774
+    set rmargin at screen 0.9756
+    set bmargin at screen 0.0751
+    set tmargin at screen 0.2185
+    set cbrange [0:0.255]
+    set colorbox user horizontal origin screen 0.8079, 0.0265 size screen 0.1372, 0.0110
+    set cbtics 0, 0.1275 font ",8" format "%.2g"
+    set label 101 "d = 0.205" at screen 0.8765, 0.0607 center font ",9"
     set xrange [-0.5:7.5]
     set yrange [7.5:-0.5]
     plot "attention-regress.dat" index 57 matrix with image notitle
+    unset label
     
     unset multiplot
     set output

@@ -1,4 +1,4 @@
-# cifar-mini: per-class accuracy gain over plain KD
+# cifar-mini: per-class accuracy gain over plain KD, 95 % intervals
 # Written by `atkd report`. Re-plot with: gnuplot <this folder>/classgain-cifar-mini.gp
 # Data: classgain-cifar-mini.dat (read relative to this script's folder).
 if (strlen(ARG0) > 0) { cd system(sprintf("dirname '%s'", ARG0)) }
@@ -12,17 +12,18 @@ do for [fmt in "png svg"] {
     }
     reset
     set datafile missing "nan"
-    set title "cifar-mini: per-class top-1 gain over plain KD (classes sorted by KD accuracy, hardest first)"
+    set yrange [-50:50]
+    set title "cifar-mini: per-class top-1 gain over plain KD with 95 % intervals (classes by KD accuracy, hardest first)"
     set style data histograms
-    set style histogram clustered gap 1
+    set style histogram errorbars gap 1 lw 1
     set style fill solid 0.7 border -1
     set ylabel "gain over kd (points)"
     set xtics rotate by -35
     set grid ytics
     set key outside right
-    plot "classgain-cifar-mini.dat" using 3:xtic(1) lc rgb "#E69F00" title "ce", \
-         "classgain-cifar-mini.dat" using 4:xtic(1) lc rgb "#009E73" title "at", \
-         "classgain-cifar-mini.dat" using 5:xtic(1) lc rgb "#D55E00" title "atkd", \
+    plot "classgain-cifar-mini.dat" using 4:5:6:xtic(2) lc rgb "#E69F00" title "ce (1 seed, Wilson)", \
+         "classgain-cifar-mini.dat" using 8:9:10:xtic(2) lc rgb "#009E73" title "at (1 seed, Wilson)", \
+         "classgain-cifar-mini.dat" using 12:13:14:xtic(2) lc rgb "#D55E00" title "atkd (1 seed, Wilson)", \
          0 with lines lc rgb "#000000" notitle
     unset multiplot
     set output

@@ -1,4 +1,4 @@
-# evidence-wrn16: per-class accuracy gain over plain KD
+# evidence-wrn16: per-class accuracy gain over plain KD, 95 % intervals
 # Written by `atkd report`. Re-plot with: gnuplot <this folder>/classgain-evidence-wrn16.gp
 # Data: classgain-evidence-wrn16.dat (read relative to this script's folder).
 if (strlen(ARG0) > 0) { cd system(sprintf("dirname '%s'", ARG0)) }
@@ -12,15 +12,16 @@ do for [fmt in "png svg"] {
     }
     reset
     set datafile missing "nan"
-    set title "evidence-wrn16: per-class top-1 gain over plain KD (classes sorted by KD accuracy, hardest first)"
+    set yrange [-20:10]
+    set title "evidence-wrn16: per-class top-1 gain over plain KD with 95 % intervals (classes by KD accuracy, hardest first)"
     set style data histograms
-    set style histogram clustered gap 1
+    set style histogram errorbars gap 1 lw 1
     set style fill solid 0.7 border -1
     set ylabel "gain over kd (points)"
     set xtics rotate by -35
     set grid ytics
     set key outside right
-    plot "classgain-evidence-wrn16.dat" using 3:xtic(1) lc rgb "#E69F00" title "ce", \
+    plot "classgain-evidence-wrn16.dat" using 4:5:6:xtic(2) lc rgb "#E69F00" title "ce (1 seed, Wilson)", \
          0 with lines lc rgb "#000000" notitle
     unset multiplot
     set output

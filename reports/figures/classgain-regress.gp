@@ -1,4 +1,4 @@
-# regress: per-class accuracy gain over plain KD
+# regress: per-class accuracy gain over plain KD, 95 % intervals
 # Written by `atkd report`. Re-plot with: gnuplot <this folder>/classgain-regress.gp
 # Data: classgain-regress.dat (read relative to this script's folder).
 if (strlen(ARG0) > 0) { cd system(sprintf("dirname '%s'", ARG0)) }
@@ -12,17 +12,18 @@ do for [fmt in "png svg"] {
     }
     reset
     set datafile missing "nan"
-    set title "regress: per-class top-1 gain over plain KD (classes sorted by KD accuracy, hardest first)"
+    set yrange [-90:90]
+    set title "regress: per-class top-1 gain over plain KD with 95 % intervals (classes by KD accuracy, hardest first)"
     set style data histograms
-    set style histogram clustered gap 1
+    set style histogram errorbars gap 1 lw 1
     set style fill solid 0.7 border -1
     set ylabel "gain over kd (points)"
     set xtics rotate by -35
     set grid ytics
     set key outside right
-    plot "classgain-regress.dat" using 3:xtic(1) lc rgb "#E69F00" title "ce", \
-         "classgain-regress.dat" using 4:xtic(1) lc rgb "#009E73" title "at", \
-         "classgain-regress.dat" using 5:xtic(1) lc rgb "#D55E00" title "atkd", \
+    plot "classgain-regress.dat" using 4:5:6:xtic(2) lc rgb "#E69F00" title "ce (3 seeds, t)", \
+         "classgain-regress.dat" using 8:9:10:xtic(2) lc rgb "#009E73" title "at (3 seeds, t)", \
+         "classgain-regress.dat" using 12:13:14:xtic(2) lc rgb "#D55E00" title "atkd (3 seeds, t)", \
          0 with lines lc rgb "#000000" notitle
     unset multiplot
     set output
