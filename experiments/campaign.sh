@@ -15,9 +15,11 @@ ATKD=${ATKD:-.build/release/atkd}
 RUNS=${RUNS:-runs}
 # In order: (a) AT Table 1's WRN pair; (b) the proposal's pair, then the control teacher without the
 # AW-convolution on (b)'s recipe (Zhu et al.'s claim); (c) the ImageNet subset with the
-# resolution-fair AT weight, and its β = 1000 (unscaled) AT+KD arm for comparison.
+# resolution-fair AT weight, and its β = 1000 (unscaled) AT+KD arm for comparison; then the methods
+# of issue 22 on (a)'s pair (an add-on spec: its units land in (a)'s folder).
 SPECS=(experiments/evidence-wrn16.json experiments/evidence-cifar-r50.json
-       experiments/evidence-imagenette.json experiments/evidence-imagenette-beta1000.json)
+       experiments/evidence-imagenette.json experiments/evidence-imagenette-beta1000.json
+       experiments/evidence-wrn16-methods.json)
 CONTROL_TEACHER=(--spec experiments/evidence-cifar-r50.json --model resnet50-w4
                  --out teachers/cifar10-full-resnet50-w4.atkd --name evidence-cifar-r50-control)
 STATE=experiments/campaign-state
@@ -45,7 +47,8 @@ case "${1:-}" in
   save)
     names=()
     for spec in "${SPECS[@]}"; do
-      names+=("$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["name"])' "$spec")")
+      name=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["name"])' "$spec")
+      [[ " ${names[*]} " == *" $name "* ]] || names+=("$name")  # add-on specs share their experiment
     done
     names+=(evidence-cifar-r50-control)
     for name in "${names[@]}"; do
