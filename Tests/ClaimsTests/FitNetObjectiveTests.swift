@@ -18,13 +18,7 @@ final class FitNetObjectiveTests: XCTestCase {
         XCTAssertEqual(fixtures.count, 3)
         for f in fixtures {
             let got = try RelatedObjectiveFixtures.evaluate(f.fixture, engine: engine)
-            for (key, want) in f.expected {
-                guard let have = got[key] else { XCTFail("\(f.file): no output \(key)"); continue }
-                XCTAssertEqual(have.count, want.count, "\(f.file) \(key)")
-                guard have.count == want.count else { continue }
-                let ratio = closenessRatio(have.reshaped(want.shape), want, rtol: f.rtol, atol: f.atol)
-                XCTAssertLessThanOrEqual(ratio, 1, "\(f.file) \(key): worst ratio \(ratio)")
-            }
+            assertMatchesFixture(got, f)
         }
     }
 

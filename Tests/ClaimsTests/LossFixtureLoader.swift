@@ -65,3 +65,15 @@ enum LossFixtureLoader {
         }
     }
 }
+
+/// Every expected output of `fixture` is in `got`, of the same size and within the fixture's tolerance
+/// (`closenessRatio` ≤ 1).
+func assertMatchesFixture(_ got: [String: Tensor], _ fixture: LossFixture, file: StaticString = #filePath, line: UInt = #line) {
+    for (key, want) in fixture.expected {
+        guard let have = got[key] else { XCTFail("\(fixture.file): no output \(key)", file: file, line: line); continue }
+        XCTAssertEqual(have.count, want.count, "\(fixture.file) \(key)", file: file, line: line)
+        guard have.count == want.count else { continue }
+        let ratio = closenessRatio(have.reshaped(want.shape), want, rtol: fixture.rtol, atol: fixture.atol)
+        XCTAssertLessThanOrEqual(ratio, 1, "\(fixture.file) \(key): worst ratio \(ratio)", file: file, line: line)
+    }
+}

@@ -16,13 +16,7 @@ final class LossFixturesTests: XCTestCase {
         for f in fixtures {
             let got = try evaluator.evaluate(f.fixture, engine: engine)
             XCTAssertFalse(f.expected.isEmpty, f.file, file: file, line: line)
-            for (key, want) in f.expected {
-                guard let have = got[key] else { XCTFail("\(f.file): no output \(key)", file: file, line: line); continue }
-                XCTAssertEqual(have.count, want.count, "\(f.file) \(key)", file: file, line: line)
-                guard have.count == want.count else { continue }
-                let ratio = closenessRatio(have.reshaped(want.shape), want, rtol: f.rtol, atol: f.atol)
-                XCTAssertLessThanOrEqual(ratio, 1, "\(f.file) \(key): worst ratio \(ratio)", file: file, line: line)
-            }
+            assertMatchesFixture(got, f, file: file, line: line)
         }
     }
 

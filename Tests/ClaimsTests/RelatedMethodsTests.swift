@@ -56,13 +56,7 @@ final class RelatedMethodsTests: XCTestCase {
             perOp[f.fixture.op, default: 0] += 1
             let got = try RelatedMethodsFixtures.evaluate(f.fixture, engine: engine)
             XCTAssertFalse(f.expected.isEmpty, f.file)
-            for (key, want) in f.expected {
-                guard let have = got[key] else { XCTFail("\(f.file): no output \(key)"); continue }
-                XCTAssertEqual(have.count, want.count, "\(f.file) \(key)")
-                guard have.count == want.count else { continue }
-                let ratio = closenessRatio(have.reshaped(want.shape), want, rtol: f.rtol, atol: f.atol)
-                XCTAssertLessThanOrEqual(ratio, 1, "\(f.file) \(key): worst ratio \(ratio)")
-            }
+            assertMatchesFixture(got, f)
         }
         XCTAssertEqual(perOp, ["dkd_loss": 3, "rkd_loss": 3, "sp_loss": 3, "pkt_loss": 3])
         // Every feature-based method has a case whose teacher is wider than its student.
