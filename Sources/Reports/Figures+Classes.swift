@@ -41,9 +41,9 @@ extension Figures {
         }.joined(separator: ", \\\n     ")
         // The axis holds every interval (autoscale ignores histogram error bars).
         let ends = gains.flatMap { $0.flatMap { [$0.lower, $0.upper, $0.mean].compactMap { $0 } } }
-        let yLow = (((ends.min() ?? -10) - 4) / 10).rounded(.down) * 10, yHigh = (((ends.max() ?? 10) + 4) / 10).rounded(.up) * 10
+        let yLow = (((ends.min() ?? -5) - 2) / 5).rounded(.down) * 5, yHigh = (((ends.max() ?? 5) + 2) / 5).rounded(.up) * 5
         let body = """
-        set yrange [\(PlotText.number(min(yLow, -10))):\(PlotText.number(max(yHigh, 10)))]
+        set yrange [\(PlotText.number(min(yLow, -5))):\(PlotText.number(max(yHigh, 5)))]
         set title \(PlotText.quoted("\(exp.name): per-class top-1 gain over plain KD with 95 % intervals (classes by KD accuracy, hardest first)"))
         set style data histograms
         set style histogram errorbars gap 1 lw 1

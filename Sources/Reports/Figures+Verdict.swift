@@ -32,9 +32,9 @@ extension Figures {
         set offsets graph 0.05, graph 0.55, 0, 0
         set arrow from 0, graph 0 to 0, graph 1 nohead dt 2 lc rgb "#888888"
         set key off
-        plot "\(file)" using 2:1:3:4:ytic(6) with xerrorbars pt 7 ps 1.2 lc rgb "#1f4e9a", \\
-             "\(file)" using 5:1 with points pt 12 ps 2 lc rgb "#c0392b", \\
-             "\(file)" using 8:1:7 with labels offset char 2,0 left font ",9"
+        plot "\(file)" using 2:1:3:4:ytic(6) with xerrorbars pt 7 ps 1.2 lc rgb "#1f4e9a" notitle, \\
+             "\(file)" using 5:1 with points pt 12 ps 2 lc rgb "#c0392b" notitle, \\
+             "\(file)" using 8:1:7 with labels offset char 2,0 left font ",9" notitle
         """
         return Figure(name: "verdicts", title: "the claims at a glance: paired differences with 95 % intervals",
                       width: 1000, height: height, data: [(file, data)], body: body)

@@ -12,7 +12,7 @@ do for [fmt in "png svg"] {
     }
     reset
     set datafile missing "nan"
-    set yrange [-20:10]
+    set yrange [-10:10]
     set title "evidence-wrn16: per-class top-1 gain over plain KD with 95 % intervals (classes by KD accuracy, hardest first)"
     set style data histograms
     set style histogram errorbars gap 1 lw 1

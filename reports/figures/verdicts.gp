@@ -20,9 +20,9 @@ do for [fmt in "png svg"] {
     set offsets graph 0.05, graph 0.55, 0, 0
     set arrow from 0, graph 0 to 0, graph 1 nohead dt 2 lc rgb "#888888"
     set key off
-    plot "verdicts.dat" using 2:1:3:4:ytic(6) with xerrorbars pt 7 ps 1.2 lc rgb "#1f4e9a", \
-         "verdicts.dat" using 5:1 with points pt 12 ps 2 lc rgb "#c0392b", \
-         "verdicts.dat" using 8:1:7 with labels offset char 2,0 left font ",9"
+    plot "verdicts.dat" using 2:1:3:4:ytic(6) with xerrorbars pt 7 ps 1.2 lc rgb "#1f4e9a" notitle, \
+         "verdicts.dat" using 5:1 with points pt 12 ps 2 lc rgb "#c0392b" notitle, \
+         "verdicts.dat" using 8:1:7 with labels offset char 2,0 left font ",9" notitle
     unset multiplot
     set output
 }
