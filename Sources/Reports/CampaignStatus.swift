@@ -57,16 +57,36 @@ public enum CampaignStatus {
     }
 
     static func unit(_ r: RunRecord, experiment: String, planned: Int) -> CampaignUnit {
-        let seconds = median(r.metrics?.column("epoch_seconds")?.filter { $0.isFinite && $0 > 0 } ?? [])
+        // NOTE: an epoch resumed mid-way records only the time after the resume: not an epoch's cost.
+        let partial = partialEpochs(directory: r.directory)
+        let epochs = r.metrics?.column("epoch") ?? []
+        let measured = (r.metrics?.column("epoch_seconds") ?? []).enumerated().filter { i, s in
+            s.isFinite && s > 0 && !(i < epochs.count && partial.contains(Int(epochs[i])))
+        }.map(\.element)
+        let seconds = median(measured)
         let done: Bool
-        var epochs = 0
+        var epochsDone = 0
         switch r.status {
-        case .finished: done = true; epochs = r.summary?.epochs ?? planned
-        case .inProgress(let e, _): done = false; epochs = e
+        case .finished: done = true; epochsDone = r.summary?.epochs ?? planned
+        case .inProgress(let e, _): done = false; epochsDone = e
         default: done = false
         }
-        return CampaignUnit(experiment: experiment, name: r.name, status: r.status.label, epochsDone: epochs,
+        return CampaignUnit(experiment: experiment, name: r.name, status: r.status.label, epochsDone: epochsDone,
                             epochsPlanned: planned, secondsPerEpoch: seconds, measuredHere: seconds != nil, done: done)
+    }
+
+    /// The (1-based) epochs a run resumed in the middle of, from its `events.jsonl` resume events
+    /// (`epoch` there is the 0-based epoch, `batch` > 0 the batch it continued at).
+    static func partialEpochs(directory: String) -> Set<Int> {
+        guard let text = try? String(contentsOfFile: "\(directory)/events.jsonl", encoding: .utf8) else { return [] }
+        var out = Set<Int>()
+        for line in text.split(separator: "\n") where line.contains("\"resume\"") {
+            guard let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  obj["event"] as? String == "resume", let e = obj["epoch"] as? Int, let b = obj["batch"] as? Int, b > 0
+            else { continue }
+            out.insert(e + 1)
+        }
+        return out
     }
 
     static func median(_ v: [Double]) -> Double? {

@@ -34,5 +34,16 @@ final class CampaignStatusTests: XCTestCase {
         let shipped = CampaignStatus.units(of: spec, runsRoot: root, projectRoot: root)
         XCTAssertTrue(shipped[0].done)
         XCTAssertEqual(shipped[0].remainingSeconds, 0)
+
+        // An epoch resumed mid-way measured only its tail: it is no epoch's cost. kd-seed1's one
+        // epoch (2.5 s written) resumed at batch 300 of epoch 1: kd stays unmeasured.
+        try SyntheticRuns.writeMetrics(to: "\(dir)/kd-seed1", arm: "kd", testTop1: [0.5], trainLoss: [1], trainTop1: [0])
+        try Data(#"{"batch":300,"epoch":0,"event":"resume"}"#.utf8 + [10]).write(to: URL(fileURLWithPath: "\(dir)/kd-seed1/events.jsonl"))
+        let resumed = CampaignStatus.units(of: spec, runsRoot: root, projectRoot: root)
+        XCTAssertNil(resumed[2].secondsPerEpoch)
+        XCTAssertNil(resumed[4].remainingSeconds)
+        // A resume at an epoch boundary (batch 0) leaves the epoch whole.
+        try Data(#"{"batch":0,"epoch":0,"event":"resume"}"#.utf8 + [10]).write(to: URL(fileURLWithPath: "\(dir)/kd-seed1/events.jsonl"))
+        XCTAssertEqual(CampaignStatus.units(of: spec, runsRoot: root, projectRoot: root)[2].secondsPerEpoch, 2.5)
     }
 }
