@@ -83,7 +83,7 @@ let package = Package(
         ]),
 
         // MARK: tests
-        .target(name: "TestSupport", dependencies: ["TensorCore", "ReferenceEngine", "FastEngine"],
+        .target(name: "TestSupport", dependencies: ["TensorCore", "ReferenceEngine", "FastEngine", "NN"],
                 path: "Tests/TestSupport"),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "ReferenceEngine", "TestSupport"]),
         .testTarget(name: "ReferenceEngineTests", dependencies: ["ReferenceEngine", "TestSupport"]),

@@ -12,6 +12,9 @@ public final class ForwardContext {
     public var rng: SeededRNG
     /// Multiply-accumulates counted by conv and linear layers when non-nil.
     public var macs: Int?
+    /// Train-mode batch norm takes its statistics over the batches of every member of this group
+    /// (synchronised batch norm); nil: over this process's batch alone.
+    public var batchStatisticsGroup: (any ProcessGroup)?
 
     public init(engine: any Kernels, training: Bool, rng: SeededRNG = SeededRNG(seed: 0),
                 countMACs: Bool = false) {

@@ -4,9 +4,12 @@ import Foundation
 
 public final class EventLog {
     public let path: String
+    /// False in the processes of a data-parallel run that do not write its files.
+    public var enabled = true
     public init(path: String) { self.path = path }
 
     public func log(_ event: String, _ fields: [String: Any] = [:]) {
+        guard enabled else { return }
         var obj = fields
         obj["event"] = event
         obj["time"] = ISO8601DateFormatter().string(from: Date())

@@ -18,6 +18,10 @@ public struct RunOptions {
     /// Base for relative checkpoint paths in the spec.
     public var projectRoot = "."
     public var quiet = false
+    /// Every run spread over the processes of a group (`atkd … --data-parallel` under mpirun); nil: one process.
+    public var dataParallel: DataParallel?
+    /// Whether this process writes files (false on ranks other than 0 of a data-parallel job).
+    public var writes: Bool { dataParallel?.writes ?? true }
     public init() {}
 }
 
@@ -53,7 +57,9 @@ public final class ExperimentRunner {
     public func runAll(shard: UnitShard = .whole, teacherLoadOnly: Bool = false,
                        teacherReady: (() throws -> Void)? = nil) throws -> [RunSummary] {
         try FileManager.default.createDirectory(atPath: experimentDirectory, withIntermediateDirectories: true)
-        try AtomicFile.write(SpecLoader.resolvedJSON(spec, provenance: provenance), to: "\(experimentDirectory)/spec.json")
+        if options.writes {
+            try AtomicFile.write(SpecLoader.resolvedJSON(spec, provenance: provenance), to: "\(experimentDirectory)/spec.json")
+        }
         _ = try tapStates()
         var teacher: (any Model)? = nil
         if needsTeacher && !teacherLoadOnly { teacher = try obtainTeacher() }
@@ -123,14 +129,16 @@ public final class ExperimentRunner {
     public func obtainTeacher() throws -> any Model {
         let dir = "\(experimentDirectory)/teacher"
         try FileManager.default.createDirectory(atPath: experimentDirectory, withIntermediateDirectories: true)
-        try AtomicFile.write(SpecLoader.resolvedJSON(spec, provenance: provenance), to: "\(experimentDirectory)/spec.json")
+        if options.writes {
+            try AtomicFile.write(SpecLoader.resolvedJSON(spec, provenance: provenance), to: "\(experimentDirectory)/spec.json")
+        }
         var rng = SeededRNG(seed: 0)
         let model = try ModelZoo.make(spec.teacher.model, classes: data.classes, input: spec.dataset.resolution, rng: &rng)
         let ckpt = spec.teacher.checkpoint.isEmpty ? "" : resolve(spec.teacher.checkpoint)
         if !ckpt.isEmpty, FileManager.default.fileExists(atPath: ckpt), !options.retrainTeacher {
             let meta = try ModelCheckpoint.load(into: model, from: ckpt)
             reporter.note("teacher: reusing \(spec.teacher.checkpoint) (\(meta["architecture"] ?? "?"))")
-            if !FileManager.default.fileExists(atPath: "\(dir)/final.json") {
+            if options.writes, !FileManager.default.fileExists(atPath: "\(dir)/final.json") {
                 try recordReusedTeacher(model, directory: dir, checkpoint: ckpt, metadata: meta)
             }
             return model
@@ -141,6 +149,7 @@ public final class ExperimentRunner {
                                   teacher: nil, objective: objective, data: data, engine: engine,
                                   evalEvery: spec.evalEvery, reporter: reporter)
         run.labels = ["experiment": spec.name, "role": "teacher"]
+        run.dataParallel = options.dataParallel
         run.corruptionPerClass = spec.corruptionPerClass
         run.identityComponents = ["experiment": spec.name, "dataset": RunFingerprint.digest(spec.dataset)]
         if options.resume { try run.checkIdentity() }
@@ -150,7 +159,7 @@ public final class ExperimentRunner {
         } else {
             try run.run(resume: options.resume)
         }
-        if !ckpt.isEmpty {
+        if !ckpt.isEmpty, options.writes {
             try FileManager.default.createDirectory(atPath: (ckpt as NSString).deletingLastPathComponent,
                                                     withIntermediateDirectories: true)
             try AtomicFile.write(Data(contentsOf: URL(fileURLWithPath: run.modelPath)), to: ckpt)
@@ -177,6 +186,7 @@ public final class ExperimentRunner {
         if shard.count > 1 { run.labels["shard"] = shard.description }  // provenance only: not in the fingerprint
         if arm == "at" || arm == "atkd", let states = try tapStates() { run.labels["at_tap_states"] = states }
         run.teacherCache = teacherCache
+        run.dataParallel = options.dataParallel
         run.corruptionPerClass = spec.corruptionPerClass
         run.identityComponents = ["experiment": spec.name, "dataset": RunFingerprint.digest(spec.dataset)]
         if objective.needsTeacher { run.identityComponents["distill"] = RunFingerprint.digest(distill: spec.distill) }
@@ -189,7 +199,7 @@ public final class ExperimentRunner {
             }
         }
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        try AtomicFile.write(SpecLoader.resolvedJSON(spec, provenance: provenance), to: "\(dir)/spec.json")
+        if options.writes { try AtomicFile.write(SpecLoader.resolvedJSON(spec, provenance: provenance), to: "\(dir)/spec.json") }
         return try run.run(resume: options.resume)
     }
 

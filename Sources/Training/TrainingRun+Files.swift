@@ -8,6 +8,7 @@ import Models
 extension TrainingRun {
     /// Weights, buffers, momentum and progress, written atomically.
     func saveState() throws {
+        guard writes else { return }
         var tensors: [(String, Tensor)] = model.parameters.map { ($0.name, $0.value) }
         tensors += model.buffers.map { ($0.name, $0.value) }
         tensors += sgd.stateTensors()
@@ -74,6 +75,7 @@ extension TrainingRun {
     /// Keeps the header and the rows of epochs before `epoch` (1-based): rows written
     /// after the last checkpoint belong to work the resumed run will redo.
     func truncateMetrics(beforeEpoch epoch: Int) throws {
+        guard writes else { return }
         guard let text = try? String(contentsOfFile: metricsPath, encoding: .utf8) else { return }
         let kept = text.split(separator: "\n").filter { line in
             MetricsHeader.columns(of: line) != nil || (Int(line.split(separator: "\t").first ?? "") ?? Int.max) < epoch
@@ -87,6 +89,7 @@ extension TrainingRun {
     /// where a column is new, so no row ever shifts under the wrong column.
     func appendMetricsRow(epoch: Int, metrics: ClassificationMetrics?, validation: ClassificationMetrics? = nil,
                           seconds: Double) throws {
+        guard writes else { return }
         let termNames = state.termSums.keys.sorted()
         let n = Double(max(state.batch, 1))
         func f(_ v: Double?) -> String { v.map { String(format: "%.6g", $0) } ?? "nan" }
@@ -106,13 +109,21 @@ extension TrainingRun {
     }
 
     /// Saves the final model, measures its footprint and writes `final.json`.
+    /// In a data-parallel run only rank 0 writes (and runs the corruption suite); the others return the summary.
     func finish(_ metrics: ClassificationMetrics, validation: ClassificationMetrics? = nil) throws -> RunSummary {
-        try ModelCheckpoint.save(model: model, metadata: [
+        if let dp = dataParallel {
+            labels["data_parallel"] = dp.description
+            if state.trainImages > 0 {
+                labels["allreduce_ms_per_step"] = String(format: "%.2f", state.communicationSeconds * 1000
+                    / Double(max(1, state.trainImages / train.batchSize)))
+            }
+        }
+        if writes { try ModelCheckpoint.save(model: model, metadata: [
             "architecture": model.name, "classes": String(model.numClasses), "arm": arm, "seed": String(seed),
             "epochs": String(train.epochs), "test_top1": String(metrics.top1),
             "train_seconds": String(state.trainSeconds),
             "train_img_per_s": String(Double(state.trainImages) / max(state.trainSeconds, 1e-9))],
-            to: modelPath)
+            to: modelPath) }
         let bytes = (try? FileManager.default.attributesOfItem(atPath: modelPath)[.size] as? Int) ?? 0
         let shape = [1] + data.imageShape
         let summary = RunSummary(
@@ -126,7 +137,8 @@ extension TrainingRun {
             trainImagesPerSecond: Double(state.trainImages) / max(state.trainSeconds, 1e-9),
             trainSeconds: state.trainSeconds, wallSeconds: state.wallSeconds, labels: labels,
             provenance: RunProvenance.current(threads: engine.threads, engine: engine.name),
-            validation: validation, corruptions: try corruptionReport())
+            validation: validation, corruptions: writes ? try corruptionReport() : nil)
+        guard writes else { return summary }
         try AtomicFile.write(summary.jsonData(), to: finalPath)
         events.log("done", ["test_top1": metrics.top1, "best_top1": summary.bestTop1])
         reporter.note(String(format: "%@ seed %d: test top-1 %.2f%% (best %.2f%% at epoch %d), %.0f img/s",

@@ -21,9 +21,16 @@ extension TrainingRun {
     }
 
     /// One optimisation step; returns nothing, accumulates the epoch sums.
-    func step(_ batch: LabeledBatch, lr: Float) throws {
-        let ctx = ForwardContext(engine: engine, training: true,
-                                 rng: SeededRNG(seed: mixSeed(seed, UInt64(state.epoch), UInt64(state.batch))))
+    /// In a data-parallel run this process trains its share of `fullBatch` and the group combines
+    /// the gradients before the step (`DataParallel`).
+    func step(_ fullBatch: LabeledBatch, lr: Float) throws {
+        let dp = dataParallel.flatMap { $0.group.size > 1 ? $0 : nil }
+        let batch = dp?.share(of: fullBatch) ?? fullBatch
+        // Each process draws its own dropout masks; one process alone draws as before.
+        let stepSeed = dp.map { mixSeed(seed, UInt64(state.epoch), UInt64(state.batch), UInt64($0.group.rank)) }
+            ?? mixSeed(seed, UInt64(state.epoch), UInt64(state.batch))
+        let ctx = ForwardContext(engine: engine, training: true, rng: SeededRNG(seed: stepSeed))
+        if let dp, dp.synchronisedBatchNorm { ctx.batchStatisticsGroup = dp.group }
         let out = model.forward(batch.x, ctx)
         var teacherOut: NetworkOutputs? = nil
         if objective.needsTeacher, let t = teacher {
@@ -31,7 +38,7 @@ extension TrainingRun {
                 let o = t.forward(batch.x, ForwardContext(engine: self.engine, training: false))
                 return NetworkOutputs(logits: o.logits, taps: o.taps.map { $0.value }, embedding: o.embedding)
             }
-            if let cache = teacherCache {
+            if let cache = teacherCache, dp == nil {
                 teacherOut = cache.outputs(epoch: state.epoch, batch: state.batch, labels: batch.labels,
                                            studentTapShapes: out.taps.map { $0.value.shape },
                                            needs: objective.teacherNeeds, engine: engine, compute: forward)
@@ -56,7 +63,6 @@ extension TrainingRun {
                 throw TrainingError.nonFinite("term `\(term.name)` = \(term.value) at epoch \(state.epoch + 1), batch \(state.batch + 1) of \(directory)")
             }
             total += Double(term.weight) * Double(term.value)
-            state.termSums[term.name, default: 0] += Double(term.value)
             if let g = term.dLogits { dLogits.add(g * term.weight) }
             for (i, g) in term.dTaps.enumerated() {
                 guard let g, i < dTaps.count else { continue }
@@ -70,11 +76,47 @@ extension TrainingRun {
                 p.accumulate(g * term.weight)
             }
         }
-        state.lossSum += total
-        state.seen += batch.labels.count
-        state.correct += zip(out.logits.argmaxRows(), batch.labels).filter { $0 == $1 }.count
+        var totals = DataParallel.StepTotals(
+            loss: total, correct: zip(out.logits.argmaxRows(), batch.labels).filter { $0 == $1 }.count,
+            seen: batch.labels.count, terms: terms.map { ($0.name, Double($0.value)) },
+            interrupt: interruptRequested != 0,
+            checkpointDue: (dp?.group.rank ?? 0) == 0 && Date().timeIntervalSince(lastSave) > checkpointSeconds)
         model.zeroGrad()
         if let dEmbedding { _ = out.fullBackward(dLogits, dTaps, dEmbedding) } else { _ = out.backward(dLogits, dTaps) }
+        if let dp {
+            let t0 = Date()
+            dp.averageGradients(sgd.parameters, buffers: model.buffers)
+            totals = dp.combine(totals)
+            state.communicationSeconds += Date().timeIntervalSince(t0)
+            lastStep = totals
+        }
+        state.lossSum += totals.loss
+        state.seen += totals.seen
+        state.correct += totals.correct
+        for term in totals.terms { state.termSums[term.name, default: 0] += term.value }
         sgd.step(lr: lr, engine: engine)
+    }
+}
+
+extension TrainingRun {
+    /// Throws before any step when this run cannot be spread over `dp`'s group.
+    func checkDataParallel(_ dp: DataParallel) throws {
+        try dp.check(batchSize: train.batchSize)
+        guard objective.buffers.isEmpty else {
+            throw TrainingError.data("objective `\(objective.name)` keeps state (\(objective.buffers.map(\.name).joined(separator: ", "))) "
+                                     + "that data-parallel training does not synchronise; train it in one process")
+        }
+    }
+
+    /// `flag` when every process of the group says the same (true when alone), else an error naming `what`.
+    func agreed(_ flag: Bool, _ what: String) throws -> Bool {
+        guard let dp = dataParallel, dp.group.size > 1 else { return flag }
+        var v = [flag ? 1.0 : 0.0]
+        dp.group.sum(&v)
+        guard v[0] == 0 || Int(v[0]) == dp.group.size else {
+            throw TrainingError.data("\(directory): \(Int(v[0])) of \(dp.group.size) processes differ from the others on \(what) "
+                                     + "(do all ranks see the same run folder?)")
+        }
+        return flag
     }
 }

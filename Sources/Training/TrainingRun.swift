@@ -38,6 +38,14 @@ public final class TrainingRun {
     public var corruptionPerClass = 0
     /// Components of the fingerprint the caller adds (spec parts the run cannot see: dataset, distill).
     public var identityComponents: [String: String] = [:]
+    /// Spread over the processes of a group (nil: this process alone); see `DataParallel`.
+    public var dataParallel: DataParallel?
+    /// Whether this process writes the run's files (all but rank 1… of a data-parallel run).
+    public var writes: Bool { dataParallel?.writes ?? true }
+    /// The group's decisions from the last step (data-parallel runs).
+    var lastStep: DataParallel.StepTotals?
+    /// When the run last wrote its checkpoint.
+    var lastSave = Date()
 
     let sgd: SGD
     let schedule: LearningRateSchedule
@@ -99,6 +107,7 @@ public final class TrainingRun {
         c["engine"] = engine.name
         c["threads"] = String(engine.threads)
         c["data"] = data.identity
+        if let dp = dataParallel { c["data_parallel"] = dp.description }
         if let t = teacher {
             c["teacher"] = "\(t.name) weights md5 "
                 + RunFingerprint.digest(floats: t.parameters.map(\.value.data) + t.buffers.map(\.value.data))
@@ -121,21 +130,26 @@ public final class TrainingRun {
             }
             return
         }
+        guard writes else { return }
         try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try current.save(directory: directory)
     }
 
     @discardableResult
     public func run(resume: Bool) throws -> RunSummary {
-        if resume { try checkIdentity() } else {
+        events.enabled = writes
+        if let dp = dataParallel { try checkDataParallel(dp) }
+        if resume { try checkIdentity() } else if writes {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             try fingerprint().save(directory: directory)
         }
-        if resume, FileManager.default.fileExists(atPath: statePath) {
+        // Every process of a group resumes, or none: they decide from the same file before any writes it.
+        let resuming = try agreed(resume && FileManager.default.fileExists(atPath: statePath), "whether to resume")
+        if resuming {
             try loadState()
             events.log("resume", ["epoch": state.epoch, "batch": state.batch, "commit": GitState.shared.commit ?? "unknown"])
             reporter.note("resuming \(arm) seed \(seed) at epoch \(state.epoch + 1), batch \(state.batch)")
-        } else {
+        } else if writes {
             try? FileManager.default.removeItem(atPath: metricsPath)
             try? FileManager.default.removeItem(atPath: "\(directory)/events.jsonl")
             try? FileManager.default.removeItem(atPath: finalPath)
@@ -154,7 +168,7 @@ public final class TrainingRun {
         lastValidation = nil
         let wallStart = Date()
         let wallBase = state.wallSeconds
-        var lastSave = Date()
+        lastSave = Date()
 
         while state.epoch < train.epochs {
             let epochStart = Date()
@@ -168,17 +182,18 @@ public final class TrainingRun {
                 state.trainImages += batch.labels.count
                 state.batch += 1
                 afterStep?(state.epoch * stepsPerEpoch + state.batch)
-                try stepLog.record(self, lr: lr)
+                if writes { try stepLog.record(self, lr: lr) }
                 state.wallSeconds = wallBase + Date().timeIntervalSince(wallStart)
                 reporter.step(epoch: state.epoch + 1, epochs: train.epochs, batch: state.batch, batches: stepsPerEpoch, batchSize: train.batchSize,
                               imagesPerSecond: Double(state.trainImages) / max(state.trainSeconds, 1e-9),
                               terms: state.termSums.mapValues { $0 / Double(max(state.batch, 1)) }, lr: lr)
-                if interruptRequested != 0 {
+                if lastStep?.interrupt ?? (interruptRequested != 0) {
                     try saveState()
                     events.log("interrupt", ["epoch": state.epoch, "batch": state.batch])
                     throw TrainingError.interrupted("\(directory) checkpointed at epoch \(state.epoch + 1), batch \(state.batch)")
                 }
-                if state.batch < stepsPerEpoch, Date().timeIntervalSince(lastSave) > checkpointSeconds {
+                let due = lastStep?.checkpointDue ?? (Date().timeIntervalSince(lastSave) > checkpointSeconds)
+                if state.batch < stepsPerEpoch, due {
                     try saveState(); lastSave = Date()
                 }
             }

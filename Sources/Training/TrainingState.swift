@@ -18,7 +18,28 @@ public struct TrainingState: Codable, Equatable {
     public var trainSeconds = 0.0
     public var trainImages = 0
     public var wallSeconds = 0.0
+    /// Seconds spent in the group's sums of gradients and step totals (data-parallel runs; checkpoints
+    /// written before it existed decode it as 0).
+    public var communicationSeconds = 0.0
     public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case epoch, batch, termSums, lossSum, correct, seen, bestTop1, bestEpoch, trainSeconds, trainImages, wallSeconds
+        case communicationSeconds
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        epoch = try c.decode(Int.self, forKey: .epoch); batch = try c.decode(Int.self, forKey: .batch)
+        termSums = try c.decode([String: Double].self, forKey: .termSums)
+        lossSum = try c.decode(Double.self, forKey: .lossSum)
+        correct = try c.decode(Int.self, forKey: .correct); seen = try c.decode(Int.self, forKey: .seen)
+        bestTop1 = try c.decode(Double.self, forKey: .bestTop1); bestEpoch = try c.decode(Int.self, forKey: .bestEpoch)
+        trainSeconds = try c.decode(Double.self, forKey: .trainSeconds)
+        trainImages = try c.decode(Int.self, forKey: .trainImages)
+        wallSeconds = try c.decode(Double.self, forKey: .wallSeconds)
+        communicationSeconds = try c.decodeIfPresent(Double.self, forKey: .communicationSeconds) ?? 0
+    }
 
     mutating func resetEpochSums() {
         termSums = [:]; lossSum = 0; correct = 0; seen = 0; batch = 0

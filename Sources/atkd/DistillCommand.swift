@@ -38,9 +38,11 @@ struct DistillCommand: ParsableCommand {
     @OptionGroup var location: RunLocationOptions
     @OptionGroup var data: DataOptions
     @OptionGroup var engine: EngineOptions
+    @OptionGroup var parallel: ParallelOptions
 
     func run() throws {
         do {
+            let launch = try parallel.join()
             var s = try spec.map { try Session.loadSpec(path: $0) } ?? ExperimentSpec()
             let meta = try ModelCheckpoint.metadata(of: teacher)
             guard let arch = teacherModel ?? meta["architecture"] else {
@@ -55,10 +57,13 @@ struct DistillCommand: ParsableCommand {
             s.name = name ?? "distill-\(s.student.model)"
             try Session.validate(s, source: "command line")
             let session = try Session(spec: s, dataRoot: data.dataRoot, cacheDir: data.cacheDir,
-                                      threads: engine.threads, engine: engine.engine, quiet: location.quiet)
-            let options = location.runOptions()
+                                      threads: engine.threads, engine: engine.engine,
+                                      quiet: location.quiet || (launch?.world.rank ?? 0) != 0)
+            var options = location.runOptions()
+            if let launch { options.dataParallel = launch.dataParallel; options.quiet = options.quiet || launch.world.rank != 0 }
             InterruptHandler.install()
             let runner = ExperimentRunner(spec: session.spec, data: session.data, engine: session.engine, options: options)
+            if let launch { runDataParallel(launch.world) { Session.table(try runner.runAll()) }; return }
             print(Session.table(try runner.runAll()))
         } catch let e as ValidationError { throw e } catch { fail(error) }
     }

@@ -40,15 +40,27 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var location: RunLocationOptions
     @OptionGroup var data: DataOptions
     @OptionGroup var engine: EngineOptions
+    @OptionGroup var parallel: ParallelOptions
 
     func run() throws {
         do {
+            let launch = try parallel.join()
             var s = try Session.loadSpec(path: spec)
             if let seeds { s.seeds = try parseSeeds(seeds) }
             if let arms { s.arms = arms.split(separator: ",").map(String.init); try Session.validate(s, source: "--arms") }
             let session = try Session(spec: s, dataRoot: data.dataRoot, cacheDir: data.cacheDir,
-                                      threads: engine.threads, engine: engine.engine, quiet: location.quiet)
-            let options = location.runOptions(retrainTeacher: retrainTeacher)
+                                      threads: engine.threads, engine: engine.engine,
+                                      quiet: location.quiet || (launch?.world.rank ?? 0) != 0)
+            var options = location.runOptions(retrainTeacher: retrainTeacher)
+            if let launch {
+                guard shard == nil, !teacherOnly else { throw ValidationError("--data-parallel: trains every unit over all ranks; drop --shard/--teacher-only") }
+                options.dataParallel = launch.dataParallel
+                options.quiet = options.quiet || launch.world.rank != 0
+                let runner = ExperimentRunner(spec: session.spec, data: session.data, engine: session.engine, options: options)
+                InterruptHandler.install()
+                runDataParallel(launch.world) { Session.table(try runner.runAll()) }
+                return
+            }
             let runner = ExperimentRunner(spec: session.spec, data: session.data, engine: session.engine, options: options)
             InterruptHandler.install()
             if teacherOnly {

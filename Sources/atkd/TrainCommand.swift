@@ -33,9 +33,11 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var location: RunLocationOptions
     @OptionGroup var data: DataOptions
     @OptionGroup var engine: EngineOptions
+    @OptionGroup var parallel: ParallelOptions
 
     func run() throws {
         do {
+            let launch = try parallel.join()
             var s = try spec.map { try Session.loadSpec(path: $0) } ?? ExperimentSpec()
             s.name = name ?? "train-\(model)"
             s.teacher.model = model
@@ -45,13 +47,19 @@ struct TrainCommand: ParsableCommand {
             if let batchSize { s.teacher.train.batchSize = batchSize }
             try Session.validate(s, source: "command line")
             let session = try Session(spec: s, dataRoot: data.dataRoot, cacheDir: data.cacheDir,
-                                      threads: engine.threads, engine: engine.engine, quiet: location.quiet)
-            let options = location.runOptions(retrainTeacher: true)
+                                      threads: engine.threads, engine: engine.engine,
+                                      quiet: location.quiet || (launch?.world.rank ?? 0) != 0)
+            var options = location.runOptions(retrainTeacher: true)
+            if let launch { options.dataParallel = launch.dataParallel; options.quiet = options.quiet || launch.world.rank != 0 }
             InterruptHandler.install()
             let runner = ExperimentRunner(spec: session.spec, data: session.data, engine: session.engine, options: options)
-            _ = try runner.obtainTeacher()
-            let summary = try RunSummary.load(path: "\(runner.experimentDirectory)/teacher/final.json")
-            print(Session.table([summary]))
+            let body = { () throws -> String in
+                _ = try runner.obtainTeacher()
+                guard options.writes else { return "" }
+                return Session.table([try RunSummary.load(path: "\(runner.experimentDirectory)/teacher/final.json")])
+            }
+            if let launch { runDataParallel(launch.world, body); return }
+            print(try body())
         } catch let e as ValidationError { throw e } catch { fail(error) }
     }
 }

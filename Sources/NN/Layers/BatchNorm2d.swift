@@ -44,6 +44,9 @@ public final class BatchNorm2d: Layer {
         precondition(x.rank == 4 && x.shape[1] == channels,
                      "\(weight.name): expected [N,\(channels),H,W], got \(x.shape)")
         let engine = ctx.engine, gamma = weight, beta = bias, eps = self.eps
+        if ctx.training, let group = ctx.batchStatisticsGroup {
+            return synchronisedForward(x, engine: engine, group: group, activation: activation)
+        }
         if ctx.training {
             let n = x.shape[0] * x.shape[2] * x.shape[3]
             // NOTE: PyTorch refuses train-mode BN on one value per channel (the unbiased variance divides by n − 1).
@@ -78,7 +81,7 @@ public final class BatchNorm2d: Layer {
     }
 
     /// The momentum update of the running statistics (bookkeeping on C values).
-    private func updateRunningStatistics(mean: [Float], biasedVariance: [Float], count n: Int) {
+    func updateRunningStatistics(mean: [Float], biasedVariance: [Float], count n: Int) {
         let m = momentum
         let unbias = Float(n) / Float(n - 1)
         for c in 0..<channels {
