@@ -14,7 +14,9 @@ struct SlurmCommand: ParsableCommand {
         Writes teacher.sbatch, units.sbatch and submit.sh into --out (default <runs>/<name>/slurm); run \
         ./submit.sh there. Array mode: the teacher job runs `atkd run SPEC --teacher-only`, then an array \
         of --tasks shards (default: one per unit) runs `atkd run SPEC --shard i/n` after it (afterok). \
-        MPI mode: one job of N tasks runs `mpirun atkd run SPEC`. Jobs run in the current directory.
+        MPI mode: one job of N tasks runs `mpirun atkd run SPEC` (ranks share out the units), or with \
+        --data-parallel `mpirun atkd run SPEC --data-parallel` (every unit over all N ranks). Jobs run in \
+        the current directory.
         """)
 
     @Argument(help: "Experiment spec (JSON).")
@@ -25,6 +27,12 @@ struct SlurmCommand: ParsableCommand {
 
     @Option(help: "One MPI job of this many ranks instead of a job array.")
     var ranks: Int?
+
+    @Flag(help: "With --ranks: the MPI job trains each unit over all ranks (`atkd run --data-parallel`) instead of sharing out the units.")
+    var dataParallel = false
+
+    @Flag(name: .customLong("sync-bn"), help: "With --data-parallel: synchronised batch norm.")
+    var syncBatchNorm = false
 
     @Option(help: "Array tasks (shards); default: one per unit (arm × seed).")
     var tasks: Int?
@@ -56,6 +64,8 @@ struct SlurmCommand: ParsableCommand {
     func validate() throws {
         if array && ranks != nil { throw ValidationError("--array and --ranks choose two different jobs; give one") }
         if let ranks, ranks < 1 { throw ValidationError("--ranks \(ranks): must be at least 1") }
+        if dataParallel && ranks == nil { throw ValidationError("--data-parallel: needs --ranks N (one MPI job)") }
+        if syncBatchNorm && !dataParallel { throw ValidationError("--sync-bn: needs --data-parallel") }
         if let tasks, tasks < 1 { throw ValidationError("--tasks \(tasks): must be at least 1") }
         if let cpusPerTask, cpusPerTask < 1 { throw ValidationError("--cpus-per-task \(cpusPerTask): must be at least 1") }
         if let nodes, nodes < 1 { throw ValidationError("--nodes \(nodes): must be at least 1") }
@@ -71,7 +81,9 @@ struct SlurmCommand: ParsableCommand {
                 .standardizedFileURL.path
             let scripts = SlurmScripts(spec: spec, experiment: s.name, mode: mode, atkd: binary, runs: runs,
                                        cpusPerTask: cpusPerTask ?? s.threads, nodes: nodes, time: time, partition: partition,
-                                       extraFlags: dataRoot.map { ["--data-root", $0] } ?? [], projectRoot: cwd)
+                                       extraFlags: (dataRoot.map { ["--data-root", $0] } ?? [])
+                                           + (dataParallel ? ["--data-parallel"] : []) + (syncBatchNorm ? ["--sync-bn"] : []),
+                                       projectRoot: cwd)
             let folder = out ?? "\(runs)/\(s.name)/slurm"
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             for (name, text) in scripts.files().sorted(by: { $0.key < $1.key }) {

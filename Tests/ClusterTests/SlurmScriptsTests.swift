@@ -34,4 +34,10 @@ final class SlurmScriptsTests: XCTestCase {
         XCTAssertTrue(f["units.sbatch"]!.contains("#SBATCH --ntasks=8\n#SBATCH --cpus-per-task=4\n#SBATCH --nodes=2\n"))
         XCTAssertTrue(f["units.sbatch"]!.contains("\nmpirun atkd run e.json --runs runs --threads 4\n"))
     }
+
+    func testDataParallelFlagsReachTheMPILine() {
+        let s = SlurmScripts(spec: "e.json", experiment: "e", mode: .mpi(ranks: 4), atkd: "atkd", runs: "runs",
+                             cpusPerTask: 2, extraFlags: ["--data-parallel", "--sync-bn"], projectRoot: "/p")
+        XCTAssertTrue(s.files()["units.sbatch"]!.contains("\nmpirun atkd run e.json --runs runs --threads 2 --data-parallel --sync-bn\n"))
+    }
 }
