@@ -61,9 +61,12 @@ clean:
 reproduce-cifar: build
 	$(ATKD) run experiments/cifar-$(PROFILE).json --seeds $(SEEDS) --runs $(RUNS) $(ATKD_FLAGS) $(if $(RETRAIN),--retrain-teacher,)
 
-## reproduce-imagenet: the same four arms on the 10-class ImageNet subset at 64x64
+## reproduce-imagenet: the same four arms on the 10-class ImageNet subset at 64x64 (PROFILE=cpu); PROFILE=paper is
+## full ILSVRC-2012 at 224 px (ResNet-50 + AW-conv -> MobileNetV2, 100 epochs), for a cluster: under mpirun, add
+## ATKD_FLAGS=--data-parallel (README "More than one machine")
 reproduce-imagenet: build
-	$(ATKD) run experiments/imagenette-$(PROFILE).json --seeds $(SEEDS) --runs $(RUNS) $(ATKD_FLAGS) $(if $(RETRAIN),--retrain-teacher,)
+	$(ATKD) run $(if $(filter paper,$(PROFILE)),experiments/imagenet-paper.json,experiments/imagenette-$(PROFILE).json) \
+	  --seeds $(SEEDS) --runs $(RUNS) $(ATKD_FLAGS) $(if $(RETRAIN),--retrain-teacher,)
 
 ## reproduce-at-table1: AT paper Table 1 WRN pairs at a short schedule
 reproduce-at-table1: build

@@ -111,22 +111,25 @@ public enum RandomResizedCrop {
     }
 
     /// `resize` on raw planes; `src` and `dst` must not overlap.
+    /// `crop` of each h × w source plane, bilinear to `outHeight × outWidth` (default: h × w).
     static func resizeCrop(_ src: UnsafePointer<UInt8>, into dst: UnsafeMutablePointer<UInt8>,
-                           channels: Int, height h: Int, width w: Int, crop: CropRect) {
-        let xs = taps(n: w, offset: crop.left, count: crop.width)
-        let ys = taps(n: h, offset: crop.top, count: crop.height)
+                           channels: Int, height h: Int, width w: Int, crop: CropRect,
+                           outHeight: Int? = nil, outWidth: Int? = nil) {
+        let oh = outHeight ?? h, ow = outWidth ?? w
+        let xs = taps(n: ow, offset: crop.left, count: crop.width)
+        let ys = taps(n: oh, offset: crop.top, count: crop.height)
         for c in 0..<channels {
             let plane = src + c * h * w
-            let o = dst + c * h * w
-            for y in 0..<h {
+            let o = dst + c * oh * ow
+            for y in 0..<oh {
                 let r0 = plane + ys.lo[y] * w, r1 = plane + ys.hi[y] * w, fy = ys.f[y]
-                for x in 0..<w {
+                for x in 0..<ow {
                     let x0 = xs.lo[x], x1 = xs.hi[x], fx = xs.f[x]
                     // a + (b − a)·f keeps a constant image exactly constant.
                     let top = Float(r0[x0]) + (Float(r0[x1]) - Float(r0[x0])) * fx
                     let bottom = Float(r1[x0]) + (Float(r1[x1]) - Float(r1[x0])) * fx
                     let v = top + (bottom - top) * fy
-                    o[y * w + x] = UInt8(min(max(v + 0.5, 0), 255))
+                    o[y * ow + x] = UInt8(min(max(v + 0.5, 0), 255))
                 }
             }
         }

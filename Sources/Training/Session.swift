@@ -7,6 +7,7 @@ import FastEngine
 import NN
 import Models
 import Objectives
+import Datasets
 
 public final class Session {
     public private(set) var spec: ExperimentSpec
@@ -22,8 +23,30 @@ public final class Session {
         try Session.validate(s, source: "command line")
         self.spec = s
         self.engine = Session.makeEngine(s.engine, threads: s.threads)
-        self.data = try DatasetProvider.make(s.dataset, dataRoot: dataRoot, cacheDir: cacheDir,
-                                             threads: s.threads, progress: !quiet)
+        self.data = try Session.makeData(s.dataset, dataRoot: dataRoot, cacheDir: cacheDir, threads: s.threads,
+                                         progress: !quiet)
+    }
+
+    /// The spec's data: decoded per batch for `imagefolder-stream`, else loaded (and cached) in memory.
+    public static func makeData(_ spec: DatasetSpec, dataRoot: String?, cacheDir: String?, threads: Int,
+                                progress: Bool) throws -> DataProvider {
+        guard spec.kind == "imagefolder-stream" else {
+            return try DatasetProvider.make(spec, dataRoot: dataRoot, cacheDir: cacheDir, threads: threads, progress: progress)
+        }
+        guard let dir = try DatasetProvider.locate(spec.path, dataRoot: dataRoot, isDataset: ImageFolder.looksLikeImageFolder) else {
+            let roots = DataLocator.searchRoots(dataRoot: dataRoot).map { "  \($0)/\(spec.path)" }.joined(separator: "\n")
+            throw TrainingError.data("image folder `\(spec.path)` (train/<class>/*.JPEG, val/<class>/*.JPEG or a flat val/ "
+                                     + "with val_labels.txt) not found. Looked in:\n\(roots)")
+        }
+        let a = spec.augment
+        guard a.cropPadding == 0, a.rotationDegrees == 0, a.brightness == 0, a.contrast == 0 else {
+            throw SpecError("dataset.kind imagefolder-stream: augments with random_resized_crop_min_scale and flip only; "
+                            + "set crop_padding, rotation_degrees, brightness and contrast to 0")
+        }
+        return try StreamingImageFolderProvider(
+            root: dir, resolution: spec.resolution, minScale: a.randomResizedCropMinScale, flip: a.flip,
+            normalization: spec.normalization == "imagenet" ? .imagenet : .cifar10, threads: threads,
+            trainPerClass: spec.trainPerClass, testPerClass: spec.testPerClass, validationPerClass: spec.validationPerClass)
     }
 
     /// The engine by name; the fast engine's thread count also bounds OpenBLAS's.

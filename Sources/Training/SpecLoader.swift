@@ -138,7 +138,9 @@ public enum SpecLoader {
             if t.milestones.contains(where: { $0 < 1 || $0 > t.epochs }) { throw fail("\(role).train.milestones", "must lie in 1...epochs") }
         }
         let d = s.dataset
-        if !["cifar10", "imagefolder"].contains(d.kind) { throw fail("dataset.kind", "must be cifar10 or imagefolder, got `\(d.kind)`") }
+        if !["cifar10", "imagefolder", "imagefolder-stream"].contains(d.kind) {
+            throw fail("dataset.kind", "must be cifar10, imagefolder or imagefolder-stream, got `\(d.kind)`")
+        }
         if d.resolution < 8 { throw fail("dataset.resolution", "must be at least 8, got \(d.resolution)") }
         if d.trainPerClass < 0 { throw fail("dataset.train_per_class", "must be ≥ 0") }
         if d.testPerClass < 0 { throw fail("dataset.test_per_class", "must be ≥ 0") }
