@@ -48,13 +48,10 @@ public struct DataParallel {
         }
     }
 
-    /// This process's rows of the global batch.
-    func share(of batch: LabeledBatch) -> LabeledBatch {
-        let total = batch.labels.count, per = total / group.size
-        let lo = group.rank * per, hi = lo + per
-        let row = batch.x.count / max(total, 1)
-        let x = Tensor(shape: [per] + batch.x.shape.dropFirst(), data: Array(batch.x.data[(lo * row)..<(hi * row)]))
-        return LabeledBatch(x: x, labels: Array(batch.labels[lo..<hi]), indices: batch.indices.map { Array($0[lo..<hi]) })
+    /// This process's rows of a global batch of `batchSize`.
+    func rows(batchSize: Int) -> Range<Int> {
+        let per = batchSize / group.size
+        return (group.rank * per)..<((group.rank + 1) * per)
     }
 
     /// Every parameter's gradient replaced by its mean over the group; with per-process batch norm,

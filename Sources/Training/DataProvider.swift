@@ -12,6 +12,14 @@ public struct LabeledBatch {
     public init(x: Tensor, labels: [Int], indices: [Int]? = nil) {
         self.x = x; self.labels = labels; self.indices = indices
     }
+
+    /// The images `rows` of this batch.
+    public func rows(_ rows: Range<Int>) -> LabeledBatch {
+        let row = x.count / max(labels.count, 1)
+        return LabeledBatch(x: Tensor(shape: [rows.count] + x.shape.dropFirst(),
+                                      data: Array(x.data[(rows.lowerBound * row)..<(rows.upperBound * row)])),
+                            labels: Array(labels[rows]), indices: indices.map { Array($0[rows]) })
+    }
 }
 
 /// A source of training and test batches.
@@ -44,6 +52,14 @@ public protocol DataProvider: AnyObject {
 }
 
 extension DataProvider {
+    /// Rows `rows` of each batch `trainBatches` gives (a data-parallel rank's share). This default
+    /// draws whole batches and slices them; a provider that decodes per batch decodes only the share.
+    public func trainBatches(seed: UInt64, epoch: Int, startBatch: Int, batchSize: Int,
+                             rows: Range<Int>) -> AnyIterator<LabeledBatch> {
+        let whole = trainBatches(seed: seed, epoch: epoch, startBatch: startBatch, batchSize: batchSize)
+        return AnyIterator { whole.next().map { $0.rows(rows) } }
+    }
+
     public var validationCount: Int { 0 }
     public var identity: String {
         "\(classes) classes, \(trainCount) train, \(testCount) test, \(validationCount) validation, \(imageShape)"

@@ -86,6 +86,12 @@ public final class StreamingImageFolderProvider: DataProvider {
     }()
 
     public func trainBatches(seed: UInt64, epoch: Int, startBatch: Int, batchSize: Int) -> AnyIterator<LabeledBatch> {
+        trainBatches(seed: seed, epoch: epoch, startBatch: startBatch, batchSize: batchSize, rows: 0..<batchSize)
+    }
+
+    /// Only the images `rows` of each batch are read and decoded (a data-parallel rank's share).
+    public func trainBatches(seed: UInt64, epoch: Int, startBatch: Int, batchSize: Int,
+                             rows: Range<Int>) -> AnyIterator<LabeledBatch> {
         var rng = SeededRNG(seed: mixSeed(seed, UInt64(epoch), 0x57EA))
         let order = rng.permutation(trainEntries.count)
         var b = startBatch
@@ -93,7 +99,7 @@ public final class StreamingImageFolderProvider: DataProvider {
         return AnyIterator {
             guard b < n else { return nil }
             defer { b += 1 }
-            let picked = Array(order[(b * batchSize)..<((b + 1) * batchSize)])
+            let picked = Array(order[(b * batchSize + rows.lowerBound)..<(b * batchSize + rows.upperBound)])
             return self.batch(picked.map { self.trainEntries[$0] }, directory: self.train.directory, indices: picked) {
                 image, k in
                 var sampleRNG = SeededRNG(seed: mixSeed(seed, UInt64(epoch), UInt64(picked[k])))

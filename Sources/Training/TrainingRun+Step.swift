@@ -21,11 +21,10 @@ extension TrainingRun {
     }
 
     /// One optimisation step; returns nothing, accumulates the epoch sums.
-    /// In a data-parallel run this process trains its share of `fullBatch` and the group combines
-    /// the gradients before the step (`DataParallel`).
-    func step(_ fullBatch: LabeledBatch, lr: Float) throws {
+    /// In a data-parallel run `batch` is this process's share of the global batch, and the group
+    /// combines the gradients before the step (`DataParallel`).
+    func step(_ batch: LabeledBatch, lr: Float) throws {
         let dp = dataParallel.flatMap { $0.group.size > 1 ? $0 : nil }
-        let batch = dp?.share(of: fullBatch) ?? fullBatch
         // Each process draws its own dropout masks; one process alone draws as before.
         let stepSeed = dp.map { mixSeed(seed, UInt64(state.epoch), UInt64(state.batch), UInt64($0.group.rank)) }
             ?? mixSeed(seed, UInt64(state.epoch), UInt64(state.batch))

@@ -172,14 +172,17 @@ public final class TrainingRun {
 
         while state.epoch < train.epochs {
             let epochStart = Date()
-            let batches = data.trainBatches(seed: seed, epoch: state.epoch, startBatch: state.batch,
-                                            batchSize: train.batchSize)
+            // A data-parallel rank draws only its share of each global batch.
+            let batches = dataParallel.flatMap { $0.group.size > 1 ? $0 : nil }.map {
+                data.trainBatches(seed: seed, epoch: state.epoch, startBatch: state.batch, batchSize: train.batchSize,
+                                  rows: $0.rows(batchSize: train.batchSize))
+            } ?? data.trainBatches(seed: seed, epoch: state.epoch, startBatch: state.batch, batchSize: train.batchSize)
             while let batch = batches.next() {
                 let t0 = Date()
                 let lr = schedule.lr(at: state.epoch * stepsPerEpoch + state.batch)
                 try step(batch, lr: lr)
                 state.trainSeconds += Date().timeIntervalSince(t0)
-                state.trainImages += batch.labels.count
+                state.trainImages += train.batchSize  // the global batch, also in a data-parallel rank
                 state.batch += 1
                 afterStep?(state.epoch * stepsPerEpoch + state.batch)
                 if writes { try stepLog.record(self, lr: lr) }
