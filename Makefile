@@ -40,6 +40,7 @@ test: setup
 	$(SWIFT) test -c $(CONFIG) --skip-build --disable-swift-testing
 
 ## test-slurm: (opt-in: root, installs and starts a one-node Slurm) the smoke spec as a Slurm job array, units compared
+## with the sequential run; then one data-parallel MPI job (`atkd slurm --ranks 2 --data-parallel --sync-bn`)
 test-slurm: smoke
 	ATKD=$(ATKD) Tests/cluster/slurm-sweep.sh
 
