@@ -89,6 +89,8 @@ public enum ReportMarkdown {
         md += Markdown.table(["method", "seeds", "top-1 %", "top-5 %", "best top-1 %", "best epoch", "last-epoch top-1 % (incl. running)",
                               "teacher agreement %", "ECE", "NLL", "train−test gap (points)", "wall time", "train img/s"], rows) + "\n"
 
+        md += pairedAgainstBaselines(e)
+
         md += "### Runs\n\n"
         let runRows = (e.teacher.map { [$0] } ?? []) + e.runs
         md += Markdown.table(["run", "status", "top-1 %", "top-5 %", "best top-1 % (epoch)", "last evaluated top-1 % (epoch)",

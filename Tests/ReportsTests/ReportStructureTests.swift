@@ -51,6 +51,20 @@ final class ReportStructureTests: XCTestCase {
         return parts.first { $0.hasPrefix(experiment + " (") } ?? ""
     }
 
+    /// Every arm against KD (and AT+KD where the experiment has it), paired by seed: ce − kd is −10
+    /// points on both seeds here (70/74 % against 80/84 %), so std 0 and a degenerate interval.
+    func testEveryMethodIsPairedAgainstTheBaselines() throws {
+        let scratch = try ScratchDir("paired")
+        _ = try build(scratch)
+        let report = readText("\(scratch.path)/reports/REPORT.md")
+        let section = report.components(separatedBy: "### Every method against KD and AT+KD")
+        XCTAssertEqual(section.count, 3, "one table per experiment with kd")
+        let tables = section.dropFirst().map { $0.components(separatedBy: "\n## ")[0] }
+        XCTAssertTrue(tables.contains { $0.contains("-10.00 ± 0.00 points, 95 % CI [-10.00, -10.00], n = 2 | — |") }, "\(tables)")
+        XCTAssertTrue(tables.contains { $0.contains("| ce | seed 1 finished | -10.00 points, n = 1, no interval | — |") }, "\(tables)")
+        XCTAssertTrue(tables.allSatisfy { $0.contains("finished | — | — |") }, "kd against itself is empty: \(tables)")
+    }
+
     func testErrorBarsExactlyWhereTwoOrMoreSeeds() throws {
         let scratch = try ScratchDir("bars")
         let (_, figures) = try build(scratch)
