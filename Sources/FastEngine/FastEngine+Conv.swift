@@ -13,12 +13,15 @@ extension FastEngine {
     public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: ConvConfig) -> Tensor {
         let g = ConvGeometry(x: x.shape, weight: weight.shape, config)
         if g.isDepthwise { return depthwiseConv2d(x, weight: weight, bias: bias, g) }
-        if Self.useWinograd3x3 && Winograd4x4.applies(g) {
+        // Few output tiles (small-batch inference): im2col + GEMM beats Winograd and the direct
+        // kernel there (`winogradMinimumTiles`).
+        let fewTiles = Winograd4x4.applies(g) && g.n * ((g.oh + 3) / 4) * ((g.ow + 3) / 4) < Self.winogradMinimumTiles
+        if Self.useWinograd3x3 && Winograd4x4.applies(g) && !fewTiles {
             var out = Tensor(shape: [g.n, g.o, g.oh, g.ow], data: winogradConv3x3(x, weight: weight, g))
             if let bias { addChannelBias(&out, bias) }
             return out
         }
-        if Self.useDirectConv3x3 && DirectConv3x3.applies(g) {
+        if Self.useDirectConv3x3 && DirectConv3x3.applies(g) && !(fewTiles && Self.useWinograd3x3) {
             var out = Tensor(shape: [g.n, g.o, g.oh, g.ow], data: directConv3x3(x, weight: weight, g))
             if let bias { addChannelBias(&out, bias) }
             return out

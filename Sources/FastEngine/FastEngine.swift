@@ -39,6 +39,14 @@ public struct FastEngine: Kernels {
     /// or im2col + GEMM. Process-wide for the same reason as `useDirectConv3x3`.
     nonisolated(unsafe) public static var useWinograd3x3 = true
 
+    /// The forward takes Winograd only with at least this many 4×4 output tiles in the call
+    /// (N·⌈H/4⌉·⌈W/4⌉); fewer go to im2col + GEMM. Winograd pays a weight transform per call and
+    /// runs 36 GEMMs of `tiles` columns each: at batch 1 on 8×8 maps (4 tiles) a wrn-16-2
+    /// 128→128 conv took 3.9 ms against 0.6 ms through im2col + GEMM (seventh session, layer
+    /// profile at batch 1). Training (batch 128) and evaluation (batch 256) always have ≥ 64.
+    /// Tests of the Winograd kernels set 0.
+    nonisolated(unsafe) public static var winogradMinimumTiles = 64
+
     /// Winograd's products run the AVX-512 kernel (`WinogradAVX512`) where the CPU has AVX-512
     /// (checked at run time; `ATKD_AVX512=0` opts out); false forces the AVX2 kernel. Both give
     /// the same bits (tested).

@@ -11,6 +11,33 @@ import TestSupport
 final class FastEngineWinogradTests: FastEngineTestCase {
     typealias Case = FastEngineConvTests.Case
 
+    // Every case below runs through Winograd, however few its tiles.
+    override func setUp() { super.setUp(); FastEngine.winogradMinimumTiles = 0 }
+    override func tearDown() { FastEngine.winogradMinimumTiles = 64; super.tearDown() }
+
+    /// Batch-1 inference on small maps leaves Winograd for im2col + GEMM: the same bits as the
+    /// GEMM path, and still within the reference's tolerance.
+    func testFewTilesGoToGEMM() {
+        FastEngine.winogradMinimumTiles = 64
+        let cs = Case(n: 1, c: 16, h: 8, w: 8, o: 16, k: 3, stride: 1, pad: 1, groups: 1, bias: true)
+        let (x, w, b) = inputs(cs, seed: 21)
+        let config = ConvConfig(stride: 1, padding: 1, groups: 1)
+        let fast = FastEngine(threads: 1)
+        let chosen = fast.conv2d(x, weight: w, bias: b, config)
+        FastEngine.useDirectConv3x3 = false; FastEngine.useWinograd3x3 = false
+        let gemm = fast.conv2d(x, weight: w, bias: b, config)
+        FastEngine.useDirectConv3x3 = true; FastEngine.useWinograd3x3 = true
+        XCTAssertEqual(chosen.data, gemm.data)
+        assertClose(chosen, ref.conv2d(x, weight: w, bias: b, config), rtol: 1e-4, atol: 1e-5, "few tiles vs reference")
+        // 64 tiles (batch 4 of 16×16) stay on Winograd.
+        let big = Case(n: 4, c: 16, h: 16, w: 16, o: 16, k: 3, stride: 1, pad: 1, groups: 1, bias: false)
+        let (xb, wb, _) = inputs(big, seed: 22)
+        let winograd = fast.conv2d(xb, weight: wb, bias: nil, config)
+        FastEngine.useWinograd3x3 = false
+        defer { FastEngine.useWinograd3x3 = true }
+        XCTAssertNotEqual(winograd.data, fast.conv2d(xb, weight: wb, bias: nil, config).data)
+    }
+
     /// Every 3×3 stride-1 pad-1 ungrouped case of the conv tests (Winograd takes those with
     /// ≥ 4 channels), plus: H, W not multiples of 4 (clipped edge tiles), 1×1 and 2×2 maps,
     /// O not a multiple of 4, chunks of many images with a short last chunk, wide channels.

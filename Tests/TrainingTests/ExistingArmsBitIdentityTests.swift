@@ -7,6 +7,7 @@ import TensorCore
 import Models
 import Objectives
 import Training
+import FastEngine
 
 /// A fixed-seed, 8-step training of a tiny WRN under each existing arm, digested (MD5 over every
 /// tensor of the final `state.atkd` — weights, BN statistics, momentum — in name order), compared
@@ -34,8 +35,14 @@ final class ExistingArmsBitIdentityTests: XCTestCase {
     static let recordedDistillDigest = "3ae3746ece80e3da75b1f10d53997c02"
 
     var root = ""
-    override func setUp() { root = NSTemporaryDirectory() + "atkd-bits-\(UUID().uuidString)"; interruptRequested = 0 }
-    override func tearDown() { try? FileManager.default.removeItem(atPath: root) }
+    // NOTE: the campaign trains at batch 128, where every 3×3 conv has ≥ 64 output tiles and runs
+    // Winograd; this tiny problem (8×8 images, batch 8) has fewer, which small-batch inference now
+    // sends to im2col + GEMM (`FastEngine.winogradMinimumTiles`). 0 keeps the campaign's kernels.
+    override func setUp() {
+        root = NSTemporaryDirectory() + "atkd-bits-\(UUID().uuidString)"; interruptRequested = 0
+        FastEngine.winogradMinimumTiles = 0
+    }
+    override func tearDown() { try? FileManager.default.removeItem(atPath: root); FastEngine.winogradMinimumTiles = 64 }
 
     /// MD5 of the final resumable state of `arm` trained 2 epochs × 4 steps on synthetic data.
     func digest(arm: String, engine engineName: String) throws -> String {
