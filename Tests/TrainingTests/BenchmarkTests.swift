@@ -82,6 +82,20 @@ final class BenchmarkTests: XCTestCase {
         XCTAssertNil(try parse(BenchReport.jsonLine(ModelComparison(ours: r, peer: nil)))["rounds"], "one round: no range fields")
     }
 
+    /// At batch 1 training has no number (NaN img/s: batch norm needs two values per channel), so
+    /// every train ratio is NaN: the rounds still combine (this trapped on `NaN...NaN`), with no range.
+    func testRoundsWithoutFiniteRatiosCombine() throws {
+        var r = try ThroughputBenchmark.measureModel("resnet20", config: config, engine: engine)
+        r.trainImgS = .nan
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let line = #"{"kind": "model", "model": "resnet20", "params": \#(r.params), "train_img_s": 10.0, "infer_img_s": 40.0}"#
+        let round = ModelComparison(ours: r, peer: try decoder.decode(PeerRecord.self, from: Data(line.utf8)))
+        let row = BenchRounds.median([round, round])
+        XCTAssertNil(row.trainRatioRange)
+        XCTAssertEqual(row.rounds, 2)
+    }
+
     func testPairJSONHasPositiveATKDStep() throws {
         let r = try ThroughputBenchmark.measurePair(teacher: "wrn-16-2", student: "wrn-16-1", config: config, engine: engine)
         let obj = try parse(BenchReport.jsonLine(PairComparison(ours: r, peer: nil)))

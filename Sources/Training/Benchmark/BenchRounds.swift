@@ -23,12 +23,16 @@ public enum BenchRounds {
 
     /// The lower median (index (n − 1) / 2 after sorting by ratio).
     static func medianRound<T>(_ rounds: [T], ratio: (T) -> Double?) -> T {
-        let sorted = rounds.sorted { (ratio($0) ?? -.infinity) < (ratio($1) ?? -.infinity) }
+        func key(_ r: T) -> Double { ratio(r).flatMap { $0.isFinite ? $0 : nil } ?? -.infinity }
+        let sorted = rounds.sorted { key($0) < key($1) }
         return sorted[(sorted.count - 1) / 2]
     }
 
+    /// NOTE: a ratio is NaN where a side has no number (training at batch 1: batch norm needs two
+    /// values per channel); NaN...x would trap, so only finite ratios make the range.
     static func range(_ values: [Double]) -> ClosedRange<Double>? {
-        guard let lo = values.min(), let hi = values.max() else { return nil }
+        let finite = values.filter(\.isFinite)
+        guard let lo = finite.min(), let hi = finite.max() else { return nil }
         return lo...hi
     }
 }
