@@ -57,6 +57,25 @@ public struct MetricsAccumulator {
         count += labels.count
     }
 
+    /// Every running sum as one array (counts are exact in Double below 2⁵³), for summing the
+    /// accumulators of several processes that evaluated disjoint parts of a split.
+    public var sums: [Double] {
+        [Double(count), Double(top1Hits), Double(top5Hits), nllSum, Double(agreeHits), Double(agreeCount)]
+            + confusion.joined().map(Double.init) + binCount.map(Double.init) + binConfidence + binCorrect.map(Double.init)
+    }
+
+    /// The accumulator whose sums are `sums` (the layout of `sums`, e.g. added over processes).
+    public init(classes: Int, calibrationBins: Int = 15, sums v: [Double]) {
+        self.init(classes: classes, calibrationBins: calibrationBins)
+        precondition(v.count == sums.count, "metrics: \(v.count) sums for \(sums.count)")
+        count = Int(v[0]); top1Hits = Int(v[1]); top5Hits = Int(v[2]); nllSum = v[3]; agreeHits = Int(v[4]); agreeCount = Int(v[5])
+        var i = 6
+        for t in 0..<classes { for p in 0..<classes { confusion[t][p] = Int(v[i]); i += 1 } }
+        for b in 0..<bins { binCount[b] = Int(v[i + b]) }
+        for b in 0..<bins { binConfidence[b] = v[i + bins + b] }
+        for b in 0..<bins { binCorrect[b] = Int(v[i + 2 * bins + b]) }
+    }
+
     public func summary() -> ClassificationMetrics {
         let n = Double(max(count, 1))
         var ece = 0.0

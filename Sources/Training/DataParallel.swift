@@ -22,6 +22,8 @@ import NN
 ///   the run's.
 /// - Deviation: PyTorch DDP instead broadcasts rank 0's buffers before each forward (its running
 ///   statistics are rank 0's alone).
+/// - Evaluation and the teacher's predictions are sharded: rank r takes every N-th batch and the
+///   metric sums (or predictions) are added over the group.
 /// - Only rank 0 writes files; the others read the checkpoint when resuming (same N only: N is
 ///   part of the run's fingerprint).
 public struct DataParallel {

@@ -244,14 +244,19 @@ public final class TrainingRun {
 
     /// Metrics of `net` in eval mode on the test split (or the validation split).
     /// Ctrl-C stops it within a batch (`TrainingError.interrupted`): nothing of it is kept.
+    /// In a data-parallel run the ranks evaluate every N-th batch each and sum their accumulators.
     public func evaluate(_ net: any Model, split: Split = .test, teacherPredictions: [Int]?) throws -> ClassificationMetrics {
         var acc = MetricsAccumulator(classes: data.classes)
         var offset = 0
         let batches = batchesOf(split)
         let total = ((split == .test ? data.testCount : data.validationCount) + 255) / 256, started = Date()
         var done = 0
+        let dp = dataParallel.flatMap { $0.group.size > 1 ? $0 : nil }
+        var index = -1
         while let b = batches.next() {
             if interruptRequested != 0 { throw TrainingError.interrupted("\(directory): stopped during evaluation") }
+            index += 1
+            if let dp, index % dp.group.size != dp.group.rank { offset += b.labels.count; continue }
             done += 1
             reporter.phase(split == .test ? "evaluating (test)" : "evaluating (validation)", done: done, total: total,
                            started: started)
@@ -259,6 +264,11 @@ public final class TrainingRun {
             let tp = teacherPredictions.map { Array($0[offset..<(offset + b.labels.count)]) }
             acc.add(logits: logits, labels: b.labels, teacherPredictions: tp)
             offset += b.labels.count
+        }
+        if let dp {
+            var sums = acc.sums
+            dp.group.sum(&sums)
+            acc = MetricsAccumulator(classes: data.classes, sums: sums)
         }
         return acc.summary()
     }
@@ -279,17 +289,28 @@ public final class TrainingRun {
         return p
     }
 
+    /// In a data-parallel run the ranks predict every N-th batch each; the others' entries are
+    /// filled by one sum (each entry is predicted by exactly one rank, the rest add 0).
     func predictions(of net: any Model, split: Split = .test) throws -> [Int] {
         var out: [Int] = []
         let batches = batchesOf(split)
         let total = ((split == .test ? data.testCount : data.validationCount) + 255) / 256, started = Date()
         var done = 0
+        let dp = dataParallel.flatMap { $0.group.size > 1 ? $0 : nil }
+        var index = -1
         while let b = batches.next() {
             if interruptRequested != 0 { throw TrainingError.interrupted("\(directory): stopped computing the teacher's predictions") }
+            index += 1
+            if let dp, index % dp.group.size != dp.group.rank { out += Array(repeating: -1, count: b.labels.count); continue }
             done += 1
             reporter.phase(split == .test ? "teacher predictions (test)" : "teacher predictions (validation)",
                            done: done, total: total, started: started)
             out += net.forward(b.x, ForwardContext(engine: engine, training: false)).logits.argmaxRows()
+        }
+        if let dp {
+            var shifted = out.map { Double($0 + 1) }  // −1 (another rank's) → 0
+            dp.group.sum(&shifted)
+            out = shifted.map { Int($0) - 1 }
         }
         return out
     }

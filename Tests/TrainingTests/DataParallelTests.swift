@@ -125,6 +125,37 @@ final class DataParallelTests: XCTestCase {
         }
     }
 
+    /// Evaluation is sharded (rank r takes every N-th batch of 256) and the accumulators summed:
+    /// the same metrics as one process — counts exactly, NLL to round-off.
+    func testShardedEvaluationEqualsOneProcess() throws {
+        let data = SyntheticData(testPerClass: 130)  // 520 test images: 3 batches of ≤ 256
+        var rng = SeededRNG(seed: 5)
+        let model = try ModelZoo.make("resnet20", classes: data.classes, input: data.imageShape[1], rng: &rng)
+        let predictions = (0..<data.testCount).map { $0 % data.classes }
+        func run(_ group: (any ProcessGroup)?) throws -> TrainingRun {
+            let engine = Session.makeEngine("fast", threads: 1)
+            var train = TrainSpec(epochs: 1, lr: 0.05)
+            train.batchSize = 16
+            let r = try TrainingRun(directory: "\(root)/eval", arm: "ce", seed: 1, train: train,
+                                    model: model, teacher: nil,
+                                    objective: try ObjectiveFactory.make("ce", distill: DistillSpec(), train: TrainSpec(), engine: engine),
+                                    data: data, engine: engine, reporter: ProgressReporter(quiet: true))
+            if let group { r.dataParallel = DataParallel(group: group, synchronisedBatchNorm: false) }
+            return r
+        }
+        let one = try run(nil).evaluate(model, teacherPredictions: predictions)
+        let sharded = try ThreadGroupHub(size: 2).run { m in try run(m).evaluate(model, teacherPredictions: predictions) }
+            .map { try $0.get() }
+        for m in sharded {
+            XCTAssertEqual(m.count, 520)
+            XCTAssertEqual(m.confusion, one.confusion)
+            XCTAssertEqual(m.top1, one.top1); XCTAssertEqual(m.top5, one.top5)
+            XCTAssertEqual(m.teacherAgreement, one.teacherAgreement)
+            XCTAssertEqual(m.nll, one.nll, accuracy: 1e-12)
+            XCTAssertEqual(m.ece, one.ece, accuracy: 1e-12)
+        }
+    }
+
     func testBatchThatDoesNotSplitEvenlyIsAClearError() throws {
         let results = ThreadGroupHub(size: 3).run { member in
             try self.makeRun("odd", batchSize: 16, group: member).run(resume: false)
