@@ -11,29 +11,11 @@ import Datasets
 import FileIO
 
 final class BadInputCatalogueTests: XCTestCase {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-
-    var binary: String? {
-        let runner = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        return [runner, Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()]
-            .map { $0.appendingPathComponent("atkd").path }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
+    static let packageRoot = AtkdBinary.packageRoot
+    var binary: String? { AtkdBinary.path }
 
     /// Runs atkd with `args` in the package root; returns (status, stderr + stdout).
-    func atkd(_ args: [String]) throws -> (Int32, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary!)
-        p.arguments = args
-        p.currentDirectoryURL = Self.packageRoot
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
+    func atkd(_ args: [String]) throws -> (Int32, String) { try AtkdBinary.run(binary!, args) }
 
     /// One CIFAR-10 record per batch file: label byte then 3,072 pixel bytes.
     func cifar(_ dir: String, test: [UInt8]? = nil, testName: String = "test_batch.bin") throws {

@@ -8,38 +8,18 @@ import Training
 /// training in one process: with `--sync-bn` the weights agree to round-off; with per-process
 /// batch norm they differ (reported, and required to be far above round-off).
 final class DataParallelMPITests: XCTestCase {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-
-    var binary: String? {
-        let runner = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        let candidates = [runner, Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()]
-            .map { $0.appendingPathComponent("atkd").path }
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
+    static let packageRoot = AtkdBinary.packageRoot
 
     var mpirun: String? {
         ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    /// Runs a command in the package root; returns its exit status and combined output.
     func execute(_ tool: String, _ args: [String], environment: [String: String] = [:]) throws -> (Int32, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tool)
-        p.arguments = args
-        p.currentDirectoryURL = Self.packageRoot
-        p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let out = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: out, as: UTF8.self))
+        try AtkdBinary.run(tool, args, environment: environment)
     }
 
     func testTwoRanksWithSyncBatchNormMatchOneProcess() throws {
-        guard let atkd = binary else { throw XCTSkip("atkd binary not built beside the tests") }
+        guard let atkd = AtkdBinary.path else { throw XCTSkip("atkd binary not built beside the tests") }
         guard let mpirun else { throw XCTSkip("mpirun missing (make setup installs openmpi-bin)") }
         let data = Self.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/datasets")
         guard FileManager.default.fileExists(atPath: data.appendingPathComponent("cifar-10-batches-bin").path) else {

@@ -6,16 +6,8 @@ import Training
 /// Runs the real `atkd` binary on a CIFAR-10 subset, kills it with SIGKILL at
 /// random moments, resumes, and checks the result equals an uninterrupted run.
 final class KillAndResumeTests: XCTestCase {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-
-    var binary: String? {
-        // The test runner lives in the build folder (`.build/release/ATKDPackageTests.xctest`), beside `atkd`.
-        let runner = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        let candidates = [runner, Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()]
-            .map { $0.appendingPathComponent("atkd").path }
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
+    static let packageRoot = AtkdBinary.packageRoot
+    var binary: String? { AtkdBinary.path }
 
     func launch(_ args: [String]) throws -> Process {
         let p = Process()
