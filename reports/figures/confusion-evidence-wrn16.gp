@@ -25,7 +25,7 @@ do for [fmt in "png svg"] {
     plot "confusion-evidence-wrn16.dat" index 0 matrix with image notitle
     set title "ce (2 seeds)"
     plot "confusion-evidence-wrn16.dat" index 1 matrix with image notitle
-    set title "kd (1 seed)"
+    set title "kd (2 seeds)"
     plot "confusion-evidence-wrn16.dat" index 2 matrix with image notitle
     set title "at (1 seed)"
     plot "confusion-evidence-wrn16.dat" index 3 matrix with image notitle

@@ -25,6 +25,7 @@ do for [fmt in "png svg"] {
     set tmargin at screen 0.9029
     plot "curves-evidence-wrn16.dat" index 0 using 1:($2-$3):($2+$3) with filledcurves fs transparent solid 0.18 noborder lc rgb "#E69F00" notitle, \
          "curves-evidence-wrn16.dat" index 0 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb "#E69F00" notitle, \
+         "curves-evidence-wrn16.dat" index 2 using 1:($2-$3):($2+$3) with filledcurves fs transparent solid 0.18 noborder lc rgb "#56B4E9" notitle, \
          "curves-evidence-wrn16.dat" index 2 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb "#56B4E9" notitle, \
          "curves-evidence-wrn16.dat" index 4 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb "#009E73" notitle, \
          "curves-evidence-wrn16.dat" index 6 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb "#D55E00" notitle, \
@@ -37,6 +38,7 @@ do for [fmt in "png svg"] {
     set tmargin at screen 0.9029
     plot "curves-evidence-wrn16.dat" index 1 using 1:($3-$4):($3+$4) with filledcurves fs transparent solid 0.18 noborder lc rgb "#E69F00" notitle, \
          "curves-evidence-wrn16.dat" index 1 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" notitle, \
+         "curves-evidence-wrn16.dat" index 3 using 1:($3-$4):($3+$4) with filledcurves fs transparent solid 0.18 noborder lc rgb "#56B4E9" notitle, \
          "curves-evidence-wrn16.dat" index 3 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" notitle, \
          "curves-evidence-wrn16.dat" index 5 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" notitle, \
          "curves-evidence-wrn16.dat" index 7 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle
@@ -48,6 +50,7 @@ do for [fmt in "png svg"] {
     set tmargin at screen 0.9029
     plot "curves-evidence-wrn16.dat" index 1 using 1:($5-$6):($5+$6) with filledcurves fs transparent solid 0.18 noborder lc rgb "#E69F00" notitle, \
          "curves-evidence-wrn16.dat" index 1 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" notitle, \
+         "curves-evidence-wrn16.dat" index 3 using 1:($5-$6):($5+$6) with filledcurves fs transparent solid 0.18 noborder lc rgb "#56B4E9" notitle, \
          "curves-evidence-wrn16.dat" index 3 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" notitle, \
          "curves-evidence-wrn16.dat" index 5 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" notitle, \
          "curves-evidence-wrn16.dat" index 7 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle
@@ -67,6 +70,7 @@ do for [fmt in "png svg"] {
     set tmargin at screen 0.4618
     plot "curves-evidence-wrn16.dat" index 1 using 1:($9-$10):($9+$10) with filledcurves fs transparent solid 0.18 noborder lc rgb "#E69F00" notitle, \
          "curves-evidence-wrn16.dat" index 1 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" notitle, \
+         "curves-evidence-wrn16.dat" index 3 using 1:($9-$10):($9+$10) with filledcurves fs transparent solid 0.18 noborder lc rgb "#56B4E9" notitle, \
          "curves-evidence-wrn16.dat" index 3 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" notitle, \
          "curves-evidence-wrn16.dat" index 5 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" notitle, \
          "curves-evidence-wrn16.dat" index 7 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle
@@ -76,7 +80,8 @@ do for [fmt in "png svg"] {
     set rmargin at screen 0.9867
     set bmargin at screen 0.1441
     set tmargin at screen 0.4618
-    plot "curves-evidence-wrn16.dat" index 3 using 1:11 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" notitle, \
+    plot "curves-evidence-wrn16.dat" index 3 using 1:($11-$12):($11+$12) with filledcurves fs transparent solid 0.18 noborder lc rgb "#56B4E9" notitle, \
+         "curves-evidence-wrn16.dat" index 3 using 1:11 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" notitle, \
          "curves-evidence-wrn16.dat" index 7 using 1:11 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle
     unset title
     unset xlabel
@@ -93,7 +98,7 @@ do for [fmt in "png svg"] {
     set yrange [0:1]
     plot 2 notitle, \
          keyentry with linespoints pt 7 lw 2 lc rgb "#E69F00" title "ce (2 seeds)", \
-         keyentry with linespoints pt 7 lw 2 lc rgb "#56B4E9" title "kd (1 seed)", \
+         keyentry with linespoints pt 7 lw 2 lc rgb "#56B4E9" title "kd (2 seeds)", \
          keyentry with linespoints pt 7 lw 2 lc rgb "#009E73" title "at (1 seed)", \
          keyentry with linespoints pt 7 lw 2 lc rgb "#D55E00" title "atkd (1 seed)"
     unset multiplot
