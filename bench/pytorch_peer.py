@@ -7,7 +7,8 @@ Provenance: copied from the team's shared/bench/pytorch_peer.py; adapted for
 `atkd bench` (which runs it, see BENCHMARKS.md): `--pair T:S` (repeatable)
 chooses the pairs, `none` as the model list times pairs only, and each record
 adds `peak_rss_mb` (VmHWM, reset per model via /proc/self/clear_refs). Model
-definitions, step definitions and the timing rule are unchanged.
+definitions, step definitions and the timing rule are unchanged; `resnet50-w4-awconv`
+(AWConv, AWBottleneck) merged from the shared copy on 2026-12-03.
 
 Setup (CPU build from this machine's local wheel folder; plain
 `pip install torch` would pull ~3 GB of CUDA wheels):
@@ -21,6 +22,12 @@ Architectures (match them exactly in the project before comparing):
   wrn-D-K         pre-activation WideResNet as in the AT reference code
   resnet18        3x3 stem, no max pool (CIFAR), BasicBlock, option-B
   resnet50[-w4]   CIFAR stem, Bottleneck, option-B; -w4 = width 1/4
+  resnet50-w4-awconv  the same with every Bottleneck 3x3 conv an
+                  AW-convolution as the project defines it (see AWConv):
+                  adaptive avg-pool to kxk -> 1x1 conv (M = max(4, C/16))
+                  -> ReLU -> 1x1 conv to O+C logits (zero init) ->
+                  A[n,o,c,t] = 2*sigmoid(a[n,o,t] + b[n,c,t]); the sample's
+                  kernel A_n * K runs as one grouped conv (groups = N)
   mobilenetv2[-half]  CIFAR variant (stride-1 stem, stage 2 stride 1,
                   1x1 conv shortcut when channels change at stride 1);
                   -half = every width x0.5 (int), last conv 1280 kept
@@ -116,13 +123,36 @@ class Basic(nn.Module):
         return F.relu(self.b2(self.c2(F.relu(self.b1(self.c1(x))))) + self.sc(x))
 
 
+class AWConv(nn.Module):
+    """Kernel-shaped attention per sample: y_n = conv(x_n, A_n * K)."""
+
+    def __init__(self, cin, cout, k, stride, pad):
+        super().__init__()
+        m = max(4, cin // 16)
+        self.cin, self.cout, self.k, self.stride, self.pad = cin, cout, k, stride, pad
+        self.weight = nn.Parameter(torch.empty(cout, cin, k, k))
+        nn.init.kaiming_normal_(self.weight, mode="fan_out", nonlinearity="relu")
+        self.pw1 = nn.Conv2d(cin, m, 1); self.pw2 = nn.Conv2d(m, cout + cin, 1)
+        nn.init.zeros_(self.pw2.weight); nn.init.zeros_(self.pw2.bias)
+
+    def forward(self, x):
+        n, c, h, w = x.shape
+        z = self.pw2(F.relu(self.pw1(F.adaptive_avg_pool2d(x, self.k))))
+        a = 2 * torch.sigmoid(z[:, :self.cout].unsqueeze(2) + z[:, self.cout:].unsqueeze(1))
+        kern = (a * self.weight.unsqueeze(0)).reshape(n * self.cout, c, self.k, self.k)
+        y = F.conv2d(x.reshape(1, n * c, h, w), kern, None, self.stride, self.pad, groups=n)
+        return y.reshape(n, self.cout, y.shape[2], y.shape[3])
+
+
 class Bottleneck(nn.Module):
     expansion = 4
+    aw = False
 
     def __init__(self, cin, planes, stride):
         super().__init__()
         self.c1 = nn.Conv2d(cin, planes, 1, bias=False); self.b1 = nn.BatchNorm2d(planes)
-        self.c2 = nn.Conv2d(planes, planes, 3, stride, 1, bias=False); self.b2 = nn.BatchNorm2d(planes)
+        self.c2 = (AWConv(planes, planes, 3, stride, 1) if self.aw
+                   else nn.Conv2d(planes, planes, 3, stride, 1, bias=False)); self.b2 = nn.BatchNorm2d(planes)
         self.c3 = nn.Conv2d(planes, 4 * planes, 1, bias=False); self.b3 = nn.BatchNorm2d(4 * planes)
         self.sc = nn.Sequential()
         if stride != 1 or cin != 4 * planes:
@@ -131,6 +161,10 @@ class Bottleneck(nn.Module):
     def forward(self, x):
         o = F.relu(self.b1(self.c1(x))); o = F.relu(self.b2(self.c2(o))); o = self.b3(self.c3(o))
         return F.relu(o + self.sc(x))
+
+
+class AWBottleneck(Bottleneck):
+    aw = True
 
 
 class ResNet(nn.Module):
@@ -206,14 +240,16 @@ def build(name, classes=10):
     if name == "resnet18": return ResNet(Basic, [2, 2, 2, 2], classes)
     if name == "resnet50": return ResNet(Bottleneck, [3, 4, 6, 3], classes)
     if name == "resnet50-w4": return ResNet(Bottleneck, [3, 4, 6, 3], classes, 0.25)
+    if name == "resnet50-w4-awconv": return ResNet(AWBottleneck, [3, 4, 6, 3], classes, 0.25)
     if name == "mobilenetv2": return MobileNetV2(classes)
     if name == "mobilenetv2-half": return MobileNetV2(classes, 0.5)
     raise SystemExit(f"unknown model {name}")
 
 
 ALL = ["resnet20", "resnet56", "wrn-16-1", "wrn-16-2", "wrn-40-1", "wrn-40-2", "resnet18",
-       "resnet50-w4", "mobilenetv2-half", "mobilenetv2", "resnet50"]
-PAIRS = [("wrn-16-2", "wrn-16-1"), ("wrn-40-2", "wrn-16-2"), ("resnet50-w4", "mobilenetv2-half")]
+       "resnet50-w4", "resnet50-w4-awconv", "mobilenetv2-half", "mobilenetv2", "resnet50"]
+PAIRS = [("wrn-16-2", "wrn-16-1"), ("wrn-40-2", "wrn-16-2"), ("resnet50-w4", "mobilenetv2-half"),
+         ("resnet50-w4-awconv", "mobilenetv2-half")]
 
 
 def macs_of(model, size):
@@ -223,7 +259,9 @@ def macs_of(model, size):
             total[0] += o.numel() * (m.in_channels // m.groups) * m.kernel_size[0] * m.kernel_size[1]
         elif isinstance(m, nn.Linear):
             total[0] += o.numel() * m.in_features
-    hs = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
+        elif isinstance(m, AWConv):
+            total[0] += o.numel() * m.cin * m.k * m.k
+    hs = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear, AWConv))]
     model.eval()
     with torch.no_grad(): model(torch.zeros(1, 3, size, size))
     for h in hs: h.remove()

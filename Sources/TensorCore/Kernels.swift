@@ -85,6 +85,12 @@ public protocol Kernels: Sendable {
     func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: ConvConfig) -> Tensor
     func conv2dBackward(_ x: Tensor, weight: Tensor, hasBias: Bool, _ config: ConvConfig,
                         dy: Tensor) -> ConvGradients
+    /// y_n = conv(x_n, W_n) with a kernel per image, from `kernels` (the AW-convolution);
+    /// the default in `SampleKernels.swift` (a grouped convolution) is the specification.
+    func sampleKernelConv2d(_ x: Tensor, kernels: SampleKernels, _ config: ConvConfig) -> Tensor
+    /// Its backward: returns ∂L/∂x and hands each ∂L/∂W_n to `kernels.weightGradient`.
+    func sampleKernelConv2dBackward(_ x: Tensor, kernels: SampleKernels, _ config: ConvConfig,
+                                    dy: Tensor) -> Tensor
 
     /// Train mode: y = γ·(x − μ_B)/√(σ²_B + eps) + β with batch statistics over N·H·W.
     func batchNormTrain(_ x: Tensor, gamma: Tensor, beta: Tensor, eps: Float) -> BatchNormForward

@@ -14,8 +14,9 @@ import NN
 ///
 /// PW1 / PW2 are 1×1 convolutions with bias applied at each of the k×k pooled positions
 /// (so every kernel tap (i, j) gets its own attention from the input's (i, j) region).
-/// All convolutions run as one grouped convolution with `groups = N` (the batch is
-/// folded into channels, `[1, N·C, H, W]`), through `ctx.engine`.
+/// The main convolution is `Kernels.sampleKernelConv2d` with `AWKernelModulation` as the
+/// kernel source: specified as one grouped convolution with `groups = N` (the batch folded
+/// into channels), run by the fast engine one image at a time with W_n made in cache.
 ///
 /// Parameters: `<name>.weight` [O, C, k, k] (Kaiming-normal fan-out, as `Conv2d`),
 /// `<name>.gen.pw1.weight` [M, C, 1, 1] and `.bias` [M] (PyTorch default init),
@@ -86,18 +87,11 @@ public final class AWConv2d: Layer {
         precondition(x.rank == 4 && x.shape[1] == inChannels && x.shape[0] > 0,
                      "\(name): expected [N,\(inChannels),H,W] with N ≥ 1, got \(x.shape)")
         let engine = ctx.engine
-        let n = x.shape[0], h = x.shape[2], w = x.shape[3]
+        let n = x.shape[0]
         let gen = generate(x, engine)
-        let kernel = weight.value
-        // The parallel twin of KernelAttention (bit-identical kernels); A is kept in train
-        // mode so the backward needs no second pass of exponentials.
-        let threads = engine.threads
-        let (kernels, kept) = ParallelKernelAttention.modulatedKernels(
-            logits: gen.z, kernel: kernel, threads: threads, keepAttention: ctx.training)
-        let grouped = ConvConfig(stride: config.stride, padding: config.padding, groups: n)
-        let xg = x.reshaped([1, n * inChannels, h, w])
-        let yg = engine.conv2d(xg, weight: kernels, bias: nil, grouped)
-        let y = yg.reshaped([n, outChannels, yg.shape[2], yg.shape[3]])
+        // W_n = A_n ⊙ K is produced per image inside the convolution (factorised gate, in cache).
+        let kernels = AWKernelModulation(logits: gen.z, kernel: weight.value)
+        let y = engine.sampleKernelConv2d(x, kernels: kernels, config)
         let k2 = kernelSize * kernelSize, m = hiddenChannels
         ctx.addMACs(y.count * inChannels * k2 + n * k2 * (inChannels * m + m * (outChannels + inChannels)))
 
@@ -105,10 +99,8 @@ public final class AWConv2d: Layer {
         let pw1 = pw1Weight.value, pw2 = pw2Weight.value
         return (y, { dy in
             precondition(dy.shape == y.shape, "\(self.name): upstream \(dy.shape) vs output \(y.shape)")
-            let gc = engine.conv2dBackward(xg, weight: kernels, hasBias: false, grouped,
-                                           dy: dy.reshaped(yg.shape))
-            let (dK, dz) = ParallelKernelAttention.modulatedKernelsBackward(
-                logits: gen.z, kernel: kernel, attention: kept, dWeights: gc.weight, threads: threads)
+            let dxConv = engine.sampleKernelConv2dBackward(x, kernels: kernels, self.config, dy: dy)
+            let dK = kernels.dKernel(), dz = kernels.dLogits(shape: gen.z.shape)
             params.0.accumulate(dK)
             let g2 = engine.conv2dBackward(gen.hidden, weight: pw2, hasBias: true, ConvConfig(), dy: dz)
             params.3.accumulate(g2.weight)
@@ -118,7 +110,7 @@ public final class AWConv2d: Layer {
             params.1.accumulate(g1.weight)
             if let b = g1.bias { params.2.accumulate(b) }
             let dxPool = engine.adaptiveAvgPool2dBackward(inputShape: x.shape, dy: g1.x)
-            return engine.add(gc.x.reshaped(x.shape), dxPool)
+            return engine.add(dxConv, dxPool)
         })
     }
 

@@ -65,6 +65,20 @@ public struct TimingEngine: Kernels {
             inner.conv2dBackward(x, weight: weight, hasBias: hasBias, config, dy: dy)
         }
     }
+    public func sampleKernelConv2d(_ x: Tensor, kernels: SampleKernels, _ config: ConvConfig) -> Tensor {
+        let w = Tensor(zeros: kernels.kernelShape)
+        return timed("sampleKernelConv2d", Self.convShape(x, w, config) + " per-image", flops: Self.convFlops(x, w, config)) {
+            inner.sampleKernelConv2d(x, kernels: kernels, config)
+        }
+    }
+    public func sampleKernelConv2dBackward(_ x: Tensor, kernels: SampleKernels, _ config: ConvConfig,
+                                           dy: Tensor) -> Tensor {
+        let w = Tensor(zeros: kernels.kernelShape)
+        return timed("sampleKernelConv2dBackward", Self.convShape(x, w, config) + " per-image",
+                     flops: 2 * Self.convFlops(x, w, config)) {
+            inner.sampleKernelConv2dBackward(x, kernels: kernels, config, dy: dy)
+        }
+    }
     public func batchNormTrain(_ x: Tensor, gamma: Tensor, beta: Tensor, eps: Float) -> BatchNormForward {
         timed("batchNormTrain", Self.planeShape(x.shape)) { inner.batchNormTrain(x, gamma: gamma, beta: beta, eps: eps) }
     }
