@@ -57,9 +57,12 @@ public struct PairBenchResult: Codable, Sendable {
 public enum ThroughputBenchmark {
     /// The models `atkd bench all` measures (the peer's names).
     public static let defaultModels = ["resnet20", "wrn-16-1", "wrn-16-2", "wrn-40-2", "resnet50-w4",
-                                       "mobilenetv2-half", "mobilenetv2", "resnet50"]
-    /// The pair `--pairs` measures unless told otherwise (the project's teacher → student).
-    public static let defaultPairs = [(teacher: "resnet50-w4", student: "mobilenetv2-half")]
+                                       "resnet50-w4-awconv", "mobilenetv2-half", "mobilenetv2", "resnet50"]
+    /// The pairs `--pairs` measures unless told otherwise: the evidence campaign's (AT Table 1's
+    /// WRN pair, the proposal's teacher with and without the AW-convolution → MobileNetV2-half).
+    public static let defaultPairs = [(teacher: "wrn-16-2", student: "wrn-16-1"),
+                                      (teacher: "resnet50-w4", student: "mobilenetv2-half"),
+                                      (teacher: "resnet50-w4-awconv", student: "mobilenetv2-half")]
 
     /// Builds `name` with seed 0 for `config.classes` classes at `config.input` pixels.
     public static func makeModel(_ name: String, _ config: BenchConfig) throws -> any Model {
