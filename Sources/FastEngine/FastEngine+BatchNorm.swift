@@ -28,26 +28,53 @@ extension FastEngine {
             invStd.withUnsafeMutableBufferPointer { ib in
                 let xp = xb.baseAddress!
                 parallelParts(parts) { part in
-                    for ch in partRange(part, of: parts, count: c) {
-                        let xc = UnsafeRawPointer(xp + ch &* hw), stride = c &* hw
-                        let s = channelReduction(planes: n, hw: hw, stride: stride, { at in
-                            (xc.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self), .zero)
-                        }, { at in (xc.load(fromByteOffset: at &* 4, as: Float.self), 0) }).0
-                        let mu = Float(s / m), vm = SIMD8<Float>(repeating: mu)
-                        let s2 = channelReduction(planes: n, hw: hw, stride: stride, { at in
-                            let d = xc.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self) - vm
-                            return (d * d, .zero)
-                        }, { at in let d = xc.load(fromByteOffset: at &* 4, as: Float.self) - mu; return (d * d, 0) }).0
-                        let v = s2 / m
-                        let inv = Float(1 / (v + Double(eps)).squareRoot())
-                        mb[ch] = mu; vb[ch] = Float(v); ib[ch] = inv
-                        let scale = gb[ch] * inv, shift = bb[ch] - mu * scale
-                        withActivation(fused) { act, actS in
-                            for img in 0..<n {
-                                let off = (img &* c &+ ch) &* hw
-                                affine(xp + off, yp + off, hw, scale: scale, shift: shift, act, actS)
+                    // Channels in blocks whose planes fit in ~1 MB (L2), every pass image by image
+                    // over the block (contiguous), each channel's sums in their own order (same bits).
+                    let range = partRange(part, of: parts, count: c)
+                    let block = max(1, (1 << 20) / max(1, n &* hw &* 8))
+                    var states = [ChannelReductionState](repeating: ChannelReductionState(), count: min(block, c))
+                    var affineOf = [(scale: Float, shift: Float)](repeating: (0, 0), count: min(block, c))
+                    let rx = UnsafeRawPointer(xp)
+                    var c0 = range.lowerBound
+                    while c0 < range.upperBound {
+                        let c1 = min(c0 &+ block, range.upperBound)
+                        for i in 0..<(c1 &- c0) { states[i] = ChannelReductionState() }
+                        for img in 0..<n {
+                            for ch in c0..<c1 {
+                                states[ch &- c0].add(plane: (img &* c &+ ch) &* hw, hw: hw, { at in
+                                    (rx.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self), .zero)
+                                }, { at in (rx.load(fromByteOffset: at &* 4, as: Float.self), 0) })
                             }
                         }
+                        for ch in c0..<c1 {
+                            mb[ch] = Float(states[ch &- c0].result().0 / m)
+                            states[ch &- c0] = ChannelReductionState()
+                        }
+                        for img in 0..<n {
+                            for ch in c0..<c1 {
+                                let mu = mb[ch], vm = SIMD8<Float>(repeating: mu)
+                                states[ch &- c0].add(plane: (img &* c &+ ch) &* hw, hw: hw, { at in
+                                    let d = rx.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self) - vm
+                                    return (d * d, .zero)
+                                }, { at in let d = rx.load(fromByteOffset: at &* 4, as: Float.self) - mu; return (d * d, 0) })
+                            }
+                        }
+                        for ch in c0..<c1 {
+                            let mu = mb[ch], v = states[ch &- c0].result().0 / m
+                            let inv = Float(1 / (v + Double(eps)).squareRoot())
+                            vb[ch] = Float(v); ib[ch] = inv
+                            let scale = gb[ch] * inv
+                            affineOf[ch &- c0] = (scale, bb[ch] - mu * scale)
+                        }
+                        withActivation(fused) { act, actS in
+                            for img in 0..<n {
+                                for ch in c0..<c1 {
+                                    let off = (img &* c &+ ch) &* hw, (scale, shift) = affineOf[ch &- c0]
+                                    affine(xp + off, yp + off, hw, scale: scale, shift: shift, act, actS)
+                                }
+                            }
+                        }
+                        c0 = c1
                     }
                 }
             }
@@ -86,28 +113,44 @@ extension FastEngine {
                 let xp = xb.baseAddress!, dyp = db.baseAddress!, yp = ygb.baseAddress!
                 let act = gate?.activation
                 parallelParts(parts) { part in
-                    for ch in partRange(part, of: parts, count: c) {
-                        let mu = mean[ch], inv = invStd[ch]
-                        let start = ch &* hw, stride = c &* hw
-                        let (sdy, sdyxc) = if let act {
-                            channelSumAndDotCentered(dyp + start, gatedBy: (yp + start, act), xp + start,
-                                                     planes: n, hw: hw, stride: stride, mean: mu)
-                        } else {
-                            channelSumAndDotCentered(dyp + start, gatedBy: nil, xp + start,
-                                                     planes: n, hw: hw, stride: stride, mean: mu)
-                        }
-                        let dB = Float(sdy), dG = Float(sdyxc) * inv
-                        dbb[ch] = dB; dgb[ch] = dG
-                        // dx = k·dy + a·x + b0 with k = γ·inv, a = −k·inv·dγ/m, b0 = −k·dβ/m − a·μ.
-                        let kf = gb[ch] * inv, a = -kf * inv * dG / m, b0 = -kf * dB / m - a * mu
+                    // Channels in blocks whose dy, y and x fit in ~1 MB (L2): both passes go image
+                    // by image over the block's planes, contiguous, instead of one channel's planes
+                    // c·HW apart. Each channel's sums keep their order (the same bits).
+                    let range = partRange(part, of: parts, count: c)
+                    let block = max(1, (1 << 20) / max(1, n &* hw &* 12))
+                    var states = [ChannelReductionState](repeating: ChannelReductionState(), count: min(block, c))
+                    var coefficients = [(k: Float, a: Float, b: Float)](repeating: (0, 0, 0), count: min(block, c))
+                    var c0 = range.lowerBound
+                    while c0 < range.upperBound {
+                        let c1 = min(c0 &+ block, range.upperBound)
+                        for i in 0..<(c1 &- c0) { states[i] = ChannelReductionState() }
                         for img in 0..<n {
-                            let off = (img &* c &+ ch) &* hw
-                            if let act {
-                                axpby(dyp + off, gatedBy: yp + off, act, kf, xp + off, a, b0, dxp + off, hw)
-                            } else {
-                                axpby(dyp + off, kf, xp + off, a, b0, dxp + off, hw)
+                            for ch in c0..<c1 {
+                                let off = (img &* c &+ ch) &* hw
+                                addSumAndDotCentered(&states[ch &- c0], dyp, gatedBy: act.map { (yp, $0) }, xp,
+                                                     offset: off, hw: hw, mean: mean[ch])
                             }
                         }
+                        for ch in c0..<c1 {
+                            let (sdy, sdyxc) = states[ch &- c0].result()
+                            let mu = mean[ch], inv = invStd[ch]
+                            let dB = Float(sdy), dG = Float(sdyxc) * inv
+                            dbb[ch] = dB; dgb[ch] = dG
+                            // dx = k·dy + a·x + b0 with k = γ·inv, a = −k·inv·dγ/m, b0 = −k·dβ/m − a·μ.
+                            let kf = gb[ch] * inv, a = -kf * inv * dG / m, b0 = -kf * dB / m - a * mu
+                            coefficients[ch &- c0] = (kf, a, b0)
+                        }
+                        for img in 0..<n {
+                            for ch in c0..<c1 {
+                                let off = (img &* c &+ ch) &* hw, (kf, a, b0) = coefficients[ch &- c0]
+                                if let act {
+                                    axpby(dyp + off, gatedBy: yp + off, act, kf, xp + off, a, b0, dxp + off, hw)
+                                } else {
+                                    axpby(dyp + off, kf, xp + off, a, b0, dxp + off, hw)
+                                }
+                            }
+                        }
+                        c0 = c1
                     }
                 }
             }
@@ -247,17 +290,31 @@ func axpby(_ u: UnsafePointer<Float>, _ a: Float, _ v: UnsafePointer<Float>, _ b
 @inline(__always)
 func channelReduction(planes: Int, hw: Int, stride: Int, _ vector: (Int) -> (SIMD8<Float>, SIMD8<Float>),
                  _ scalar: (Int) -> (Float, Float)) -> (Double, Double) {
+    var state = ChannelReductionState()
+    for p in 0..<planes { state.add(plane: p &* stride, hw: hw, vector, scalar) }
+    return state.result()
+}
+
+/// The running sums of `channelReduction` for one channel, so that its planes can be fed
+/// interleaved with other channels' (image by image) while the channel's own sums take the
+/// same steps in the same order — the same bits as `channelReduction`.
+struct ChannelReductionState {
     var total0 = 0.0, total1 = 0.0
-    var a0 = SIMD8<Float>(), a1 = a0, b0 = a0, b1 = a0
+    var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), b0 = SIMD8<Float>(), b1 = SIMD8<Float>()
     var t0: Float = 0, t1: Float = 0
     var pending = 0
-    let vec = hw & ~7
-    @inline(__always) func flush() {
+
+    @inline(__always)
+    mutating func flush() {
         total0 += Double(((a0 + b0).sum() + t0)); total1 += Double(((a1 + b1).sum() + t1))
         a0 = .zero; a1 = .zero; b0 = .zero; b1 = .zero; t0 = 0; t1 = 0; pending = 0
     }
-    for p in 0..<planes {
-        let base = p &* stride
+
+    /// Adds the plane of `hw` values at `base` (`at` = base + j).
+    @inline(__always)
+    mutating func add(plane base: Int, hw: Int, _ vector: (Int) -> (SIMD8<Float>, SIMD8<Float>),
+                      _ scalar: (Int) -> (Float, Float)) {
+        let vec = hw & ~7
         var j = 0
         while j &+ 16 <= vec {
             let u = vector(base &+ j), w = vector(base &+ j &+ 8)
@@ -269,32 +326,41 @@ func channelReduction(planes: Int, hw: Int, stride: Int, _ vector: (Int) -> (SIM
         pending &+= hw
         if pending >= 4096 { flush() }
     }
-    flush()
-    return (total0, total1)
+
+    @inline(__always)
+    mutating func result() -> (Double, Double) {
+        flush()
+        return (total0, total1)
+    }
 }
 
-/// (Σ g, Σ g·(x − m)) over one channel with g = dy, or dy gated by an activation's output y.
+/// Adds one plane (at `offset`) of g = dy, or dy gated by an activation's output y, to a channel's
+/// (Σ g, Σ g·(x − m)): the per-plane step of the backward's reduction.
 @inline(__always)
-func channelSumAndDotCentered(_ dy: UnsafePointer<Float>, gatedBy gate: (y: UnsafePointer<Float>, act: FusedActivation)?,
-                              _ x: UnsafePointer<Float>, planes: Int, hw: Int, stride: Int, mean m: Float) -> (Double, Double) {
+func addSumAndDotCentered(_ state: inout ChannelReductionState, _ dy: UnsafePointer<Float>,
+                          gatedBy gate: (y: UnsafePointer<Float>, act: FusedActivation)?,
+                          _ x: UnsafePointer<Float>, offset: Int, hw: Int, mean m: Float) {
     let rd = UnsafeRawPointer(dy), rx = UnsafeRawPointer(x), vm = SIMD8<Float>(repeating: m)
-    @inline(__always) func run(_ g: (Int) -> SIMD8<Float>, _ gs: (Int) -> Float) -> (Double, Double) {
-        channelReduction(planes: planes, hw: hw, stride: stride, { at in
+    @inline(__always) func run(_ g: (Int) -> SIMD8<Float>, _ gs: (Int) -> Float) {
+        state.add(plane: offset, hw: hw, { at in
             let v = g(at)
             return (v, v * (rx.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self) - vm))
         }, { at in let v = gs(at); return (v, v * (x[at] - m)) })
     }
     guard let gate else {
-        return run({ at in rd.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self) }, { at in dy[at] })
+        run({ at in rd.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self) }, { at in dy[at] })
+        return
     }
     let ry = UnsafeRawPointer(gate.y), y = gate.y
-    @inline(__always) func gated(_ act: FusedActivation) -> (Double, Double) {
-        run({ at in act.gate(ry.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self),
-                             rd.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self)) },
-            { at in act.gate(y[at], dy[at]) })
-    }
     switch gate.act {
-    case .relu: return gated(.relu)
-    case .relu6: return gated(.relu6)
+    case .relu:
+        run({ at in FusedActivation.relu.gate(ry.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self),
+                                              rd.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self)) },
+            { at in FusedActivation.relu.gate(y[at], dy[at]) })
+    case .relu6:
+        run({ at in FusedActivation.relu6.gate(ry.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self),
+                                               rd.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self)) },
+            { at in FusedActivation.relu6.gate(y[at], dy[at]) })
     }
 }
+

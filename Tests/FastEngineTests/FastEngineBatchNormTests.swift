@@ -11,8 +11,26 @@ final class FastEngineBatchNormTests: FastEngineTestCase {
     /// have channels of several 4096-value flushes: 4 × 4 planes, and planes with a scalar tail.
     static let cases: [([Int], Float)] = [
         ([2, 3, 5, 7], 0), ([9, 5, 7, 9], 0), ([1, 4, 1, 1], 0) /* m = 1 */, ([3, 6, 4, 4], 100),
-        ([16, 32, 16, 16], 0), ([300, 3, 4, 4], 50), ([40, 2, 13, 11], 0),
+        ([16, 32, 16, 16], 0), ([300, 3, 4, 4], 50), ([40, 2, 13, 11], 0), ([64, 7, 32, 32], 0),
     ]
+
+    /// Channels go through the passes in blocks sized to L2 ([64, 7, 32, 32]: blocks of 2 channels
+    /// forward, 1 backward), image by image; each channel's sums keep their order, so the results
+    /// do not depend on the blocks or on the thread count: 1 and 2 threads give the same bits.
+    func testBlockedPassesGiveTheSameBitsAtEveryThreadCount() {
+        let shape = [64, 7, 32, 32]
+        let x = randn(shape, seed: 70), gamma = randn([7], seed: 71), beta = randn([7], seed: 72)
+        let dy = randn(shape, seed: 73)
+        var outputs: [[Float]] = []
+        for fast in fastEngines {
+            let f = fast.batchNormTrain(x, gamma: gamma, beta: beta, eps: 1e-5, activation: .relu6)
+            let g = fast.batchNormTrainBackward(x, y: f.y, gamma: gamma, mean: f.mean, invStd: f.invStd,
+                                                activation: .relu6, dy: dy)
+            outputs.append(f.y.data + f.mean + f.variance + g.x.data + g.weight.data + g.bias.data)
+        }
+        XCTAssertEqual(fastEngines.map(\.threads), [1, 2])
+        XCTAssertEqual(outputs[0], outputs[1])
+    }
 
     func testTrainForwardAndBackwardMatchReference() {
         for (i, (shape, offset)) in Self.cases.enumerated() {
