@@ -29,6 +29,8 @@ final class FastEngineConvTests: FastEngineTestCase {
         Case(n: 2, c: 6, h: 8, w: 7, o: 6, k: 3, stride: 2, pad: 1, groups: 6, bias: false),    // depthwise stride 2
         Case(n: 2, c: 4, h: 6, w: 6, o: 4, k: 5, stride: 1, pad: 2, groups: 4, bias: true),     // depthwise 5×5
         Case(n: 9, c: 16, h: 15, w: 13, o: 16, k: 3, stride: 1, pad: 1, groups: 16, bias: true), // depthwise, threads
+        // depthwise, large: 64 images × 7 channels of 32×32
+        Case(n: 64, c: 7, h: 32, w: 32, o: 7, k: 3, stride: 1, pad: 1, groups: 7, bias: false),
         Case(n: 2, c: 4, h: 6, w: 6, o: 8, k: 3, stride: 1, pad: 1, groups: 4, bias: true),     // channel multiplier 2
         // AW-conv shape: one image, groups = batch (split over groups, not images)
         Case(n: 1, c: 24, h: 7, w: 9, o: 16, k: 3, stride: 1, pad: 1, groups: 8, bias: false),
@@ -77,6 +79,19 @@ final class FastEngineConvTests: FastEngineTestCase {
 
     func testConvBackwardMatchesReference() {
         checkBackward()
+    }
+
+    /// The depthwise backward splits channels over threads and each channel's dW sums its images in
+    /// order, so 1 and 2 threads give the same bits (reproducible at any thread count).
+    func testDepthwiseBackwardBitsDoNotDependOnThreads() {
+        let x = randn([64, 7, 32, 32], seed: 90), w = randn([7, 1, 3, 3], seed: 91)
+        let dy = randn([64, 7, 32, 32], seed: 92)
+        let config = ConvConfig(stride: 1, padding: 1, groups: 7)
+        let grads = fastEngines.map { $0.conv2dBackward(x, weight: w, hasBias: true, config, dy: dy) }
+        XCTAssertEqual(fastEngines.map(\.threads), [1, 2])
+        XCTAssertEqual(grads[0].x.data, grads[1].x.data)
+        XCTAssertEqual(grads[0].weight.data, grads[1].weight.data)
+        XCTAssertEqual(grads[0].bias?.data, grads[1].bias?.data)
     }
 
     /// The same comparisons with the direct 3×3 kernel off: the im2col + GEMM path on those shapes.
