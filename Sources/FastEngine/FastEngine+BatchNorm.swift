@@ -30,15 +30,11 @@ extension FastEngine {
                 parallelParts(parts) { part in
                     // Channels in blocks whose planes fit in ~1 MB (L2), every pass image by image
                     // over the block (contiguous), each channel's sums in their own order (same bits).
-                    let range = partRange(part, of: parts, count: c)
-                    let block = max(1, (1 << 20) / max(1, n &* hw &* 8))
+                    let block = channelBlock(n: n, hw: hw, arrays: 2)
                     var states = [ChannelReductionState](repeating: ChannelReductionState(), count: min(block, c))
                     var affineOf = [(scale: Float, shift: Float)](repeating: (0, 0), count: min(block, c))
                     let rx = UnsafeRawPointer(xp)
-                    var c0 = range.lowerBound
-                    while c0 < range.upperBound {
-                        let c1 = min(c0 &+ block, range.upperBound)
-                        for i in 0..<(c1 &- c0) { states[i] = ChannelReductionState() }
+                    forEachChannelBlock(partRange(part, of: parts, count: c), block, &states) { c0, c1, states in
                         for img in 0..<n {
                             for ch in c0..<c1 {
                                 states[ch &- c0].add(plane: (img &* c &+ ch) &* hw, hw: hw, { at in
@@ -74,7 +70,6 @@ extension FastEngine {
                                 }
                             }
                         }
-                        c0 = c1
                     }
                 }
             }
@@ -116,14 +111,10 @@ extension FastEngine {
                     // Channels in blocks whose dy, y and x fit in ~1 MB (L2): both passes go image
                     // by image over the block's planes, contiguous, instead of one channel's planes
                     // c·HW apart. Each channel's sums keep their order (the same bits).
-                    let range = partRange(part, of: parts, count: c)
-                    let block = max(1, (1 << 20) / max(1, n &* hw &* 12))
+                    let block = channelBlock(n: n, hw: hw, arrays: 3)
                     var states = [ChannelReductionState](repeating: ChannelReductionState(), count: min(block, c))
                     var coefficients = [(k: Float, a: Float, b: Float)](repeating: (0, 0, 0), count: min(block, c))
-                    var c0 = range.lowerBound
-                    while c0 < range.upperBound {
-                        let c1 = min(c0 &+ block, range.upperBound)
-                        for i in 0..<(c1 &- c0) { states[i] = ChannelReductionState() }
+                    forEachChannelBlock(partRange(part, of: parts, count: c), block, &states) { c0, c1, states in
                         for img in 0..<n {
                             for ch in c0..<c1 {
                                 let off = (img &* c &+ ch) &* hw
@@ -150,7 +141,6 @@ extension FastEngine {
                                 }
                             }
                         }
-                        c0 = c1
                     }
                 }
             }
@@ -293,6 +283,27 @@ func channelReduction(planes: Int, hw: Int, stride: Int, _ vector: (Int) -> (SIM
     var state = ChannelReductionState()
     for p in 0..<planes { state.add(plane: p &* stride, hw: hw, vector, scalar) }
     return state.result()
+}
+
+/// Channels per block for passes over `arrays` tensors [N, C, HW] such that a block's planes
+/// (N·HW floats a channel and array) fit in ~1 MB of L2.
+@inline(__always)
+func channelBlock(n: Int, hw: Int, arrays: Int) -> Int {
+    max(1, (1 << 20) / max(1, n &* hw &* 4 &* arrays))
+}
+
+/// Runs `body(c0, c1)` for consecutive blocks of at most `block` channels covering `range`,
+/// with `states[0 ..< c1 − c0]` reset for the block's channels and handed to `body`.
+@inline(__always)
+func forEachChannelBlock(_ range: Range<Int>, _ block: Int, _ states: inout [ChannelReductionState],
+                         _ body: (Int, Int, inout [ChannelReductionState]) -> Void) {
+    var c0 = range.lowerBound
+    while c0 < range.upperBound {
+        let c1 = min(c0 &+ block, range.upperBound)
+        for i in 0..<(c1 &- c0) { states[i] = ChannelReductionState() }
+        body(c0, c1, &states)
+        c0 = c1
+    }
 }
 
 /// The running sums of `channelReduction` for one channel, so that its planes can be fed
