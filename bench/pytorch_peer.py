@@ -8,14 +8,15 @@ Provenance: copied from the team's shared/bench/pytorch_peer.py; adapted for
 chooses the pairs, `none` as the model list times pairs only, and each record
 adds `peak_rss_mb` (VmHWM, reset per model via /proc/self/clear_refs). Model
 definitions, step definitions and the timing rule are unchanged; `resnet50-w4-awconv`
-(AWConv, AWBottleneck) merged from the shared copy on 2026-12-03.
+(AWConv, AWBottleneck) merged from the shared copy on 2026-12-03; `--bf16` runs forward passes
+and losses under `torch.autocast("cpu", dtype=torch.bfloat16)` (issue 17's bf16 comparison).
 
 Setup (CPU build from this machine's local wheel folder; plain
 `pip install torch` would pull ~3 GB of CUDA wheels):
     python3 -m venv .venv-peer && .venv-peer/bin/pip install torch==2.13.0
 Run:
     .venv-peer/bin/python pytorch_peer.py [MODEL,...|all] [--threads 2]
-        [--batch 128] [--input 32] [--seconds 20] [--nchw] [--pairs] [--pair T:S]
+        [--batch 128] [--input 32] [--seconds 20] [--nchw] [--pairs] [--pair T:S] [--bf16]
 
 Architectures (match them exactly in the project before comparing):
   resnet20/56     He et al. CIFAR ResNet, option-A (zero-pad) shortcuts
@@ -304,7 +305,13 @@ def main():
     ap.add_argument("--nchw", action="store_true")
     ap.add_argument("--pairs", action="store_true")
     ap.add_argument("--pair", action="append", default=[], help="TEACHER:STUDENT (repeatable; implies --pairs)")
+    ap.add_argument("--bf16", action="store_true",
+                    help="forward passes and losses under torch.autocast('cpu', dtype=torch.bfloat16)")
     a = ap.parse_args()
+    import contextlib
+    def cast():
+        return torch.autocast("cpu", dtype=torch.bfloat16) if a.bf16 else contextlib.nullcontext()
+    precision = "bf16" if a.bf16 else "fp32"
     torch.set_num_threads(a.threads); torch.manual_seed(0)
     fmt = torch.contiguous_format if a.nchw else torch.channels_last
     x = torch.randn(a.batch, 3, a.input, a.input).contiguous(memory_format=fmt)
@@ -318,13 +325,14 @@ def main():
         m.train()
         def step():
             opt.zero_grad(set_to_none=True)
-            F.cross_entropy(m(x)[0], y).backward(); opt.step()
+            with cast(): loss = F.cross_entropy(m(x)[0], y)
+            loss.backward(); opt.step()
         t_train, n_train = median_time(step, a.seconds)
         m.eval()
-        with torch.inference_mode():
+        with torch.inference_mode(), cast():
             t_inf, _ = median_time(lambda: m(x), a.seconds / 2)
         print(json.dumps(dict(kind="model", model=name, params=params, macs=macs, batch=a.batch,
-                              threads=a.threads, torch=torch.__version__,
+                              threads=a.threads, torch=torch.__version__, precision=precision,
                               train_img_s=a.batch / t_train, infer_img_s=a.batch / t_inf,
                               peak_rss_mb=peak_rss_mb(), train_steps_timed=n_train)), flush=True)
     pairs = [tuple(p.split(":", 1)) for p in a.pair] or PAIRS
@@ -335,9 +343,11 @@ def main():
             t, s = build(tn).to(memory_format=fmt).eval(), build(sn).to(memory_format=fmt).train()
             opt = torch.optim.SGD(s.parameters(), lr=0.05, momentum=0.9, weight_decay=5e-4, nesterov=True)
             def kdat():
-                with torch.no_grad(): tl, tt = t(x)
+                with torch.no_grad(), cast(): tl, tt = t(x)
                 opt.zero_grad(set_to_none=True)
-                sl, st = s(x)
+                with cast(): sl, st = s(x)
+                sl, tl = sl.float(), tl.float()
+                st, tt = [f.float() for f in st], [f.float() for f in tt]
                 kd = F.kl_div(F.log_softmax(sl / 4, 1), F.softmax(tl / 4, 1), reduction="batchmean") * 16
                 loss = 0.9 * kd + 0.1 * F.cross_entropy(sl, y)
                 for fs, ft in zip(st, tt):
@@ -347,7 +357,7 @@ def main():
                     loss = loss + 1000 * (at(fs) - at(ft)).pow(2).mean()
                 loss.backward(); opt.step()
             tk, _ = median_time(kdat, a.seconds)
-            print(json.dumps(dict(kind="pair", teacher=tn, student=sn, batch=a.batch, threads=a.threads,
+            print(json.dumps(dict(kind="pair", teacher=tn, student=sn, batch=a.batch, threads=a.threads, precision=precision,
                                   atkd_step_img_s=a.batch / tk, peak_rss_mb=peak_rss_mb())), flush=True)
 
 
