@@ -1,5 +1,5 @@
-// Batch normalisation, train and eval, forward and backward: one channel per
-// task, vectorised plane loops, Double across planes.
+// Batch normalisation, train and eval, forward and backward: channels in L2-sized blocks
+// walked image by image, vectorised plane loops, Double across planes.
 // N batch, C channels, HW = H·W; m = N·HW values per channel.
 
 import TensorCore
@@ -272,19 +272,6 @@ func axpby(_ u: UnsafePointer<Float>, _ a: Float, _ v: UnsafePointer<Float>, _ b
     while j < count { out[j] = c + u[j] * a + v[j] * b; j &+= 1 }
 }
 
-/// (Σ vector(at) lanes, Σ scalar(at)) over one channel's `planes` planes of `hw` floats, `stride`
-/// floats apart (`at` = plane·stride + j): 8-lane Float accumulators across planes, flushed into
-/// Doubles every ≥ 4096 values, with no horizontal sum per plane.
-/// NOTE: summing plane by plane (one horizontal sum and Double conversion per plane) cost more
-/// than the data on 4 × 4 and 8 × 8 maps (16 or 64 floats a plane: MobileNetV2's late layers).
-@inline(__always)
-func channelReduction(planes: Int, hw: Int, stride: Int, _ vector: (Int) -> (SIMD8<Float>, SIMD8<Float>),
-                 _ scalar: (Int) -> (Float, Float)) -> (Double, Double) {
-    var state = ChannelReductionState()
-    for p in 0..<planes { state.add(plane: p &* stride, hw: hw, vector, scalar) }
-    return state.result()
-}
-
 /// Channels per block for passes over `arrays` tensors [N, C, HW] such that a block's planes
 /// (N·HW floats a channel and array) fit in ~1 MB of L2.
 @inline(__always)
@@ -306,9 +293,13 @@ func forEachChannelBlock(_ range: Range<Int>, _ block: Int, _ states: inout [Cha
     }
 }
 
-/// The running sums of `channelReduction` for one channel, so that its planes can be fed
-/// interleaved with other channels' (image by image) while the channel's own sums take the
-/// same steps in the same order — the same bits as `channelReduction`.
+/// (Σ vector(at) lanes, Σ scalar(at)) over one channel's planes, fed one plane at a time
+/// (`at` = plane offset + j), interleaved with other channels' planes image by image: 8-lane
+/// Float accumulators across planes, flushed into Doubles every ≥ 4096 values, with no
+/// horizontal sum per plane. The channel's sums take the same steps in the same order however
+/// its planes are interleaved (the same bits at every block size and thread count).
+/// NOTE: summing plane by plane (one horizontal sum and Double conversion per plane) cost more
+/// than the data on 4 × 4 and 8 × 8 maps (16 or 64 floats a plane: MobileNetV2's late layers).
 struct ChannelReductionState {
     var total0 = 0.0, total1 = 0.0
     var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), b0 = SIMD8<Float>(), b1 = SIMD8<Float>()
