@@ -18,6 +18,8 @@ public struct RunOptions {
     /// Base for relative checkpoint paths in the spec.
     public var projectRoot = "."
     public var quiet = false
+    /// Bytes of teacher outputs kept for the distillation arms of a seed (0: none; numbers are the same).
+    public var teacherCacheBytes = TeacherOutputCache.defaultCapacityBytes
     /// Every run spread over the processes of a group (`atkd … --data-parallel` under mpirun); nil: one process.
     public var dataParallel: DataParallel?
     /// Whether this process writes files (false on ranks other than 0 of a data-parallel job).
@@ -73,7 +75,8 @@ public final class ExperimentRunner {
         for (position, k) in mine.enumerated() {
             let (arm, seed) = units[k]
             // The distillation arms of a seed see the same batches: one teacher pass serves them all.
-            if cache?.seed != seed { cache = (seed, TeacherOutputCache(atOptions: ObjectiveFactory.atOptions(distill: spec.distill))) }
+            if cache?.seed != seed { cache = (seed, TeacherOutputCache(atOptions: ObjectiveFactory.atOptions(distill: spec.distill),
+                                                                          capacityBytes: options.teacherCacheBytes)) }
             let rest = mine[position...].map { units[$0].arm }
             var line = eta.line(unit: position + 1, of: mine.count, arm: arm, seed: seed, remaining: rest)
             if shard.count > 1 { line = "shard \(shard): " + line }

@@ -1,6 +1,7 @@
 // The frozen teacher's outputs on one seed's training batches, computed once and
 // shared by every distillation arm of that seed (they see the same batches).
 
+import Foundation
 import TensorCore
 import Objectives
 import ZagoruykoAT
@@ -24,6 +25,8 @@ public final class TeacherOutputCache {
     public private(set) var bytes = 0
     public private(set) var hits = 0
     public private(set) var misses = 0
+    /// Batches whose outputs are kept.
+    public var entryCount: Int { entries.count }
     /// The teacher's argmax on the test split, in test-batch order (the agreement metric).
     public var testPredictions: [Int]?
 
@@ -32,9 +35,21 @@ public final class TeacherOutputCache {
     private var entries: [Key: Entry] = [:]
 
     /// 2 GiB by default: two CIFAR-10 epochs of resnet50-w4 → mobilenetv2-half targets are ~0.55 GB.
-    public init(atOptions: ATLossOptions, capacityBytes: Int = 2 << 30) {
+    public init(atOptions: ATLossOptions, capacityBytes: Int = TeacherOutputCache.defaultCapacityBytes) {
         self.atOptions = atOptions
         self.capacityBytes = capacityBytes
+    }
+
+    /// A quarter of physical memory, at most 8 GiB (2 GiB when it cannot be read).
+    ///
+    /// Sized so that a whole seed fits on the campaign's pairs: logits and attention targets cost
+    /// (10 + Σ_taps H·W)·4 B an image, for resnet50-w4 → mobilenetv2-half (taps 32², 16², 8², 4²)
+    /// 5.5 kB · 45 000 images · 15 epochs = 3.7 GB; with 2 GiB the arms after the first recomputed
+    /// the teacher for about half the epochs. Per process: ranks on one machine each hold one.
+    public static var defaultCapacityBytes: Int {
+        let pages = sysconf(Int32(_SC_PHYS_PAGES)), pageSize = sysconf(Int32(_SC_PAGESIZE))
+        guard pages > 0, pageSize > 0 else { return 2 << 30 }
+        return min(8 << 30, pages * pageSize / 4)
     }
 
     /// The teacher's outputs on training batch `batch` of `epoch`: from the cache when an entry

@@ -37,10 +37,21 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Obtain the teacher (train it, or evaluate its checkpoint) and stop.")
     var teacherOnly = false
 
+    @Option(help: ArgumentHelp(
+        "GiB of teacher outputs a seed's distillation arms share, per process (0: none; results are the same).",
+        discussion: "Default: a quarter of physical memory, at most 8 GiB."))
+    var teacherCacheGib: Double?
+
     @OptionGroup var location: RunLocationOptions
     @OptionGroup var data: DataOptions
     @OptionGroup var engine: EngineOptions
     @OptionGroup var parallel: ParallelOptions
+
+    func validate() throws {
+        if let g = teacherCacheGib, !(g >= 0 && g.isFinite) {
+            throw ValidationError("--teacher-cache-gib: takes a size in GiB ≥ 0 (got \(g))")
+        }
+    }
 
     func run() throws {
         do {
@@ -52,6 +63,7 @@ struct RunCommand: ParsableCommand {
                                       threads: engine.threads, engine: engine.engine,
                                       quiet: location.quiet || (launch?.world.rank ?? 0) != 0)
             var options = location.runOptions(retrainTeacher: retrainTeacher)
+            if let g = teacherCacheGib { options.teacherCacheBytes = Int(g * Double(1 << 30)) }
             if let launch {
                 guard shard == nil, !teacherOnly else { throw ValidationError("--data-parallel: trains every unit over all ranks; drop --shard/--teacher-only") }
                 options.dataParallel = launch.dataParallel

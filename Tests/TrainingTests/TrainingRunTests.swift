@@ -124,6 +124,37 @@ final class TrainingRunTests: XCTestCase {
         XCTAssertNotNil(cache.testPredictions)
     }
 
+    /// A cache that fills after a few batches stops adding (later arms recompute the rest) and
+    /// still gives the uncached numbers; a zero-byte one keeps nothing.
+    func testTeacherOutputCacheAtCapacityRecomputesWhatItCouldNotKeep() throws {
+        let data = SyntheticData()
+        var rng = SeededRNG(seed: 9)
+        let teacher = try ModelZoo.make("resnet20", classes: data.classes, input: data.size, rng: &rng)
+        let steps = 2 * data.batchesPerEpoch(batchSize: 16)
+        let plain = try makeRun("atkd-plain", data: data, epochs: 2, arm: "atkd", teacher: teacher).run(resume: false)
+        // One batch's logits and targets: find the size by filling an unbounded cache first.
+        let probe = TeacherOutputCache(atOptions: ObjectiveFactory.atOptions(distill: DistillSpec()), capacityBytes: .max)
+        let probeRun = try makeRun("kd-probe", data: data, epochs: 2, arm: "kd", teacher: teacher)
+        probeRun.teacherCache = probe
+        _ = try probeRun.run(resume: false)
+        let perBatch = probe.bytes / steps
+        for capacity in [0, 3 * perBatch + perBatch / 2] {
+            let cache = TeacherOutputCache(atOptions: ObjectiveFactory.atOptions(distill: DistillSpec()), capacityBytes: capacity)
+            for arm in ["kd", "atkd"] {
+                let run = try makeRun("\(arm)-cap\(capacity)", data: data, epochs: 2, arm: arm, teacher: teacher)
+                run.teacherCache = cache
+                let summary = try run.run(resume: false)
+                if arm == "atkd" { XCTAssertEqual(summary.final, plain.final, "capacity \(capacity)") }
+            }
+            XCTAssertLessThanOrEqual(cache.bytes, capacity)
+            XCTAssert(capacity == 0 ? cache.entryCount == 0 : (1..<steps).contains(cache.entryCount), "\(cache.entryCount)")
+            XCTAssertEqual(cache.hits, cache.entryCount, "capacity \(capacity): atkd reuses only the batches kept")
+            XCTAssertEqual(cache.misses, 2 * steps - cache.entryCount)
+        }
+        let automatic = TeacherOutputCache.defaultCapacityBytes
+        XCTAssert(automatic >= 1 << 20 && automatic <= 8 << 30, "\(automatic)")
+    }
+
     func testDistillationArmsRunWithATeacher() throws {
         let data = SyntheticData()
         var rng = SeededRNG(seed: 9)
