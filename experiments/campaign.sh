@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The evidence campaign (issue 16), niced and resumable, one unit after another in the background.
+# The evidence campaign (issue 16), niced and resumable, in the background.
 #
 #   experiments/campaign.sh start     start or continue it in the background (log: runs/campaign.log)
 #   experiments/campaign.sh status    atkd status over its specs: done, running, remaining, measured cost
+#   experiments/campaign.sh stop      stop it: every unit checkpoints (Ctrl-C to its atkd) and exits
 #   experiments/campaign.sh save      finished units' summaries → reports/runs/<experiment>/<unit>/;
 #                                     unfinished units' resumable state → experiments/campaign-state/
 #   experiments/campaign.sh restore   on a fresh clone: finished summaries and saved states back under runs/,
@@ -13,25 +14,42 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ATKD=${ATKD:-.build/release/atkd}
 RUNS=${RUNS:-runs}
-# In order: (a) AT Table 1's WRN pair; (b) the proposal's pair, then the control teacher without the
-# AW-convolution on (b)'s recipe (Zhu et al.'s claim); (c) the ImageNet subset with the
-# resolution-fair AT weight, and its β = 1000 (unscaled) AT+KD arm for comparison; then the methods
-# of issue 22 on (a)'s pair (an add-on spec: its units land in (a)'s folder).
-SPECS=(experiments/evidence-wrn16.json experiments/evidence-cifar-r50.json
-       experiments/evidence-imagenette.json experiments/evidence-imagenette-beta1000.json
-       experiments/evidence-wrn16-methods.json)
+# (a), AT Table 1's WRN pair, runs first and alone at its spec's 2 threads (its units started so, and
+# a unit resumes only with the threads it started with: the run fingerprint). Then two streams side
+# by side, each at 1 thread, because two 1-thread processes train more images than one 2-thread one
+# on this 2-core machine (measured 2026-12-03, experiments/README.md: 1.28× on the WRN pair's atkd
+# step, 1.08× on (b)'s):
+#   stream 1: (b), the proposal's pair: the AW-conv teacher, then its 12 students;
+#   stream 2: the methods of issue 22 on (a)'s pair (an add-on spec: its units land in (a)'s folder),
+#             the control teacher without the AW-convolution on (b)'s recipe (Zhu et al.'s claim),
+#             then (c), the ImageNet subset with the resolution-fair AT weight, and its β = 1000 arm.
+FIRST=experiments/evidence-wrn16.json
+STREAM1=(experiments/evidence-cifar-r50.json)
+STREAM2=(experiments/evidence-wrn16-methods.json control
+         experiments/evidence-imagenette.json experiments/evidence-imagenette-beta1000.json)
+SPECS=("$FIRST" "${STREAM1[@]}" "${STREAM2[@]/control/}")
+SPECS=($(printf '%s\n' "${SPECS[@]}" | grep .))
 CONTROL_TEACHER=(--spec experiments/evidence-cifar-r50.json --model resnet50-w4
                  --out teachers/cifar10-full-resnet50-w4.atkd --name evidence-cifar-r50-control)
 STATE=experiments/campaign-state
 SMALL=(spec.json final.json metrics.tsv steps.tsv events.jsonl fingerprint.json)
 
-run_all() {
-  for spec in "${SPECS[@]}"; do
-    nice -n 19 "$ATKD" run "$spec" --runs "$RUNS" --quiet
-    if [ "$spec" = experiments/evidence-cifar-r50.json ] && [ ! -f teachers/cifar10-full-resnet50-w4.atkd ]; then
-      nice -n 19 "$ATKD" train "${CONTROL_TEACHER[@]}" --runs "$RUNS" --quiet
+run_stream() {
+  for spec in "$@"; do
+    if [ "$spec" = control ]; then
+      [ -f teachers/cifar10-full-resnet50-w4.atkd ] ||
+        nice -n 19 "$ATKD" train "${CONTROL_TEACHER[@]}" --runs "$RUNS" --quiet --threads 1
+    else
+      nice -n 19 "$ATKD" run "$spec" --runs "$RUNS" --quiet --threads 1
     fi
   done
+}
+
+run_all() {
+  nice -n 19 "$ATKD" run "$FIRST" --runs "$RUNS" --quiet
+  run_stream "${STREAM1[@]}" & local one=$!
+  run_stream "${STREAM2[@]}" & local two=$!
+  wait "$one" "$two"
 }
 
 case "${1:-}" in
@@ -41,6 +59,21 @@ case "${1:-}" in
     echo "campaign: started (pid $!), log $RUNS/campaign.log" ;;
   run)
     run_all ;;
+  stop)
+    # The loops first (so none starts a next unit), then Ctrl-C to their atkd children: each
+    # checkpoints and exits.
+    loops=$(pgrep -f "campaign.sh run" || true)
+    kids=""; for p in $loops; do kids="$kids $(pgrep -P "$p" || true)"; done
+    for p in $loops; do for c in $(pgrep -P "$p" || true); do kids="$kids $(pgrep -P "$c" || true)"; done; done
+    [ -n "$loops" ] && kill $loops 2>/dev/null || true
+    # (by the program's path: atkd re-executes itself to pin OpenBLAS's core type, so its name is "exe")
+    atkds=$(for p in $kids; do ps -o pid=,args= -p "$p" 2>/dev/null | awk '$2 ~ /atkd$/ {print $1}'; done | sort -u)
+    [ -n "$atkds" ] && kill -INT $atkds 2>/dev/null || true
+    for _ in $(seq 120); do
+      alive=$(for p in $atkds; do kill -0 "$p" 2>/dev/null && echo "$p" || true; done)
+      [ -z "$alive" ] && break; sleep 1
+    done
+    echo "campaign: stopped (loops:${loops:+ }$(echo $loops); atkd:${atkds:+ }$(echo $atkds))" ;;
   status)
     "$ATKD" status "${SPECS[@]}" --runs "$RUNS"
     [ -d "$RUNS/evidence-cifar-r50-control" ] && echo "control teacher (no AW-conv): $RUNS/evidence-cifar-r50-control" || true ;;
@@ -96,5 +129,5 @@ case "${1:-}" in
       exp=${rel%%/*}; [ -f "$STATE/$exp/spec.json" ] && [ ! -f "$RUNS/$exp/spec.json" ] && cp "$STATE/$exp/spec.json" "$RUNS/$exp/"
       echo "restored: $RUNS/$rel"
     done ;;
-  *) sed -n '2,11p' "$0"; exit 64 ;;
+  *) sed -n '2,12p' "$0"; exit 64 ;;
 esac
