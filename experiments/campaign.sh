@@ -19,15 +19,15 @@ RUNS=${RUNS:-runs}
 # by side, each at 1 thread, because two 1-thread processes train more images than one 2-thread one
 # on this 2-core machine (measured 2026-12-03, experiments/README.md: 1.28× on the WRN pair's atkd
 # step, 1.08× on (b)'s):
-#   stream 1: (b), the proposal's pair: the AW-conv teacher, then its 12 students;
+#   stream 1: the control teacher without the AW-convolution on (b)'s recipe (Zhu et al.'s claim),
+#             then (b), the proposal's pair: the AW-conv teacher, then its 12 students;
 #   stream 2: the methods of issue 22 on (a)'s pair (an add-on spec: its units land in (a)'s folder),
-#             the control teacher without the AW-convolution on (b)'s recipe (Zhu et al.'s claim),
 #             then (c), the ImageNet subset with the resolution-fair AT weight, and its β = 1000 arm.
 FIRST=experiments/evidence-wrn16.json
-STREAM1=(experiments/evidence-cifar-r50.json)
-STREAM2=(experiments/evidence-wrn16-methods.json control
+STREAM1=(control experiments/evidence-cifar-r50.json)
+STREAM2=(experiments/evidence-wrn16-methods.json
          experiments/evidence-imagenette.json experiments/evidence-imagenette-beta1000.json)
-SPECS=("$FIRST" "${STREAM1[@]}" "${STREAM2[@]/control/}")
+SPECS=("$FIRST" "${STREAM1[@]/control/}" "${STREAM2[@]}")
 SPECS=($(printf '%s\n' "${SPECS[@]}" | grep .))
 CONTROL_TEACHER=(--spec experiments/evidence-cifar-r50.json --model resnet50-w4
                  --out teachers/cifar10-full-resnet50-w4.atkd --name evidence-cifar-r50-control)
