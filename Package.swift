@@ -30,10 +30,12 @@ let package = Package(
         .target(name: "TensorCore", swiftSettings: fastFlags),
         .target(name: "ReferenceEngine", dependencies: ["TensorCore"]),
         .target(name: "FastEngine", dependencies: ["TensorCore", "ReferenceEngine", "CBLAS", "WinogradAVX512",
-                                                   "VectorShuffles"],
+                                                   "VectorShuffles", "BF16GEMM"],
                 swiftSettings: fastFlags),
         // Lane shuffles Swift's SIMD types lack (header-only C, inlined into FastEngine).
         .target(name: "VectorShuffles"),
+        // bf16 GEMM with vdpbf16ps (C intrinsics; AVX512_BF16 per function, checked at run time).
+        .target(name: "BF16GEMM"),
         // Built for AVX-512 on its own; FastEngine calls it only where the CPU has it (run-time check).
         .target(name: "WinogradAVX512", swiftSettings: [.unsafeFlags(["-target-cpu", "skylake-avx512"])]),
         .target(name: "NN", dependencies: ["TensorCore", "ReferenceEngine", "FastEngine"]),
@@ -87,7 +89,8 @@ let package = Package(
                 path: "Tests/TestSupport"),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "ReferenceEngine", "TestSupport"]),
         .testTarget(name: "ReferenceEngineTests", dependencies: ["ReferenceEngine", "TestSupport"]),
-        .testTarget(name: "FastEngineTests", dependencies: ["FastEngine", "ReferenceEngine", "WinogradAVX512", "TestSupport"]),
+        .testTarget(name: "FastEngineTests", dependencies: ["FastEngine", "ReferenceEngine", "WinogradAVX512", "CBLAS",
+                                                             "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "ReferenceEngine", "FastEngine", "TestSupport"]),
         .testTarget(name: "OptimTests", dependencies: ["Optim", "NN", "ReferenceEngine", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "NN", "ZhuAttention", "FileIO", "TestSupport"]),

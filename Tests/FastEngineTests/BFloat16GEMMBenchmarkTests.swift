@@ -1,0 +1,50 @@
+// bf16 GEMM against OpenBLAS's sgemm on the campaign models' GEMM shapes, one thread each
+// (prints, never asserts timing). Runs only with ATKD_BENCH=1 on a CPU with AVX512_BF16:
+//   ATKD_BENCH=1 swift test -c release --filter BFloat16GEMMBenchmarkTests
+
+import XCTest
+import Foundation
+import CBLAS
+import TensorCore
+import FastEngine
+#if canImport(Glibc)
+import Glibc
+#endif
+
+final class BFloat16GEMMBenchmarkTests: XCTestCase {
+    func testBenchmarkAgainstSgemm() throws {
+        guard getenv("ATKD_BENCH") != nil else { throw XCTSkip("set ATKD_BENCH=1 to run the benchmark") }
+        try XCTSkipUnless(BFloat16.available, "this CPU has no AVX512_BF16")
+        _ = FastEngine(threads: 1)  // OpenBLAS to one thread
+        // (what, M, N, K): forward GEMMs of batch-128 convolutions, M = outputs, N = N·H·W, K = C·k².
+        let shapes: [(String, Int, Int, Int)] = [
+            ("1×1 64→256 @8² (resnet50-w4)", 256, 8192, 64), ("1×1 256→64 @8²", 64, 8192, 256),
+            ("1×1 128→512 @4²", 512, 2048, 128), ("1×1 16→64 @32²", 64, 131_072, 16),
+            ("im2col 3×3 64→64 @8²", 64, 8192, 576), ("1×1 160→1280 @4² (mobilenetv2-half)", 1280, 2048, 160),
+            ("1×1 48→288 @8²", 288, 8192, 48), ("square 1024", 1024, 1024, 1024),
+        ]
+        print("bf16 GEMM vs OpenBLAS sgemm, 1 thread, alternated, best of 9, GFLOP/s")
+        var rng = SeededRNG(seed: 1)
+        for (what, m, n, k) in shapes {
+            let a = (0..<m * k).map { _ in rng.normal() }, b = (0..<k * n).map { _ in rng.normal() }
+            var c = [Float](repeating: 0, count: m * n)
+            func seconds(_ body: () -> Void) -> Double {
+                let d = ContinuousClock().measure(body)
+                return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+            }
+            // Alternated, best of 9 each: this VM's clock rate moves by tens of % within seconds.
+            var (fp32, bf16) = (Double.infinity, Double.infinity)
+            a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+                for _ in 0..<9 {
+                    fp32 = min(fp32, seconds { cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1,
+                                                           ap.baseAddress!, Int32(k), bp.baseAddress!, Int32(n), 0, cp.baseAddress!, Int32(n)) })
+                    bf16 = min(bf16, seconds { sgemmBF16(m: m, n: n, k: k, a: ap.baseAddress!, lda: k, b: bp.baseAddress!, ldb: n,
+                                                         beta: 0, c: cp.baseAddress!, ldc: n) })
+                }
+            } } }
+            (fp32, bf16) = (2 * Double(m * n * k) / fp32 / 1e9, 2 * Double(m * n * k) / bf16 / 1e9)
+            print(String(format: "%-40@ M %5d N %6d K %5d   sgemm %6.1f   bf16 %6.1f   ratio %.2f",
+                         what as NSString, m, n, k, fp32, bf16, bf16 / fp32))
+        }
+    }
+}
