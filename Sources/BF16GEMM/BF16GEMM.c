@@ -35,69 +35,58 @@ uint16_t atkd_bf16_from_float(float x) {
     return (uint16_t)(u >> 16);
 }
 
-/// op(A)[i, kk] for the row-major storage cblas describes.
-static inline float elementA(int transA, const float *a, int lda, int i, int kk) {
-    return transA ? a[(long)kk * lda + i] : a[(long)i * lda + kk];
-}
-static inline float elementB(int transB, const float *b, int ldb, int kk, int j) {
-    return transB ? b[(long)j * ldb + kk] : b[(long)kk * ldb + j];
-}
-static inline uint32_t pairBits(float lo, float hi) {
-    return (uint32_t)atkd_bf16_from_float(lo) | ((uint32_t)atkd_bf16_from_float(hi) << 16);
-}
+#define TARGET __attribute__((target("avx512f,avx512bw,avx512bf16")))
 
-/// out[(jt·kpairs + kp)·NR + jj] = pair(B[k0+2kp, j], B[k0+2kp+1, j]), j = j0 + jt·NR + jj,
-/// zero beyond n (columns) or beyond k (the odd last row).
-__attribute__((target("avx512f,avx512bw,avx512bf16")))
-static void packB(int transB, const float *b, int ldb, int k0, int kc, int j0, int nc, int k, int n, uint32_t *out) {
-    int kpairs = (kc + 1) / 2;
-    for (int jt = 0; jt * NR < nc; jt++) {
-        uint32_t *panel = out + (long)jt * kpairs * NR;
-        for (int kp = 0; kp < kpairs; kp++) {
-            int r0 = k0 + 2 * kp, r1 = r0 + 1;
-            int j = j0 + jt * NR;
-            if (!transB && j + NR <= n && r1 < k0 + kc && r1 < k) {
-                // Two rows of 32 contiguous floats → 32 interleaved pairs.
-                const float *row0 = b + (long)r0 * ldb + j, *row1 = b + (long)r1 * ldb + j;
-                for (int h = 0; h < NR; h += 16) {
-                    __m512 x0 = _mm512_loadu_ps(row0 + h), x1 = _mm512_loadu_ps(row1 + h);
-                    // cvtne2ps: lanes 0–15 from the second operand, 16–31 from the first.
-                    __m512i both = (__m512i)_mm512_cvtne2ps_pbh(x1, x0);
-                    __m512i idx = _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8,
-                                                   23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
-                    _mm512_storeu_si512(panel + (long)kp * NR + h, _mm512_permutexvar_epi16(idx, both));
-                }
-                continue;
-            }
-            for (int jj = 0; jj < NR; jj++) {
-                int col = j + jj;
-                float lo = 0, hi = 0;
-                if (col < n && jt * NR + jj < nc) {
-                    if (r0 < k0 + kc && r0 < k) lo = elementB(transB, b, ldb, r0, col);
-                    if (r1 < k0 + kc && r1 < k) hi = elementB(transB, b, ldb, r1, col);
-                }
-                panel[(long)kp * NR + jj] = pairBits(lo, hi);
-            }
-        }
+static inline __mmask16 lanes(int count) { return count >= 16 ? 0xFFFF : count <= 0 ? 0 : (__mmask16)((1u << count) - 1); }
+
+/// dst[p·stride] = pair(src[2p], src[2p+1]) for p < ⌈len/2⌉ (src[len] reads as 0 when len is odd):
+/// bf16 of consecutive floats, in order, already are pair words.
+TARGET static void pairsInOrder(const float *src, int len, uint32_t *dst, int stride) {
+    for (int q = 0; q < len; q += 32) {
+        int rem = len - q;
+        __m512 v0 = _mm512_maskz_loadu_ps(lanes(rem), src + q), v1 = _mm512_maskz_loadu_ps(lanes(rem - 16), src + q + 16);
+        uint32_t words[16];
+        _mm512_storeu_si512(words, (__m512i)_mm512_cvtne2ps_pbh(v1, v0));
+        int np = ((rem < 32 ? rem : 32) + 1) / 2;
+        uint32_t *out = dst + (long)(q / 2) * stride;
+        for (int p = 0; p < np; p++) out[(long)p * stride] = words[p];
     }
 }
 
-/// out[(it·kpairs + kp)·MR + ii] = pair(A[i, k0+2kp], A[i, k0+2kp+1]), i = i0 + it·MR + ii.
-static void packA(int transA, const float *a, int lda, int k0, int kc, int i0, int mc, int k, int m, uint32_t *out) {
+/// dst[j] = pair(lo[j], hi[j]) for j < count, then zeros up to width; hi = NULL reads as zeros.
+TARGET static void pairsInterleaved(const float *lo, const float *hi, int count, uint32_t *dst, int width) {
+    const __m512i idx = _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8,
+                                         23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+    for (int j = 0; j < width; j += 16) {
+        __mmask16 m = lanes(count - j);
+        __m512 v0 = _mm512_maskz_loadu_ps(m, lo + j);
+        __m512 v1 = hi ? _mm512_maskz_loadu_ps(m, hi + j) : _mm512_setzero_ps();
+        // cvtne2ps(v1, v0): 16-bit lanes 0–15 = bf16(v0), 16–31 = bf16(v1); interleave them.
+        __m512i w = _mm512_permutexvar_epi16(idx, (__m512i)_mm512_cvtne2ps_pbh(v1, v0));
+        _mm512_mask_storeu_epi32(dst + j, lanes(width - j), _mm512_maskz_mov_epi32(m, w));
+    }
+}
+
+/// Panel layout: out[(t·kpairs + kp)·R + r] = pair(X[r', k0+2kp], X[r', k0+2kp+1]) for panel t's index
+/// r' = first + t·R + r (rows of op(A) with R = MR, columns of op(B) with R = NR); zero beyond
+/// `count` indices and beyond k. `contiguousK`: X[r', kk] = x[r'·ld + kk] (A plain, B transposed);
+/// otherwise X[r', kk] = x[kk·ld + r'] (A transposed, B plain).
+TARGET static void packPanels(const float *x, int ld, int contiguousK, int k0, int kc, int first, int count,
+                              int R, uint32_t *out) {
     int kpairs = (kc + 1) / 2;
-    for (int it = 0; it * MR < mc; it++) {
-        uint32_t *panel = out + (long)it * kpairs * MR;
-        for (int ii = 0; ii < MR; ii++) {
-            int i = i0 + it * MR + ii;
-            int live = i < m && it * MR + ii < mc;
+    for (int t = 0; t * R < count; t++) {
+        uint32_t *panel = out + (long)t * kpairs * R;
+        int live = count - t * R < R ? count - t * R : R, base = first + t * R;
+        if (contiguousK) {
+            for (int r = 0; r < R; r++) {
+                if (r < live) pairsInOrder(x + (long)(base + r) * ld + k0, kc, panel + r, R);
+                else for (int kp = 0; kp < kpairs; kp++) panel[(long)kp * R + r] = 0;
+            }
+        } else {
             for (int kp = 0; kp < kpairs; kp++) {
-                int c0 = k0 + 2 * kp, c1 = c0 + 1;
-                float lo = 0, hi = 0;
-                if (live) {
-                    if (c0 < k0 + kc && c0 < k) lo = elementA(transA, a, lda, i, c0);
-                    if (c1 < k0 + kc && c1 < k) hi = elementA(transA, a, lda, i, c1);
-                }
-                panel[(long)kp * MR + ii] = pairBits(lo, hi);
+                int r0 = k0 + 2 * kp, r1 = r0 + 1;
+                pairsInterleaved(x + (long)r0 * ld + base, r1 < k0 + kc ? x + (long)r1 * ld + base : 0,
+                                 live, panel + (long)kp * R, R);
             }
         }
     }
@@ -105,8 +94,7 @@ static void packA(int transA, const float *a, int lda, int k0, int kc, int i0, i
 
 /// C[r, q] += α · Σ_kp A pair(r, kp) · B pair(kp, q) for r < rows, q < cols (≤ MR, NR), over a packed
 /// A panel and B panel; the accumulators go to C through masked AVX-512 loads and stores.
-__attribute__((target("avx512f,avx512bw,avx512bf16")))
-static void microTile(const uint32_t *ap, const uint32_t *bp, int kpairs, float alpha,
+TARGET static void microTile(const uint32_t *ap, const uint32_t *bp, int kpairs, float alpha,
                       float *c, long ldc, int rows, int cols) {
     __m512 c00 = _mm512_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
     __m512 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
@@ -134,6 +122,19 @@ static void microTile(const uint32_t *ap, const uint32_t *bp, int kpairs, float 
     }
 }
 
+/// Pack buffers per thread, grown as needed and kept (the engine calls this per image).
+static __thread uint32_t *bufA, *bufB;
+static __thread size_t capA, capB;
+static uint32_t *buffer(uint32_t **p, size_t *cap, size_t words) {
+    if (words > *cap) {
+        free(*p);
+        size_t bytes = (words * sizeof(uint32_t) + 63) / 64 * 64;
+        *p = aligned_alloc(64, bytes);
+        *cap = *p ? bytes / sizeof(uint32_t) : 0;
+    }
+    return *p;
+}
+
 void atkd_sgemm_bf16(int transA, int transB, int m, int n, int k, float alpha,
                      const float *a, int lda, const float *b, int ldb,
                      float beta, float *c, int ldc) {
@@ -145,18 +146,18 @@ void atkd_sgemm_bf16(int transA, int transB, int m, int n, int k, float alpha,
     }
     if (k <= 0 || alpha == 0) return;
     int kcMax = KC < k ? KC : k, ncMax = NC < n ? NC : n, mcMax = MC < m ? MC : m;
-    int kpMax = (kcMax + 1) / 2;
-    size_t bBytes = sizeof(uint32_t) * (size_t)kpMax * (size_t)((ncMax + NR - 1) / NR * NR);
-    size_t aBytes = sizeof(uint32_t) * (size_t)kpMax * (size_t)((mcMax + MR - 1) / MR * MR);
-    uint32_t *bPack = aligned_alloc(64, (bBytes + 63) / 64 * 64), *aPack = aligned_alloc(64, (aBytes + 63) / 64 * 64);
+    size_t kpMax = (size_t)(kcMax + 1) / 2;
+    uint32_t *bPack = buffer(&bufB, &capB, kpMax * (size_t)((ncMax + NR - 1) / NR * NR));
+    uint32_t *aPack = buffer(&bufA, &capA, kpMax * (size_t)((mcMax + MR - 1) / MR * MR));
+    if (!aPack || !bPack) abort();
     for (int j0 = 0; j0 < n; j0 += NC) {
         int nc = n - j0 < NC ? n - j0 : NC;
         for (int k0 = 0; k0 < k; k0 += KC) {
             int kc = k - k0 < KC ? k - k0 : KC, kpairs = (kc + 1) / 2;
-            packB(transB, b, ldb, k0, kc, j0, nc, k, n, bPack);
+            packPanels(b, ldb, transB, k0, kc, j0, nc, NR, bPack);
             for (int i0 = 0; i0 < m; i0 += MC) {
                 int mc = m - i0 < MC ? m - i0 : MC;
-                packA(transA, a, lda, k0, kc, i0, mc, k, m, aPack);
+                packPanels(a, lda, !transA, k0, kc, i0, mc, MR, aPack);
                 for (int it = 0; it * MR < mc; it++) {
                     int rows = mc - it * MR < MR ? mc - it * MR : MR;
                     for (int jt = 0; jt * NR < nc; jt++) {
@@ -168,6 +169,4 @@ void atkd_sgemm_bf16(int transA, int transB, int m, int n, int k, float alpha,
             }
         }
     }
-    free(aPack);
-    free(bPack);
 }
