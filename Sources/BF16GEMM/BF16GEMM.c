@@ -122,6 +122,14 @@ TARGET static void microTile(const uint32_t *ap, const uint32_t *bp, int kpairs,
     }
 }
 
+TARGET void atkd_round_to_bf16(const float *src, float *dst, long n) {
+    for (long i = 0; i < n; i += 16) {
+        __mmask16 m = lanes(n - i > 16 ? 16 : (int)(n - i));
+        __m256i h = (__m256i)_mm512_cvtneps_pbh(_mm512_maskz_loadu_ps(m, src + i));
+        _mm512_mask_storeu_epi32(dst + i, m, _mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+    }
+}
+
 /// Pack buffers per thread, grown as needed and kept (the engine calls this per image).
 static __thread uint32_t *bufA, *bufB;
 static __thread size_t capA, capB;

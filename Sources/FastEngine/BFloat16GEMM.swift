@@ -3,6 +3,7 @@
 // precision (issue 17 item 4); fp32 `sgemm` stays the default and the reference.
 
 import BF16GEMM
+import TensorCore
 
 /// bfloat16: fp32's sign and 8-bit exponent with 7 stored mantissa bits (relative spacing 2⁻⁷).
 public enum BFloat16 {
@@ -12,6 +13,16 @@ public enum BFloat16 {
     /// x rounded to the nearest bfloat16 (ties to even; subnormals to ±0, as the hardware), as Float.
     @inlinable public static func rounded(_ x: Float) -> Float {
         Float(bitPattern: UInt32(atkd_bf16_from_float(x)) << 16)
+    }
+
+    /// Every element of `t` rounded to bf16 (vectorised where the CPU has AVX512_BF16).
+    public static func rounded(_ t: Tensor) -> Tensor {
+        var out = t
+        out.data.withUnsafeMutableBufferPointer { b in
+            guard let p = b.baseAddress else { return }
+            if available { atkd_round_to_bf16(p, p, b.count) } else { for i in 0..<b.count { p[i] = rounded(p[i]) } }
+        }
+        return out
     }
 }
 

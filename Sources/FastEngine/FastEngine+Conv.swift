@@ -12,17 +12,21 @@ extension FastEngine {
     /// 1×1 stride-1 unpadded convs skip im2col: the input planes already are the column matrix.
     public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: ConvConfig) -> Tensor {
         let g = ConvGeometry(x: x.shape, weight: weight.shape, config)
-        if g.isDepthwise { return depthwiseConv2d(x, weight: weight, bias: bias, g) }
+        if g.isDepthwise {
+            return depthwiseConv2d(Self.productInput(x), weight: Self.productInput(weight), bias: bias, g)
+        }
         // Few output tiles (small-batch inference): im2col + GEMM beats Winograd and the direct
         // kernel there (`winogradMinimumTiles`).
         let fewTiles = Winograd4x4.applies(g) && g.n * ((g.oh + 3) / 4) * ((g.ow + 3) / 4) < Self.winogradMinimumTiles
         if Self.useWinograd3x3 && Winograd4x4.applies(g) && !fewTiles {
-            var out = Tensor(shape: [g.n, g.o, g.oh, g.ow], data: winogradConv3x3(x, weight: weight, g))
+            var out = Tensor(shape: [g.n, g.o, g.oh, g.ow],
+                             data: winogradConv3x3(Self.productInput(x), weight: Self.productInput(weight), g))
             if let bias { addChannelBias(&out, bias) }
             return out
         }
         if Self.useDirectConv3x3 && DirectConv3x3.applies(g) && !(fewTiles && Self.useWinograd3x3) {
-            var out = Tensor(shape: [g.n, g.o, g.oh, g.ow], data: directConv3x3(x, weight: weight, g))
+            var out = Tensor(shape: [g.n, g.o, g.oh, g.ow],
+                             data: directConv3x3(Self.productInput(x), weight: Self.productInput(weight), g))
             if let bias { addChannelBias(&out, bias) }
             return out
         }
@@ -73,10 +77,15 @@ extension FastEngine {
                                dy: Tensor) -> ConvGradients {
         let g = ConvGeometry(x: x.shape, weight: weight.shape, config)
         precondition(dy.shape == [g.n, g.o, g.oh, g.ow], "dy \(dy.shape) does not match the conv output")
-        if g.isDepthwise { return depthwiseConv2dBackward(x, weight: weight, hasBias: hasBias, g, dy: dy) }
+        if g.isDepthwise {
+            let (xr, wr, dyr) = (Self.productInput(x), Self.productInput(weight), Self.productInput(dy))
+            let grads = depthwiseConv2dBackward(xr, weight: wr, hasBias: false, g, dy: dyr)
+            return ConvGradients(x: grads.x, weight: grads.weight, bias: hasBias ? channelSums(dy) : nil)
+        }
         if Self.useWinograd3x3 && Winograd4x4.applies(g) {
-            return ConvGradients(x: Tensor(shape: x.shape, data: winogradConv3x3InputGradient(dy, weight: weight, g)),
-                                 weight: Tensor(shape: weight.shape, data: winogradConv3x3WeightGradient(x, dy: dy, g)),
+            let (xr, wr, dyr) = (Self.productInput(x), Self.productInput(weight), Self.productInput(dy))
+            return ConvGradients(x: Tensor(shape: x.shape, data: winogradConv3x3InputGradient(dyr, weight: wr, g)),
+                                 weight: Tensor(shape: weight.shape, data: winogradConv3x3WeightGradient(xr, dy: dyr, g)),
                                  bias: hasBias ? channelSums(dy) : nil)
         }
         // Direct 3×3: dx is the direct conv of dy; the GEMM path below computes dW only.
@@ -88,7 +97,8 @@ extension FastEngine {
         // Split by images: one dW accumulator per part, summed in part order afterwards.
         let accumulators = byGroup ? 1 : parts
         var dwParts = [Float](repeating: 0, count: accumulators * wCount)
-        var dx = directDx ? directConv3x3InputGradient(dy, weight: weight, g) : [Float](repeating: 0, count: x.count)
+        var dx = directDx ? directConv3x3InputGradient(Self.productInput(dy), weight: Self.productInput(weight), g)
+                          : [Float](repeating: 0, count: x.count)
         x.data.withUnsafeBufferPointer { xb in
         weight.data.withUnsafeBufferPointer { wb in
         dy.data.withUnsafeBufferPointer { db in

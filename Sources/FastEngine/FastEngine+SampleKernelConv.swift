@@ -13,7 +13,8 @@ extension FastEngine {
         let g = sampleGeometry(x, kernels, config)
         let ohw = g.planeOut, rows = g.colRows, per = g.o * rows
         let parts = partsFor(work: g.n * g.o * ohw * rows, units: g.n, threads: threads)
-        let direct = Self.useDirectConv3x3 && DirectConv3x3.applies(g) && g.w >= 16
+        // (bf16: GEMMs only, which round W_n and x themselves)
+        let direct = Self.useDirectConv3x3 && DirectConv3x3.applies(g) && g.w >= 16 && Self.precision == .fp32
         let y = makeArray(g.n * g.o * ohw) { yp in
             x.data.withUnsafeBufferPointer { xb in
                 let xp = xb.baseAddress!
@@ -56,7 +57,8 @@ extension FastEngine {
         precondition(dy.shape == [g.n, g.o, g.oh, g.ow], "dy \(dy.shape) does not match the conv output")
         let ohw = g.planeOut, rows = g.colRows, per = g.o * rows
         let parts = partsFor(work: g.n * g.o * ohw * rows, units: g.n, threads: threads)
-        let direct = Self.useDirectConv3x3 && DirectConv3x3.applies(g) && g.w >= 16
+        // (bf16: GEMMs only, which round W_n and x themselves)
+        let direct = Self.useDirectConv3x3 && DirectConv3x3.applies(g) && g.w >= 16 && Self.precision == .fp32
         kernels.beginBackward(shares: parts)
         // col2im accumulates, so dx starts at zero; the pointwise and direct paths write it whole.
         var dx = g.isPointwise || direct ? scratchArray(x.count) : [Float](repeating: 0, count: x.count)

@@ -12,6 +12,10 @@ int atkd_cpu_has_avx512_bf16(void);
 /// subnormal inputs become ±0 (the instruction, and vdpbf16ps, treat them as zero).
 uint16_t atkd_bf16_from_float(float x);
 
+/// dst[i] = src[i] rounded to bfloat16 (as atkd_bf16_from_float), as float, for i < n; dst may be src.
+/// Call only where atkd_cpu_has_avx512_bf16() is 1.
+void atkd_round_to_bf16(const float *src, float *dst, long n);
+
 /// C[M,N] = alpha · bf16(op(A))[M,K] · bf16(op(B))[K,N] + beta · C, row-major like cblas_sgemm:
 /// transA means A is stored [K,M] with leading dimension lda, transB that B is stored [N,K].
 /// beta = 0 ignores what C held (NaN included). Single-threaded; call only where
