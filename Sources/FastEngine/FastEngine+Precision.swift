@@ -10,9 +10,10 @@ extension FastEngine {
     /// struct crashed swift-frontend 6.3.1); a run has one engine, and tests set it back.
     nonisolated(unsafe) public private(set) static var precision: Precision = .fp32
 
-    /// Sets `precision`. bf16 needs AVX512_BF16; elsewhere this throws before any work is done.
-    public static func configurePrecision(_ p: Precision) throws {
-        if p == .bf16 && !BFloat16.available {
+    /// Sets `precision`. bf16 needs AVX512_BF16 (`cpuHasBF16`: this CPU's, or a stand-in for tests);
+    /// elsewhere this throws before any work is done and leaves the precision as it was.
+    public static func configurePrecision(_ p: Precision, cpuHasBF16: Bool = BFloat16.available) throws {
+        if p == .bf16 && !cpuHasBF16 {
             throw PrecisionError("precision bf16 needs a CPU with AVX512_BF16 (vdpbf16ps: Intel Cooper Lake, "
                                  + "Sapphire Rapids or later, AMD Zen 4 or later); this one has none. "
                                  + "Use precision fp32 (the default).")

@@ -25,7 +25,8 @@ public struct FastEngine: Kernels {
         self.threads = threads
     }
 
-    public var name: String { "fast" }
+    /// `fast`, or `fast-bf16` in bf16 precision (so run fingerprints and provenance tell them apart).
+    public var name: String { Self.precision == .bf16 ? "fast-bf16" : "fast" }
 
     /// 3×3 stride-1 convolutions with W % 8 = 0 run the direct kernel (`DirectConv3x3`) instead
     /// of im2col + GEMM (forward and input gradient); false forces the GEMM path everywhere

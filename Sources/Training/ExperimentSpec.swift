@@ -21,6 +21,9 @@ public struct ExperimentSpec: Codable, Equatable {
     public var threads = 2
     /// `fast` (OpenBLAS + SIMD) or `reference` (naive loops; slow, for checking).
     public var engine = "fast"
+    /// Convolution and linear products: `fp32` (the reference), or `bf16` — bf16 inputs, fp32 sums,
+    /// fp32 master weights (`TensorCore.Precision`); the fast engine on an AVX512_BF16 CPU only.
+    public var precision = "fp32"
     /// Evaluate the test split every this many epochs (the last epoch always).
     public var evalEvery = 1
     /// After training, evaluate each finished model (students and a trained teacher) on the

@@ -14,15 +14,16 @@ public final class Session {
     public let data: DataProvider
     public let engine: any Kernels
 
-    /// Loads the data and makes the engine; `threads`/`engine` override the spec's.
+    /// Loads the data and makes the engine; `threads`/`engine`/`precision` override the spec's.
     public init(spec: ExperimentSpec, dataRoot: String?, cacheDir: String?, threads: Int?, engine: String?,
-                quiet: Bool = false) throws {
+                precision: String? = nil, quiet: Bool = false) throws {
         var s = spec
         if let threads { s.threads = threads }
         if let engine { s.engine = engine }
+        if let precision { s.precision = precision }
         try Session.validate(s, source: "command line")
         self.spec = s
-        self.engine = Session.makeEngine(s.engine, threads: s.threads)
+        self.engine = try Session.makeEngine(s.engine, threads: s.threads, precision: Precision(rawValue: s.precision) ?? .fp32)
         self.data = try Session.makeData(s.dataset, dataRoot: dataRoot, cacheDir: cacheDir, threads: s.threads,
                                          progress: !quiet)
     }
@@ -50,8 +51,23 @@ public final class Session {
     }
 
     /// The engine by name; the fast engine's thread count also bounds OpenBLAS's.
+    /// The engine `name` at `threads`, fp32 (it sets the process's product precision back to fp32).
     public static func makeEngine(_ name: String, threads: Int) -> any Kernels {
-        if name == "reference" { return ReferenceEngine() }
+        // fp32 needs nothing of the CPU: this cannot throw.
+        try! makeEngine(name, threads: threads, precision: .fp32)
+    }
+
+    /// The engine `name` at `threads`; also sets the process's product precision (`FastEngine.precision`):
+    /// bf16 only on the fast engine and only on a CPU with AVX512_BF16, else an error before any work.
+    public static func makeEngine(_ name: String, threads: Int, precision: Precision) throws -> any Kernels {
+        if name == "reference" {
+            guard precision == .fp32 else {
+                throw PrecisionError("precision bf16 runs on the fast engine only (the reference engine is fp32, the specification)")
+            }
+            try FastEngine.configurePrecision(.fp32)
+            return ReferenceEngine()
+        }
+        try FastEngine.configurePrecision(precision)
         FastEngine.configureThreads(threads)
         return FastEngine()
     }

@@ -169,6 +169,8 @@ public enum SpecLoader {
         if s.threads < 1 { throw fail("threads", "must be at least 1") }
         if s.corruptionPerClass < 0 { throw fail("corruption_per_class", "must be ≥ 0 (0 = off)") }
         if !["fast", "reference"].contains(s.engine) { throw fail("engine", "must be fast or reference") }
+        if !["fp32", "bf16"].contains(s.precision) { throw fail("precision", "must be fp32 or bf16") }
+        if s.precision == "bf16" && s.engine != "fast" { throw fail("precision", "bf16 runs on the fast engine only") }
         if s.evalEvery < 1 { throw fail("eval_every", "must be at least 1") }
         if s.name.isEmpty || s.name.contains("/") { throw fail("name", "must be a non-empty folder name") }
     }

@@ -4,6 +4,7 @@
 import ArgumentParser
 import Foundation
 import Training
+import TensorCore
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -44,6 +45,8 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Python with torch for the peer (default: .venv-peer/bin/python, then .venv-torch/bin/python).")
     var peer: String?
     @Option(help: "The peer script.") var peerScript = "bench/pytorch_peer.py"
+    @Option(help: "Products: fp32, or bf16 (ours: bf16 inputs, fp32 sums; the peer: torch.autocast bf16). Needs AVX512_BF16.")
+    var precision = "fp32"
     @Flag(help: "Do not run the PyTorch peer.") var noPeer = false
     @Flag(help: "Run the peer in NCHW instead of channels_last.") var peerNchw = false
 
@@ -51,6 +54,7 @@ struct BenchCommand: ParsableCommand {
         for p in pair where p.split(separator: ":").count != 2 {
             throw ValidationError("--pair takes TEACHER:STUDENT (got `\(p)`)")
         }
+        guard Precision(rawValue: precision) != nil else { throw ValidationError("--precision \(precision): must be fp32 or bf16") }
         guard batch >= 1, threads >= 1, input >= 8, seconds >= 0, rounds >= 1, steps >= 1 else {
             throw ValidationError("--batch, --threads, --rounds and --steps must be ≥ 1, --input ≥ 8, --seconds ≥ 0")
         }
@@ -66,7 +70,8 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         var config = BenchConfig()
         config.batch = batch; config.threads = threads; config.input = input; config.seconds = seconds
-        let engine = Session.makeEngine("fast", threads: threads)
+        config.bf16 = precision == "bf16"
+        let engine = try Session.makeEngine("fast", threads: threads, precision: Precision(rawValue: precision) ?? .fp32)
         let machine = MachineInfo.current()
         let names = models == ["none"] ? []
             : models.isEmpty || models == ["all"] ? (layers ? [] : ThroughputBenchmark.defaultModels) : models
@@ -129,13 +134,13 @@ struct BenchCommand: ParsableCommand {
         if json {
             let obj: [String: Any] = ["kind": "machine", "date": date, "processors": m.processors, "cpu": m.cpuModel,
                                       "openblas_core": m.openblasCore ?? "", "openblas_coretype_env": m.openblasCoretypeEnv ?? "",
-                                      "batch": batch, "threads": threads, "input": input, "seconds": seconds,
+                                      "batch": batch, "threads": threads, "input": input, "seconds": seconds, "precision": precision,
                                       "rounds": rounds]
             print(BenchReport.serialize(obj))
         } else {
             print("atkd \(CommandLine.arguments.dropFirst().joined(separator: " "))")
             print("\(date) — \(m.summary)")
-            print("batch \(batch), \(threads) threads, \(input)×\(input) input, \(seconds) s per measurement, \(rounds) round(s); "
+            print("batch \(batch), \(threads) threads, \(input)×\(input) input, \(precision), \(seconds) s per measurement, \(rounds) round(s); "
                   + "models: \(names.joined(separator: " ")); pairs: \(pairs.map { "\($0.teacher)→\($0.student)" }.joined(separator: " "))")
         }
         fflush(stdout)

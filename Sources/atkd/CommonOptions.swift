@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import Training
+import TensorCore
 import Datasets
 import Models
 import FileIO
@@ -22,10 +23,18 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "Kernels: fast (OpenBLAS + SIMD) or reference (naive loops, slow; default: the spec's `engine`).")
     var engine: String?
 
+    @Option(help: ArgumentHelp(
+        "Convolution and linear products: fp32, or bf16 (bf16 inputs, fp32 sums; default: the spec's `precision`, fp32).",
+        discussion: "bf16 needs a CPU with AVX512_BF16 and the fast engine; fp32 is the reference."))
+    var precision: String?
+
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads \(threads): must be at least 1") }
         if let engine, !["fast", "reference"].contains(engine) {
             throw ValidationError("--engine \(engine): must be fast or reference")
+        }
+        if let precision, Precision(rawValue: precision) == nil {
+            throw ValidationError("--precision \(precision): must be fp32 or bf16")
         }
     }
 }

@@ -57,7 +57,7 @@ struct DistillCommand: ParsableCommand {
             s.name = name ?? "distill-\(s.student.model)"
             try Session.validate(s, source: "command line")
             let session = try Session(spec: s, dataRoot: data.dataRoot, cacheDir: data.cacheDir,
-                                      threads: engine.threads, engine: engine.engine,
+                                      threads: engine.threads, engine: engine.engine, precision: engine.precision,
                                       quiet: location.quiet || (launch?.world.rank ?? 0) != 0)
             var options = location.runOptions()
             if let launch { options.dataParallel = launch.dataParallel; options.quiet = options.quiet || launch.world.rank != 0 }

@@ -85,7 +85,7 @@ struct EvalCommand: ParsableCommand {
             // The checkpoint first: a missing or corrupt file is reported before any data is loaded.
             _ = try ModelCheckpoint.metadata(of: checkpoint)
             let session = try Session(spec: s, dataRoot: data.dataRoot, cacheDir: data.cacheDir,
-                                      threads: engine.threads, engine: engine.engine, quiet: true)
+                                      threads: engine.threads, engine: engine.engine, precision: engine.precision, quiet: true)
             let e = JSONEncoder()
             e.keyEncodingStrategy = .convertToSnakeCase
             e.outputFormatting = [.sortedKeys]

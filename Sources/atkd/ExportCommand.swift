@@ -51,7 +51,7 @@ struct ExportCommand: ParsableCommand {
                   + "opset \(ONNXExporter.opset), \(bytes.count) bytes")
             guard reference > 0 else { return }
             let session = try Session(spec: s, dataRoot: data.dataRoot, cacheDir: data.cacheDir,
-                                      threads: engine.threads, engine: engine.engine, quiet: true)
+                                      threads: engine.threads, engine: engine.engine, precision: engine.precision, quiet: true)
             var xs: [Float] = [], labels: [Int64] = [], logits: [Float] = []
             let batches = session.data.testBatches(batchSize: 250)
             while labels.count < reference, let b = batches.next() {

@@ -60,7 +60,7 @@ struct RunCommand: ParsableCommand {
             if let seeds { s.seeds = try parseSeeds(seeds) }
             if let arms { s.arms = arms.split(separator: ",").map(String.init); try Session.validate(s, source: "--arms") }
             let session = try Session(spec: s, dataRoot: data.dataRoot, cacheDir: data.cacheDir,
-                                      threads: engine.threads, engine: engine.engine,
+                                      threads: engine.threads, engine: engine.engine, precision: engine.precision,
                                       quiet: location.quiet || (launch?.world.rank ?? 0) != 0)
             var options = location.runOptions(retrainTeacher: retrainTeacher)
             if let g = teacherCacheGib { options.teacherCacheBytes = Int(g * Double(1 << 30)) }

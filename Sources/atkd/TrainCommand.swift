@@ -47,7 +47,7 @@ struct TrainCommand: ParsableCommand {
             if let batchSize { s.teacher.train.batchSize = batchSize }
             try Session.validate(s, source: "command line")
             let session = try Session(spec: s, dataRoot: data.dataRoot, cacheDir: data.cacheDir,
-                                      threads: engine.threads, engine: engine.engine,
+                                      threads: engine.threads, engine: engine.engine, precision: engine.precision,
                                       quiet: location.quiet || (launch?.world.rank ?? 0) != 0)
             var options = location.runOptions(retrainTeacher: true)
             if let launch { options.dataParallel = launch.dataParallel; options.quiet = options.quiet || launch.world.rank != 0 }

@@ -52,6 +52,7 @@ public struct PyTorchPeer: Sendable {
                     "--threads", "\(config.threads)", "--batch", "\(config.batch)",
                     "--input", "\(config.input)", "--seconds", "\(config.seconds)"]
         if nchw { args.append("--nchw") }
+        if config.bf16 { args.append("--bf16") }
         for p in pairs { args += ["--pair", "\(p.teacher):\(p.student)"] }
         return args
     }

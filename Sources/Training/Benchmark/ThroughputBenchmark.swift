@@ -17,6 +17,8 @@ public struct BenchConfig: Sendable {
     /// Time budget per training measurement in seconds; inference gets half.
     public var seconds = 20.0
     public var classes = 10
+    /// Products in bf16 on both sides: ours `Precision.bf16`, the peer under `torch.autocast("cpu", bfloat16)`.
+    public var bf16 = false
     public init() {}
 }
 
