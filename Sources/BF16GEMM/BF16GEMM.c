@@ -130,6 +130,43 @@ TARGET void atkd_round_to_bf16(const float *src, float *dst, long n) {
     }
 }
 
+/// C[i, j] = β·C[i, j] + α·Σ_k A[i, k]·B[j, k] for A [M, K] and B [N, K] both contiguous in k (the
+/// weight gradients dW = dy·colᵀ): each row converted once to bf16 in order (pair words, zero-padded
+/// to 16-word multiples), then 4 × 4 blocks of dot products, vdpbf16ps along k, one horizontal sum
+/// per entry. The outer-product kernel would have to transpose both operands while packing.
+TARGET static void gemmRowsDotRows(int m, int n, int k, float alpha, const float *a, int lda,
+                                   const float *b, int ldb, float beta, float *c, int ldc,
+                                   uint32_t *rowsA, uint32_t *rowsB, int kw) {
+    for (int i = 0; i < m; i++) { pairsInOrder(a + (long)i * lda, k, rowsA + (long)i * kw, 1);
+                                  for (int w = (k + 1) / 2; w < kw; w++) rowsA[(long)i * kw + w] = 0; }
+    for (int j = 0; j < n; j++) { pairsInOrder(b + (long)j * ldb, k, rowsB + (long)j * kw, 1);
+                                  for (int w = (k + 1) / 2; w < kw; w++) rowsB[(long)j * kw + w] = 0; }
+    for (int i0 = 0; i0 < m; i0 += 4) {
+        const uint32_t *ar[4];
+        for (int r = 0; r < 4; r++) ar[r] = rowsA + (long)(i0 + r < m ? i0 + r : m - 1) * kw;
+        for (int j0 = 0; j0 < n; j0 += 4) {
+            const uint32_t *br[4];
+            for (int q = 0; q < 4; q++) br[q] = rowsB + (long)(j0 + q < n ? j0 + q : n - 1) * kw;
+            __m512 acc[16];
+            for (int t = 0; t < 16; t++) acc[t] = _mm512_setzero_ps();
+            for (int w = 0; w < kw; w += 16) {
+                __m512bh va[4], vb[4];
+                for (int r = 0; r < 4; r++) va[r] = (__m512bh)_mm512_loadu_si512(ar[r] + w);
+                for (int q = 0; q < 4; q++) vb[q] = (__m512bh)_mm512_loadu_si512(br[q] + w);
+                for (int r = 0; r < 4; r++)
+                    for (int q = 0; q < 4; q++) acc[r * 4 + q] = _mm512_dpbf16_ps(acc[r * 4 + q], va[r], vb[q]);
+            }
+            for (int r = 0; r < 4 && i0 + r < m; r++) {
+                float *row = c + (long)(i0 + r) * ldc + j0;
+                for (int q = 0; q < 4 && j0 + q < n; q++) {
+                    float sum = _mm512_reduce_add_ps(acc[r * 4 + q]);
+                    row[q] = beta == 0 ? alpha * sum : beta * row[q] + alpha * sum;
+                }
+            }
+        }
+    }
+}
+
 /// Pack buffers per thread, grown as needed and kept (the engine calls this per image).
 static __thread uint32_t *bufA, *bufB;
 static __thread size_t capA, capB;
@@ -147,6 +184,13 @@ void atkd_sgemm_bf16(int transA, int transB, int m, int n, int k, float alpha,
                      const float *a, int lda, const float *b, int ldb,
                      float beta, float *c, int ldc) {
     if (m <= 0 || n <= 0) return;
+    if (!transA && transB && k > 0 && alpha != 0) {
+        int kw = ((k + 1) / 2 + 15) / 16 * 16;
+        uint32_t *rowsA = buffer(&bufA, &capA, (size_t)m * (size_t)kw), *rowsB = buffer(&bufB, &capB, (size_t)n * (size_t)kw);
+        if (!rowsA || !rowsB) abort();
+        gemmRowsDotRows(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, rowsA, rowsB, kw);
+        return;
+    }
     for (int i = 0; i < m; i++) {
         float *row = c + (long)i * ldc;
         if (beta == 0) memset(row, 0, sizeof(float) * (size_t)n);

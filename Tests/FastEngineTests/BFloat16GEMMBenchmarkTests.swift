@@ -26,10 +26,14 @@ final class BFloat16GEMMBenchmarkTests: XCTestCase {
             ("per image 1×1 64→256 @8²", 256, 64, 64), ("per image 1×1 256→64 @8²", 64, 64, 256),
             ("per image 1×1 128→512 @4²", 512, 16, 128), ("per image 1×1 16→64 @32²", 64, 1024, 16),
             ("per image 1×1 72→12 @32²", 12, 1024, 72), ("per image im2col 3×3 16→16 @32²", 16, 1024, 144),
+            // Weight gradients dW = dy·xᵀ (B stored [N, K]: both operands contiguous along K).
+            ("per image dW 1×1 16→64 @32² (Bᵀ)", 64, 16, 1024), ("per image dW 1×1 64→256 @8² (Bᵀ)", 256, 64, 64),
+            ("per image dW 3×3 16→16 @32² (Bᵀ)", 16, 144, 1024),
         ]
         print("bf16 GEMM vs OpenBLAS sgemm, 1 thread, alternated, best of 9, GFLOP/s")
         var rng = SeededRNG(seed: 1)
         for (what, m, n, k) in shapes {
+            let tB = what.hasSuffix("(Bᵀ)"), ldb = tB ? k : n
             let a = (0..<m * k).map { _ in rng.normal() }, b = (0..<k * n).map { _ in rng.normal() }
             var c = [Float](repeating: 0, count: m * n)
             func seconds(_ body: () -> Void) -> Double {
@@ -40,9 +44,9 @@ final class BFloat16GEMMBenchmarkTests: XCTestCase {
             var (fp32, bf16) = (Double.infinity, Double.infinity)
             a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
                 for _ in 0..<(m * n * k < 1 << 22 ? 200 : 9) {
-                    fp32 = min(fp32, seconds { cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1,
-                                                           ap.baseAddress!, Int32(k), bp.baseAddress!, Int32(n), 0, cp.baseAddress!, Int32(n)) })
-                    bf16 = min(bf16, seconds { sgemmBF16(m: m, n: n, k: k, a: ap.baseAddress!, lda: k, b: bp.baseAddress!, ldb: n,
+                    fp32 = min(fp32, seconds { cblas_sgemm(CblasRowMajor, CblasNoTrans, tB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k), 1,
+                                                           ap.baseAddress!, Int32(k), bp.baseAddress!, Int32(ldb), 0, cp.baseAddress!, Int32(n)) })
+                    bf16 = min(bf16, seconds { sgemmBF16(transB: tB, m: m, n: n, k: k, a: ap.baseAddress!, lda: k, b: bp.baseAddress!, ldb: ldb,
                                                          beta: 0, c: cp.baseAddress!, ldc: n) })
                 }
             } } }
