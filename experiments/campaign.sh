@@ -21,11 +21,12 @@ RUNS=${RUNS:-runs}
 # step, 1.08× on (b)'s):
 #   stream 1: the control teacher without the AW-convolution on (b)'s recipe (Zhu et al.'s claim),
 #             then (b), the proposal's pair: the AW-conv teacher, then its 12 students;
-#   stream 2: the methods of issue 22 on (a)'s pair (an add-on spec: its units land in (a)'s folder),
+#   stream 2: (a)'s AT+KD seed 1 again in bf16 precision (issue 17: bf16 against fp32 on a real run),
+#             the methods of issue 22 on (a)'s pair (an add-on spec: its units land in (a)'s folder),
 #             then (c), the ImageNet subset with the resolution-fair AT weight, and its β = 1000 arm.
 FIRST=experiments/evidence-wrn16.json
 STREAM1=(control experiments/evidence-cifar-r50.json)
-STREAM2=(experiments/evidence-wrn16-methods.json
+STREAM2=(experiments/evidence-wrn16-bf16.json experiments/evidence-wrn16-methods.json
          experiments/evidence-imagenette.json experiments/evidence-imagenette-beta1000.json)
 SPECS=("$FIRST" "${STREAM1[@]/control/}" "${STREAM2[@]}")
 SPECS=($(printf '%s\n' "${SPECS[@]}" | grep .))
@@ -34,13 +35,17 @@ CONTROL_TEACHER=(--spec experiments/evidence-cifar-r50.json --model resnet50-w4
 STATE=experiments/campaign-state
 SMALL=(spec.json final.json metrics.tsv steps.tsv events.jsonl fingerprint.json)
 
+# A spec that fails (its error is in the log) does not stop the stream's later specs; `stop` ends
+# the loops before it interrupts their units, so an interrupted unit never lets the next one start.
 run_stream() {
   for spec in "$@"; do
     if [ "$spec" = control ]; then
       [ -f teachers/cifar10-full-resnet50-w4.atkd ] ||
-        nice -n 19 "$ATKD" train "${CONTROL_TEACHER[@]}" --runs "$RUNS" --quiet --threads 1
+        nice -n 19 "$ATKD" train "${CONTROL_TEACHER[@]}" --runs "$RUNS" --quiet --threads 1 ||
+        echo "campaign: the control teacher failed (exit $?); going on"
     else
-      nice -n 19 "$ATKD" run "$spec" --runs "$RUNS" --quiet --threads 1
+      nice -n 19 "$ATKD" run "$spec" --runs "$RUNS" --quiet --threads 1 ||
+        echo "campaign: $spec failed (exit $?); going on"
     fi
   done
 }
