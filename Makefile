@@ -91,12 +91,14 @@ regress-update: build
 
 ## bench: img/s of the models and of the campaign's AT+KD steps (wrn-16-2 → wrn-16-1, resnet50-w4 and
 ## resnet50-w4-awconv → mobilenetv2-half), ours beside the PyTorch CPU peer (bench/pytorch_peer.py),
-## ratios printed; then batch-1 latency of BENCH1_MODELS. Installs the peer into .venv-peer when no
+## ratios printed; then batch-1 latency of BENCH1_MODELS, then (on CPUs with avx512_bf16) bf16
+## precision on BENCH_BF16_MODELS and the WRN pair against the peer's bf16 autocast. Installs the peer into .venv-peer when no
 ## venv with torch exists (CPU wheel); without torch it prints our numbers only.
 ## BENCH_MODELS="resnet20 wrn-16-2" (default all), BENCH_SECONDS=8, BENCH_ROUNDS=3 (ours and the peer
 ## alternated; the median-ratio round is shown with the range), BENCH_ARGS="--json", "--layers", …
 BENCH_MODELS  ?= all
 BENCH1_MODELS ?= resnet20 wrn-16-1 wrn-16-2 resnet50-w4 resnet50-w4-awconv mobilenetv2-half
+BENCH_BF16_MODELS ?= resnet20 wrn-16-1 wrn-16-2 resnet50-w4 mobilenetv2-half
 BENCH_SECONDS ?= 8
 BENCH_ROUNDS  ?= 3
 PEER_VENV     ?= .venv-peer
@@ -109,6 +111,11 @@ bench: build
 	$(ATKD) bench $(BENCH_MODELS) --pairs --seconds $(BENCH_SECONDS) --rounds $(BENCH_ROUNDS) $(BENCH_ARGS)
 	@echo "bench: batch-1 latency (the proposal's device case)"
 	$(ATKD) bench $(BENCH1_MODELS) --batch 1 --seconds 2 --rounds $(BENCH_ROUNDS) $(BENCH_ARGS)
+	@if grep -qw avx512_bf16 /proc/cpuinfo 2>/dev/null; then \
+	  echo "bench: bf16 precision, ours against the peer under torch.autocast bf16"; \
+	  $(ATKD) bench $(BENCH_BF16_MODELS) --pair wrn-16-2:wrn-16-1 --precision bf16 --seconds $(BENCH_SECONDS) \
+	    --rounds $(BENCH_ROUNDS) $(BENCH_ARGS); \
+	else echo "bench: no avx512_bf16 on this CPU: bf16 precision not measured"; fi
 
 ## test-robust: the fast-vs-reference and fixture tests again with every convolution / linear output
 ## perturbed by PERTURB (default 1e-6) relative, three seeds (TestEngines honours ATKD_TEST_PERTURB):

@@ -16,7 +16,7 @@ extension FastEngine {
         if p == .bf16 && !cpuHasBF16 {
             throw PrecisionError("precision bf16 needs a CPU with AVX512_BF16 (vdpbf16ps: Intel Cooper Lake, "
                                  + "Sapphire Rapids or later, AMD Zen 4 or later); this one has none. "
-                                 + "Use precision fp32 (the default).")
+                                 + "Use precision fp32 (the default).", cpuLacksInstruction: true)
         }
         precision = p
     }
@@ -25,8 +25,11 @@ extension FastEngine {
     static func productInput(_ t: Tensor) -> Tensor { precision == .bf16 ? BFloat16.rounded(t) : t }
 }
 
-/// A precision this machine cannot run.
+/// A precision that cannot run: on this CPU (`cpuLacksInstruction`), or with this engine.
 public struct PrecisionError: Error, CustomStringConvertible, Equatable {
     public let description: String
-    public init(_ description: String) { self.description = description }
+    public let cpuLacksInstruction: Bool
+    public init(_ description: String, cpuLacksInstruction: Bool = false) {
+        self.description = description; self.cpuLacksInstruction = cpuLacksInstruction
+    }
 }

@@ -7,6 +7,7 @@ import TensorCore
 import Datasets
 import Models
 import FileIO
+import FastEngine
 
 struct DataOptions: ParsableArguments {
     @Option(help: "Dataset root folder (default: $ATKD_DATA, then ./data, then ../shared/datasets).")
@@ -91,6 +92,8 @@ enum ExitStatus {
     static let io: Int32 = 74
     /// Interrupted by Ctrl-C or SIGTERM after checkpointing.
     static let interrupted: Int32 = 130
+    /// This CPU lacks an instruction set the request needs (EX_UNAVAILABLE), e.g. bf16 without AVX512_BF16.
+    static let unavailable: Int32 = 69
 
     static func of(_ error: Error) -> Int32 {
         switch error {
@@ -106,6 +109,7 @@ enum ExitStatus {
             if case .io = e.reason { return io }
             return data
         case is CheckpointError: return data
+        case let e as PrecisionError: return e.cpuLacksInstruction ? unavailable : usage
         case let e as FileIOError: return e.kind == .io ? io : data
         default: return 1
         }
