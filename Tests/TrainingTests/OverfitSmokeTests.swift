@@ -9,12 +9,12 @@ import Training
 /// 16 random images with random labels, loss must fall at least 10×. (The reference engine
 /// passes too — 95 s here, so it is left to the engine-agreement tests.)
 final class OverfitSmokeTests: XCTestCase {
-    func overfit(engineName: String, steps: Int) throws -> (first: Float, last: Float) {
+    /// The first and last loss of `steps` SGD steps on the fixed batch (also used for bf16 precision).
+    static func overfit(engine: any Kernels, steps: Int) throws -> (first: Float, last: Float) {
         var rng = SeededRNG(seed: 21)
         let model = try ModelZoo.make("resnet20", classes: 10, input: 8, rng: &rng)
         let x = Tensor.randn([16, 3, 8, 8], rng: &rng)
         let labels = (0..<16).map { _ in rng.int(below: 10) }
-        let engine = Session.makeEngine(engineName, threads: 2)
         let sgd = SGD(parameters: model.parameters, momentum: 0.9, nesterov: true, weightDecay: 0)
         var losses: [Float] = []
         for _ in 0..<steps {
@@ -29,7 +29,7 @@ final class OverfitSmokeTests: XCTestCase {
     }
 
     func testFastEngineOverfitsSixteenExamples() throws {
-        let (first, last) = try overfit(engineName: "fast", steps: 150)
+        let (first, last) = try Self.overfit(engine: Session.makeEngine("fast", threads: 2), steps: 150)
         XCTAssertGreaterThan(first / last, 10, "loss \(first) → \(last)")
     }
 }

@@ -8,7 +8,6 @@ import FastEngine
 import NN
 import Models
 import Objectives
-import Optim
 import Training
 
 final class PrecisionRunTests: XCTestCase {
@@ -56,22 +55,9 @@ final class PrecisionRunTests: XCTestCase {
     /// `OverfitSmokeTests` asks of fp32).
     func testBF16OverfitsSixteenExamples() throws {
         try XCTSkipUnless(BFloat16.available, "this CPU has no AVX512_BF16")
-        var rng = SeededRNG(seed: 21)
-        let model = try ModelZoo.make("resnet20", classes: 10, input: 8, rng: &rng)
-        let x = Tensor.randn([16, 3, 8, 8], rng: &rng)
-        let labels = (0..<16).map { _ in rng.int(below: 10) }
-        let engine = try Session.makeEngine("fast", threads: 2, precision: .bf16)
-        let sgd = SGD(parameters: model.parameters, momentum: 0.9, nesterov: true, weightDecay: 0)
-        var losses: [Float] = []
-        for _ in 0..<150 {
-            let out = model.forward(x, ForwardContext(engine: engine, training: true))
-            let (loss, dLogits) = engine.crossEntropy(out.logits, labels: labels, labelSmoothing: 0)
-            losses.append(loss)
-            model.zeroGrad()
-            _ = out.backward(dLogits, out.taps.map { _ in nil })
-            sgd.step(lr: 0.05, engine: engine)
-        }
-        XCTAssertGreaterThan(losses[0] / losses[149], 10, "loss \(losses[0]) → \(losses[149])")
+        let (first, last) = try OverfitSmokeTests.overfit(engine: Session.makeEngine("fast", threads: 2, precision: .bf16),
+                                                          steps: 150)
+        XCTAssertGreaterThan(first / last, 10, "loss \(first) → \(last)")
     }
 
     /// A bf16 run trains (finite loss, above chance on the synthetic task), records `fast-bf16` as its
