@@ -90,6 +90,10 @@ public struct RunRecord {
             record.status = .diverged(why)
         } else if let m = record.metrics {
             record.status = .inProgress(epochs: m.rows.count, planned: plannedEpochs)
+        } else if files.contains(RunFingerprint.fileName) {
+            // Started (a run records its identity first) but within its first epoch: metrics.tsv gets
+            // its first row when that epoch ends.
+            record.status = .inProgress(epochs: 0, planned: plannedEpochs)
         } else {
             record.status = .corrupt("no final.json or metrics.tsv (files: \(files.sorted().joined(separator: ", ")))")
         }

@@ -28,6 +28,20 @@ final class RunRecordTests: XCTestCase {
         XCTAssertTrue(r.hasCurves)
     }
 
+    /// A run within its first epoch has its fingerprint (and events, steps) but no metrics row yet:
+    /// in progress at 0 epochs, not corrupt (the campaign's status showed "corrupt" for it).
+    func testStartedRunWithoutMetricsIsInProgressAtZeroEpochs() throws {
+        let s = try ScratchDir("rec")
+        let dir = "\(s.path)/kd-seed1"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        for f in ["fingerprint.json", "events.jsonl", "spec.json"] {
+            try Data("{}\n".utf8).write(to: URL(fileURLWithPath: "\(dir)/\(f)"))
+        }
+        XCTAssertEqual(load(dir).status, .inProgress(epochs: 0, planned: 3))
+        try FileManager.default.removeItem(atPath: "\(dir)/fingerprint.json")
+        if case .corrupt = load(dir).status {} else { XCTFail("no identity, no metrics: \(load(dir).status)") }
+    }
+
     func testNonFiniteEventMeansDiverged() throws {
         let s = try ScratchDir("rec")
         let dir = "\(s.path)/kd-seed1"
