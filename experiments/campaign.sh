@@ -20,33 +20,58 @@ RUNS=${RUNS:-runs}
 # on this 2-core machine (measured 2026-12-03, experiments/README.md: 1.28× on the WRN pair's atkd
 # step, 1.08× on (b)'s):
 #   stream 1: the control teacher without the AW-convolution on (b)'s recipe (Zhu et al.'s claim),
-#             then (b), the proposal's pair: the AW-conv teacher, then its 12 students;
+#             then (b), the proposal's pair: the AW-conv teacher, then shard 0 of its 12 students;
 #   stream 2: (a)'s AT+KD seed 1 again in bf16 precision (issue 17: bf16 against fp32 on a real run),
 #             the methods of issue 22 on (a)'s pair (an add-on spec: its units land in (a)'s folder),
-#             then (c), the ImageNet subset with the resolution-fair AT weight, and its β = 1000 arm.
+#             (c), the ImageNet subset with the resolution-fair AT weight, and its β = 1000 arm, then
+#             shard 1 of (b)'s students once (b)'s teacher exists (so neither core idles while the
+#             other stream still has (b)'s ≈ 20 one-thread hours; the shards own disjoint units:
+#             round robin over arm × seed gives shard 0 ce and at, shard 1 kd and atkd).
 FIRST=experiments/evidence-wrn16.json
-STREAM1=(control experiments/evidence-cifar-r50.json)
+R50=experiments/evidence-cifar-r50.json
+STREAM1=(control "teacher:$R50" "shard:0/2:$R50")
 STREAM2=(experiments/evidence-wrn16-bf16.json experiments/evidence-wrn16-methods.json
-         experiments/evidence-imagenette.json experiments/evidence-imagenette-beta1000.json)
-SPECS=("$FIRST" "${STREAM1[@]/control/}" "${STREAM2[@]}")
-SPECS=($(printf '%s\n' "${SPECS[@]}" | grep .))
-CONTROL_TEACHER=(--spec experiments/evidence-cifar-r50.json --model resnet50-w4
+         experiments/evidence-imagenette.json experiments/evidence-imagenette-beta1000.json "shard:1/2:$R50")
+SPECS=("$FIRST" "$R50" experiments/evidence-wrn16-bf16.json experiments/evidence-wrn16-methods.json
+       experiments/evidence-imagenette.json experiments/evidence-imagenette-beta1000.json)
+CONTROL_TEACHER=(--spec "$R50" --model resnet50-w4
                  --out teachers/cifar10-full-resnet50-w4.atkd --name evidence-cifar-r50-control)
 STATE=experiments/campaign-state
 SMALL=(spec.json final.json metrics.tsv steps.tsv events.jsonl fingerprint.json)
 
-# A spec that fails (its error is in the log) does not stop the stream's later specs; `stop` ends
-# the loops before it interrupts their units, so an interrupted unit never lets the next one start.
+spec_name() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["name"])' "$1"; }
+
+# Waits (polling a minute at a time) until the experiment of SPEC has its trained teacher.
+wait_for_teacher() {
+  local dir; dir="$RUNS/$(spec_name "$1")/teacher"
+  until [ -f "$dir/final.json" ] && [ -f "$dir/model.atkd" ]; do sleep 60; done
+}
+
+# Items: a spec (all its units), `teacher:SPEC` (only its teacher), `shard:i/n:SPEC` (shard i of n of
+# its units, after its teacher exists) or `control` (the control teacher). A spec that fails (its
+# error is in the log) does not stop the stream's later items; `stop` ends the loops before it
+# interrupts their units, so an interrupted unit never lets the next one start.
 run_stream() {
-  for spec in "$@"; do
-    if [ "$spec" = control ]; then
-      [ -f teachers/cifar10-full-resnet50-w4.atkd ] ||
-        nice -n 19 "$ATKD" train "${CONTROL_TEACHER[@]}" --runs "$RUNS" --quiet --threads 1 ||
-        echo "campaign: the control teacher failed (exit $?); going on"
-    else
-      nice -n 19 "$ATKD" run "$spec" --runs "$RUNS" --quiet --threads 1 ||
-        echo "campaign: $spec failed (exit $?); going on"
-    fi
+  local item spec part
+  for item in "$@"; do
+    case "$item" in
+      control)
+        [ -f teachers/cifar10-full-resnet50-w4.atkd ] ||
+          nice -n 19 "$ATKD" train "${CONTROL_TEACHER[@]}" --runs "$RUNS" --quiet --threads 1 ||
+          echo "campaign: the control teacher failed (exit $?); going on" ;;
+      teacher:*)
+        spec=${item#teacher:}
+        nice -n 19 "$ATKD" run "$spec" --teacher-only --runs "$RUNS" --quiet --threads 1 ||
+          echo "campaign: $spec --teacher-only failed (exit $?); going on" ;;
+      shard:*)
+        part=${item#shard:}; spec=${part#*:}; part=${part%%:*}
+        wait_for_teacher "$spec"
+        nice -n 19 "$ATKD" run "$spec" --shard "$part" --runs "$RUNS" --quiet --threads 1 ||
+          echo "campaign: $spec --shard $part failed (exit $?); going on" ;;
+      *)
+        nice -n 19 "$ATKD" run "$item" --runs "$RUNS" --quiet --threads 1 ||
+          echo "campaign: $item failed (exit $?); going on" ;;
+    esac
   done
 }
 
@@ -85,7 +110,7 @@ case "${1:-}" in
   save)
     names=()
     for spec in "${SPECS[@]}"; do
-      name=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["name"])' "$spec")
+      name=$(spec_name "$spec")
       [[ " ${names[*]} " == *" $name "* ]] || names+=("$name")  # add-on specs share their experiment
     done
     names+=(evidence-cifar-r50-control)
@@ -113,7 +138,7 @@ case "${1:-}" in
     # Finished units first (their summaries, so `start` skips them), then unfinished units' states.
     for spec in "${SPECS[@]}" control; do
       if [ "$spec" = control ]; then name=evidence-cifar-r50-control
-      else name=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["name"])' "$spec"); fi
+      else name=$(spec_name "$spec"); fi
       [ -d "reports/runs/$name" ] || continue
       for dir in "reports/runs/$name"/*/; do
         rel=$name/$(basename "$dir")
