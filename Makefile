@@ -12,6 +12,19 @@ SEEDS    ?= 1
 RUNS     ?= runs
 ATKD_FLAGS ?=
 export OPENBLAS_NUM_THREADS ?= 2
+# OpenBLAS's kernel family, chosen as `atkd` chooses it before OpenBLAS loads (Sources/atkd/
+# OpenBLASCoreType.swift: SkylakeX with AVX-512 F/DQ/BW/VL, Haswell with AVX2 + FMA), so that the
+# tests check the kernels the product runs: unset, this OpenBLAS detects Prescott (generic SSE3) on
+# the Xeons here, and the fast engine's recorded campaign digests (ExistingArmsBitIdentityTests)
+# were only compared when the caller happened to set it.
+ifeq ($(origin OPENBLAS_CORETYPE),undefined)
+OPENBLAS_CORETYPE := $(shell f=$$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null); has() { for x; do \
+  echo " $$f " | grep -q " $$x " || return 1; done; }; \
+  if has avx512f avx512dq avx512bw avx512vl; then echo SkylakeX; elif has avx2 fma; then echo Haswell; fi)
+endif
+ifneq ($(OPENBLAS_CORETYPE),)
+export OPENBLAS_CORETYPE
+endif
 
 .PHONY: setup build test test-robust test-onnx test-slurm smoke verify clean reproduce-cifar reproduce-imagenet reproduce-at-table1 report bench regress regress-update
 
