@@ -1,6 +1,7 @@
 // bf16 GEMM against OpenBLAS's sgemm on the campaign models' GEMM shapes, one thread each
-// (prints, never asserts timing). Runs only with ATKD_BENCH=1 on a CPU with AVX512_BF16:
-//   ATKD_BENCH=1 swift test -c release --filter BFloat16GEMMBenchmarkTests
+// (prints, never asserts timing). Runs only with ATKD_BENCH=1 on a CPU with AVX512_BF16, and with
+// OpenBLAS on the core `atkd` runs (unset, it picks Prescott here: a third of SkylakeX's rate):
+//   OPENBLAS_CORETYPE=SkylakeX ATKD_BENCH=1 swift test -c release --filter BFloat16GEMMBenchmarkTests
 
 import XCTest
 import Foundation
