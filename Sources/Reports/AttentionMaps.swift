@@ -143,7 +143,7 @@ public enum AttentionMaps {
             throw ReportError("test data `\(spec.dataset.path)` unavailable (\(RunRecord.shortReason(error)))")
         }
         guard let batch = data.testBatches(batchSize: images).next() else { throw ReportError("the test split is empty") }
-        let engine = try Session.makeEngine(spec.engine, threads: spec.threads, precision: Precision(rawValue: spec.precision) ?? .fp32)
+        let engine = try Session.makeEngine(spec.engine, threads: spec.threads, precision: spec.productPrecision)
         var panels: [AttentionPanel] = []
         for (label, arch, path) in models {
             var rng = SeededRNG(seed: 0)

@@ -3,6 +3,7 @@
 import Foundation
 import Optim
 import Objectives
+import TensorCore
 
 /// A whole experiment: the data, the teacher, the student, the objectives (arms) and seeds.
 /// JSON keys are snake_case (`batch_size`); see `experiments/*.json`.
@@ -24,6 +25,8 @@ public struct ExperimentSpec: Codable, Equatable {
     /// Convolution and linear products: `fp32` (the reference), or `bf16` — bf16 inputs, fp32 sums,
     /// fp32 master weights (`TensorCore.Precision`); the fast engine on an AVX512_BF16 CPU only.
     public var precision = "fp32"
+    /// `precision` as the engine takes it (validated by `SpecLoader`; fp32 for anything else).
+    public var productPrecision: Precision { Precision(rawValue: precision) ?? .fp32 }
     /// Evaluate the test split every this many epochs (the last epoch always).
     public var evalEvery = 1
     /// After training, evaluate each finished model (students and a trained teacher) on the

@@ -23,7 +23,7 @@ public final class Session {
         if let precision { s.precision = precision }
         try Session.validate(s, source: "command line")
         self.spec = s
-        self.engine = try Session.makeEngine(s.engine, threads: s.threads, precision: Precision(rawValue: s.precision) ?? .fp32)
+        self.engine = try Session.makeEngine(s.engine, threads: s.threads, precision: s.productPrecision)
         self.data = try Session.makeData(s.dataset, dataRoot: dataRoot, cacheDir: cacheDir, threads: s.threads,
                                          progress: !quiet)
     }
@@ -50,8 +50,7 @@ public final class Session {
             trainPerClass: spec.trainPerClass, testPerClass: spec.testPerClass, validationPerClass: spec.validationPerClass)
     }
 
-    /// The engine by name; the fast engine's thread count also bounds OpenBLAS's.
-    /// The engine `name` at `threads`, fp32 (it sets the process's product precision back to fp32).
+    /// The engine `name` at `threads` (the fast engine's also bounds OpenBLAS's), fp32 (it sets the process's product precision back to fp32).
     public static func makeEngine(_ name: String, threads: Int) -> any Kernels {
         // fp32 needs nothing of the CPU: this cannot throw.
         try! makeEngine(name, threads: threads, precision: .fp32)

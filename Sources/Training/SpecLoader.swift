@@ -4,6 +4,7 @@
 import Foundation
 import Optim
 import Objectives
+import TensorCore
 
 /// A spec that cannot run; the message names the file and the key.
 public struct SpecError: Error, CustomStringConvertible, Equatable {
@@ -169,7 +170,7 @@ public enum SpecLoader {
         if s.threads < 1 { throw fail("threads", "must be at least 1") }
         if s.corruptionPerClass < 0 { throw fail("corruption_per_class", "must be ≥ 0 (0 = off)") }
         if !["fast", "reference"].contains(s.engine) { throw fail("engine", "must be fast or reference") }
-        if !["fp32", "bf16"].contains(s.precision) { throw fail("precision", "must be fp32 or bf16") }
+        if Precision(rawValue: s.precision) == nil { throw fail("precision", "must be fp32 or bf16") }
         if s.precision == "bf16" && s.engine != "fast" { throw fail("precision", "bf16 runs on the fast engine only") }
         if s.evalEvery < 1 { throw fail("eval_every", "must be at least 1") }
         if s.name.isEmpty || s.name.contains("/") { throw fail("name", "must be a non-empty folder name") }

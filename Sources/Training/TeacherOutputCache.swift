@@ -34,7 +34,7 @@ public final class TeacherOutputCache {
     struct Entry { let labels: [Int]; let needs: TeacherNeeds; let outputs: NetworkOutputs; let size: Int }
     private var entries: [Key: Entry] = [:]
 
-    /// 2 GiB by default: two CIFAR-10 epochs of resnet50-w4 → mobilenetv2-half targets are ~0.55 GB.
+    /// `capacityBytes`: `defaultCapacityBytes` unless the run says otherwise (`--teacher-cache-gib`).
     public init(atOptions: ATLossOptions, capacityBytes: Int = TeacherOutputCache.defaultCapacityBytes) {
         self.atOptions = atOptions
         self.capacityBytes = capacityBytes
