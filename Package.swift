@@ -71,7 +71,7 @@ let package = Package(
             "Models", "Objectives"]),
         .target(name: "Training", dependencies: [
             "TensorCore", "ReferenceEngine", "FastEngine", "NN", "Optim", "Models", "Objectives", "Datasets", "FileIO",
-            "ZagoruykoAT"]),
+            "ZagoruykoAT", "RelatedMethods"]),
         // gnuplot driven through gnuplot-iostream (C++ and Boost, libgnuplot-iostream-dev); Reports calls its C interface.
         .target(name: "GnuplotStream", path: "Sources/GnuplotStream",
                 linkerSettings: [.linkedLibrary("boost_iostreams"), .linkedLibrary("boost_filesystem"),

@@ -13,8 +13,12 @@ public struct TeacherNeeds: Equatable, Sendable {
     public var attentionTargets: Bool
     public var embedding: Bool
     public var taps: [Int]
-    public init(attentionTargets: Bool = false, embedding: Bool = false, taps: [Int] = []) {
+    /// SP's `G_t` of the last tap (`SP.teacherSimilarity`), N² numbers a batch instead of the tap.
+    public var lastTapSimilarity: Bool
+    public init(attentionTargets: Bool = false, embedding: Bool = false, taps: [Int] = [],
+                lastTapSimilarity: Bool = false) {
         self.attentionTargets = attentionTargets; self.embedding = embedding; self.taps = taps
+        self.lastTapSimilarity = lastTapSimilarity
     }
 
     /// Logits and attention targets: what the cache has kept for every arm before issue 22.
@@ -22,16 +26,23 @@ public struct TeacherNeeds: Equatable, Sendable {
     /// Logits alone (DKD).
     public static let logits = TeacherNeeds()
 
+    /// What is small enough to keep on every entry ahead of need (`TeacherOutputCache.alsoKeep`):
+    /// all but the raw taps.
+    public var compact: TeacherNeeds {
+        TeacherNeeds(attentionTargets: attentionTargets, embedding: embedding, lastTapSimilarity: lastTapSimilarity)
+    }
+
     /// Whether outputs that hold what `self` asks for also hold what `other` asks for.
     public func covers(_ other: TeacherNeeds) -> Bool {
         (attentionTargets || !other.attentionTargets) && (embedding || !other.embedding)
-            && Set(other.taps).isSubset(of: Set(taps))
+            && (lastTapSimilarity || !other.lastTapSimilarity) && Set(other.taps).isSubset(of: Set(taps))
     }
 
     /// What either asks for.
     public func union(_ other: TeacherNeeds) -> TeacherNeeds {
         TeacherNeeds(attentionTargets: attentionTargets || other.attentionTargets,
-                     embedding: embedding || other.embedding, taps: Array(Set(taps).union(other.taps)).sorted())
+                     embedding: embedding || other.embedding, taps: Array(Set(taps).union(other.taps)).sorted(),
+                     lastTapSimilarity: lastTapSimilarity || other.lastTapSimilarity)
     }
 }
 

@@ -4,6 +4,7 @@
 import TensorCore
 import NN
 import ZagoruykoAT
+import RelatedMethods
 
 /// One named loss term with its weight and its gradients.
 ///
@@ -46,11 +47,14 @@ public struct NetworkOutputs {
     public var embedding: Tensor?
     /// Taps kept by index when `taps` is not (negative = from the end, as asked in `TeacherNeeds`).
     public var keptTaps: [Int: Tensor]
+    /// SP's `G_t` of the last tap, when kept instead of the tap (`TeacherNeeds.lastTapSimilarity`).
+    public var lastTapSimilarity: SP.Similarity?
     public init(logits: Tensor, taps: [Tensor], attentionTargets: [Tensor]? = nil,
-                attentionTargetOptions: ATLossOptions? = nil, embedding: Tensor? = nil, keptTaps: [Int: Tensor] = [:]) {
+                attentionTargetOptions: ATLossOptions? = nil, embedding: Tensor? = nil, keptTaps: [Int: Tensor] = [:],
+                lastTapSimilarity: SP.Similarity? = nil) {
         self.logits = logits; self.taps = taps
         self.attentionTargets = attentionTargets; self.attentionTargetOptions = attentionTargetOptions
-        self.embedding = embedding; self.keptTaps = keptTaps
+        self.embedding = embedding; self.keptTaps = keptTaps; self.lastTapSimilarity = lastTapSimilarity
     }
 
     /// Tap `index` (negative counts from the end: −1 is the last): from `taps` when they are

@@ -27,13 +27,20 @@ public struct SPObjective: Objective {
         self.weight = weight
     }
 
-    public var teacherNeeds: TeacherNeeds { TeacherNeeds(taps: [-1]) }
+    /// `G_t` of the teacher's last tap (N² numbers a batch), or the tap itself when uncached.
+    public var teacherNeeds: TeacherNeeds { TeacherNeeds(lastTapSimilarity: true) }
 
     public func terms(student: NetworkOutputs, teacher: NetworkOutputs?, labels: [Int]) -> [LossTerm] {
         guard let teacher else { preconditionFailure("objective \(name) needs the teacher's outputs") }
         guard let s = student.taps.last else { preconditionFailure("objective \(name) needs a student tap") }
-        guard let t = teacher.tap(-1) else { preconditionFailure("objective \(name) needs the teacher's last tap") }
-        let r = SP.loss(student: s, teacher: t)
+        let gt: SP.Similarity
+        if let kept = teacher.lastTapSimilarity {
+            gt = kept
+        } else {
+            guard let t = teacher.tap(-1) else { preconditionFailure("objective \(name) needs the teacher's last tap") }
+            gt = SP.teacherSimilarity(t)
+        }
+        let r = SP.loss(student: s, teacher: gt)
         var dTaps = [Tensor?](repeating: nil, count: student.taps.count)
         dTaps[dTaps.count - 1] = r.dStudent
         return [ce.term(logits: student.logits, labels: labels),

@@ -75,8 +75,12 @@ public final class ExperimentRunner {
         for (position, k) in mine.enumerated() {
             let (arm, seed) = units[k]
             // The distillation arms of a seed see the same batches: one teacher pass serves them all.
-            if cache?.seed != seed { cache = (seed, TeacherOutputCache(atOptions: ObjectiveFactory.atOptions(distill: spec.distill),
-                                                                          capacityBytes: options.teacherCacheBytes)) }
+            if cache?.seed != seed {
+                let fresh = TeacherOutputCache(atOptions: ObjectiveFactory.atOptions(distill: spec.distill),
+                                               capacityBytes: options.teacherCacheBytes)
+                fresh.alsoKeep = try teacherNeeds(ofArms: mine.filter { units[$0].seed == seed }.map { units[$0].arm })
+                cache = (seed, fresh)
+            }
             let rest = mine[position...].map { units[$0].arm }
             var line = eta.line(unit: position + 1, of: mine.count, arm: arm, seed: seed, remaining: rest)
             if shard.count > 1 { line = "shard \(shard): " + line }
@@ -86,6 +90,13 @@ public final class ExperimentRunner {
             out.append(summary)
         }
         return out
+    }
+
+    /// What of the teacher's outputs `arms` read, together (what a seed's cache keeps from its first pass).
+    public func teacherNeeds(ofArms arms: [String]) throws -> TeacherNeeds {
+        try arms.reduce(TeacherNeeds.logits) {
+            try $0.union(ObjectiveFactory.make($1, distill: spec.distill, train: spec.student.train, engine: engine).teacherNeeds)
+        }
     }
 
     /// The summaries of every finished unit on disk, in unit order (what a sweep's shards produced).

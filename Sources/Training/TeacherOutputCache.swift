@@ -5,6 +5,7 @@ import Foundation
 import TensorCore
 import Objectives
 import ZagoruykoAT
+import RelatedMethods
 
 /// Teacher outputs per training batch, keyed by (epoch, batch, batch size) and checked against
 /// the batch's labels, plus the teacher's test-split predictions.
@@ -15,8 +16,10 @@ import ZagoruykoAT
 /// exactly what the objectives read (`Objective.teacherNeeds`): always the logits; for the AT arms
 /// (and `kd`, as before issue 22) `ZagoruykoAT.teacherTarget` of every tap pair (`[N, 1, H, W]` per
 /// tap, not the teacher's much larger feature maps); the embedding `[N, D_t]` only for arms that
-/// read it (RKD, PKT, CRD); raw taps only at the indices an arm reads (SP's last, FitNets' hint tap).
-/// An entry that lacks what an arm needs is recomputed and replaced by one holding both. So a run
+/// read it (RKD, PKT, CRD); SP's `G_t` of the last tap (N² numbers a batch, not the tap); raw taps
+/// only at the indices an arm reads (FitNets' hint tap). An entry that lacks what an arm needs is
+/// recomputed and replaced by one holding both; `alsoKeep` has the first pass keep, beside what its
+/// arm reads, the compact outputs the seed's later arms read. So a run
 /// gives the same numbers, bit for bit, with or without the cache, and after a resume that starts
 /// with an empty one. Entries stop being added beyond `capacityBytes` (raw taps fill it fastest).
 public final class TeacherOutputCache {
@@ -29,6 +32,11 @@ public final class TeacherOutputCache {
     public var entryCount: Int { entries.count }
     /// The teacher's argmax on the test split, in test-batch order (the agreement metric).
     public var testPredictions: [Int]?
+    /// What the seed's other arms will ask for, kept on every entry from the first computation
+    /// (attention targets, the embedding; never raw taps, which fill the cache fastest): so an arm
+    /// that asks for more than the arm before it (RKD's embedding after DKD's logits) still hits.
+    /// Set by the runner from the arms it will run; `.logits` keeps only what each arm asks for.
+    public var alsoKeep = TeacherNeeds.logits
 
     struct Key: Hashable { let epoch: Int, batch: Int, batchSize: Int }
     struct Entry { let labels: [Int]; let needs: TeacherNeeds; let outputs: NetworkOutputs; let size: Int }
@@ -65,20 +73,28 @@ public final class TeacherOutputCache {
         if let hit = old, hit.needs.covers(needs) { hits += 1; return hit.outputs }
         misses += 1
         let full = compute()
-        let want = old.map { $0.needs.union(needs) } ?? needs
+        var want = (old.map { $0.needs.union(needs) } ?? needs)
+            .union(alsoKeep.compact)
+        if want.attentionTargets && full.taps.count != studentTapShapes.count {
+            guard !needs.attentionTargets else { return full }  // no AT pairing: keep the taps
+            want.attentionTargets = false
+        }
         var targets: [Tensor]? = nil
         if want.attentionTargets {
-            guard full.taps.count == studentTapShapes.count else { return full }  // no AT pairing: keep the taps
             targets = ATObjective.teacherTargets(student: studentTapShapes, teacher: full.taps,
                                                  options: atOptions, engine: engine)
         }
         var kept: [Int: Tensor] = [:]
         for i in want.taps { kept[i] = full.tap(i) }
+        var similarity: SP.Similarity? = nil
+        if want.lastTapSimilarity, let last = full.tap(-1) { similarity = SP.teacherSimilarity(last) }
         let compact = NetworkOutputs(logits: full.logits, taps: [], attentionTargets: targets,
                                      attentionTargetOptions: targets == nil ? nil : atOptions,
-                                     embedding: want.embedding ? full.embedding : nil, keptTaps: kept)
+                                     embedding: want.embedding ? full.embedding : nil, keptTaps: kept,
+                                     lastTapSimilarity: similarity)
         let size = 4 * (compact.logits.count + (targets ?? []).reduce(0) { $0 + $1.count }
-                        + (compact.embedding?.count ?? 0) + kept.values.reduce(0) { $0 + $1.count }) + 8 * labels.count
+                        + (compact.embedding?.count ?? 0) + kept.values.reduce(0) { $0 + $1.count })
+            + 8 * (labels.count + (similarity?.rows.count ?? 0))
         let freed = old?.size ?? 0
         if bytes - freed + size <= capacityBytes {
             entries[key] = Entry(labels: labels, needs: want, outputs: compact, size: size)

@@ -84,7 +84,7 @@ final class RelatedMethodObjectivesTests: XCTestCase {
         for legacy in ["ce", "kd", "at", "atkd"] { XCTAssertEqual(needs[legacy], .logitsAndAttentionTargets, legacy) }
         XCTAssertEqual(needs["dkd"], .logits)
         for e in ["rkd", "pkt", "crd", "crdkd"] { XCTAssertEqual(needs[e], TeacherNeeds(embedding: true), e) }
-        XCTAssertEqual(needs["sp"], TeacherNeeds(taps: [-1]))
+        XCTAssertEqual(needs["sp"], TeacherNeeds(lastTapSimilarity: true))
         XCTAssertEqual(needs["fitnet"], TeacherNeeds(taps: [1]))
         let setup = try ObjectiveRegistry.names.filter { try make($0).needsSetup }
         XCTAssertEqual(setup, ["crd", "crdkd", "fitnet"])

@@ -119,8 +119,35 @@ final class RelatedMethodRunsTests: XCTestCase {
             XCTAssertEqual(cached.final, plain.final, arm)
             XCTAssertEqual(try differing("\(arm)-cached", "\(arm)-plain", "model.atkd"), [], arm)
         }
-        // kd fills 4 entries; dkd and crd (embedding, after rkd) hit; rkd, sp, fitnet each recompute once per batch.
+        // kd fills 4 entries; dkd and crd (embedding, after rkd) hit; rkd, sp (G_t), fitnet each recompute once per batch.
         XCTAssertEqual(cache.misses, 4 * 4)
         XCTAssertEqual(cache.hits, 2 * 4)
+    }
+
+    /// With `alsoKeep` = what the seed's arms read together (as `ExperimentRunner` sets it), the first
+    /// arm's pass keeps the embedding and SP's G_t too, so rkd and sp hit where they recomputed above;
+    /// fitnet still recomputes (raw taps are never kept ahead). Every arm stays bit-identical to its
+    /// uncached run.
+    func testTeacherCacheKeepsWhatTheSeedsLaterArmsReadFromTheFirstPass() throws {
+        let arms = ["dkd", "rkd", "sp", "fitnet", "crd"]
+        let cache = TeacherOutputCache(atOptions: ObjectiveFactory.atOptions(distill: distill))
+        let engine = Session.makeEngine("fast", threads: 2)
+        var train = TrainSpec(epochs: 1, lr: 0.05)
+        train.batchSize = 8
+        cache.alsoKeep = try arms.reduce(TeacherNeeds.logits) {
+            try $0.union(ObjectiveFactory.make($1, distill: distill, train: train, engine: engine).teacherNeeds)
+        }
+        XCTAssertEqual(cache.alsoKeep, TeacherNeeds(embedding: true, taps: [1], lastTapSimilarity: true))
+        for arm in arms {
+            let plain = try makeRun("\(arm)-plain", arm: arm, epochs: 1).run(resume: false)
+            let cachedRun = try makeRun("\(arm)-cached", arm: arm, epochs: 1)
+            cachedRun.teacherCache = cache
+            let cached = try cachedRun.run(resume: false)
+            XCTAssertEqual(cached.final, plain.final, arm)
+            XCTAssertEqual(try differing("\(arm)-cached", "\(arm)-plain", "model.atkd"), [], arm)
+        }
+        // dkd fills 4 entries with logits, embedding and SP's G_t; rkd, sp and crd hit; fitnet recomputes.
+        XCTAssertEqual(cache.misses, 2 * 4)
+        XCTAssertEqual(cache.hits, 3 * 4)
     }
 }

@@ -41,9 +41,32 @@ public enum SP {
                      "student batch \(student.shape[0]) differs from teacher batch \(teacher.shape[0])")
         precondition(student.count > 0 && teacher.count > 0,
                      "SP needs non-empty taps, got \(student.shape) and \(teacher.shape)")
-        let qs = RelationalMath.rows(student), qt = RelationalMath.rows(teacher)
+        return loss(student: student, teacher: teacherSimilarity(teacher))
+    }
+
+    /// The teacher's side of the loss, `G_t` (a constant): what a cache keeps instead of the tap
+    /// (N² Doubles, against N·C·H·W floats). `loss(student:teacher:)` is this, then the loss below.
+    public struct Similarity: Equatable, Sendable {
+        /// N.
+        public let n: Int
+        /// `G_t` row-major, `[N, N]`.
+        public let rows: [Double]
+    }
+
+    /// `G_t` of a teacher tap `[N, …]`.
+    public static func teacherSimilarity(_ teacher: Tensor) -> Similarity {
+        precondition(teacher.rank >= 2 && teacher.count > 0, "SP needs a non-empty teacher tap [N, …], got \(teacher.shape)")
+        let qt = RelationalMath.rows(teacher)
+        return Similarity(n: qt.n, rows: normalizedGram(qt.values, n: qt.n, d: qt.d).rows)
+    }
+
+    /// The loss against a teacher's `G_t` (`teacherSimilarity`): the same numbers as with its tap.
+    public static func loss(student: Tensor, teacher gt: Similarity) -> (value: Float, dStudent: Tensor) {
+        precondition(student.rank >= 2 && student.count > 0, "SP needs a non-empty student tap [N, …], got \(student.shape)")
+        precondition(student.shape[0] == gt.n, "student batch \(student.shape[0]) differs from teacher batch \(gt.n)")
+        let qs = RelationalMath.rows(student)
         let n = qs.n
-        let gs = normalizedGram(qs.values, n: n, d: qs.d), gt = normalizedGram(qt.values, n: n, d: qt.d)
+        let gs = normalizedGram(qs.values, n: n, d: qs.d)
         let scale = 1 / Double(n * n)
         var value = 0.0
         var h = [Double](repeating: 0, count: n * n)   // ∂sp/∂G̃_s
