@@ -48,6 +48,11 @@ public struct FastEngine: Kernels {
     /// Tests of the Winograd kernels set 0.
     nonisolated(unsafe) public static var winogradMinimumTiles = 64
 
+    /// 3×3 padding-1 im2col / col2im go through a padded copy of each plane
+    /// (`Im2colPaddedPlane.swift`): the same bits as the general loops, which false forces
+    /// (tests compare the two).
+    nonisolated(unsafe) public static var usePaddedPlaneIm2col = true
+
     /// Winograd's products run the AVX-512 kernel (`WinogradAVX512`) where the CPU has AVX-512
     /// (checked at run time; `ATKD_AVX512=0` opts out); false forces the AVX2 kernel. Both give
     /// the same bits (tested).
