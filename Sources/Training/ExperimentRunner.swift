@@ -78,7 +78,8 @@ public final class ExperimentRunner {
             if cache?.seed != seed {
                 let fresh = TeacherOutputCache(atOptions: ObjectiveFactory.atOptions(distill: spec.distill),
                                                capacityBytes: options.teacherCacheBytes)
-                fresh.alsoKeep = try teacherNeeds(ofArms: mine.filter { units[$0].seed == seed }.map { units[$0].arm })
+                fresh.alsoKeep = try ObjectiveFactory.teacherNeeds(ofArms: mine.filter { units[$0].seed == seed }.map { units[$0].arm },
+                                                                   distill: spec.distill, train: spec.student.train, engine: engine)
                 cache = (seed, fresh)
             }
             let rest = mine[position...].map { units[$0].arm }
@@ -90,13 +91,6 @@ public final class ExperimentRunner {
             out.append(summary)
         }
         return out
-    }
-
-    /// What of the teacher's outputs `arms` read, together (what a seed's cache keeps from its first pass).
-    public func teacherNeeds(ofArms arms: [String]) throws -> TeacherNeeds {
-        try arms.reduce(TeacherNeeds.logits) {
-            try $0.union(ObjectiveFactory.make($1, distill: spec.distill, train: spec.student.train, engine: engine).teacherNeeds)
-        }
     }
 
     /// The summaries of every finished unit on disk, in unit order (what a sweep's shards produced).

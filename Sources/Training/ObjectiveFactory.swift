@@ -18,6 +18,15 @@ public enum ObjectiveFactory {
         return o
     }
 
+    /// What of the teacher's outputs `arms` read, together: what one seed's `TeacherOutputCache`
+    /// keeps from its first pass (`alsoKeep`), so the arms after it hit.
+    public static func teacherNeeds(ofArms arms: [String], distill: DistillSpec, train: TrainSpec,
+                                    engine: any Kernels) throws -> TeacherNeeds {
+        try arms.reduce(TeacherNeeds.logits) {
+            try $0.union(make($1, distill: distill, train: train, engine: engine).teacherNeeds)
+        }
+    }
+
     /// The objective `arm` with the spec's weights: `ce`, `at` and the related-method arms keep CE
     /// weight 1 (RepDistiller `-r 1`), `kd` and `atkd` use `distill.ce_weight` (0.1) beside
     /// `kd_weight` (0.9); the related-method arms read `distill.dkd_*`, `rkd_*`, `sp_weight`,

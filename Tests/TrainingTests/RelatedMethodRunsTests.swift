@@ -134,9 +134,7 @@ final class RelatedMethodRunsTests: XCTestCase {
         let engine = Session.makeEngine("fast", threads: 2)
         var train = TrainSpec(epochs: 1, lr: 0.05)
         train.batchSize = 8
-        cache.alsoKeep = try arms.reduce(TeacherNeeds.logits) {
-            try $0.union(ObjectiveFactory.make($1, distill: distill, train: train, engine: engine).teacherNeeds)
-        }
+        cache.alsoKeep = try ObjectiveFactory.teacherNeeds(ofArms: arms, distill: distill, train: train, engine: engine)
         XCTAssertEqual(cache.alsoKeep, TeacherNeeds(embedding: true, taps: [1], lastTapSimilarity: true))
         for arm in arms {
             let plain = try makeRun("\(arm)-plain", arm: arm, epochs: 1).run(resume: false)
