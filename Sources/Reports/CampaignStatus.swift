@@ -12,10 +12,14 @@ public struct CampaignUnit: Equatable {
     public var status: String
     public var epochsDone: Int
     public var epochsPlanned: Int
-    /// Median `epoch_seconds` measured for this unit, or for the same arm in another seed (`~`).
+    /// Median `epoch_seconds` measured for this unit, or for the same arm in another seed (`~`),
+    /// or (`≈`, a distillation arm never measured) the median over the experiment's measured
+    /// distillation units of other arms.
     public var secondsPerEpoch: Double?
     public var measuredHere: Bool
     public var done: Bool
+    /// `secondsPerEpoch` comes from other arms (`≈`): an estimate, not this arm's cost.
+    public var estimatedFromOtherArms = false
 
     /// Seconds still to spend: remaining epochs × seconds per epoch (nil when not measured yet).
     public var remainingSeconds: Double? {
@@ -53,7 +57,40 @@ public enum CampaignStatus {
             let measured = students.filter { $0.measuredHere && $0.name.hasPrefix("\(arm)-") }.compactMap(\.secondsPerEpoch)
             if let m = median(measured) { students[i].secondsPerEpoch = m }
         }
+        // A distillation arm never measured: the median of the experiment's measured distillation
+        // units (also those of other specs in the same folder, e.g. an add-on spec's methods beside
+        // (a)'s arms): they run the same teacher and student, so the same order of cost.
+        let distilled = (students + otherStudentUnits(in: dir, besides: Set(students.map(\.name)), experiment: spec.name,
+                                                      planned: spec.student.train.epochs))
+            .filter { $0.measuredHere && !$0.name.hasPrefix("ce-") }.compactMap(\.secondsPerEpoch)
+        if let m = median(distilled) {
+            for i in students.indices where students[i].secondsPerEpoch == nil && !students[i].name.hasPrefix("ce-") {
+                students[i].secondsPerEpoch = m
+                students[i].estimatedFromOtherArms = true
+            }
+        }
         return out + students
+    }
+
+    /// Student units (`<arm>-seed<k>` folders) in `dir` that `besides` does not name.
+    static func otherStudentUnits(in dir: String, besides: Set<String>, experiment: String, planned: Int) -> [CampaignUnit] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        return names.sorted().compactMap { name in
+            guard !besides.contains(name), let cut = name.range(of: "-seed", options: .backwards),
+                  let seed = Int(name[cut.upperBound...]) else { return nil }
+            let record = RunRecord.load(directory: "\(dir)/\(name)", name: name, arm: String(name[..<cut.lowerBound]),
+                                        seed: seed, plannedEpochs: planned)
+            return unit(record, experiment: experiment, planned: planned)
+        }
+    }
+
+    /// A model trained on its own by `atkd train --spec SPEC --name NAME` (the campaign's control
+    /// teacher): its folder `<runsRoot>/<NAME>/teacher`, planned epochs the spec's teacher epochs.
+    public static func trainedUnit(name: String, spec: ExperimentSpec, runsRoot: String) -> CampaignUnit {
+        let planned = spec.teacher.train.epochs
+        let record = RunRecord.load(directory: "\(runsRoot)/\(name)/teacher", name: "teacher", arm: "teacher", seed: nil,
+                                    plannedEpochs: planned)
+        return unit(record, experiment: name, planned: planned)
     }
 
     static func unit(_ r: RunRecord, experiment: String, planned: Int) -> CampaignUnit {
@@ -100,7 +137,8 @@ public enum CampaignStatus {
         func hours(_ s: Double) -> String { String(format: "%.2f h", s / 3600) }
         var lines = ["experiment           unit             status                         epochs   s/epoch   remaining"]
         for u in units {
-            let perEpoch = u.secondsPerEpoch.map { String(format: "%@%.0f", u.measuredHere ? "" : "~", $0) } ?? "?"
+            let mark = u.measuredHere ? "" : u.estimatedFromOtherArms ? "≈" : "~"
+            let perEpoch = u.secondsPerEpoch.map { String(format: "%@%.0f", mark, $0) } ?? "?"
             let remaining = u.remainingSeconds.map(hours) ?? "not measured"
             lines.append(u.experiment.padding(toLength: 20, withPad: " ", startingAt: 0) + " "
                          + u.name.padding(toLength: 16, withPad: " ", startingAt: 0) + " "
@@ -109,10 +147,13 @@ public enum CampaignStatus {
                          + perEpoch.padding(toLength: 9, withPad: " ", startingAt: 0) + " " + remaining)
         }
         let done = units.filter(\.done).count
-        let known = units.compactMap(\.remainingSeconds).reduce(0, +)
+        let known = units.filter { !$0.estimatedFromOtherArms }.compactMap(\.remainingSeconds).reduce(0, +)
+        let estimated = units.filter(\.estimatedFromOtherArms)
         let unknown = units.filter { !$0.done && $0.remainingSeconds == nil }
         lines.append("")
         lines.append("\(done) of \(units.count) units done; measured cost of the rest: \(hours(known))"
+                     + (estimated.isEmpty ? "" : " + \(hours(estimated.compactMap(\.remainingSeconds).reduce(0, +)))"
+                        + " for \(estimated.count) units estimated from other arms (≈)")
                      + (unknown.isEmpty ? "" : " + \(unknown.count) units not measured yet ("
                         + unknown.map { "\($0.experiment)/\($0.name)" }.prefix(6).joined(separator: ", ")
                         + (unknown.count > 6 ? ", …" : "") + ")"))

@@ -46,4 +46,49 @@ final class CampaignStatusTests: XCTestCase {
         try Data(#"{"batch":0,"epoch":0,"event":"resume"}"#.utf8 + [10]).write(to: URL(fileURLWithPath: "\(dir)/kd-seed1/events.jsonl"))
         XCTAssertEqual(CampaignStatus.units(of: spec, runsRoot: root, projectRoot: root)[2].secondsPerEpoch, 2.5)
     }
+
+    /// A distillation arm never measured takes the median of the experiment's measured distillation
+    /// units (`≈`), also those an add-on spec's units sit beside; CE never borrows from them.
+    func testUnmeasuredDistillationArmsAreEstimatedFromOtherArms() throws {
+        let root = NSTemporaryDirectory() + "atkd-status-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        var spec = SyntheticRuns.spec(name: "camp", arms: ["ce", "kd", "dkd"], seeds: [1])
+        spec.student.train.epochs = 4
+        spec.teacher.checkpoint = "teacher.atkd"
+        // kd-seed1: 1 of 4 epochs at 2.5 s.
+        try SyntheticRuns.writeMetrics(to: "\(root)/camp/kd-seed1", arm: "kd", testTop1: [0.5], trainLoss: [1], trainTop1: [0])
+        XCTAssertTrue(FileManager.default.createFile(atPath: "\(root)/teacher.atkd", contents: Data([1])))
+        let units = CampaignStatus.units(of: spec, runsRoot: root, projectRoot: root)
+        XCTAssertEqual(units.map(\.name), ["teacher", "ce-seed1", "kd-seed1", "dkd-seed1"])
+        XCTAssertNil(units[1].secondsPerEpoch, "ce borrows only from ce")
+        XCTAssertFalse(units[2].estimatedFromOtherArms)
+        XCTAssertTrue(units[3].estimatedFromOtherArms)
+        XCTAssertEqual(try XCTUnwrap(units[3].remainingSeconds), 4 * 2.5, accuracy: 1e-9)
+        let table = CampaignStatus.table(units)
+        XCTAssertTrue(table.contains("≈2 "), table)
+        XCTAssertTrue(table.contains("measured cost of the rest: 0.00 h + 0.00 h for 1 units estimated from other arms (≈)"
+                                     + " + 1 units not measured yet (camp/ce-seed1)"), table)
+
+        // An add-on spec with other arms under the same experiment name reads kd-seed1 beside it.
+        let addOn = SyntheticRuns.spec(name: "camp", arms: ["rkd"], seeds: [1, 2])
+        let extra = CampaignStatus.units(of: addOn, runsRoot: root, projectRoot: root)
+        XCTAssertEqual(extra.filter(\.estimatedFromOtherArms).map(\.name), ["rkd-seed1", "rkd-seed2"])
+        XCTAssertEqual(extra.last?.secondsPerEpoch, 2.5)
+    }
+
+    /// `atkd train --spec SPEC --name NAME` trains into NAME/teacher with SPEC's teacher epochs.
+    func testATeacherTrainedOnItsOwnShowsItsProgress() throws {
+        let root = NSTemporaryDirectory() + "atkd-status-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        var spec = SyntheticRuns.spec(name: "camp", arms: ["ce"], seeds: [1])
+        spec.teacher.train.epochs = 10
+        try SyntheticRuns.writeMetrics(to: "\(root)/control/teacher", arm: "teacher", testTop1: [0.1, 0.2],
+                                       trainLoss: [1, 1], trainTop1: [0, 0])
+        let unit = CampaignStatus.trainedUnit(name: "control", spec: spec, runsRoot: root)
+        XCTAssertEqual(unit.experiment, "control")
+        XCTAssertEqual(unit.epochsPlanned, 10)
+        XCTAssertEqual(unit.epochsDone, 2)
+        XCTAssertEqual(try XCTUnwrap(unit.remainingSeconds), 8 * 2.5, accuracy: 1e-9)
+        XCTAssertNil(CampaignStatus.trainedUnit(name: "absent", spec: spec, runsRoot: root).remainingSeconds)
+    }
 }
