@@ -111,14 +111,7 @@ final class RelatedMethodRunsTests: XCTestCase {
     /// arm ends bit-identical to the same arm without a cache; entries grow to hold what later arms read.
     func testTeacherCacheServesTheRelatedArmsBitIdentically() throws {
         let cache = TeacherOutputCache(atOptions: ObjectiveFactory.atOptions(distill: distill))
-        for arm in ["kd", "dkd", "rkd", "sp", "fitnet", "crd"] {
-            let plain = try makeRun("\(arm)-plain", arm: arm, epochs: 1).run(resume: false)
-            let cachedRun = try makeRun("\(arm)-cached", arm: arm, epochs: 1)
-            cachedRun.teacherCache = cache
-            let cached = try cachedRun.run(resume: false)
-            XCTAssertEqual(cached.final, plain.final, arm)
-            XCTAssertEqual(try differing("\(arm)-cached", "\(arm)-plain", "model.atkd"), [], arm)
-        }
+        try assertCachedRunsEqualUncached(arms: ["kd", "dkd", "rkd", "sp", "fitnet", "crd"], cache: cache)
         // kd fills 4 entries; dkd and crd (embedding, after rkd) hit; rkd, sp (G_t), fitnet each recompute once per batch.
         XCTAssertEqual(cache.misses, 4 * 4)
         XCTAssertEqual(cache.hits, 2 * 4)
@@ -136,16 +129,22 @@ final class RelatedMethodRunsTests: XCTestCase {
         train.batchSize = 8
         cache.alsoKeep = try ObjectiveFactory.teacherNeeds(ofArms: arms, distill: distill, train: train, engine: engine)
         XCTAssertEqual(cache.alsoKeep, TeacherNeeds(embedding: true, taps: [1], lastTapSimilarity: true))
+        try assertCachedRunsEqualUncached(arms: arms, cache: cache)
+        // dkd fills 4 entries with logits, embedding and SP's G_t; rkd, sp and crd hit; fitnet recomputes.
+        XCTAssertEqual(cache.misses, 2 * 4)
+        XCTAssertEqual(cache.hits, 3 * 4)
+    }
+
+    /// Each arm in turn, one epoch with `cache` and one without: the same final metrics and model bits.
+    func assertCachedRunsEqualUncached(arms: [String], cache: TeacherOutputCache,
+                                       file: StaticString = #filePath, line: UInt = #line) throws {
         for arm in arms {
             let plain = try makeRun("\(arm)-plain", arm: arm, epochs: 1).run(resume: false)
             let cachedRun = try makeRun("\(arm)-cached", arm: arm, epochs: 1)
             cachedRun.teacherCache = cache
             let cached = try cachedRun.run(resume: false)
-            XCTAssertEqual(cached.final, plain.final, arm)
-            XCTAssertEqual(try differing("\(arm)-cached", "\(arm)-plain", "model.atkd"), [], arm)
+            XCTAssertEqual(cached.final, plain.final, arm, file: file, line: line)
+            XCTAssertEqual(try differing("\(arm)-cached", "\(arm)-plain", "model.atkd"), [], arm, file: file, line: line)
         }
-        // dkd fills 4 entries with logits, embedding and SP's G_t; rkd, sp and crd hit; fitnet recomputes.
-        XCTAssertEqual(cache.misses, 2 * 4)
-        XCTAssertEqual(cache.hits, 3 * 4)
     }
 }
