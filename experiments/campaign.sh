@@ -105,8 +105,7 @@ case "${1:-}" in
     done
     echo "campaign: stopped (loops:${loops:+ }$(echo $loops); atkd:${atkds:+ }$(echo $atkds))" ;;
   status)
-    "$ATKD" status "${SPECS[@]}" --runs "$RUNS"
-    [ -d "$RUNS/evidence-cifar-r50-control" ] && echo "control teacher (no AW-conv): $RUNS/evidence-cifar-r50-control" || true ;;
+    "$ATKD" status "${SPECS[@]}" --runs "$RUNS" --trained "evidence-cifar-r50-control=$R50" ;;
   save)
     names=()
     for spec in "${SPECS[@]}"; do

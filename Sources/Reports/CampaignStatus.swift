@@ -135,12 +135,14 @@ public enum CampaignStatus {
     /// The table `atkd status` prints, and the totals under it.
     public static func table(_ units: [CampaignUnit]) -> String {
         func hours(_ s: Double) -> String { String(format: "%.2f h", s / 3600) }
-        var lines = ["experiment           unit             status                         epochs   s/epoch   remaining"]
+        let width = max(20, units.map(\.experiment.count).max() ?? 0)
+        var lines = ["experiment".padding(toLength: width, withPad: " ", startingAt: 0)
+                     + " unit             status                         epochs   s/epoch   remaining"]
         for u in units {
             let mark = u.measuredHere ? "" : u.estimatedFromOtherArms ? "≈" : "~"
             let perEpoch = u.secondsPerEpoch.map { String(format: "%@%.0f", mark, $0) } ?? "?"
             let remaining = u.remainingSeconds.map(hours) ?? "not measured"
-            lines.append(u.experiment.padding(toLength: 20, withPad: " ", startingAt: 0) + " "
+            lines.append(u.experiment.padding(toLength: width, withPad: " ", startingAt: 0) + " "
                          + u.name.padding(toLength: 16, withPad: " ", startingAt: 0) + " "
                          + u.status.padding(toLength: 30, withPad: " ", startingAt: 0) + " "
                          + "\(u.epochsDone)/\(u.epochsPlanned)".padding(toLength: 8, withPad: " ", startingAt: 0) + " "
