@@ -60,7 +60,7 @@ public final class ExperimentRunner {
                        teacherReady: (() throws -> Void)? = nil) throws -> [RunSummary] {
         try FileManager.default.createDirectory(atPath: experimentDirectory, withIntermediateDirectories: true)
         if options.writes {
-            try AtomicFile.write(SpecLoader.resolvedJSON(spec, provenance: provenance), to: "\(experimentDirectory)/spec.json")
+            try AtomicFile.write(SpecLoader.resolvedJSON(folderSpec(), provenance: provenance), to: "\(experimentDirectory)/spec.json")
         }
         _ = try tapStates()
         var teacher: (any Model)? = nil
@@ -91,6 +91,20 @@ public final class ExperimentRunner {
             out.append(summary)
         }
         return out
+    }
+
+    /// The spec the experiment folder records: this one, or — when the folder already records another
+    /// spec of the same experiment (an add-on spec whose arms land beside the first one's, as issue
+    /// 22's methods beside (a)) — that spec with this one's arms and seeds added, so the record names
+    /// every unit in the folder and keeps the settings of the spec that made it. Each unit's own
+    /// `spec.json` has exactly what it ran with.
+    public func folderSpec() -> ExperimentSpec {
+        guard let recorded = try? SpecLoader.load(path: "\(experimentDirectory)/spec.json"), recorded.name == spec.name
+        else { return spec }
+        var merged = recorded
+        merged.arms += spec.arms.filter { !recorded.arms.contains($0) }
+        merged.seeds = Array(Set(recorded.seeds).union(spec.seeds)).sorted()
+        return merged
     }
 
     /// The summaries of every finished unit on disk, in unit order (what a sweep's shards produced).
@@ -138,7 +152,7 @@ public final class ExperimentRunner {
         let dir = "\(experimentDirectory)/teacher"
         try FileManager.default.createDirectory(atPath: experimentDirectory, withIntermediateDirectories: true)
         if options.writes {
-            try AtomicFile.write(SpecLoader.resolvedJSON(spec, provenance: provenance), to: "\(experimentDirectory)/spec.json")
+            try AtomicFile.write(SpecLoader.resolvedJSON(folderSpec(), provenance: provenance), to: "\(experimentDirectory)/spec.json")
         }
         var rng = SeededRNG(seed: 0)
         let model = try ModelZoo.make(spec.teacher.model, classes: data.classes, input: spec.dataset.resolution, rng: &rng)
