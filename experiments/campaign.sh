@@ -20,18 +20,19 @@ RUNS=${RUNS:-runs}
 # on this 2-core machine (measured 2026-12-03, experiments/README.md: 1.28× on the WRN pair's atkd
 # step, 1.08× on (b)'s):
 #   stream 1: the control teacher without the AW-convolution on (b)'s recipe (Zhu et al.'s claim),
-#             then (b), the proposal's pair: the AW-conv teacher, then shard 0 of its 12 students;
+#             then (b), the proposal's pair: the AW-conv teacher, then shard 0 of its 12 students,
+#             then (c), the ImageNet subset with the resolution-fair AT weight, and its β = 1000 arm;
 #   stream 2: (a)'s AT+KD seed 1 again in bf16 precision (issue 17: bf16 against fp32 on a real run),
 #             the methods of issue 22 on (a)'s pair (an add-on spec: its units land in (a)'s folder),
-#             (c), the ImageNet subset with the resolution-fair AT weight, and its β = 1000 arm, then
-#             shard 1 of (b)'s students once (b)'s teacher exists (so neither core idles while the
-#             other stream still has (b)'s ≈ 20 one-thread hours; the shards own disjoint units:
-#             round robin over arm × seed gives shard 0 ce and at, shard 1 kd and atkd).
+#             then shard 1 of (b)'s students once (b)'s teacher exists. The shards own disjoint
+#             units (round robin over arm × seed: shard 0 ce and at, shard 1 kd and atkd). By the
+#             tenth session's estimates (experiments/README.md) each stream then has ≈ 27 one-thread
+#             hours left, and (b) — the proposal's question — finishes before (c).
 FIRST=experiments/evidence-wrn16.json
 R50=experiments/evidence-cifar-r50.json
-STREAM1=(control "teacher:$R50" "shard:0/2:$R50")
-STREAM2=(experiments/evidence-wrn16-bf16.json experiments/evidence-wrn16-methods.json
-         experiments/evidence-imagenette.json experiments/evidence-imagenette-beta1000.json "shard:1/2:$R50")
+STREAM1=(control "teacher:$R50" "shard:0/2:$R50"
+         experiments/evidence-imagenette.json experiments/evidence-imagenette-beta1000.json)
+STREAM2=(experiments/evidence-wrn16-bf16.json experiments/evidence-wrn16-methods.json "shard:1/2:$R50")
 SPECS=("$FIRST" "$R50" experiments/evidence-wrn16-bf16.json experiments/evidence-wrn16-methods.json
        experiments/evidence-imagenette.json experiments/evidence-imagenette-beta1000.json)
 CONTROL_TEACHER=(--spec "$R50" --model resnet50-w4
