@@ -165,12 +165,8 @@ extension FastEngine {
     func batchNormEval(_ x: Tensor, gamma: Tensor, beta: Tensor, runningMean: Tensor,
                        runningVar: Tensor, eps: Float, fused: FusedActivation?) -> Tensor {
         let (n, c, hw) = bnDims(x, gamma)
-        var scale = [Float](repeating: 0, count: c), shift = scale
-        for ch in 0..<c {
-            let inv = 1 / (runningVar.data[ch] + eps).squareRoot()
-            scale[ch] = gamma.data[ch] * inv
-            shift[ch] = beta.data[ch] - runningMean.data[ch] * scale[ch]
-        }
+        let (scale, shift) = Self.evalScaleShift(gamma: gamma, beta: beta, runningMean: runningMean,
+                                                 runningVar: runningVar, eps: eps)
         let parts = partsFor(work: x.count, units: n * c, threads: threads)
         let y = makeArray(x.count) { yp in
             x.data.withUnsafeBufferPointer { xb in
@@ -193,6 +189,20 @@ extension FastEngine {
             }
         }
         return Tensor(shape: x.shape, data: y)
+    }
+
+    /// Eval-mode batch norm as y = x·scale + shift: scale = γ/√(running_var + eps),
+    /// shift = β − running_mean·scale (what `batchNormEval` and `conv2dBatchNormEval` apply).
+    static func evalScaleShift(gamma: Tensor, beta: Tensor, runningMean: Tensor, runningVar: Tensor,
+                               eps: Float) -> (scale: [Float], shift: [Float]) {
+        let c = gamma.count
+        var scale = [Float](repeating: 0, count: c), shift = scale
+        for ch in 0..<c {
+            let inv = 1 / (runningVar.data[ch] + eps).squareRoot()
+            scale[ch] = gamma.data[ch] * inv
+            shift[ch] = beta.data[ch] - runningMean.data[ch] * scale[ch]
+        }
+        return (scale, shift)
     }
 
     /// dx = dy·γ·inv, dγ = Σ dy·(x − running_mean)·inv, dβ = Σ dy, inv = 1/√(running_var + eps).

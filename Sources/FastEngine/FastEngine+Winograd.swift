@@ -166,9 +166,12 @@ struct WinogradChunkLayout {
 
 extension FastEngine {
     /// y = conv3x3(x, W) by Winograd F(4×4, 3×3) for a conv `Winograd4x4.applies` to.
-    func winogradConv3x3(_ x: Tensor, weight: Tensor, _ g: ConvGeometry) -> [Float] {
+    /// `epilogue(y, first, count)` runs on each chunk's finished output images
+    /// [first, first + count) of y, on the thread that wrote them, while they are in cache.
+    func winogradConv3x3(_ x: Tensor, weight: Tensor, _ g: ConvGeometry,
+                         epilogue: ((UnsafeMutablePointer<Float>, Int, Int) -> Void)? = nil) -> [Float] {
         let kernels = weight.data.withUnsafeBufferPointer { WinogradKernels.forward($0.baseAddress!, o: g.o, c: g.c) }
-        return winogradImages(x.data, n: g.n, h: g.h, w: g.w, kernels: kernels)
+        return winogradImages(x.data, n: g.n, h: g.h, w: g.w, kernels: kernels, epilogue: epilogue)
     }
 
     /// dx of a conv `Winograd4x4.applies` to: conv(dy, W′), W′[c, o] = W[o, c] turned 180°.
@@ -182,7 +185,8 @@ extension FastEngine {
     /// Per chunk of images: split each input plane into column phases, transform 8 tiles per
     /// vector into V `[36][C][tPad]`, multiply per frequency into M `[36][kPad][tPad]`,
     /// transform back 8 tiles at a time and store each tile's rows.
-    private func winogradImages(_ input: [Float], n: Int, h: Int, w: Int, kernels: WinogradKernels) -> [Float] {
+    private func winogradImages(_ input: [Float], n: Int, h: Int, w: Int, kernels: WinogradKernels,
+                                epilogue: ((UnsafeMutablePointer<Float>, Int, Int) -> Void)? = nil) -> [Float] {
         let c = kernels.inChannels, o = kernels.outChannels, kPad = kernels.kPad
         let plan = WinogradPlan(n: n, h: h, w: w)
         let phases = Winograd4x4.PhasePlanes(plan: plan)
@@ -265,6 +269,7 @@ extension FastEngine {
                                     g &+= 8
                                 }
                             }
+                            epilogue?(yp, first, count)
                             first &+= count
                         }
                     }

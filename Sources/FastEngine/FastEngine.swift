@@ -53,6 +53,11 @@ public struct FastEngine: Kernels {
     /// (tests compare the two).
     nonisolated(unsafe) public static var usePaddedPlaneIm2col = true
 
+    /// `conv2dBatchNormEval` applies the batch norm per chunk inside the Winograd convolution
+    /// (`FastEngine+ConvBatchNorm.swift`); false runs the two ops one after the other (the same
+    /// bits; tests compare the two).
+    nonisolated(unsafe) public static var fusesConvBatchNorm = true
+
     /// Winograd's products run the AVX-512 kernel (`WinogradAVX512`) where the CPU has AVX-512
     /// (checked at run time; `ATKD_AVX512=0` opts out); false forces the AVX2 kernel. Both give
     /// the same bits (tested).

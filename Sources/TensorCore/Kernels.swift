@@ -115,6 +115,13 @@ public protocol Kernels: Sendable {
                        runningVar: Tensor, eps: Float, activation: FusedActivation) -> Tensor
     /// y = act(a + b): the residual add and the activation after it.
     func add(_ a: Tensor, _ b: Tensor, activation: FusedActivation) -> Tensor
+    /// y = act(BN_eval(conv(x, W) + b)): a convolution and the eval-mode batch norm (and the
+    /// activation, when not nil) after it in one call, so an engine may apply the batch norm while
+    /// the convolution's output is still in cache. The same numbers as the ops one after another
+    /// (the default here).
+    func conv2dBatchNormEval(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: ConvConfig,
+                             gamma: Tensor, beta: Tensor, runningMean: Tensor, runningVar: Tensor, eps: Float,
+                             activation: FusedActivation?) -> Tensor
     /// dy where the activation's output y is on its slope (ReLU: y > 0; ReLU6: 0 < y < 6), else 0.
     func activationBackward(y: Tensor, dy: Tensor, activation: FusedActivation) -> Tensor
 
@@ -197,6 +204,16 @@ extension Kernels {
 
     public func add(_ a: Tensor, _ b: Tensor, activation: FusedActivation) -> Tensor {
         activate(add(a, b), activation)
+    }
+
+    public func conv2dBatchNormEval(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: ConvConfig,
+                                    gamma: Tensor, beta: Tensor, runningMean: Tensor, runningVar: Tensor, eps: Float,
+                                    activation: FusedActivation?) -> Tensor {
+        let z = conv2d(x, weight: weight, bias: bias, config)
+        return activation.map {
+            batchNormEval(z, gamma: gamma, beta: beta, runningMean: runningMean, runningVar: runningVar, eps: eps,
+                          activation: $0)
+        } ?? batchNormEval(z, gamma: gamma, beta: beta, runningMean: runningMean, runningVar: runningVar, eps: eps)
     }
 
     /// NOTE: the mask from the output y equals the one from the input: y > 0 ⇔ x > 0, and for

@@ -73,3 +73,52 @@ final class ActivationFusionTests: XCTestCase {
         }
     }
 }
+
+/// In eval mode a convolution and the batch norm (and activation) after it run as one engine call,
+/// whose fast version applies the batch norm inside the Winograd convolution, chunk by chunk: no
+/// bit of the output, of a parameter gradient or of the input gradient changes.
+final class ConvBatchNormFusionTests: XCTestCase {
+    /// 16×16 maps at batch 4 give 64 Winograd tiles a call, so the fast engine takes its fused path.
+    func net(_ rng: inout SeededRNG) -> Sequential {
+        let body = Sequential(BatchNorm2d("b.bn0", channels: 8), ReLU(),
+                              Conv2d("b.conv1", inChannels: 8, outChannels: 8, kernelSize: 3, padding: 1, rng: &rng),
+                              BatchNorm2d("b.bn1", channels: 8), ReLU6(),
+                              Conv2d("b.conv2", inChannels: 8, outChannels: 8, kernelSize: 3, padding: 1, rng: &rng),
+                              BatchNorm2d("b.bn2", channels: 8))
+        return Sequential(Conv2d("stem", inChannels: 3, outChannels: 8, kernelSize: 3, padding: 1, rng: &rng),
+                          BatchNorm2d("bn", channels: 8), ReLU(),
+                          Residual(body: body, activation: ReLU()),
+                          Conv2d("down", inChannels: 8, outChannels: 8, kernelSize: 3, stride: 2, padding: 1, rng: &rng),
+                          BatchNorm2d("bn.down", channels: 8), Flatten())
+    }
+
+    func run(_ engine: any Kernels, graph: Bool, kernel: Bool) -> ([Float], [[Float]], [Float]) {
+        Sequential.fusesConvBatchNorm = graph
+        FastEngine.fusesConvBatchNorm = kernel
+        defer { Sequential.fusesConvBatchNorm = true; FastEngine.fusesConvBatchNorm = true }
+        var rng = SeededRNG(seed: 4)
+        let model = net(&rng)
+        // Running statistics away from (0, 1), so the batch norms do something.
+        for b in model.buffers {
+            b.value = Tensor(shape: b.value.shape, data: (0..<b.value.count).map { i in
+                b.name.hasSuffix("running_var") ? 0.5 + Float(i % 5) * 0.3 : Float(i % 7) * 0.1 - 0.3 })
+        }
+        let x = Tensor.randn([4, 3, 16, 16], std: 2, rng: &rng)
+        let (y, pb) = model.forward(x, ForwardContext(engine: engine, training: false))
+        let dx = pb(Tensor.randn(y.shape, rng: &rng))
+        return (y.data, model.parameters.map { $0.grad.data }, dx.data)
+    }
+
+    func testFusionChangesNoBit() {
+        for engine in [ReferenceEngine(), FastEngine(threads: 1), FastEngine(threads: 2)] as [any Kernels] {
+            let separate = run(engine, graph: false, kernel: false)
+            for (graph, kernel) in [(true, true), (true, false)] {
+                let fused = run(engine, graph: graph, kernel: kernel)
+                let tag = "\(engine.name) threads \(engine.threads) graph \(graph) kernel \(kernel)"
+                XCTAssertEqual(fused.0, separate.0, "output \(tag)")
+                XCTAssertEqual(fused.1, separate.1, "parameter gradients \(tag)")
+                XCTAssertEqual(fused.2, separate.2, "input gradient \(tag)")
+            }
+        }
+    }
+}

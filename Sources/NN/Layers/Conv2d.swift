@@ -50,4 +50,28 @@ public final class Conv2d: Layer {
             return g.x
         })
     }
+
+    /// Eval mode: this convolution and the batch norm `bn` after it (and `activation`) in one engine
+    /// call (`Kernels.conv2dBatchNormEval`), the same numbers as the layers one after another
+    /// (`Sequential` uses it). The fused call never stores the convolution's output, so the pullback
+    /// (rarely called in eval mode: a frozen teacher has none) recomputes it and runs both layers'.
+    public func forward(_ x: Tensor, _ ctx: ForwardContext, thenEval bn: BatchNorm2d,
+                        activation: FusedActivation?) -> (Tensor, Pullback) {
+        precondition(!ctx.training, "\(weight.name): the fused convolution + batch norm is eval-mode only")
+        precondition(x.rank == 4 && x.shape[1] == inChannels,
+                     "\(weight.name): expected [N,\(inChannels),H,W], got \(x.shape)")
+        precondition(bn.channels == outChannels, "\(bn.weight.name): \(bn.channels) channels after \(outChannels)")
+        let y = ctx.engine.conv2dBatchNormEval(x, weight: weight.value, bias: bias?.value, config,
+                                               gamma: bn.weight.value, beta: bn.bias.value,
+                                               runningMean: bn.runningMean.value, runningVar: bn.runningVar.value,
+                                               eps: bn.eps, activation: activation)
+        ctx.addMACs(y.count * (inChannels / config.groups) * kernelSize * kernelSize)
+        let engine = ctx.engine
+        return (y, { dy in
+            let again = ForwardContext(engine: engine, training: false)
+            let (z, convPullback) = self.forward(x, again)
+            let (_, bnPullback) = bn.forward(z, again, activation: activation)
+            return convPullback(bnPullback(dy))
+        })
+    }
 }

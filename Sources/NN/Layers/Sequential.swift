@@ -6,7 +6,9 @@ import TensorCore
 ///
 /// A `BatchNorm2d` directly followed by a `ReLU` or `ReLU6` runs as one fused kernel call
 /// (`BatchNorm2d.forward(_:_:activation:)`): the same function, one pass over memory fewer each
-/// way. `fusesActivations = false` runs every layer on its own (for comparisons and tests).
+/// way. In eval mode a `Conv2d` directly followed by a `BatchNorm2d` (and an activation) is one
+/// call too (`Conv2d.forward(_:_:thenEval:activation:)`). `fusesActivations = false` and
+/// `fusesConvBatchNorm = false` run every layer on its own (for comparisons and tests).
 public final class Sequential: Layer {
     public private(set) var layers: [any Layer]
     public init(_ layers: [any Layer]) { self.layers = layers }
@@ -16,6 +18,9 @@ public final class Sequential: Layer {
 
     /// Process-wide switch for the batch-norm + activation fusion (on by default).
     nonisolated(unsafe) public static var fusesActivations = true
+    /// Process-wide switch for the eval-mode convolution + batch-norm (+ activation) fusion
+    /// (`Conv2d.forward(_:_:thenEval:activation:)`, on by default).
+    nonisolated(unsafe) public static var fusesConvBatchNorm = true
 
     public var parameters: [Parameter] { layers.flatMap { $0.parameters } }
     public var buffers: [Buffer] { layers.flatMap { $0.buffers } }
@@ -27,6 +32,15 @@ public final class Sequential: Layer {
         var i = 0
         while i < layers.count {
             let layer = layers[i]
+            if !ctx.training && Self.fusesConvBatchNorm, let conv = layer as? Conv2d, i + 1 < layers.count,
+               let bn = layers[i + 1] as? BatchNorm2d {
+                let act = Self.fusesActivations && i + 2 < layers.count ? fusedActivation(of: layers[i + 2]) : nil
+                let (y, pb) = conv.forward(h, ctx, thenEval: bn, activation: act)
+                h = y
+                pullbacks.append(pb)
+                i += act == nil ? 2 : 3
+                continue
+            }
             if Self.fusesActivations, let bn = layer as? BatchNorm2d, i + 1 < layers.count,
                let act = fusedActivation(of: layers[i + 1]) {
                 let (y, pb) = bn.forward(h, ctx, activation: act)

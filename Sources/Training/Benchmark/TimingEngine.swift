@@ -123,6 +123,15 @@ public struct TimingEngine: Kernels {
                                 eps: eps, activation: activation)
         }
     }
+    public func conv2dBatchNormEval(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: ConvConfig,
+                                    gamma: Tensor, beta: Tensor, runningMean: Tensor, runningVar: Tensor, eps: Float,
+                                    activation: FusedActivation?) -> Tensor {
+        timed("conv2d+batchNormEval" + (activation.map { "+\($0)" } ?? ""), Self.convShape(x, weight, config),
+              flops: Self.convFlops(x, weight, config)) {
+            inner.conv2dBatchNormEval(x, weight: weight, bias: bias, config, gamma: gamma, beta: beta,
+                                      runningMean: runningMean, runningVar: runningVar, eps: eps, activation: activation)
+        }
+    }
     public func add(_ a: Tensor, _ b: Tensor, activation: FusedActivation) -> Tensor {
         timed("add+\(activation)", Self.planeShape(a.shape)) { inner.add(a, b, activation: activation) }
     }

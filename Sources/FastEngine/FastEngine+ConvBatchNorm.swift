@@ -1,0 +1,45 @@
+// A convolution and the eval-mode batch norm (and activation) after it in one call: on the
+// Winograd path the batch norm is applied to each chunk of finished output images while they are
+// still in cache, instead of in a second pass over the whole batch's output.
+// N batch, O output channels, H, W the output plane.
+
+import TensorCore
+
+extension FastEngine {
+    /// act(BN_eval(conv(x, W))): the same bits as `conv2d` then `batchNormEval` — the same
+    /// convolution, then the same `affine` per output plane with the same scale and shift
+    /// (`evalScaleShift`), only earlier. Convolutions off the Winograd path, and those with a
+    /// bias, run the two ops one after the other.
+    public func conv2dBatchNormEval(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: ConvConfig,
+                                    gamma: Tensor, beta: Tensor, runningMean: Tensor, runningVar: Tensor, eps: Float,
+                                    activation: FusedActivation?) -> Tensor {
+        let g = ConvGeometry(x: x.shape, weight: weight.shape, config)
+        // The same choice as `conv2d`'s.
+        let fewTiles = Winograd4x4.applies(g) && g.n * ((g.oh + 3) / 4) * ((g.ow + 3) / 4) < Self.winogradMinimumTiles
+        guard Self.fusesConvBatchNorm, bias == nil, !g.isDepthwise, Self.useWinograd3x3, Winograd4x4.applies(g), !fewTiles,
+              gamma.count == g.o else {
+            let z = conv2d(x, weight: weight, bias: bias, config)
+            return batchNormEval(z, gamma: gamma, beta: beta, runningMean: runningMean, runningVar: runningVar, eps: eps,
+                                 fused: activation)
+        }
+        let (scale, shift) = Self.evalScaleShift(gamma: gamma, beta: beta, runningMean: runningMean,
+                                                 runningVar: runningVar, eps: eps)
+        let o = g.o, plane = g.oh * g.ow
+        let y = scale.withUnsafeBufferPointer { sb in
+            shift.withUnsafeBufferPointer { tb in
+                let sp = sb.baseAddress!, tp = tb.baseAddress!
+                return winogradConv3x3(Self.productInput(x), weight: Self.productInput(weight), g) { yp, first, count in
+                    withActivation(activation) { act, actS in
+                        for img in first..<(first &+ count) {
+                            for oc in 0..<o {
+                                let p = yp + (img &* o &+ oc) &* plane
+                                affine(UnsafePointer(p), p, plane, scale: sp[oc], shift: tp[oc], act, actS)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return Tensor(shape: [g.n, g.o, g.oh, g.ow], data: y)
+    }
+}

@@ -1,0 +1,53 @@
+// The convolution + eval batch norm (+ activation) in one call: the fast engine's fused Winograd
+// path equals its two ops one after the other bit for bit, and the reference within tolerance.
+
+import XCTest
+import TensorCore
+import ReferenceEngine
+import FastEngine
+import TestSupport
+
+final class FastEngineConvBatchNormTests: FastEngineTestCase {
+    typealias Case = FastEngineConvTests.Case
+
+    /// Winograd cases (≥ 64 tiles a call: fused), a stride-2 conv, a pointwise conv and a biased
+    /// conv (each the two ops in turn).
+    static let cases: [Case] = [
+        Case(n: 4, c: 6, h: 16, w: 16, o: 10, k: 3, stride: 1, pad: 1, groups: 1, bias: false),
+        Case(n: 3, c: 5, h: 13, w: 18, o: 7, k: 3, stride: 1, pad: 1, groups: 1, bias: false),
+        Case(n: 2, c: 4, h: 32, w: 32, o: 4, k: 3, stride: 1, pad: 1, groups: 1, bias: false),
+        Case(n: 3, c: 6, h: 9, w: 9, o: 5, k: 3, stride: 2, pad: 1, groups: 1, bias: false),
+        Case(n: 2, c: 6, h: 8, w: 8, o: 10, k: 1, stride: 1, pad: 0, groups: 1, bias: false),
+        Case(n: 4, c: 6, h: 16, w: 16, o: 10, k: 3, stride: 1, pad: 1, groups: 1, bias: true),
+    ]
+
+    func testFusedEqualsTheOpsInTurnAndTheReference() {
+        for (i, cs) in Self.cases.enumerated() {
+            let x = randn([cs.n, cs.c, cs.h, cs.w], seed: 300 + UInt64(i))
+            let w = randn([cs.o, cs.c, cs.k, cs.k], seed: 320 + UInt64(i), std: 0.5)
+            let b = cs.bias ? randn([cs.o], seed: 340 + UInt64(i)) : nil
+            let gamma = randn([cs.o], seed: 360 + UInt64(i)), beta = randn([cs.o], seed: 380 + UInt64(i))
+            let mean = randn([cs.o], seed: 400 + UInt64(i))
+            let variance = Tensor(shape: [cs.o], data: (0..<cs.o).map { 0.2 + Float($0 % 4) * 0.7 })
+            let config = ConvConfig(stride: cs.stride, padding: cs.pad)
+            for activation in [nil, FusedActivation.relu, .relu6] as [FusedActivation?] {
+                let tag = "\(cs) \(activation.map { "\($0)" } ?? "no activation")"
+                let expected = ref.conv2dBatchNormEval(x, weight: w, bias: b, config, gamma: gamma, beta: beta,
+                                                       runningMean: mean, runningVar: variance, eps: 1e-5,
+                                                       activation: activation)
+                for engine in fastEngines {
+                    let fused = engine.conv2dBatchNormEval(x, weight: w, bias: b, config, gamma: gamma, beta: beta,
+                                                           runningMean: mean, runningVar: variance, eps: 1e-5,
+                                                           activation: activation)
+                    let z = engine.conv2d(x, weight: w, bias: b, config)
+                    let inTurn = activation.map {
+                        engine.batchNormEval(z, gamma: gamma, beta: beta, runningMean: mean, runningVar: variance,
+                                             eps: 1e-5, activation: $0)
+                    } ?? engine.batchNormEval(z, gamma: gamma, beta: beta, runningMean: mean, runningVar: variance, eps: 1e-5)
+                    XCTAssertEqual(fused.data, inTurn.data, tag)
+                    assertClose(fused, expected, rtol: 1e-4, atol: 1e-4, tag)
+                }
+            }
+        }
+    }
+}
