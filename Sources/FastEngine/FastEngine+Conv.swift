@@ -30,16 +30,27 @@ extension FastEngine {
             if let bias { addChannelBias(&out, bias) }
             return out
         }
+        var out = Tensor(shape: [g.n, g.o, g.oh, g.ow], data: gemmConv2d(x, weight: weight, g))
+        if let bias { addChannelBias(&out, bias) }
+        return out
+    }
+
+    /// The im2col + GEMM forward of `conv2d` (no bias). `epilogue(y, n)` runs on image n's finished
+    /// output planes right after its GEMM, on the thread that wrote them (groups = 1 only).
+    func gemmConv2d(_ x: Tensor, weight: Tensor, _ g: ConvGeometry,
+                    epilogue: ((UnsafeMutablePointer<Float>, Int) -> Void)? = nil) -> [Float] {
+        precondition(epilogue == nil || g.groups == 1, "a per-image epilogue needs groups = 1")
         let ohw = g.planeOut, rows = g.colRows
         let pairs = g.n * g.groups
         let parts = partsFor(work: g.n * g.o * ohw * rows, units: pairs, threads: threads)
-        let y = makeArray(g.n * g.o * ohw) { yp in
+        return makeArray(g.n * g.o * ohw) { yp in
             x.data.withUnsafeBufferPointer { xb in
                 weight.data.withUnsafeBufferPointer { wb in
                     let xp = xb.baseAddress!, wp = wb.baseAddress!
                     parallelParts(parts) { part in
                         if g.imagesPerGEMM > 1 {
-                            convForwardBatched(g, xp, wp, yp, images: partRange(part, of: parts, count: g.n))
+                            convForwardBatched(g, xp, wp, yp, images: partRange(part, of: parts, count: g.n),
+                                               epilogue: epilogue)
                             return
                         }
                         var col = [Float](repeating: 0, count: g.isPointwise ? 0 : rows * ohw)
@@ -55,15 +66,13 @@ extension FastEngine {
                                 sgemm(m: g.og, n: ohw, k: rows, a: wp + grp &* g.og &* rows, lda: rows,
                                       b: b, ldb: ohw,
                                       beta: 0, c: yp + (img &* g.o &+ grp &* g.og) &* ohw, ldc: ohw)
+                                epilogue?(yp, img)
                             }
                         }
                     }
                 }
             }
         }
-        var out = Tensor(shape: [g.n, g.o, g.oh, g.ow], data: y)
-        if let bias { addChannelBias(&out, bias) }
-        return out
     }
 
     /// dW_g += dy_g · col_gᵀ, dcol = W_gᵀ · dy_g then col2im into dx, db[o] = Σ_{n,i,j} dy[n,o,i,j].
@@ -169,7 +178,8 @@ extension FastEngine {
     /// Forward for small maps (groups = 1, not pointwise): `imagesPerGEMM` images' column matrices side by
     /// side [K, nb·OH·OW], one GEMM into a scratch [O, nb·OH·OW], copied out to NCHW.
     func convForwardBatched(_ g: ConvGeometry, _ xp: UnsafePointer<Float>, _ wp: UnsafePointer<Float>,
-                            _ yp: UnsafeMutablePointer<Float>, images: Range<Int>) {
+                            _ yp: UnsafeMutablePointer<Float>, images: Range<Int>,
+                            epilogue: ((UnsafeMutablePointer<Float>, Int) -> Void)? = nil) {
         let ohw = g.planeOut, rows = g.colRows, nb = g.imagesPerGEMM
         var col = [Float](repeating: 0, count: rows * nb * ohw)
         var out = [Float](repeating: 0, count: g.o * nb * ohw)
@@ -189,6 +199,7 @@ extension FastEngine {
                         let dst: Int = ((img &+ b) &* g.o &+ oc) &* ohw, src: Int = oc &* wide &+ b &* ohw
                         (yp + dst).update(from: op + src, count: ohw)
                     }
+                    epilogue?(yp, img &+ b)
                 }
                 img &+= count
             }

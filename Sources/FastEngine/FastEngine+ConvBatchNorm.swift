@@ -1,6 +1,6 @@
 // A convolution and the eval-mode batch norm (and activation) after it in one call: on the
-// Winograd path the batch norm is applied to each chunk of finished output images while they are
-// still in cache, instead of in a second pass over the whole batch's output.
+// Winograd and im2col + GEMM paths the batch norm is applied to each chunk (image) of finished
+// output while it is still in cache, instead of in a second pass over the whole batch's output.
 // N batch, O output channels, H, W the output plane.
 
 import TensorCore
@@ -8,16 +8,17 @@ import TensorCore
 extension FastEngine {
     /// act(BN_eval(conv(x, W))): the same bits as `conv2d` then `batchNormEval` — the same
     /// convolution, then the same `affine` per output plane with the same scale and shift
-    /// (`evalScaleShift`), only earlier. Convolutions off the Winograd path, and those with a
-    /// bias, run the two ops one after the other.
+    /// (`evalScaleShift`), only earlier. Depthwise, direct-kernel, grouped and biased convolutions
+    /// run the two ops one after the other.
     public func conv2dBatchNormEval(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: ConvConfig,
                                     gamma: Tensor, beta: Tensor, runningMean: Tensor, runningVar: Tensor, eps: Float,
                                     activation: FusedActivation?) -> Tensor {
         let g = ConvGeometry(x: x.shape, weight: weight.shape, config)
-        // The same choice as `conv2d`'s.
+        // The same choice of path as `conv2d`'s.
         let fewTiles = Winograd4x4.applies(g) && g.n * ((g.oh + 3) / 4) * ((g.ow + 3) / 4) < Self.winogradMinimumTiles
-        guard Self.fusesConvBatchNorm, bias == nil, !g.isDepthwise, Self.useWinograd3x3, Winograd4x4.applies(g), !fewTiles,
-              gamma.count == g.o else {
+        let winograd = Self.useWinograd3x3 && Winograd4x4.applies(g) && !fewTiles
+        let direct = !winograd && Self.useDirectConv3x3 && DirectConv3x3.applies(g) && !(fewTiles && Self.useWinograd3x3)
+        guard Self.fusesConvBatchNorm, bias == nil, !g.isDepthwise, !direct, g.groups == 1, gamma.count == g.o else {
             let z = conv2d(x, weight: weight, bias: bias, config)
             return batchNormEval(z, gamma: gamma, beta: beta, runningMean: runningMean, runningVar: runningVar, eps: eps,
                                  fused: activation)
@@ -28,7 +29,8 @@ extension FastEngine {
         let y = scale.withUnsafeBufferPointer { sb in
             shift.withUnsafeBufferPointer { tb in
                 let sp = sb.baseAddress!, tp = tb.baseAddress!
-                return winogradConv3x3(Self.productInput(x), weight: Self.productInput(weight), g) { yp, first, count in
+                /// Images [first, first + count) of y through the batch norm and activation, plane by plane.
+                func normalise(_ yp: UnsafeMutablePointer<Float>, _ first: Int, _ count: Int) {
                     withActivation(activation) { act, actS in
                         for img in first..<(first &+ count) {
                             for oc in 0..<o {
@@ -38,6 +40,10 @@ extension FastEngine {
                         }
                     }
                 }
+                if winograd {
+                    return winogradConv3x3(Self.productInput(x), weight: Self.productInput(weight), g) { normalise($0, $1, $2) }
+                }
+                return gemmConv2d(x, weight: weight, g) { normalise($0, $1, 1) }
             }
         }
         return Tensor(shape: [g.n, g.o, g.oh, g.ow], data: y)

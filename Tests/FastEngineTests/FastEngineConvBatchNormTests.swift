@@ -10,26 +10,29 @@ import TestSupport
 final class FastEngineConvBatchNormTests: FastEngineTestCase {
     typealias Case = FastEngineConvTests.Case
 
-    /// Winograd cases (≥ 64 tiles a call: fused), a stride-2 conv, a pointwise conv and a biased
-    /// conv (each the two ops in turn).
+    /// Winograd cases (≥ 64 tiles a call), im2col + GEMM cases (stride 2 with several images per
+    /// GEMM, pointwise, few tiles), all fused; a grouped and a biased conv (the two ops in turn).
     static let cases: [Case] = [
         Case(n: 4, c: 6, h: 16, w: 16, o: 10, k: 3, stride: 1, pad: 1, groups: 1, bias: false),
         Case(n: 3, c: 5, h: 13, w: 18, o: 7, k: 3, stride: 1, pad: 1, groups: 1, bias: false),
         Case(n: 2, c: 4, h: 32, w: 32, o: 4, k: 3, stride: 1, pad: 1, groups: 1, bias: false),
-        Case(n: 3, c: 6, h: 9, w: 9, o: 5, k: 3, stride: 2, pad: 1, groups: 1, bias: false),
+        Case(n: 11, c: 6, h: 9, w: 9, o: 5, k: 3, stride: 2, pad: 1, groups: 1, bias: false),
+        Case(n: 3, c: 6, h: 17, w: 17, o: 5, k: 3, stride: 2, pad: 1, groups: 1, bias: false),
         Case(n: 2, c: 6, h: 8, w: 8, o: 10, k: 1, stride: 1, pad: 0, groups: 1, bias: false),
+        Case(n: 1, c: 6, h: 7, w: 7, o: 6, k: 3, stride: 1, pad: 1, groups: 1, bias: false),
+        Case(n: 3, c: 6, h: 8, w: 8, o: 4, k: 3, stride: 1, pad: 1, groups: 2, bias: false),
         Case(n: 4, c: 6, h: 16, w: 16, o: 10, k: 3, stride: 1, pad: 1, groups: 1, bias: true),
     ]
 
     func testFusedEqualsTheOpsInTurnAndTheReference() {
         for (i, cs) in Self.cases.enumerated() {
             let x = randn([cs.n, cs.c, cs.h, cs.w], seed: 300 + UInt64(i))
-            let w = randn([cs.o, cs.c, cs.k, cs.k], seed: 320 + UInt64(i), std: 0.5)
+            let w = randn([cs.o, cs.c / cs.groups, cs.k, cs.k], seed: 320 + UInt64(i), std: 0.5)
             let b = cs.bias ? randn([cs.o], seed: 340 + UInt64(i)) : nil
             let gamma = randn([cs.o], seed: 360 + UInt64(i)), beta = randn([cs.o], seed: 380 + UInt64(i))
             let mean = randn([cs.o], seed: 400 + UInt64(i))
             let variance = Tensor(shape: [cs.o], data: (0..<cs.o).map { 0.2 + Float($0 % 4) * 0.7 })
-            let config = ConvConfig(stride: cs.stride, padding: cs.pad)
+            let config = ConvConfig(stride: cs.stride, padding: cs.pad, groups: cs.groups)
             for activation in [nil, FusedActivation.relu, .relu6] as [FusedActivation?] {
                 let tag = "\(cs) \(activation.map { "\($0)" } ?? "no activation")"
                 let expected = ref.conv2dBatchNormEval(x, weight: w, bias: b, config, gamma: gamma, beta: beta,
