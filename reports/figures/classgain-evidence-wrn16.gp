@@ -24,6 +24,7 @@ do for [fmt in "png svg"] {
     plot "classgain-evidence-wrn16.dat" using 4:5:6:xtic(2) lc rgb "#E69F00" title "ce (3 seeds, t)", \
          "classgain-evidence-wrn16.dat" using 8:9:10:xtic(2) lc rgb "#009E73" title "at (3 seeds, t)", \
          "classgain-evidence-wrn16.dat" using 12:13:14:xtic(2) lc rgb "#D55E00" title "atkd (3 seeds, t)", \
+         "classgain-evidence-wrn16.dat" using 16:17:18:xtic(2) lc rgb "#CC79A7" title "dkd (1 seed, Wilson)", \
          0 with lines lc rgb "#000000" notitle
     unset multiplot
     set output

@@ -31,6 +31,8 @@ do for [fmt in "png svg"] {
     plot "confusion-evidence-wrn16.dat" index 3 matrix with image notitle
     set title "atkd (3 seeds)"
     plot "confusion-evidence-wrn16.dat" index 4 matrix with image notitle
+    set title "dkd (1 seed)"
+    plot "confusion-evidence-wrn16.dat" index 5 matrix with image notitle
     
     unset multiplot
     set output
