@@ -8,21 +8,7 @@ import Training
 
 final class ExperimentFolderSpecTests: XCTestCase {
     func runner(_ root: String, arms: [String], seeds: [Int], kdWeight: Float) -> ExperimentRunner {
-        var spec = ExperimentSpec()
-        spec.name = "shared"
-        spec.teacher = NetworkSpec(model: "wrn-10-1-w8", train: TrainSpec(epochs: 1, lr: 0.1))
-        spec.student = NetworkSpec(model: "wrn-10-1-w8", train: TrainSpec(epochs: 1, lr: 0.05))
-        spec.teacher.train.batchSize = 16
-        spec.student.train.batchSize = 16
-        spec.arms = arms
-        spec.seeds = seeds
-        spec.distill.kdWeight = kdWeight
-        spec.dataset.resolution = 8
-        var options = RunOptions()
-        options.runsRoot = root
-        options.quiet = true
-        return ExperimentRunner(spec: spec, data: SyntheticData(classes: 10, size: 8, trainPerClass: 4, testPerClass: 2),
-                                engine: Session.makeEngine("fast", threads: 1), options: options)
+        tinyExperimentRunner(root, name: "shared", arms: arms, seeds: seeds) { $0.distill.kdWeight = kdWeight }
     }
 
     func testAnAddOnSpecAddsItsArmsAndSeedsToTheFolderRecord() throws {

@@ -7,20 +7,7 @@ import Training
 
 final class ShardedSweepTests: XCTestCase {
     func runner(_ root: String) -> ExperimentRunner {
-        var spec = ExperimentSpec()
-        spec.name = "sharded"
-        spec.teacher = NetworkSpec(model: "wrn-10-1-w8", train: TrainSpec(epochs: 1, lr: 0.1))
-        spec.student = NetworkSpec(model: "wrn-10-1-w8", train: TrainSpec(epochs: 1, lr: 0.05))
-        spec.teacher.train.batchSize = 16
-        spec.student.train.batchSize = 16
-        spec.arms = ["ce", "kd", "atkd"]
-        spec.seeds = [1, 2]
-        spec.dataset.resolution = 8
-        var options = RunOptions()
-        options.runsRoot = root
-        options.quiet = true
-        return ExperimentRunner(spec: spec, data: SyntheticData(classes: 10, size: 8, trainPerClass: 4, testPerClass: 2),
-                                engine: Session.makeEngine("fast", threads: 1), options: options)
+        tinyExperimentRunner(root, name: "sharded", arms: ["ce", "kd", "atkd"], seeds: [1, 2])
     }
 
     func testShardsReproduceTheSequentialUnits() throws {
