@@ -12,27 +12,38 @@ extension FastEngine {
     /// 1×1 stride-1 unpadded convs skip im2col: the input planes already are the column matrix.
     public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: ConvConfig) -> Tensor {
         let g = ConvGeometry(x: x.shape, weight: weight.shape, config)
-        if g.isDepthwise {
+        switch forwardPath(g) {
+        case .depthwise:
             return depthwiseConv2d(Self.productInput(x), weight: Self.productInput(weight), bias: bias, g)
-        }
-        // Few output tiles (small-batch inference): im2col + GEMM beats Winograd and the direct
-        // kernel there (`winogradMinimumTiles`).
-        let fewTiles = Winograd4x4.applies(g) && g.n * ((g.oh + 3) / 4) * ((g.ow + 3) / 4) < Self.winogradMinimumTiles
-        if Self.useWinograd3x3 && Winograd4x4.applies(g) && !fewTiles {
+        case .winograd:
             var out = Tensor(shape: [g.n, g.o, g.oh, g.ow],
                              data: winogradConv3x3(Self.productInput(x), weight: Self.productInput(weight), g))
             if let bias { addChannelBias(&out, bias) }
             return out
-        }
-        if Self.useDirectConv3x3 && DirectConv3x3.applies(g) && !(fewTiles && Self.useWinograd3x3) {
+        case .direct:
             var out = Tensor(shape: [g.n, g.o, g.oh, g.ow],
                              data: directConv3x3(Self.productInput(x), weight: Self.productInput(weight), g))
             if let bias { addChannelBias(&out, bias) }
             return out
+        case .gemm:
+            break
         }
         var out = Tensor(shape: [g.n, g.o, g.oh, g.ow], data: gemmConv2d(x, weight: weight, g))
         if let bias { addChannelBias(&out, bias) }
         return out
+    }
+
+    /// The kernels a forward convolution runs on (`conv2d` and `conv2dBatchNormEval` ask here).
+    enum ForwardPath { case depthwise, winograd, direct, gemm }
+
+    func forwardPath(_ g: ConvGeometry) -> ForwardPath {
+        if g.isDepthwise { return .depthwise }
+        // Few output tiles (small-batch inference): im2col + GEMM beats Winograd and the direct
+        // kernel there (`winogradMinimumTiles`).
+        let fewTiles = Winograd4x4.applies(g) && g.n * ((g.oh + 3) / 4) * ((g.ow + 3) / 4) < Self.winogradMinimumTiles
+        if Self.useWinograd3x3 && Winograd4x4.applies(g) && !fewTiles { return .winograd }
+        if Self.useDirectConv3x3 && DirectConv3x3.applies(g) && !(fewTiles && Self.useWinograd3x3) { return .direct }
+        return .gemm
     }
 
     /// The im2col + GEMM forward of `conv2d` (no bias). `epilogue(y, n)` runs on image n's finished

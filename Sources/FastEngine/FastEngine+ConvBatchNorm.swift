@@ -14,11 +14,9 @@ extension FastEngine {
                                     gamma: Tensor, beta: Tensor, runningMean: Tensor, runningVar: Tensor, eps: Float,
                                     activation: FusedActivation?) -> Tensor {
         let g = ConvGeometry(x: x.shape, weight: weight.shape, config)
-        // The same choice of path as `conv2d`'s.
-        let fewTiles = Winograd4x4.applies(g) && g.n * ((g.oh + 3) / 4) * ((g.ow + 3) / 4) < Self.winogradMinimumTiles
-        let winograd = Self.useWinograd3x3 && Winograd4x4.applies(g) && !fewTiles
-        let direct = !winograd && Self.useDirectConv3x3 && DirectConv3x3.applies(g) && !(fewTiles && Self.useWinograd3x3)
-        guard Self.fusesConvBatchNorm, bias == nil, !g.isDepthwise, !direct, g.groups == 1, gamma.count == g.o else {
+        let path = forwardPath(g)   // the path `conv2d` takes
+        guard Self.fusesConvBatchNorm, bias == nil, path == .winograd || path == .gemm, g.groups == 1,
+              gamma.count == g.o else {
             let z = conv2d(x, weight: weight, bias: bias, config)
             return batchNormEval(z, gamma: gamma, beta: beta, runningMean: runningMean, runningVar: runningVar, eps: eps,
                                  fused: activation)
@@ -40,7 +38,7 @@ extension FastEngine {
                         }
                     }
                 }
-                if winograd {
+                if path == .winograd {
                     return winogradConv3x3(Self.productInput(x), weight: Self.productInput(weight), g) { normalise($0, $1, $2) }
                 }
                 return gemmConv2d(x, weight: weight, g) { normalise($0, $1, 1) }

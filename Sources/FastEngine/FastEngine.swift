@@ -53,9 +53,9 @@ public struct FastEngine: Kernels {
     /// (tests compare the two).
     nonisolated(unsafe) public static var usePaddedPlaneIm2col = true
 
-    /// `conv2dBatchNormEval` applies the batch norm per chunk inside the Winograd convolution
-    /// (`FastEngine+ConvBatchNorm.swift`); false runs the two ops one after the other (the same
-    /// bits; tests compare the two).
+    /// `conv2dBatchNormEval` applies the batch norm per chunk inside the Winograd and im2col + GEMM
+    /// convolutions (`FastEngine+ConvBatchNorm.swift`); false runs the two ops one after the other
+    /// (the same bits; tests compare the two).
     nonisolated(unsafe) public static var fusesConvBatchNorm = true
 
     /// Winograd's products run the AVX-512 kernel (`WinogradAVX512`) where the CPU has AVX-512

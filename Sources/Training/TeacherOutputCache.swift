@@ -33,7 +33,7 @@ public final class TeacherOutputCache {
     /// The teacher's argmax on the test split, in test-batch order (the agreement metric).
     public var testPredictions: [Int]?
     /// What the seed's other arms will ask for, kept on every entry from the first computation
-    /// (attention targets, the embedding; never raw taps, which fill the cache fastest): so an arm
+    /// (attention targets, the embedding, SP's G_t; never raw taps, which fill the cache fastest): so an arm
     /// that asks for more than the arm before it (RKD's embedding after DKD's logits) still hits.
     /// Set by the runner from the arms it will run; `.logits` keeps only what each arm asks for.
     public var alsoKeep = TeacherNeeds.logits
