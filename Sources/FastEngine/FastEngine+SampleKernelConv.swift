@@ -14,19 +14,28 @@ extension FastEngine {
         let ohw = g.planeOut, rows = g.colRows, per = g.o * rows
         let parts = partsFor(work: g.n * g.o * ohw * rows, units: g.n, threads: threads)
         // (bf16: GEMMs only, which round W_n and x themselves)
-        let direct = Self.useDirectConv3x3 && DirectConv3x3.applies(g) && g.w >= 16 && Self.precision == .fp32
+        let winograd = sampleKernelWinogradApplies(g)
+        let direct = !winograd && Self.useDirectConv3x3 && DirectConv3x3.applies(g) && g.w >= 16
+            && Self.precision == .fp32
+        let avx512 = Self.usesAVX512
         let y = makeArray(g.n * g.o * ohw) { yp in
             x.data.withUnsafeBufferPointer { xb in
                 let xp = xb.baseAddress!
                 parallelParts(parts) { part in
                     var w = scratchArray(per)
-                    var col = scratchArray(g.isPointwise || direct ? 0 : rows * ohw)
+                    var col = scratchArray(g.isPointwise || direct || winograd ? 0 : rows * ohw)
                     var padded = [Float](repeating: 0, count: direct ? g.c * (g.h + 2) * (g.w + 2) : 0)
+                    let workspace = winograd ? SampleKernelWinograd(c: g.c, o: g.o, h: g.h, w: g.w, avx512: avx512) : nil
                     w.withUnsafeMutableBufferPointer { wb in
                         col.withUnsafeMutableBufferPointer { cb in
                             let wp = wb.baseAddress!
                             for img in partRange(part, of: parts, count: g.n) {
                                 kernels.write(sample: img, into: wp)
+                                if let workspace {
+                                    workspace.forward(image: xp + img &* g.c &* g.planeIn, kernel: wp,
+                                                      into: yp + img &* g.o &* ohw)
+                                    continue
+                                }
                                 if direct {
                                     padded.withUnsafeMutableBufferPointer { pb in
                                         DirectConv3x3.pad(xp + img &* g.c &* g.planeIn, c: g.c, h: g.h, w: g.w,
@@ -58,18 +67,22 @@ extension FastEngine {
         let ohw = g.planeOut, rows = g.colRows, per = g.o * rows
         let parts = partsFor(work: g.n * g.o * ohw * rows, units: g.n, threads: threads)
         // (bf16: GEMMs only, which round W_n and x themselves)
-        let direct = Self.useDirectConv3x3 && DirectConv3x3.applies(g) && g.w >= 16 && Self.precision == .fp32
+        let winograd = sampleKernelWinogradApplies(g)
+        let direct = !winograd && Self.useDirectConv3x3 && DirectConv3x3.applies(g) && g.w >= 16
+            && Self.precision == .fp32
+        let avx512 = Self.usesAVX512
         kernels.beginBackward(shares: parts)
-        // col2im accumulates, so dx starts at zero; the pointwise and direct paths write it whole.
-        var dx = g.isPointwise || direct ? scratchArray(x.count) : [Float](repeating: 0, count: x.count)
+        // col2im accumulates, so dx starts at zero; the pointwise, direct and Winograd paths write it whole.
+        var dx = g.isPointwise || direct || winograd ? scratchArray(x.count) : [Float](repeating: 0, count: x.count)
         x.data.withUnsafeBufferPointer { xb in
         dy.data.withUnsafeBufferPointer { db in
         dx.withUnsafeMutableBufferPointer { dxb in
             let xp = xb.baseAddress!, dyp = db.baseAddress!, dxp = dxb.baseAddress!
             parallelParts(parts) { part in
                 var w = scratchArray(per), dw = scratchArray(per)
-                var col = scratchArray(g.isPointwise ? 0 : rows * ohw)
-                var dcol = scratchArray(g.isPointwise || direct ? 0 : rows * ohw)
+                var col = scratchArray(g.isPointwise || winograd ? 0 : rows * ohw)
+                var dcol = scratchArray(g.isPointwise || direct || winograd ? 0 : rows * ohw)
+                let workspace = winograd ? SampleKernelWinograd(c: g.c, o: g.o, h: g.h, w: g.w, avx512: avx512) : nil
                 var padded = [Float](repeating: 0, count: direct ? g.o * (g.h + 2) * (g.w + 2) : 0)
                 w.withUnsafeMutableBufferPointer { wb in
                 dw.withUnsafeMutableBufferPointer { dwb in
@@ -80,6 +93,12 @@ extension FastEngine {
                         let xImg = xp + img &* g.c &* g.planeIn, dxImg = dxp + img &* g.c &* g.planeIn
                         let dyImg = dyp + img &* g.o &* ohw
                         kernels.write(sample: img, into: wp)
+                        if let workspace {
+                            workspace.kernelGradient(image: xImg, dy: dyImg, into: dwp)
+                            kernels.weightGradient(sample: img, share: part, UnsafePointer(dwp))
+                            workspace.inputGradient(dy: dyImg, kernel: wp, into: dxImg)
+                            continue
+                        }
                         let colP = columns(g, xImg, cb.baseAddress)
                         sgemm(transB: true, m: g.o, n: rows, k: ohw, a: dyImg, lda: ohw, b: colP, ldb: ohw,
                               beta: 0, c: dwp, ldc: rows)
@@ -108,6 +127,14 @@ extension FastEngine {
         }
         }
         return Tensor(shape: x.shape, data: dx)
+    }
+
+    /// Whether a per-image-kernel convolution runs Winograd (`SampleKernelWinograd`): a conv
+    /// `Winograd4x4.applies` to, in fp32, with at least `sampleKernelWinogradMinimumTiles` tiles an
+    /// image.
+    private func sampleKernelWinogradApplies(_ g: ConvGeometry) -> Bool {
+        Self.useWinograd3x3 && Winograd4x4.applies(g) && Self.precision == .fp32
+            && ((g.h + 3) / 4) * ((g.w + 3) / 4) >= Self.sampleKernelWinogradMinimumTiles
     }
 
     /// The geometry of one image's convolution (groups = 1), checked against the kernels.

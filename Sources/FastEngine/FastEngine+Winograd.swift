@@ -50,13 +50,22 @@ struct WinogradKernels {
         data = [Float](unsafeUninitializedCapacity: 36 * stride) { buf, initialized in
             let u = buf.baseAddress!
             if o < padded { u.initialize(repeating: 0, count: 36 * stride) }
-            for oc in 0..<o {
-                for ci in 0..<c {
-                    Winograd4x4.transformKernel(kernel(oc, ci), turned: turned,
-                                                into: u + ((oc / 4) * c * 4 + ci * 4 + oc % 4), stride: stride)
-                }
-            }
+            Self.transform(outChannels: o, inChannels: c, turned: turned, into: u, kernel)
             initialized = 36 * stride
+        }
+    }
+
+    /// Writes the transforms of the O·C kernels into `u` (`[36][kPad/4][C][4]`, frequencies
+    /// kPad·C apart); the lanes of output channels past O are left as they are.
+    @inline(__always)
+    static func transform(outChannels o: Int, inChannels c: Int, turned: Bool, into u: UnsafeMutablePointer<Float>,
+                          _ kernel: (Int, Int) -> UnsafePointer<Float>) {
+        let stride = (o + 3) / 4 * 4 * c
+        for oc in 0..<o {
+            for ci in 0..<c {
+                Winograd4x4.transformKernel(kernel(oc, ci), turned: turned,
+                                            into: u + ((oc / 4) * c * 4 + ci * 4 + oc % 4), stride: stride)
+            }
         }
     }
 
@@ -162,6 +171,53 @@ struct WinogradChunkLayout {
             }
         }
     }
+
+    /// Y = Aᵀ M A of the chunk's first `used` tiles, 8 tiles a vector, each tile's rows stored
+    /// into the `channels` output planes of `chunkOut` (clipped at the planes' edges).
+    /// `outputs`, `rowsInside`, `columnsInside` are this layout's arrays.
+    @inline(__always)
+    func transformOutput(_ mp: UnsafePointer<Float>, positionStride mStride: Int, channels o: Int, used: Int,
+                         plan: WinogradPlan, outputs: UnsafePointer<Int>, rowsInside: UnsafePointer<Int>,
+                         columnsInside: UnsafePointer<Int>, into chunkOut: UnsafeMutablePointer<Float>) {
+        let w = plan.w, inPlane = plan.h * plan.w
+        // Whole tiles, 8 to a segment: each group of 8 lanes is one tile row's full width.
+        let fullRows = plan.tilesFit && segment == 8
+        for oc in 0..<o {
+            let planeOut = chunkOut + oc &* inPlane
+            var g = 0
+            while g < used {
+                let lanes = min(8, used &- g)
+                let rowStart = planeOut + outputs[g]
+                Winograd4x4.transformOutputLanes(mp + (oc &* tPad &+ g), positionStride: mStride) { a, y0, y1, y2, y3 in
+                    let (r04, r15, r26, r37) = Winograd4x4.tileRows(y0, y1, y2, y3)
+                    if fullRows && lanes == 8 {
+                        // 8 whole tiles side by side: output row a is 32 floats.
+                        let row = UnsafeMutableRawPointer(rowStart + a &* w)
+                        row.storeBytes(of: atkd_join_low_halves(r04, r15), as: SIMD8<Float>.self)
+                        row.storeBytes(of: atkd_join_low_halves(r26, r37), toByteOffset: 32, as: SIMD8<Float>.self)
+                        row.storeBytes(of: atkd_join_high_halves(r04, r15), toByteOffset: 64, as: SIMD8<Float>.self)
+                        row.storeBytes(of: atkd_join_high_halves(r26, r37), toByteOffset: 96, as: SIMD8<Float>.self)
+                        return
+                    }
+                    @inline(__always) func put(_ l: Int, _ row: SIMD4<Float>) {
+                        guard l < lanes else { return }
+                        let t = g &+ l
+                        let at = planeOut + (outputs[t] &+ a &* w)
+                        if plan.tilesFit {
+                            UnsafeMutableRawPointer(at).storeBytes(of: row, as: SIMD4<Float>.self)
+                        } else if a < rowsInside[t] {
+                            for e in 0..<columnsInside[t] { at[e] = row[e] }
+                        }
+                    }
+                    put(0, atkd_low_half(r04)); put(1, atkd_low_half(r15))
+                    put(2, atkd_low_half(r26)); put(3, atkd_low_half(r37))
+                    put(4, atkd_high_half(r04)); put(5, atkd_high_half(r15))
+                    put(6, atkd_high_half(r26)); put(7, atkd_high_half(r37))
+                }
+                g &+= 8
+            }
+        }
+    }
 }
 
 extension FastEngine {
@@ -192,9 +248,7 @@ extension FastEngine {
         let phases = Winograd4x4.PhasePlanes(plan: plan)
         let inPlane = h * w, outImage = o * h * w
         let layout = WinogradChunkLayout(plan: plan, phases: phases, outImage: outImage)
-        let tPad = layout.tPad, segment = layout.segment
-        // Whole tiles, 8 to a segment: each group of 8 lanes is one tile row's full width.
-        let fullRows = plan.tilesFit && segment == 8
+        let tPad = layout.tPad
         let avx512 = Self.usesAVX512
         let parts = partsFor(work: n * o * c * inPlane * 9, units: n, threads: threads)
         return makeArray(n * outImage) { yp in
@@ -232,43 +286,9 @@ extension FastEngine {
                                     Winograd4x4.multiply(u: ui, v: vi, m: mi, c: c, kPad: kPad, tPad: tPad)
                                 }
                             }
-                            let used = count &* plan.tilesPerImage
-                            let chunkOut = yp + first &* outImage
-                            for oc in 0..<o {
-                                let planeOut = chunkOut + oc &* inPlane
-                                var g = 0
-                                while g < used {
-                                    let lanes = min(8, used &- g)
-                                    let rowStart = planeOut + outputs[g]
-                                    Winograd4x4.transformOutputLanes(mp + (oc &* tPad &+ g), positionStride: mStride) { a, y0, y1, y2, y3 in
-                                        let (r04, r15, r26, r37) = Winograd4x4.tileRows(y0, y1, y2, y3)
-                                        if fullRows && lanes == 8 {
-                                            // 8 whole tiles side by side: output row a is 32 floats.
-                                            let row = UnsafeMutableRawPointer(rowStart + a &* w)
-                                            row.storeBytes(of: atkd_join_low_halves(r04, r15), as: SIMD8<Float>.self)
-                                            row.storeBytes(of: atkd_join_low_halves(r26, r37), toByteOffset: 32, as: SIMD8<Float>.self)
-                                            row.storeBytes(of: atkd_join_high_halves(r04, r15), toByteOffset: 64, as: SIMD8<Float>.self)
-                                            row.storeBytes(of: atkd_join_high_halves(r26, r37), toByteOffset: 96, as: SIMD8<Float>.self)
-                                            return
-                                        }
-                                        @inline(__always) func put(_ l: Int, _ row: SIMD4<Float>) {
-                                            guard l < lanes else { return }
-                                            let t = g &+ l
-                                            let at = planeOut + (outputs[t] &+ a &* w)
-                                            if plan.tilesFit {
-                                                UnsafeMutableRawPointer(at).storeBytes(of: row, as: SIMD4<Float>.self)
-                                            } else if a < rowsInside[t] {
-                                                for e in 0..<columnsInside[t] { at[e] = row[e] }
-                                            }
-                                        }
-                                        put(0, atkd_low_half(r04)); put(1, atkd_low_half(r15))
-                                        put(2, atkd_low_half(r26)); put(3, atkd_low_half(r37))
-                                        put(4, atkd_high_half(r04)); put(5, atkd_high_half(r15))
-                                        put(6, atkd_high_half(r26)); put(7, atkd_high_half(r37))
-                                    }
-                                    g &+= 8
-                                }
-                            }
+                            layout.transformOutput(mp, positionStride: mStride, channels: o, used: count &* plan.tilesPerImage,
+                                                   plan: plan, outputs: outputs, rowsInside: rowsInside,
+                                                   columnsInside: columnsInside, into: yp + first &* outImage)
                             epilogue?(yp, first, count)
                             first &+= count
                         }

@@ -48,6 +48,12 @@ public struct FastEngine: Kernels {
     /// Tests of the Winograd kernels set 0.
     nonisolated(unsafe) public static var winogradMinimumTiles = 64
 
+    /// Per-image-kernel convolutions (`sampleKernelConv2d`, the AW-convolution) take Winograd
+    /// with at least this many 4×4 tiles an image: each image pays its own kernel transform
+    /// (O·C kernels), which on few tiles costs about what the products save (4×4 maps: one
+    /// tile). Tests of the per-image Winograd kernels set 1.
+    nonisolated(unsafe) public static var sampleKernelWinogradMinimumTiles = 16
+
     /// 3×3 padding-1 im2col / col2im go through a padded copy of each plane
     /// (`Im2colPaddedPlane.swift`): the same bits as the general loops, which false forces
     /// (tests compare the two).

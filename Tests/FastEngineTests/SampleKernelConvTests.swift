@@ -68,6 +68,47 @@ final class SampleKernelConvTests: FastEngineTestCase {
         }
     }
 
+    /// The per-image Winograd kernels (`SampleKernelWinograd`) against the specification: whole
+    /// and clipped tiles, channel counts off the 4 / 8 / 16 blocks, 1 to 64 tiles an image. With
+    /// Winograd off the same calls take the direct or GEMM path, whose bits differ: the switch
+    /// really selects the Winograd kernels.
+    func testWinogradPathMatchesTheGroupedSpecification() {
+        let cases: [(Int, Int, Int, Int, Int)] = [   // N, C, O, H, W
+            (3, 5, 7, 9, 7), (2, 6, 9, 8, 16), (3, 16, 16, 16, 16), (2, 20, 12, 12, 20), (2, 4, 33, 32, 32),
+            (2, 13, 4, 4, 4),
+        ]
+        let saved = FastEngine.sampleKernelWinogradMinimumTiles
+        FastEngine.sampleKernelWinogradMinimumTiles = 1
+        defer { FastEngine.sampleKernelWinogradMinimumTiles = saved; FastEngine.useWinograd3x3 = true }
+        let config = ConvConfig(stride: 1, padding: 1)
+        for (i, (n, c, o, h, w)) in cases.enumerated() {
+            let x = randn([n, c, h, w], seed: 40 + UInt64(i))
+            let weights = randn([n, o, c, 3, 3], seed: 50 + UInt64(i))
+            let refKernels = StoredSampleKernels(weights)
+            let y = ref.sampleKernelConv2d(x, kernels: refKernels, config)
+            let dy = randn(y.shape, seed: 60 + UInt64(i))
+            let dx = ref.sampleKernelConv2dBackward(x, kernels: refKernels, config, dy: dy)
+            for engine in fastEngines {
+                let label = "Winograd case \(i) threads \(engine.threads)"
+                var results = [[Float]]()
+                for winograd in [true, false] {
+                    FastEngine.useWinograd3x3 = winograd
+                    let kernels = StoredSampleKernels(weights)
+                    let yf = engine.sampleKernelConv2d(x, kernels: kernels, config)
+                    let dxf = engine.sampleKernelConv2dBackward(x, kernels: kernels, config, dy: dy)
+                    // NOTE: Winograd's error follows the size of the whole sum (see
+                    // FastEngineWinogradTests.assertWinogradClose): atol relative to the largest entry.
+                    for (got, expected) in [(yf, y), (dxf, dx), (kernels.gradientTensor, refKernels.gradientTensor)] {
+                        let scale = expected.data.reduce(Float(0)) { max($0, abs($1)) }
+                        assertClose(got, expected, rtol: 1e-4, atol: 2e-5 * max(scale, 1), label)
+                    }
+                    results.append(yf.data + dxf.data + kernels.gradients)
+                }
+                XCTAssertNotEqual(results[0], results[1], "\(label): Winograd on and off took the same path")
+            }
+        }
+    }
+
     /// The specification itself: y_n, dx_n and dW_n equal one plain convolution of image n
     /// with W_n (the reference engine's conv2d, groups = 1).
     func testSpecificationIsOneConvolutionPerImage() {

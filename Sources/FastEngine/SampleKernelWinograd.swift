@@ -1,0 +1,252 @@
+// Per-image-kernel 3×3 convolutions (the AW-convolution) by Winograd F(4×4, 3×3): each image is
+// one chunk, and its own kernel W_n is transformed (U_n = G W_n Gᵀ) for its own tiles only — the
+// forward, the input gradient, and the gradient of W_n (dW_n = Gᵀ dU_n G).
+// C input / O output channels, H, W; T tiles of one image (tPad rounded up to 16).
+
+import WinogradAVX512
+
+/// One thread's buffers and steps for the per-image Winograd convolutions of one geometry.
+/// The transforms, products and tile layouts are the batch Winograd kernels'
+/// (`FastEngine+Winograd.swift`, `FastEngine+WinogradWeightGradient.swift`), with the chunk
+/// being a single image so that every product uses that image's U_n.
+final class SampleKernelWinograd {
+    let c: Int, o: Int, h: Int, w: Int
+    private let plan: WinogradPlan
+    private let phases: Winograd4x4.PhasePlanes
+    private let layout: WinogradChunkLayout
+    private let avx512: Bool
+    /// Output channels of the forward (O) and of the input gradient (C), padded to 4.
+    private let oPad: Int, cPad4: Int
+    /// The weight gradient's blocks: input channels padded to 8, output channels to 16.
+    private let cPad8: Int, kPad16: Int
+    private let q: UnsafeMutablePointer<Float>
+    private let uForward: UnsafeMutablePointer<Float>, uGradient: UnsafeMutablePointer<Float>
+    private let vForward: UnsafeMutablePointer<Float>, vGradient: UnsafeMutablePointer<Float>
+    private let vKernel: UnsafeMutablePointer<Float>
+    private let m: UnsafeMutablePointer<Float>
+    private let dm: UnsafeMutablePointer<Float>, du: UnsafeMutablePointer<Float>
+    private let dyT: UnsafeMutablePointer<Float>
+    private let sizes: [Int]
+
+    /// The geometry of a 3×3 stride-1 pad-1 convolution, C → O channels on H × W maps.
+    init(c: Int, o: Int, h: Int, w: Int, avx512: Bool) {
+        self.c = c; self.o = o; self.h = h; self.w = w; self.avx512 = avx512
+        plan = WinogradPlan(n: 1, h: h, w: w)
+        phases = Winograd4x4.PhasePlanes(plan: plan)
+        layout = WinogradChunkLayout(plan: plan, phases: phases, outImage: o * h * w)
+        oPad = (o + 3) / 4 * 4; cPad4 = (c + 3) / 4 * 4
+        cPad8 = (c + 7) / 8 * 8; kPad16 = (o + 15) / 16 * 16
+        let tPad = layout.tPad
+        let imageT = 4 * plan.tilesHigh * 4 * plan.tilesWide * kPad16
+        sizes = [2 * phases.count, 36 * oPad * c, 36 * cPad4 * o, 36 * (c * tPad + 16), 36 * (o * tPad + 16),
+                 36 * (cPad8 * tPad + 16), 36 * (max(oPad, cPad4) * tPad + 16), 36 * (layout.tiles * kPad16 + 16),
+                 36 * (cPad8 * kPad16 + 16), imageT]
+        // Zero everywhere: the padding lanes (channels past C or O, planes past the image, V's rows
+        // past C in the weight gradient) are read as zeros and never written.
+        let buffers = sizes.map { n -> UnsafeMutablePointer<Float> in
+            let b = UnsafeMutablePointer<Float>.allocate(capacity: n)
+            b.initialize(repeating: 0, count: n)
+            return b
+        }
+        q = buffers[0]; uForward = buffers[1]; uGradient = buffers[2]; vForward = buffers[3]
+        vGradient = buffers[4]; vKernel = buffers[5]; m = buffers[6]; dm = buffers[7]; du = buffers[8]
+        dyT = buffers[9]
+    }
+
+    deinit {
+        for b in [q, uForward, uGradient, vForward, vGradient, vKernel, m, dm, du, dyT] { b.deallocate() }
+    }
+
+    /// y_n = conv3x3(x_n, W_n): `image` [C, H, W], `kernel` W_n [O, C, 3, 3], `y` [O, H, W].
+    func forward(image: UnsafePointer<Float>, kernel: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>) {
+        let c = c
+        transformKernels(outChannels: o, inChannels: c, turned: false, into: uForward) { oo, ci in
+            kernel + (oo &* c &+ ci) &* 9
+        }
+        convolve(image, channels: c, u: uForward, v: vForward, outChannels: o, kPad: oPad, into: y)
+    }
+
+    /// dx_n = conv3x3(dy_n, W′_n), W′_n[c, o] = W_n[o, c] turned by 180°: `dy` [O, H, W], `dx` [C, H, W].
+    func inputGradient(dy: UnsafePointer<Float>, kernel: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>) {
+        let c = c
+        transformKernels(outChannels: c, inChannels: o, turned: true, into: uGradient) { ci, oo in
+            kernel + (oo &* c &+ ci) &* 9
+        }
+        convolve(dy, channels: o, u: uGradient, v: vGradient, outChannels: c, kPad: cPad4, into: dx)
+    }
+
+    /// V = Bᵀ d B of the image's tiles, M = U ⊙ V summed over input channels per frequency,
+    /// Y = Aᵀ M A stored into the output planes.
+    private func convolve(_ input: UnsafePointer<Float>, channels: Int, u: UnsafePointer<Float>,
+                          v: UnsafeMutablePointer<Float>, outChannels: Int, kPad: Int,
+                          into out: UnsafeMutablePointer<Float>) {
+        let tPad = layout.tPad, vStride = channels * tPad + 16, mStride = kPad * tPad + 16
+        let uStride = kPad * channels
+        layout.segmentOffsets.withUnsafeBufferPointer { sb in
+            layout.transformInput(input, first: 0, count: 1, channels: channels, plan: plan, phases: phases,
+                                  segments: sb.baseAddress!, q: q, v: v, positionStride: vStride)
+        }
+        for p in 0..<36 {
+            let ui = u + p &* uStride, vi = UnsafePointer(v + p &* vStride), mi = m + p &* mStride
+            if avx512 {
+                AVX512.multiply(u: ui, v: vi, m: mi, c: channels, kPad: kPad, tPad: tPad)
+            } else {
+                Winograd4x4.multiply(u: ui, v: vi, m: mi, c: channels, kPad: kPad, tPad: tPad)
+            }
+        }
+        layout.outputOffsets.withUnsafeBufferPointer { ob in
+        layout.rowsInside.withUnsafeBufferPointer { rb in
+        layout.columnsInside.withUnsafeBufferPointer { cb in
+            layout.transformOutput(m, positionStride: mStride, channels: outChannels, used: layout.tiles, plan: plan,
+                                   outputs: ob.baseAddress!, rowsInside: rb.baseAddress!,
+                                   columnsInside: cb.baseAddress!, into: out)
+        }
+        }
+        }
+    }
+
+    /// ∂L/∂W_n [O, C, 3, 3] = Gᵀ dU_n G with dU_n = Σ_tiles (A dy Aᵀ) ⊙ (Bᵀ x B): `image` x_n
+    /// [C, H, W], `dy` [O, H, W].
+    func kernelGradient(image: UnsafePointer<Float>, dy: UnsafePointer<Float>, into dW: UnsafeMutablePointer<Float>) {
+        let tPad = layout.tPad, tiles = layout.tiles, kPad = kPad16
+        let vStride = cPad8 * tPad + 16, mStride = tiles * kPad + 16, duStride = cPad8 * kPad + 16
+        let colsT = 4 * plan.tilesWide
+        layout.segmentOffsets.withUnsafeBufferPointer { sb in
+            layout.transformInput(image, first: 0, count: 1, channels: c, plan: plan, phases: phases,
+                                  segments: sb.baseAddress!, q: q, v: vKernel, positionStride: vStride)
+        }
+        Winograd4x4.channelsLast(dy, channels: o, h: h, w: w, into: dyT, rowStride: colsT &* kPad, kPad: kPad)
+        let mr = UnsafeRawPointer(dyT)
+        var t = 0
+        for ty in 0..<plan.tilesHigh {
+            for tx in 0..<plan.tilesWide {
+                let tile = (4 &* ty &* colsT &+ 4 &* tx) &* kPad
+                var k = 0
+                while k < kPad {
+                    let base = (tile &+ k) &* 4
+                    Winograd4x4.transformOutputGradientLanes({ r, s in
+                        mr.loadUnaligned(fromByteOffset: base &+ (r &* colsT &+ s) &* kPad &* 4, as: SIMD8<Float>.self)
+                    }, dm + (t &* kPad &+ k), positionStride: mStride)
+                    k &+= 8
+                }
+                t &+= 1
+            }
+        }
+        du.update(repeating: 0, count: 36 * duStride)
+        for p in 0..<36 {
+            let vi = UnsafePointer(vKernel + p &* vStride), mi = UnsafePointer(dm + p &* mStride), dui = du + p &* duStride
+            if avx512 {
+                AVX512.accumulateKernelGradient(v: vi, dm: mi, du: dui, cPad: cPad8, kPad: kPad, tiles: tiles, tPad: tPad)
+            } else {
+                Winograd4x4.accumulateKernelGradient(v: vi, dm: mi, du: dui, cPad: cPad8, kPad: kPad, tiles: tiles,
+                                                     tPad: tPad)
+            }
+        }
+        // dW = Gᵀ dU G, 8 output channels a vector (dU's lanes), scattered to [O, C, 3, 3].
+        let raw = UnsafeRawPointer(du), strideBytes = duStride &* 4
+        for ci in 0..<c {
+            var k = 0
+            while k < o {
+                let lanes = min(8, o &- k), out = dW + (k &* c &+ ci) &* 9, laneStride = c &* 9
+                Self.kernelGradientLanes(raw + (ci &* kPad &+ k) &* 4, strideBytes: strideBytes) { tap, value in
+                    for l in 0..<lanes { out[l &* laneStride &+ tap] = value[l] }
+                }
+                k &+= 8
+            }
+        }
+    }
+
+    /// U = G k Gᵀ of the O·C kernels into `u` (`[36][kPad/4][C][4]`, frequencies kPad·C apart),
+    /// 8 kernels a vector: lanes (c, o…o+3) and (c + 1, o…o+3), consecutive floats of U. Lanes of
+    /// channels past O or C read a zero kernel; a block past C is not stored.
+    @inline(__always)
+    private func transformKernels(outChannels o: Int, inChannels c: Int, turned: Bool,
+                                  into u: UnsafeMutablePointer<Float>, _ kernel: (Int, Int) -> UnsafePointer<Float>) {
+        let stride = (o + 3) / 4 * 4 * c, out = UnsafeMutableRawPointer(u)
+        Self.zeroKernel.withUnsafeBufferPointer { zb in
+            let zero = zb.baseAddress!
+            var ob = 0
+            while ob < o {
+                var ci = 0
+                while ci < c {
+                    @inline(__always) func at(_ l: Int) -> UnsafePointer<Float> {
+                        let oo = ob &+ (l & 3), cc = ci &+ (l >> 2)
+                        return oo < o && cc < c ? kernel(oo, cc) : zero
+                    }
+                    let p0 = at(0), p1 = at(1), p2 = at(2), p3 = at(3), p4 = at(4), p5 = at(5), p6 = at(6), p7 = at(7)
+                    @inline(__always) func tap(_ p: Int, _ q: Int) -> SIMD8<Float> {
+                        let i = turned ? 8 &- 3 &* p &- q : 3 &* p &+ q
+                        return SIMD8(p0[i], p1[i], p2[i], p3[i], p4[i], p5[i], p6[i], p7[i])
+                    }
+                    let base = (ob &* c &+ ci &* 4) &* 4
+                    Self.transformKernelLanes(tap) { f, value in
+                        let at = base &+ f &* stride &* 4
+                        if ci &+ 1 < c {
+                            out.storeBytes(of: value, toByteOffset: at, as: SIMD8<Float>.self)
+                        } else {
+                            out.storeBytes(of: value.lowHalf, toByteOffset: at, as: SIMD4<Float>.self)
+                        }
+                    }
+                    ci &+= 2
+                }
+                ob &+= 4
+            }
+        }
+    }
+
+    private static let zeroKernel = [Float](repeating: 0, count: 9)
+
+    /// (G·(a, b, c)) of `Winograd4x4.g3`, 8 lanes at once (the same arithmetic, the same bits).
+    @inline(__always)
+    private static func g3(_ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>)
+        -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+        let ac = a + c, p = a * (1.0 / 24) + c * (1.0 / 6), q = b * (1.0 / 12)
+        return (a * 0.25, (ac + b) * (-1.0 / 6), (ac - b) * (-1.0 / 6), p + q, p - q, c)
+    }
+
+    /// U = G k Gᵀ of 8 kernels (`tap(p, q)`: their element (p, q)); `store(6i + j, U_ij)`.
+    @inline(__always)
+    private static func transformKernelLanes(_ tap: (Int, Int) -> SIMD8<Float>,
+                                             _ store: (Int, SIMD8<Float>) -> Void) {
+        let c0 = g3(tap(0, 0), tap(1, 0), tap(2, 0))
+        let c1 = g3(tap(0, 1), tap(1, 1), tap(2, 1))
+        let c2 = g3(tap(0, 2), tap(1, 2), tap(2, 2))
+        @inline(__always) func row(_ i: Int, _ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>) {
+            let r = g3(a, b, c), f = 6 &* i
+            store(f, r.0); store(f &+ 1, r.1); store(f &+ 2, r.2); store(f &+ 3, r.3); store(f &+ 4, r.4)
+            store(f &+ 5, r.5)
+        }
+        row(0, c0.0, c1.0, c2.0); row(1, c0.1, c1.1, c2.1); row(2, c0.2, c1.2, c2.2)
+        row(3, c0.3, c1.3, c2.3); row(4, c0.4, c1.4, c2.4); row(5, c0.5, c1.5, c2.5)
+    }
+
+    /// (Gᵀ·(u0 … u5)) of `Winograd4x4.gt6`, 8 lanes at once.
+    @inline(__always)
+    private static func gt6(_ u0: SIMD8<Float>, _ u1: SIMD8<Float>, _ u2: SIMD8<Float>, _ u3: SIMD8<Float>,
+                            _ u4: SIMD8<Float>, _ u5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+        let s = u1 + u2, d = u1 - u2, p = u3 + u4, m = u3 - u4
+        return (u0 * 0.25 - s * (1.0 / 6) + p * (1.0 / 24),
+                -d * (1.0 / 6) + m * (1.0 / 12),
+                -s * (1.0 / 6) + p * (1.0 / 6) + u5)
+    }
+
+    /// dk = Gᵀ dU G of 8 kernels: frequency (i, j) of their dU at `du + (6i + j)·strideBytes`
+    /// (8 floats); `store(p·3 + q, dk_pq)`.
+    @inline(__always)
+    private static func kernelGradientLanes(_ du: UnsafeRawPointer, strideBytes: Int,
+                                            _ store: (Int, SIMD8<Float>) -> Void) {
+        @inline(__always) func ld(_ f: Int) -> SIMD8<Float> {
+            du.loadUnaligned(fromByteOffset: f &* strideBytes, as: SIMD8<Float>.self)
+        }
+        @inline(__always) func column(_ j: Int) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+            gt6(ld(j), ld(6 &+ j), ld(12 &+ j), ld(18 &+ j), ld(24 &+ j), ld(30 &+ j))
+        }
+        let c0 = column(0), c1 = column(1), c2 = column(2), c3 = column(3), c4 = column(4), c5 = column(5)
+        let r0 = gt6(c0.0, c1.0, c2.0, c3.0, c4.0, c5.0)
+        let r1 = gt6(c0.1, c1.1, c2.1, c3.1, c4.1, c5.1)
+        let r2 = gt6(c0.2, c1.2, c2.2, c3.2, c4.2, c5.2)
+        store(0, r0.0); store(1, r0.1); store(2, r0.2)
+        store(3, r1.0); store(4, r1.1); store(5, r1.2)
+        store(6, r2.0); store(7, r2.1); store(8, r2.2)
+    }
+}
