@@ -9,7 +9,8 @@ import TestSupport
 final class FastEnginePoolingTests: FastEngineTestCase {
     func testAdaptiveAvgPoolMatchesReference() {
         for (shape, out) in [([2, 3, 7, 9], (1, 1)), ([9, 64, 8, 8], (1, 1)), ([2, 3, 7, 9], (2, 3)),
-                            ([6, 32, 8, 8], (3, 3)), ([4, 16, 4, 4], (3, 3)), ([3, 8, 32, 32], (3, 3))] {
+                            ([6, 32, 8, 8], (3, 3)), ([4, 16, 4, 4], (3, 3)), ([3, 8, 32, 32], (3, 3)),
+                            ([3, 3, 11, 5], (3, 2)), ([1, 7, 3, 3], (3, 3)), ([2, 5, 16, 16], (3, 3))] {
             let x = randn(shape, seed: 1)
             let y = ref.adaptiveAvgPool2d(x, outH: out.0, outW: out.1)
             let dy = randn(y.shape, seed: 2)
