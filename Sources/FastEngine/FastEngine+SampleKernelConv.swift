@@ -58,8 +58,8 @@ extension FastEngine {
         return Tensor(shape: [g.n, g.o, g.oh, g.ow], data: y)
     }
 
-    /// Per image: W_n again from `kernels`, dW_n = dy_n · col(x_n)ᵀ handed to
-    /// `kernels.weightGradient` (share = the thread's part), dx_n = col2im(W_nᵀ · dy_n).
+    /// Per image: dW_n = dy_n · col(x_n)ᵀ handed to `kernels.weightGradient` (share = the thread's
+    /// part), which writes W_n again, then dx_n = col2im(W_nᵀ · dy_n).
     public func sampleKernelConv2dBackward(_ x: Tensor, kernels: SampleKernels, _ config: ConvConfig,
                                            dy: Tensor) -> Tensor {
         let g = sampleGeometry(x, kernels, config)
@@ -92,17 +92,17 @@ extension FastEngine {
                     for img in partRange(part, of: parts, count: g.n) {
                         let xImg = xp + img &* g.c &* g.planeIn, dxImg = dxp + img &* g.c &* g.planeIn
                         let dyImg = dyp + img &* g.o &* ohw
-                        kernels.write(sample: img, into: wp)
+                        // dW_n first: its pass over the gates also writes W_n, which dx needs.
                         if let workspace {
                             workspace.kernelGradient(image: xImg, dy: dyImg, into: dwp)
-                            kernels.weightGradient(sample: img, share: part, UnsafePointer(dwp))
+                            kernels.weightGradient(sample: img, share: part, UnsafePointer(dwp), writingKernelInto: wp)
                             workspace.inputGradient(dy: dyImg, kernel: wp, into: dxImg)
                             continue
                         }
                         let colP = columns(g, xImg, cb.baseAddress)
                         sgemm(transB: true, m: g.o, n: rows, k: ohw, a: dyImg, lda: ohw, b: colP, ldb: ohw,
                               beta: 0, c: dwp, ldc: rows)
-                        kernels.weightGradient(sample: img, share: part, UnsafePointer(dwp))
+                        kernels.weightGradient(sample: img, share: part, UnsafePointer(dwp), writingKernelInto: wp)
                         if direct {
                             padded.withUnsafeMutableBufferPointer { pb in
                                 DirectConv3x3.pad(dyImg, c: g.o, h: g.h, w: g.w, into: pb.baseAddress!)

@@ -18,6 +18,18 @@ public protocol SampleKernels: AnyObject {
     func beginBackward(shares: Int)
     /// Receives ∂L/∂W_n (O·C·k·k floats), once per image, from share `share`.
     func weightGradient(sample n: Int, share: Int, _ dW: UnsafePointer<Float>)
+    /// `weightGradient`, then W_n written to `w` exactly as `write` writes it: one pass where the
+    /// source computes W_n's factors for its gradient anyway (the default makes the two calls).
+    func weightGradient(sample n: Int, share: Int, _ dW: UnsafePointer<Float>,
+                        writingKernelInto w: UnsafeMutablePointer<Float>)
+}
+
+extension SampleKernels {
+    public func weightGradient(sample n: Int, share: Int, _ dW: UnsafePointer<Float>,
+                               writingKernelInto w: UnsafeMutablePointer<Float>) {
+        weightGradient(sample: n, share: share, dW)
+        write(sample: n, into: w)
+    }
 }
 
 extension Kernels {

@@ -83,6 +83,33 @@ final class AWKernelModulationTests: XCTestCase {
         assertClose(fast.dz, naive.dLogits, rtol: 1e-5, atol: 1e-5)
     }
 
+    /// The backward pass that also writes W_n gives `write`'s bits and the gradients of the plain
+    /// backward, bit for bit, on factorised and exact-gate images and on rows with a scalar tail.
+    func testBackwardWritingTheKernelEqualsWriteAndBackward() {
+        for c in [37, 40] {
+            let (z0, k, dw) = sample(seed: 16, c: c)
+            var data = z0.data
+            data[(z0.count / z0.shape[0]) + 2] = 70   // image 1 takes the exact gate
+            let z = Tensor(shape: z0.shape, data: data)
+            let plain = AWKernelModulation(logits: z, kernel: k), fused = AWKernelModulation(logits: z, kernel: k)
+            let expected = backward(plain, dw, z: z), kernels = written(plain)
+            let per = fused.kernelShape.reduce(1, *)
+            var w = [Float](repeating: .nan, count: fused.count * per)
+            fused.beginBackward(shares: 2)
+            dw.data.withUnsafeBufferPointer { p in
+                w.withUnsafeMutableBufferPointer { wp in
+                    for n in 0..<fused.count {
+                        fused.weightGradient(sample: n, share: n < 2 ? 0 : 1, p.baseAddress! + n * per,
+                                             writingKernelInto: wp.baseAddress! + n * per)
+                    }
+                }
+            }
+            XCTAssertEqual(w, kernels.data, "C \(c)")
+            XCTAssertEqual(fused.dKernel().data, expected.dK.data, "C \(c)")
+            XCTAssertEqual(fused.dLogits(shape: z.shape).data, expected.dz.data, "C \(c)")
+        }
+    }
+
     /// The whole layer: output, input gradient and every parameter gradient on the fast engine
     /// (fused, 1 and 2 threads) against the reference engine (grouped-conv specification).
     func testLayerOnTheFastEngineMatchesTheReference() {

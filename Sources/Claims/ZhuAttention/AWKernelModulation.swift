@@ -123,6 +123,18 @@ public final class AWKernelModulation: SampleKernels {
     }
 
     public func weightGradient(sample n: Int, share: Int, _ dW: UnsafePointer<Float>) {
+        weightGradient(sample: n, share: share, dW, kernelOut: nil)
+    }
+
+    /// The backward's pass also writes W_n = K ⊙ A_n (the same products as `write`, the same bits),
+    /// so an engine that needs W_n after the gradient (dx = W_nᵀ dy) skips a second pass of gates.
+    public func weightGradient(sample n: Int, share: Int, _ dW: UnsafePointer<Float>,
+                               writingKernelInto w: UnsafeMutablePointer<Float>) {
+        weightGradient(sample: n, share: share, dW, kernelOut: w)
+    }
+
+    private func weightGradient(sample n: Int, share: Int, _ dW: UnsafePointer<Float>,
+                                kernelOut w: UnsafeMutablePointer<Float>?) {
         precondition(share >= 0 && share < shares, "share \(share) outside 0..<\(shares): call beginBackward first")
         let row = c &* t
         let dk = dKernelShares!.baseAddress! + share &* o &* row
@@ -136,7 +148,7 @@ public final class AWKernelModulation: SampleKernels {
                 let e = eb.baseAddress! + n &* (o &+ c) &* t
                 let rawIn = UnsafeRawPointer(e + o &* t), rawK = UnsafeRawPointer(kb.baseAddress!)
                 let rawG = UnsafeRawPointer(dW), rawDK = UnsafeMutableRawPointer(dk)
-                let rawDzIn = UnsafeMutableRawPointer(dzIn)
+                let rawDzIn = UnsafeMutableRawPointer(dzIn), rawW = w.map { UnsafeMutableRawPointer($0) }
                 let two = SIMD8<Float>(repeating: 2), one = SIMD8<Float>(repeating: 1), half = SIMD8<Float>(repeating: 0.5)
                 for oo in 0..<o {
                     let b0 = oo &* row
@@ -153,6 +165,7 @@ public final class AWKernelModulation: SampleKernels {
                                     let a = two / (one + ea * eIn)
                                     let g = rawG.loadUnaligned(fromByteOffset: off, as: SIMD8<Float>.self)
                                     let k = rawK.loadUnaligned(fromByteOffset: off, as: SIMD8<Float>.self)
+                                    rawW?.storeBytes(of: k * a, toByteOffset: off, as: SIMD8<Float>.self)
                                     let acc = rawDK.loadUnaligned(fromByteOffset: off, as: SIMD8<Float>.self)
                                     rawDK.storeBytes(of: acc + g * a, toByteOffset: off, as: SIMD8<Float>.self)
                                     let d = g * k * a * (one - half * a)
@@ -169,6 +182,7 @@ public final class AWKernelModulation: SampleKernels {
                     }
                     for j in vectorEnd..<row {
                         let a = gate(n, oo, j / t, j % t)
+                        w?[b0 &+ j] = a * kernel[b0 &+ j]
                         let g = dW[b0 &+ j]
                         dk[b0 &+ j] += g * a
                         let d = g * kernel[b0 &+ j] * a * (1 - 0.5 * a)
