@@ -13,23 +13,49 @@ extension FastEngine {
     public func conv2dBatchNormEval(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: ConvConfig,
                                     gamma: Tensor, beta: Tensor, runningMean: Tensor, runningVar: Tensor, eps: Float,
                                     activation: FusedActivation?) -> Tensor {
+        fusedConvBatchNorm(x, weight: weight, bias: bias, config, gamma: gamma, beta: beta, runningMean: runningMean,
+                           runningVar: runningVar, eps: eps, residual: nil, activation: activation)
+    }
+
+    /// act(BN_eval(conv(x, W)) + residual): the same bits as `conv2dBatchNormEval` without
+    /// activation then `add(_:_:activation:)` (or `add`) — per output plane the same `affine`, then
+    /// the same elementwise act(u + v), only while the plane is in cache.
+    public func conv2dBatchNormEvalAdd(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: ConvConfig,
+                                       gamma: Tensor, beta: Tensor, runningMean: Tensor, runningVar: Tensor, eps: Float,
+                                       residual: Tensor, activation: FusedActivation?) -> Tensor {
+        fusedConvBatchNorm(x, weight: weight, bias: bias, config, gamma: gamma, beta: beta, runningMean: runningMean,
+                           runningVar: runningVar, eps: eps, residual: residual, activation: activation)
+    }
+
+    private func fusedConvBatchNorm(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: ConvConfig,
+                                    gamma: Tensor, beta: Tensor, runningMean: Tensor, runningVar: Tensor, eps: Float,
+                                    residual: Tensor?, activation: FusedActivation?) -> Tensor {
         let g = ConvGeometry(x: x.shape, weight: weight.shape, config)
         let path = forwardPath(g)   // the path `conv2d` takes
         guard Self.fusesConvBatchNorm, bias == nil, path == .winograd || path == .gemm, g.groups == 1,
-              gamma.count == g.o else {
+              gamma.count == g.o, residual.map({ $0.shape == [g.n, g.o, g.oh, g.ow] }) ?? true else {
             let z = conv2d(x, weight: weight, bias: bias, config)
-            return batchNormEval(z, gamma: gamma, beta: beta, runningMean: runningMean, runningVar: runningVar, eps: eps,
-                                 fused: activation)
+            guard let residual else {
+                return batchNormEval(z, gamma: gamma, beta: beta, runningMean: runningMean, runningVar: runningVar,
+                                     eps: eps, fused: activation)
+            }
+            let b = batchNormEval(z, gamma: gamma, beta: beta, runningMean: runningMean, runningVar: runningVar,
+                                  eps: eps, fused: nil)
+            return activation.map { add(b, residual, activation: $0) } ?? add(b, residual)
         }
         let (scale, shift) = Self.evalScaleShift(gamma: gamma, beta: beta, runningMean: runningMean,
                                                  runningVar: runningVar, eps: eps)
         let o = g.o, plane = g.oh * g.ow
+        // The batch norm's own activation: none when a residual comes after it.
+        let bnActivation = residual == nil ? activation : nil
         let y = scale.withUnsafeBufferPointer { sb in
             shift.withUnsafeBufferPointer { tb in
-                let sp = sb.baseAddress!, tp = tb.baseAddress!
+                (residual?.data ?? []).withUnsafeBufferPointer { rb in
+                // NOTE: an empty array's buffer may have a base address: test for the residual itself.
+                let sp = sb.baseAddress!, tp = tb.baseAddress!, rp = residual == nil ? nil : rb.baseAddress
                 /// Images [first, first + count) of y through the batch norm and activation, plane by plane.
                 func normalise(_ yp: UnsafeMutablePointer<Float>, _ first: Int, _ count: Int) {
-                    withActivation(activation) { act, actS in
+                    withActivation(bnActivation) { act, actS in
                         for img in first..<(first &+ count) {
                             for oc in 0..<o {
                                 let p = yp + (img &* o &+ oc) &* plane
@@ -37,11 +63,15 @@ extension FastEngine {
                             }
                         }
                     }
+                    guard let rp else { return }
+                    let at = first &* o &* plane
+                    addActivated(UnsafePointer(yp + at), rp + at, yp + at, count &* o &* plane, activation)
                 }
                 if path == .winograd {
                     return winogradConv3x3(Self.productInput(x), weight: Self.productInput(weight), g) { normalise($0, $1, $2) }
                 }
                 return gemmConv2d(x, weight: weight, g) { normalise($0, $1, 1) }
+                }
             }
         }
         return Tensor(shape: [g.n, g.o, g.oh, g.ow], data: y)

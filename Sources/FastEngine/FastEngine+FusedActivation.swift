@@ -122,3 +122,22 @@ func axpby(_ u: UnsafePointer<Float>, gatedBy y: UnsafePointer<Float>, _ act: Fu
     case .relu6: run(.relu6)
     }
 }
+
+/// out[j] = act(a[j] + b[j]) over `count` floats: `add(_:_:activation:)`'s (or, for nil, `add`'s)
+/// elementwise op (the same bits in a vector lane or a scalar), for one chunk of a fused
+/// convolution's output.
+@inline(__always)
+func addActivated(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+                  _ count: Int, _ activation: FusedActivation?) {
+    withActivation(activation) { act, actS in
+        let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b), ro = UnsafeMutableRawPointer(out)
+        var j = 0
+        while j &+ 8 <= count {
+            let v = act(ra.loadUnaligned(fromByteOffset: j &* 4, as: SIMD8<Float>.self)
+                        + rb.loadUnaligned(fromByteOffset: j &* 4, as: SIMD8<Float>.self))
+            ro.storeBytes(of: v, toByteOffset: j &* 4, as: SIMD8<Float>.self)
+            j &+= 8
+        }
+        while j < count { out[j] = actS(a[j] + b[j]); j &+= 1 }
+    }
+}

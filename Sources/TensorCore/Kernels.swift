@@ -122,6 +122,12 @@ public protocol Kernels: Sendable {
     func conv2dBatchNormEval(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: ConvConfig,
                              gamma: Tensor, beta: Tensor, runningMean: Tensor, runningVar: Tensor, eps: Float,
                              activation: FusedActivation?) -> Tensor
+    /// y = act(BN_eval(conv(x, W) + b) + residual): a residual block's last convolution, its batch
+    /// norm, the shortcut sum and the activation (when not nil) in one call. The same numbers as
+    /// `conv2dBatchNormEval` (no activation) then `add(_:_:activation:)` or `add` (the default here).
+    func conv2dBatchNormEvalAdd(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: ConvConfig,
+                                gamma: Tensor, beta: Tensor, runningMean: Tensor, runningVar: Tensor, eps: Float,
+                                residual: Tensor, activation: FusedActivation?) -> Tensor
     /// dy where the activation's output y is on its slope (ReLU: y > 0; ReLU6: 0 < y < 6), else 0.
     func activationBackward(y: Tensor, dy: Tensor, activation: FusedActivation) -> Tensor
 
@@ -214,6 +220,14 @@ extension Kernels {
             batchNormEval(z, gamma: gamma, beta: beta, runningMean: runningMean, runningVar: runningVar, eps: eps,
                           activation: $0)
         } ?? batchNormEval(z, gamma: gamma, beta: beta, runningMean: runningMean, runningVar: runningVar, eps: eps)
+    }
+
+    public func conv2dBatchNormEvalAdd(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: ConvConfig,
+                                       gamma: Tensor, beta: Tensor, runningMean: Tensor, runningVar: Tensor, eps: Float,
+                                       residual: Tensor, activation: FusedActivation?) -> Tensor {
+        let z = conv2dBatchNormEval(x, weight: weight, bias: bias, config, gamma: gamma, beta: beta,
+                                    runningMean: runningMean, runningVar: runningVar, eps: eps, activation: nil)
+        return activation.map { add(z, residual, activation: $0) } ?? add(z, residual)
     }
 
     /// NOTE: the mask from the output y equals the one from the input: y > 0 ⇔ x > 0, and for

@@ -53,4 +53,36 @@ final class FastEngineConvBatchNormTests: FastEngineTestCase {
             }
         }
     }
+
+    /// act(BN_eval(conv) + residual) in one call: bit for bit the batch norm without activation,
+    /// then `add(_:_:activation:)` (or `add`), on every path; the reference within tolerance.
+    func testShortcutSumEqualsTheOpsInTurnAndTheReference() {
+        for (i, cs) in Self.cases.enumerated() {
+            let x = randn([cs.n, cs.c, cs.h, cs.w], seed: 500 + UInt64(i))
+            let w = randn([cs.o, cs.c / cs.groups, cs.k, cs.k], seed: 520 + UInt64(i), std: 0.5)
+            let b = cs.bias ? randn([cs.o], seed: 540 + UInt64(i)) : nil
+            let gamma = randn([cs.o], seed: 560 + UInt64(i)), beta = randn([cs.o], seed: 580 + UInt64(i))
+            let mean = randn([cs.o], seed: 600 + UInt64(i))
+            let variance = Tensor(shape: [cs.o], data: (0..<cs.o).map { 0.3 + Float($0 % 3) * 0.5 })
+            let config = ConvConfig(stride: cs.stride, padding: cs.pad, groups: cs.groups)
+            let outShape = ref.conv2d(x, weight: w, bias: b, config).shape
+            let residual = randn(outShape, seed: 620 + UInt64(i))
+            for activation in [nil, FusedActivation.relu, .relu6] as [FusedActivation?] {
+                let tag = "\(cs) \(activation.map { "\($0)" } ?? "no activation")"
+                let expected = ref.conv2dBatchNormEvalAdd(x, weight: w, bias: b, config, gamma: gamma, beta: beta,
+                                                          runningMean: mean, runningVar: variance, eps: 1e-5,
+                                                          residual: residual, activation: activation)
+                for engine in fastEngines {
+                    let fused = engine.conv2dBatchNormEvalAdd(x, weight: w, bias: b, config, gamma: gamma, beta: beta,
+                                                              runningMean: mean, runningVar: variance, eps: 1e-5,
+                                                              residual: residual, activation: activation)
+                    let z = engine.conv2dBatchNormEval(x, weight: w, bias: b, config, gamma: gamma, beta: beta,
+                                                       runningMean: mean, runningVar: variance, eps: 1e-5, activation: nil)
+                    let inTurn = activation.map { engine.add(z, residual, activation: $0) } ?? engine.add(z, residual)
+                    XCTAssertEqual(fused.data, inTurn.data, tag)
+                    assertClose(fused, expected, rtol: 1e-4, atol: 1e-4, tag)
+                }
+            }
+        }
+    }
 }

@@ -75,8 +75,9 @@ final class ActivationFusionTests: XCTestCase {
 }
 
 /// In eval mode a convolution and the batch norm (and activation) after it run as one engine call,
-/// whose fast version applies the batch norm inside the Winograd convolution, chunk by chunk: no
-/// bit of the output, of a parameter gradient or of the input gradient changes.
+/// whose fast version applies the batch norm inside the Winograd convolution, chunk by chunk, and a
+/// residual block's last convolution takes the shortcut sum and activation too: no bit of the
+/// output, of a parameter gradient or of the input gradient changes.
 final class ConvBatchNormFusionTests: XCTestCase {
     /// 16×16 maps at batch 4 give 64 Winograd tiles a call, so the fast engine takes its fused path.
     func net(_ rng: inout SeededRNG) -> Sequential {
@@ -85,17 +86,26 @@ final class ConvBatchNormFusionTests: XCTestCase {
                               BatchNorm2d("b.bn1", channels: 8), ReLU6(),
                               Conv2d("b.conv2", inChannels: 8, outChannels: 8, kernelSize: 3, padding: 1, rng: &rng),
                               BatchNorm2d("b.bn2", channels: 8))
+        // A projection shortcut and no activation after the sum (MobileNetV2's inverted residual).
+        let body2 = Sequential(Conv2d("c.conv1", inChannels: 8, outChannels: 12, kernelSize: 1, rng: &rng),
+                               BatchNorm2d("c.bn1", channels: 12), ReLU6(),
+                               Conv2d("c.conv2", inChannels: 12, outChannels: 12, kernelSize: 3, padding: 1, rng: &rng),
+                               BatchNorm2d("c.bn2", channels: 12))
+        let shortcut2 = Sequential(Conv2d("c.proj", inChannels: 8, outChannels: 12, kernelSize: 1, rng: &rng),
+                                   BatchNorm2d("c.bnp", channels: 12))
         return Sequential(Conv2d("stem", inChannels: 3, outChannels: 8, kernelSize: 3, padding: 1, rng: &rng),
                           BatchNorm2d("bn", channels: 8), ReLU(),
                           Residual(body: body, activation: ReLU()),
-                          Conv2d("down", inChannels: 8, outChannels: 8, kernelSize: 3, stride: 2, padding: 1, rng: &rng),
+                          Residual(body: body2, shortcut: shortcut2),
+                          Conv2d("down", inChannels: 12, outChannels: 8, kernelSize: 3, stride: 2, padding: 1, rng: &rng),
                           BatchNorm2d("bn.down", channels: 8), Flatten())
     }
 
-    func run(_ engine: any Kernels, graph: Bool, kernel: Bool) -> ([Float], [[Float]], [Float]) {
+    func run(_ engine: any Kernels, graph: Bool, kernel: Bool, shortcutSum: Bool = true) -> ([Float], [[Float]], [Float]) {
         Sequential.fusesConvBatchNorm = graph
         FastEngine.fusesConvBatchNorm = kernel
-        defer { Sequential.fusesConvBatchNorm = true; FastEngine.fusesConvBatchNorm = true }
+        Residual.fusesShortcutSum = shortcutSum
+        defer { Sequential.fusesConvBatchNorm = true; FastEngine.fusesConvBatchNorm = true; Residual.fusesShortcutSum = true }
         var rng = SeededRNG(seed: 4)
         let model = net(&rng)
         // Running statistics away from (0, 1), so the batch norms do something.
@@ -112,9 +122,9 @@ final class ConvBatchNormFusionTests: XCTestCase {
     func testFusionChangesNoBit() {
         for engine in [ReferenceEngine(), FastEngine(threads: 1), FastEngine(threads: 2)] as [any Kernels] {
             let separate = run(engine, graph: false, kernel: false)
-            for (graph, kernel) in [(true, true), (true, false)] {
-                let fused = run(engine, graph: graph, kernel: kernel)
-                let tag = "\(engine.name) threads \(engine.threads) graph \(graph) kernel \(kernel)"
+            for (graph, kernel, sum) in [(true, true, true), (true, false, true), (true, true, false)] {
+                let fused = run(engine, graph: graph, kernel: kernel, shortcutSum: sum)
+                let tag = "\(engine.name) threads \(engine.threads) graph \(graph) kernel \(kernel) sum \(sum)"
                 XCTAssertEqual(fused.0, separate.0, "output \(tag)")
                 XCTAssertEqual(fused.1, separate.1, "parameter gradients \(tag)")
                 XCTAssertEqual(fused.2, separate.2, "input gradient \(tag)")

@@ -74,4 +74,21 @@ public final class Conv2d: Layer {
             return convPullback(bnPullback(dy))
         })
     }
+
+    /// Eval mode: this convolution, the batch norm `bn` after it, the sum with `residual` and
+    /// `activation` in one engine call (`Kernels.conv2dBatchNormEvalAdd`; `Residual` uses it for a
+    /// body ending in convolution + batch norm). No pullback: the caller recomputes its block.
+    public func forward(_ x: Tensor, _ ctx: ForwardContext, thenEval bn: BatchNorm2d, adding residual: Tensor,
+                        activation: FusedActivation?) -> Tensor {
+        precondition(!ctx.training, "\(weight.name): the fused convolution + batch norm is eval-mode only")
+        precondition(x.rank == 4 && x.shape[1] == inChannels,
+                     "\(weight.name): expected [N,\(inChannels),H,W], got \(x.shape)")
+        precondition(bn.channels == outChannels, "\(bn.weight.name): \(bn.channels) channels after \(outChannels)")
+        let y = ctx.engine.conv2dBatchNormEvalAdd(x, weight: weight.value, bias: bias?.value, config,
+                                                  gamma: bn.weight.value, beta: bn.bias.value,
+                                                  runningMean: bn.runningMean.value, runningVar: bn.runningVar.value,
+                                                  eps: bn.eps, residual: residual, activation: activation)
+        ctx.addMACs(y.count * (inChannels / config.groups) * kernelSize * kernelSize)
+        return y
+    }
 }

@@ -3,7 +3,9 @@
 import TensorCore
 
 /// y = act(body(x) + shortcut(x)); `shortcut` nil is the identity, `activation` nil is none.
-/// A ReLU / ReLU6 activation runs fused with the add (see `Sequential.fusesActivations`).
+/// A ReLU / ReLU6 activation runs fused with the add (see `Sequential.fusesActivations`); in eval
+/// mode a body ending in `Conv2d → BatchNorm2d` runs its last convolution, batch norm, the sum
+/// and the activation as one call (`fusesShortcutSum`), the same numbers.
 ///
 /// The pullback sends the gradient of the sum through both branches and adds the two input
 /// gradients (d x = body′ᵀ·g + shortcut′ᵀ·g). Covers the ResNet basic and bottleneck blocks
@@ -23,7 +25,31 @@ public final class Residual: Layer {
     public var parameters: [Parameter] { body.parameters + (shortcut?.parameters ?? []) }
     public var buffers: [Buffer] { body.buffers + (shortcut?.buffers ?? []) }
 
+    /// Process-wide switch for the eval-mode fusion of a body ending in `Conv2d → BatchNorm2d` with
+    /// the shortcut sum and the activation (`Conv2d.forward(_:_:thenEval:adding:activation:)`; on
+    /// by default, and only while `Sequential.fusesConvBatchNorm` and `fusesActivations` are on).
+    nonisolated(unsafe) public static var fusesShortcutSum = true
+
     public func forward(_ x: Tensor, _ ctx: ForwardContext) -> (Tensor, Pullback) {
+        if !ctx.training, Self.fusesShortcutSum, Sequential.fusesConvBatchNorm, Sequential.fusesActivations,
+           let chain = body as? Sequential, chain.layers.count >= 2,
+           let conv = chain.layers[chain.layers.count - 2] as? Conv2d, let bn = chain.layers.last as? BatchNorm2d {
+            var act: FusedActivation? = nil
+            if let layer = activation {
+                guard let fused = fusedActivation(of: layer) else { return unfusedForward(x, ctx) }
+                act = fused
+            }
+            let (h, _) = chain.forward(x, ctx, layers: 0..<(chain.layers.count - 2))
+            let s = shortcut?.forward(x, ctx).0 ?? x
+            let y = conv.forward(h, ctx, thenEval: bn, adding: s, activation: act)
+            let engine = ctx.engine
+            // The fused call keeps no intermediate: a pullback (rare in eval mode) recomputes.
+            return (y, { dy in self.unfusedForward(x, ForwardContext(engine: engine, training: false)).1(dy) })
+        }
+        return unfusedForward(x, ctx)
+    }
+
+    private func unfusedForward(_ x: Tensor, _ ctx: ForwardContext) -> (Tensor, Pullback) {
         let (b, bodyPB) = body.forward(x, ctx)
         let s: Tensor, shortcutPB: Pullback
         if let shortcut { (s, shortcutPB) = shortcut.forward(x, ctx) } else { (s, shortcutPB) = (x, { $0 }) }

@@ -26,22 +26,28 @@ public final class Sequential: Layer {
     public var buffers: [Buffer] { layers.flatMap { $0.buffers } }
 
     public func forward(_ x: Tensor, _ ctx: ForwardContext) -> (Tensor, Pullback) {
+        forward(x, ctx, layers: 0..<layers.count)
+    }
+
+    /// The chain of `layers[range]` only (fusions stay inside the range).
+    public func forward(_ x: Tensor, _ ctx: ForwardContext, layers range: Range<Int>) -> (Tensor, Pullback) {
+        let end = range.upperBound
         var h = x
         var pullbacks: [Pullback] = []
-        pullbacks.reserveCapacity(layers.count)
-        var i = 0
-        while i < layers.count {
+        pullbacks.reserveCapacity(range.count)
+        var i = range.lowerBound
+        while i < end {
             let layer = layers[i]
-            if !ctx.training && Self.fusesConvBatchNorm, let conv = layer as? Conv2d, i + 1 < layers.count,
+            if !ctx.training && Self.fusesConvBatchNorm, let conv = layer as? Conv2d, i + 1 < end,
                let bn = layers[i + 1] as? BatchNorm2d {
-                let act = Self.fusesActivations && i + 2 < layers.count ? fusedActivation(of: layers[i + 2]) : nil
+                let act = Self.fusesActivations && i + 2 < end ? fusedActivation(of: layers[i + 2]) : nil
                 let (y, pb) = conv.forward(h, ctx, thenEval: bn, activation: act)
                 h = y
                 pullbacks.append(pb)
                 i += act == nil ? 2 : 3
                 continue
             }
-            if Self.fusesActivations, let bn = layer as? BatchNorm2d, i + 1 < layers.count,
+            if Self.fusesActivations, let bn = layer as? BatchNorm2d, i + 1 < end,
                let act = fusedActivation(of: layers[i + 1]) {
                 let (y, pb) = bn.forward(h, ctx, activation: act)
                 h = y

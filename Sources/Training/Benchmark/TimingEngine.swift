@@ -132,6 +132,16 @@ public struct TimingEngine: Kernels {
                                       runningMean: runningMean, runningVar: runningVar, eps: eps, activation: activation)
         }
     }
+    public func conv2dBatchNormEvalAdd(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: ConvConfig,
+                                       gamma: Tensor, beta: Tensor, runningMean: Tensor, runningVar: Tensor, eps: Float,
+                                       residual: Tensor, activation: FusedActivation?) -> Tensor {
+        timed("conv2d+batchNormEval+add" + (activation.map { "+\($0)" } ?? ""), Self.convShape(x, weight, config),
+              flops: Self.convFlops(x, weight, config)) {
+            inner.conv2dBatchNormEvalAdd(x, weight: weight, bias: bias, config, gamma: gamma, beta: beta,
+                                         runningMean: runningMean, runningVar: runningVar, eps: eps,
+                                         residual: residual, activation: activation)
+        }
+    }
     public func add(_ a: Tensor, _ b: Tensor, activation: FusedActivation) -> Tensor {
         timed("add+\(activation)", Self.planeShape(a.shape)) { inner.add(a, b, activation: activation) }
     }
