@@ -8,8 +8,9 @@ import TensorCore
 extension FastEngine {
     /// act(BN_eval(conv(x, W))): the same bits as `conv2d` then `batchNormEval` — the same
     /// convolution, then the same `affine` per output plane with the same scale and shift
-    /// (`evalScaleShift`), only earlier. Depthwise, direct-kernel, grouped and biased convolutions
-    /// run the two ops one after the other.
+    /// (`evalScaleShift`), only earlier (per chunk of images on the Winograd and GEMM paths, per
+    /// plane on the depthwise one). Direct-kernel, grouped and biased convolutions run the two
+    /// ops one after the other.
     public func conv2dBatchNormEval(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: ConvConfig,
                                     gamma: Tensor, beta: Tensor, runningMean: Tensor, runningVar: Tensor, eps: Float,
                                     activation: FusedActivation?) -> Tensor {
@@ -32,7 +33,8 @@ extension FastEngine {
                                     residual: Tensor?, activation: FusedActivation?) -> Tensor {
         let g = ConvGeometry(x: x.shape, weight: weight.shape, config)
         let path = forwardPath(g)   // the path `conv2d` takes
-        guard Self.fusesConvBatchNorm, bias == nil, path == .winograd || path == .gemm, g.groups == 1,
+        guard Self.fusesConvBatchNorm, bias == nil, path == .winograd || path == .gemm || path == .depthwise,
+              path == .depthwise || g.groups == 1,
               gamma.count == g.o, residual.map({ $0.shape == [g.n, g.o, g.oh, g.ow] }) ?? true else {
             let z = conv2d(x, weight: weight, bias: bias, config)
             guard let residual else {
@@ -66,6 +68,14 @@ extension FastEngine {
                     guard let rp else { return }
                     let at = first &* o &* plane
                     addActivated(UnsafePointer(yp + at), rp + at, yp + at, count &* o &* plane, activation)
+                }
+                if path == .depthwise {
+                    return depthwiseConv2d(Self.productInput(x), weight: Self.productInput(weight), bias: nil, g) { p, index in
+                        withActivation(bnActivation) { act, actS in
+                            affine(UnsafePointer(p), p, plane, scale: sp[index % o], shift: tp[index % o], act, actS)
+                        }
+                        if let rp { addActivated(UnsafePointer(p), rp + index &* plane, p, plane, activation) }
+                    }.data
                 }
                 if path == .winograd {
                     return winogradConv3x3(Self.productInput(x), weight: Self.productInput(weight), g) { normalise($0, $1, $2) }

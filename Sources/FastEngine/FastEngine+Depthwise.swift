@@ -11,9 +11,14 @@ import TensorCore
 
 extension FastEngine {
     /// y[n,c,i,j] = b[c] + Σ_{p,q} x[n,c,i·s+p−P, j·s+q−P] · w[c,0,p,q], one plane per task.
-    func depthwiseConv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, _ g: ConvGeometry) -> Tensor {
-        if g.stride == 1 && g.pad < g.k { return depthwiseConv2dStride1(x, weight: weight, bias: bias, g) }
-        if g.pad < g.k { return depthwiseConv2dStrided(x, weight: weight, bias: bias, g) }
+    /// `epilogue(y plane, plane index n·C + c)` runs on each finished output plane, on the thread
+    /// that wrote it, while it is in cache.
+    func depthwiseConv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, _ g: ConvGeometry,
+                         epilogue: ((UnsafeMutablePointer<Float>, Int) -> Void)? = nil) -> Tensor {
+        if g.stride == 1 && g.pad < g.k {
+            return depthwiseConv2dStride1(x, weight: weight, bias: bias, g, epilogue: epilogue)
+        }
+        if g.pad < g.k { return depthwiseConv2dStrided(x, weight: weight, bias: bias, g, epilogue: epilogue) }
         let planes = g.n * g.c, k = g.k, kk = k * k
         let parts = partsFor(work: planes * g.planeOut * kk, units: planes, threads: threads)
         let biasData = bias?.data ?? [Float](repeating: 0, count: g.c)
@@ -45,6 +50,7 @@ extension FastEngine {
                                 }
                             }
                         }
+                        epilogue?(dst, plane)
                     }
                 }
             }
@@ -142,7 +148,8 @@ extension FastEngine {
 
     /// Stride-1 forward: each plane is copied into a zero-padded buffer
     /// [(H + 2P), OWr + k − 1] (margins zeroed once per thread), then `depthwisePlane`.
-    func depthwiseConv2dStride1(_ x: Tensor, weight: Tensor, bias: Tensor?, _ g: ConvGeometry) -> Tensor {
+    func depthwiseConv2dStride1(_ x: Tensor, weight: Tensor, bias: Tensor?, _ g: ConvGeometry,
+                                epilogue: ((UnsafeMutablePointer<Float>, Int) -> Void)? = nil) -> Tensor {
         let planes = g.n * g.c, k = g.k, kk = k * k
         let parts = partsFor(work: planes * g.planeOut * kk, units: planes, threads: threads)
         let biasData = bias?.data ?? [Float](repeating: 0, count: g.c)
@@ -163,6 +170,7 @@ extension FastEngine {
                                       into: pad + (g.pad &* ld &+ g.pad), ld: ld)
                             depthwisePlane(pad, ld: ld, taps: wp + ch &* kk, k: k, bias: bb[ch],
                                            out: yp + plane &* g.planeOut, oh: g.oh, ow: g.ow)
+                            epilogue?(yp + plane &* g.planeOut, plane)
                         }
                     }
                 }
@@ -275,7 +283,8 @@ struct PhasedPlane {
 
 extension FastEngine {
     /// Stride ≥ 2 forward: y[i,j] = b + Σ_{p,q} w[p,q]·phase[q mod s][i·s + p, j + q/s].
-    func depthwiseConv2dStrided(_ x: Tensor, weight: Tensor, bias: Tensor?, _ g: ConvGeometry) -> Tensor {
+    func depthwiseConv2dStrided(_ x: Tensor, weight: Tensor, bias: Tensor?, _ g: ConvGeometry,
+                                epilogue: ((UnsafeMutablePointer<Float>, Int) -> Void)? = nil) -> Tensor {
         let planes = g.n * g.c, k = g.k, kk = k * k, ph = PhasedPlane(g)
         let parts = partsFor(work: planes * g.planeOut * kk, units: planes, threads: threads)
         let biasData = bias?.data ?? [Float](repeating: 0, count: g.c)
@@ -317,6 +326,7 @@ extension FastEngine {
                                     j &+= 8
                                 }
                             }
+                            epilogue?(out, plane)
                         }
                     }
                     }

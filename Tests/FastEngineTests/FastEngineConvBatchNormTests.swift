@@ -11,7 +11,8 @@ final class FastEngineConvBatchNormTests: FastEngineTestCase {
     typealias Case = FastEngineConvTests.Case
 
     /// Winograd cases (≥ 64 tiles a call), im2col + GEMM cases (stride 2 with several images per
-    /// GEMM, pointwise, few tiles), all fused; a grouped and a biased conv (the two ops in turn).
+    /// GEMM, pointwise, few tiles) and depthwise cases, all fused; a grouped and a biased conv (the
+    /// two ops in turn).
     static let cases: [Case] = [
         Case(n: 4, c: 6, h: 16, w: 16, o: 10, k: 3, stride: 1, pad: 1, groups: 1, bias: false),
         Case(n: 3, c: 5, h: 13, w: 18, o: 7, k: 3, stride: 1, pad: 1, groups: 1, bias: false),
@@ -22,6 +23,13 @@ final class FastEngineConvBatchNormTests: FastEngineTestCase {
         Case(n: 1, c: 6, h: 7, w: 7, o: 6, k: 3, stride: 1, pad: 1, groups: 1, bias: false),
         Case(n: 3, c: 6, h: 8, w: 8, o: 4, k: 3, stride: 1, pad: 1, groups: 2, bias: false),
         Case(n: 4, c: 6, h: 16, w: 16, o: 10, k: 3, stride: 1, pad: 1, groups: 1, bias: true),
+        // Depthwise: stride 1, stride 2, a width off the 8 lanes, padding ≥ k (the row-loop
+        // fallback), and a biased one (the two ops in turn).
+        Case(n: 3, c: 6, h: 8, w: 8, o: 6, k: 3, stride: 1, pad: 1, groups: 6, bias: false),
+        Case(n: 2, c: 5, h: 9, w: 11, o: 5, k: 3, stride: 2, pad: 1, groups: 5, bias: false),
+        Case(n: 2, c: 4, h: 7, w: 5, o: 4, k: 3, stride: 1, pad: 1, groups: 4, bias: false),
+        Case(n: 2, c: 3, h: 6, w: 6, o: 3, k: 1, stride: 1, pad: 1, groups: 3, bias: false),
+        Case(n: 2, c: 4, h: 8, w: 8, o: 4, k: 3, stride: 1, pad: 1, groups: 4, bias: true),
     ]
 
     func testFusedEqualsTheOpsInTurnAndTheReference() {
