@@ -32,15 +32,18 @@ final class FastEngineConvBatchNormTests: FastEngineTestCase {
         Case(n: 2, c: 4, h: 8, w: 8, o: 4, k: 3, stride: 1, pad: 1, groups: 4, bias: true),
     ]
 
+    /// A case's input, weight, bias and batch-norm statistics (variances away from 1), from `seed`.
+    func operands(_ cs: Case, seed: UInt64)
+        -> (x: Tensor, w: Tensor, b: Tensor?, gamma: Tensor, beta: Tensor, mean: Tensor, variance: Tensor, config: ConvConfig) {
+        (randn([cs.n, cs.c, cs.h, cs.w], seed: seed), randn([cs.o, cs.c / cs.groups, cs.k, cs.k], seed: seed + 20, std: 0.5),
+         cs.bias ? randn([cs.o], seed: seed + 40) : nil, randn([cs.o], seed: seed + 60), randn([cs.o], seed: seed + 80),
+         randn([cs.o], seed: seed + 100), Tensor(shape: [cs.o], data: (0..<cs.o).map { 0.2 + Float($0 % 4) * 0.7 }),
+         ConvConfig(stride: cs.stride, padding: cs.pad, groups: cs.groups))
+    }
+
     func testFusedEqualsTheOpsInTurnAndTheReference() {
         for (i, cs) in Self.cases.enumerated() {
-            let x = randn([cs.n, cs.c, cs.h, cs.w], seed: 300 + UInt64(i))
-            let w = randn([cs.o, cs.c / cs.groups, cs.k, cs.k], seed: 320 + UInt64(i), std: 0.5)
-            let b = cs.bias ? randn([cs.o], seed: 340 + UInt64(i)) : nil
-            let gamma = randn([cs.o], seed: 360 + UInt64(i)), beta = randn([cs.o], seed: 380 + UInt64(i))
-            let mean = randn([cs.o], seed: 400 + UInt64(i))
-            let variance = Tensor(shape: [cs.o], data: (0..<cs.o).map { 0.2 + Float($0 % 4) * 0.7 })
-            let config = ConvConfig(stride: cs.stride, padding: cs.pad, groups: cs.groups)
+            let (x, w, b, gamma, beta, mean, variance, config) = operands(cs, seed: 300 + UInt64(i))
             for activation in [nil, FusedActivation.relu, .relu6] as [FusedActivation?] {
                 let tag = "\(cs) \(activation.map { "\($0)" } ?? "no activation")"
                 let expected = ref.conv2dBatchNormEval(x, weight: w, bias: b, config, gamma: gamma, beta: beta,
@@ -66,13 +69,7 @@ final class FastEngineConvBatchNormTests: FastEngineTestCase {
     /// then `add(_:_:activation:)` (or `add`), on every path; the reference within tolerance.
     func testShortcutSumEqualsTheOpsInTurnAndTheReference() {
         for (i, cs) in Self.cases.enumerated() {
-            let x = randn([cs.n, cs.c, cs.h, cs.w], seed: 500 + UInt64(i))
-            let w = randn([cs.o, cs.c / cs.groups, cs.k, cs.k], seed: 520 + UInt64(i), std: 0.5)
-            let b = cs.bias ? randn([cs.o], seed: 540 + UInt64(i)) : nil
-            let gamma = randn([cs.o], seed: 560 + UInt64(i)), beta = randn([cs.o], seed: 580 + UInt64(i))
-            let mean = randn([cs.o], seed: 600 + UInt64(i))
-            let variance = Tensor(shape: [cs.o], data: (0..<cs.o).map { 0.3 + Float($0 % 3) * 0.5 })
-            let config = ConvConfig(stride: cs.stride, padding: cs.pad, groups: cs.groups)
+            let (x, w, b, gamma, beta, mean, variance, config) = operands(cs, seed: 500 + UInt64(i))
             let outShape = ref.conv2d(x, weight: w, bias: b, config).shape
             let residual = randn(outShape, seed: 620 + UInt64(i))
             for activation in [nil, FusedActivation.relu, .relu6] as [FusedActivation?] {

@@ -57,15 +57,7 @@ public final class Conv2d: Layer {
     /// (rarely called in eval mode: a frozen teacher has none) recomputes it and runs both layers'.
     public func forward(_ x: Tensor, _ ctx: ForwardContext, thenEval bn: BatchNorm2d,
                         activation: FusedActivation?) -> (Tensor, Pullback) {
-        precondition(!ctx.training, "\(weight.name): the fused convolution + batch norm is eval-mode only")
-        precondition(x.rank == 4 && x.shape[1] == inChannels,
-                     "\(weight.name): expected [N,\(inChannels),H,W], got \(x.shape)")
-        precondition(bn.channels == outChannels, "\(bn.weight.name): \(bn.channels) channels after \(outChannels)")
-        let y = ctx.engine.conv2dBatchNormEval(x, weight: weight.value, bias: bias?.value, config,
-                                               gamma: bn.weight.value, beta: bn.bias.value,
-                                               runningMean: bn.runningMean.value, runningVar: bn.runningVar.value,
-                                               eps: bn.eps, activation: activation)
-        ctx.addMACs(y.count * (inChannels / config.groups) * kernelSize * kernelSize)
+        let y = fusedEval(x, ctx, bn, residual: nil, activation: activation)
         let engine = ctx.engine
         return (y, { dy in
             let again = ForwardContext(engine: engine, training: false)
@@ -80,14 +72,23 @@ public final class Conv2d: Layer {
     /// body ending in convolution + batch norm). No pullback: the caller recomputes its block.
     public func forward(_ x: Tensor, _ ctx: ForwardContext, thenEval bn: BatchNorm2d, adding residual: Tensor,
                         activation: FusedActivation?) -> Tensor {
+        fusedEval(x, ctx, bn, residual: residual, activation: activation)
+    }
+
+    /// The engine call of the two fused eval forwards, checked, with its MACs counted.
+    private func fusedEval(_ x: Tensor, _ ctx: ForwardContext, _ bn: BatchNorm2d, residual: Tensor?,
+                           activation: FusedActivation?) -> Tensor {
         precondition(!ctx.training, "\(weight.name): the fused convolution + batch norm is eval-mode only")
         precondition(x.rank == 4 && x.shape[1] == inChannels,
                      "\(weight.name): expected [N,\(inChannels),H,W], got \(x.shape)")
         precondition(bn.channels == outChannels, "\(bn.weight.name): \(bn.channels) channels after \(outChannels)")
-        let y = ctx.engine.conv2dBatchNormEvalAdd(x, weight: weight.value, bias: bias?.value, config,
-                                                  gamma: bn.weight.value, beta: bn.bias.value,
-                                                  runningMean: bn.runningMean.value, runningVar: bn.runningVar.value,
-                                                  eps: bn.eps, residual: residual, activation: activation)
+        let (gamma, beta, mean, variance) = (bn.weight.value, bn.bias.value, bn.runningMean.value, bn.runningVar.value)
+        let y = residual.map {
+            ctx.engine.conv2dBatchNormEvalAdd(x, weight: weight.value, bias: bias?.value, config, gamma: gamma, beta: beta,
+                                              runningMean: mean, runningVar: variance, eps: bn.eps, residual: $0,
+                                              activation: activation)
+        } ?? ctx.engine.conv2dBatchNormEval(x, weight: weight.value, bias: bias?.value, config, gamma: gamma, beta: beta,
+                                            runningMean: mean, runningVar: variance, eps: bn.eps, activation: activation)
         ctx.addMACs(y.count * (inChannels / config.groups) * kernelSize * kernelSize)
         return y
     }
