@@ -202,30 +202,38 @@ extension FastEngine {
                 parallelParts(parts) { part in
                     var xPad = [Float](repeating: 0, count: xH * ldX)
                     var dyPad = [Float](repeating: 0, count: dH * ldD)
-                    var flipped = [Float](repeating: 0, count: kk)
-                    var acc = [Double](repeating: 0, count: kk)
+                    let channels = partRange(part, of: parts, count: g.c)
+                    var flipped = [Float](repeating: 0, count: channels.count * kk)
+                    var acc = [Double](repeating: 0, count: channels.count * kk)
                     var planeSums = [Float](repeating: 0, count: kk)
                     xPad.withUnsafeMutableBufferPointer { xpb in
                     dyPad.withUnsafeMutableBufferPointer { dpb in
                     flipped.withUnsafeMutableBufferPointer { fb in
                     planeSums.withUnsafeMutableBufferPointer { sb in
                         let xt = xpb.baseAddress!, dt = dpb.baseAddress!, flip = fb.baseAddress!, sums = sb.baseAddress!
-                        for ch in partRange(part, of: parts, count: g.c) {
-                            let taps = wp + ch &* kk
-                            for t in 0..<kk { flip[t] = taps[kk &- 1 &- t]; acc[t] = 0 }
-                            for img in 0..<g.n {
-                                let plane = img &* g.c &+ ch
+                        for ch in channels {
+                            let taps = wp + ch &* kk, f = flip + (ch &- channels.lowerBound) &* kk
+                            for t in 0..<kk { f[t] = taps[kk &- 1 &- t] }
+                        }
+                        // NOTE: images outer, the part's channels inner: consecutive planes are
+                        // consecutive in memory (a channel's planes are C·H·W floats apart: on 8×8
+                        // maps each plane was a new page). Each channel still sums its images in order.
+                        for img in 0..<g.n {
+                            for ch in channels {
+                                let plane = img &* g.c &+ ch, local = (ch &- channels.lowerBound) &* kk
                                 copyPlane(xp + plane &* g.planeIn, rows: g.h, cols: g.w,
                                           into: xt + (g.pad &* ldX &+ g.pad), ld: ldX)
                                 copyPlane(dyp + plane &* g.planeOut, rows: g.oh, cols: g.ow,
                                           into: dt + (q &* ldD &+ q), ld: ldD)
-                                depthwisePlane(dt, ld: ldD, taps: flip, k: k, bias: 0,
+                                depthwisePlane(dt, ld: ldD, taps: flip + local, k: k, bias: 0,
                                                out: dxp + plane &* g.planeIn, oh: g.h, ow: g.w)
                                 depthwiseWeightGradPlane(dt + (q &* ldD &+ q), ldDy: ldD, x: xt, ldX: ldX, k: k,
                                                          oh: g.oh, ow: g.ow, into: sums)
-                                for t in 0..<kk { acc[t] += Double(sums[t]) }
+                                for t in 0..<kk { acc[local &+ t] += Double(sums[t]) }
                             }
-                            for t in 0..<kk { dwp[ch &* kk &+ t] = Float(acc[t]) }
+                        }
+                        for ch in channels {
+                            for t in 0..<kk { dwp[ch &* kk &+ t] = Float(acc[(ch &- channels.lowerBound) &* kk &+ t]) }
                         }
                     }
                     }
@@ -356,17 +364,18 @@ extension FastEngine {
                     var phases = [Float](repeating: 0, count: g.stride * ph.size)
                     var dPhases = phases
                     var dyRows = [Float](repeating: 0, count: g.oh * owr)   // dy with zero tails
-                    var acc = [Double](repeating: 0, count: kk)
+                    let channels = partRange(part, of: parts, count: g.c)
+                    var acc = [Double](repeating: 0, count: channels.count * kk)
                     let qOff = ph.tapOffsets(k)
                     phases.withUnsafeMutableBufferPointer { pb in
                     dPhases.withUnsafeMutableBufferPointer { dpb in
                     dyRows.withUnsafeMutableBufferPointer { drb in
                         let xs = pb.baseAddress!, dxs = dpb.baseAddress!, dyr = drb.baseAddress!
                         let rx = UnsafeRawPointer(xs), rd = UnsafeRawPointer(dyr)
-                        for ch in partRange(part, of: parts, count: g.c) {
-                            let taps = wp + ch &* kk
-                            for t in 0..<kk { acc[t] = 0 }
-                            for img in 0..<g.n {
+                        // Images outer, channels inner (see the stride-1 backward's NOTE).
+                        for img in 0..<g.n {
+                            for ch in channels {
+                                let taps = wp + ch &* kk, local = (ch &- channels.lowerBound) &* kk
                                 let plane = img &* g.c &+ ch
                                 ph.fill(xp + plane &* g.planeIn, xs)
                                 copyPlane(dyp + plane &* g.planeOut, rows: g.oh, cols: g.ow, into: dyr, ld: owr)
@@ -388,12 +397,14 @@ extension FastEngine {
                                                 j &+= 8
                                             }
                                         }
-                                        acc[p &* k &+ q] += Double(a.sum())
+                                        acc[local &+ p &* k &+ q] += Double(a.sum())
                                     }
                                 }
                                 ph.gather(dxs, dxp + plane &* g.planeIn)
                             }
-                            for t in 0..<kk { dwp[ch &* kk &+ t] = Float(acc[t]) }
+                        }
+                        for ch in channels {
+                            for t in 0..<kk { dwp[ch &* kk &+ t] = Float(acc[(ch &- channels.lowerBound) &* kk &+ t]) }
                         }
                     }
                     }
