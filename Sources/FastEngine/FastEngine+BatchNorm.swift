@@ -12,10 +12,13 @@ extension FastEngine {
         batchNormTrain(x, gamma: gamma, beta: beta, eps: eps, fused: nil)
     }
 
-    /// `batchNormTrain`, then `fused` (if any) applied in the same output pass.
+    /// `batchNormTrain`, then (`residual` added and) `fused` (if any) applied in the same output
+    /// pass: per plane the same `affine`, then the same elementwise act(u + v) as `add`.
     func batchNormTrain(_ x: Tensor, gamma: Tensor, beta: Tensor, eps: Float,
-                        fused: FusedActivation?) -> BatchNormForward {
+                        fused: FusedActivation?, residual: Tensor? = nil) -> BatchNormForward {
         let (n, c, hw) = bnDims(x, gamma)
+        precondition(residual.map { $0.shape == x.shape } ?? true,
+                     "batchNorm: residual \(residual?.shape ?? []) vs input \(x.shape)")
         let m = Double(n * hw)
         var mean = [Float](repeating: 0, count: c), variance = mean, invStd = mean
         let parts = partsFor(work: x.count, units: c, threads: threads)
@@ -26,7 +29,10 @@ extension FastEngine {
             mean.withUnsafeMutableBufferPointer { mb in
             variance.withUnsafeMutableBufferPointer { vb in
             invStd.withUnsafeMutableBufferPointer { ib in
+            (residual?.data ?? []).withUnsafeBufferPointer { rb in
                 let xp = xb.baseAddress!
+                // NOTE: an empty array's buffer may have a base address: test for the residual itself.
+                let rp = residual == nil ? nil : rb.baseAddress
                 parallelParts(parts) { part in
                     // Channels in blocks whose planes fit in ~1 MB (L2), every pass image by image
                     // over the block (contiguous), each channel's sums in their own order (same bits).
@@ -62,16 +68,18 @@ extension FastEngine {
                             let scale = gb[ch] * inv
                             affineOf[ch &- c0] = (scale, bb[ch] - mu * scale)
                         }
-                        withActivation(fused) { act, actS in
+                        withActivation(rp == nil ? fused : nil) { act, actS in
                             for img in 0..<n {
                                 for ch in c0..<c1 {
                                     let off = (img &* c &+ ch) &* hw, (scale, shift) = affineOf[ch &- c0]
                                     affine(xp + off, yp + off, hw, scale: scale, shift: shift, act, actS)
+                                    if let rp { addActivated(UnsafePointer(yp + off), rp + off, yp + off, hw, fused) }
                                 }
                             }
                         }
                     }
                 }
+            }
             }
             }
             }

@@ -46,6 +46,11 @@ extension FastEngine {
         batchNormTrain(x, gamma: gamma, beta: beta, eps: eps, fused: activation)
     }
 
+    public func batchNormTrain(_ x: Tensor, gamma: Tensor, beta: Tensor, eps: Float, residual: Tensor,
+                               activation: FusedActivation?) -> BatchNormForward {
+        batchNormTrain(x, gamma: gamma, beta: beta, eps: eps, fused: activation, residual: residual)
+    }
+
     public func batchNormTrainBackward(_ x: Tensor, y: Tensor, gamma: Tensor, mean: [Float], invStd: [Float],
                                        activation: FusedActivation, dy: Tensor) -> AffineGradients {
         precondition(y.shape == x.shape, "batchNorm backward: output \(y.shape) vs input \(x.shape)")

@@ -106,6 +106,11 @@ public protocol Kernels: Sendable {
     /// batch statistics are those of BN_train(x) alone.
     func batchNormTrain(_ x: Tensor, gamma: Tensor, beta: Tensor, eps: Float,
                         activation: FusedActivation) -> BatchNormForward
+    /// y = act(BN_train(x) + residual): a residual block's last batch norm, the shortcut sum and
+    /// the activation (when not nil) in one call; the statistics are those of BN_train(x) alone.
+    /// The same numbers as `batchNormTrain` then `add(_:_:activation:)` or `add` (the default here).
+    func batchNormTrain(_ x: Tensor, gamma: Tensor, beta: Tensor, eps: Float, residual: Tensor,
+                        activation: FusedActivation?) -> BatchNormForward
     /// Backward of the fused op from its input x and output y: dy is zeroed where the activation
     /// is flat (judged from y, which equals judging from BN(x)), then goes through batch norm.
     func batchNormTrainBackward(_ x: Tensor, y: Tensor, gamma: Tensor, mean: [Float], invStd: [Float],
@@ -193,6 +198,13 @@ extension Kernels {
                                activation: FusedActivation) -> BatchNormForward {
         var f = batchNormTrain(x, gamma: gamma, beta: beta, eps: eps)
         f.y = activate(f.y, activation)
+        return f
+    }
+
+    public func batchNormTrain(_ x: Tensor, gamma: Tensor, beta: Tensor, eps: Float, residual: Tensor,
+                               activation: FusedActivation?) -> BatchNormForward {
+        var f = batchNormTrain(x, gamma: gamma, beta: beta, eps: eps)
+        f.y = activation.map { add(f.y, residual, activation: $0) } ?? add(f.y, residual)
         return f
     }
 

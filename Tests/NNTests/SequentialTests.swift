@@ -131,4 +131,28 @@ final class ConvBatchNormFusionTests: XCTestCase {
             }
         }
     }
+
+    /// Train mode: the body's last batch norm takes the shortcut sum and the activation; the
+    /// output, every parameter gradient, the input gradient and the running statistics keep
+    /// every bit.
+    func testTrainModeShortcutSumChangesNoBit() {
+        func train(_ engine: any Kernels, fused: Bool) -> ([Float], [[Float]], [Float], [[Float]]) {
+            Residual.fusesShortcutSum = fused
+            defer { Residual.fusesShortcutSum = true }
+            var rng = SeededRNG(seed: 5)
+            let model = net(&rng)
+            let x = Tensor.randn([4, 3, 16, 16], std: 2, rng: &rng)
+            let (y, pb) = model.forward(x, ForwardContext(engine: engine, training: true))
+            let dx = pb(Tensor.randn(y.shape, rng: &rng))
+            return (y.data, model.parameters.map { $0.grad.data }, dx.data, model.buffers.map { $0.value.data })
+        }
+        for engine in [ReferenceEngine(), FastEngine(threads: 1), FastEngine(threads: 2)] as [any Kernels] {
+            let separate = train(engine, fused: false), fused = train(engine, fused: true)
+            let tag = "\(engine.name) threads \(engine.threads)"
+            XCTAssertEqual(fused.0, separate.0, "output \(tag)")
+            XCTAssertEqual(fused.1, separate.1, "parameter gradients \(tag)")
+            XCTAssertEqual(fused.2, separate.2, "input gradient \(tag)")
+            XCTAssertEqual(fused.3, separate.3, "running statistics \(tag)")
+        }
+    }
 }

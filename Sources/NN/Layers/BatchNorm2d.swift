@@ -80,6 +80,31 @@ public final class BatchNorm2d: Layer {
         })
     }
 
+    /// Train mode without synchronised statistics: y = act(BN(x) + residual) in one kernel call
+    /// (`Residual` uses it for a body ending in this layer); the statistics and running updates are
+    /// those of BN(x) alone. The pullback takes the gradient at the sum — already gated by the
+    /// activation, which the caller does from y — and returns ∂L/∂x (γ and β accumulate).
+    public func forward(_ x: Tensor, _ ctx: ForwardContext, adding residual: Tensor,
+                        activation: FusedActivation?) -> (Tensor, Pullback) {
+        precondition(ctx.training && ctx.batchStatisticsGroup == nil,
+                     "\(weight.name): the fused shortcut sum is for unsynchronised train mode")
+        precondition(x.rank == 4 && x.shape[1] == channels,
+                     "\(weight.name): expected [N,\(channels),H,W], got \(x.shape)")
+        let n = x.shape[0] * x.shape[2] * x.shape[3]
+        precondition(n > 1, "\(weight.name): train-mode batch norm needs more than 1 value per channel, got \(x.shape)")
+        let engine = ctx.engine, gamma = weight, beta = bias
+        let f = engine.batchNormTrain(x, gamma: gamma.value, beta: beta.value, eps: eps, residual: residual,
+                                      activation: activation)
+        updateRunningStatistics(mean: f.mean, biasedVariance: f.variance, count: n)
+        let mean = f.mean, invStd = f.invStd
+        return (f.y, { g in
+            let grads = engine.batchNormTrainBackward(x, gamma: gamma.value, mean: mean, invStd: invStd, dy: g)
+            gamma.accumulate(grads.weight)
+            beta.accumulate(grads.bias)
+            return grads.x
+        })
+    }
+
     /// The momentum update of the running statistics (bookkeeping on C values).
     func updateRunningStatistics(mean: [Float], biasedVariance: [Float], count n: Int) {
         let m = momentum

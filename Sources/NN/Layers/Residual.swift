@@ -3,9 +3,9 @@
 import TensorCore
 
 /// y = act(body(x) + shortcut(x)); `shortcut` nil is the identity, `activation` nil is none.
-/// A ReLU / ReLU6 activation runs fused with the add (see `Sequential.fusesActivations`); in eval
-/// mode a body ending in `Conv2d → BatchNorm2d` runs its last convolution, batch norm, the sum
-/// and the activation as one call (`fusesShortcutSum`), the same numbers.
+/// A ReLU / ReLU6 activation runs fused with the add (see `Sequential.fusesActivations`); a body
+/// ending in a batch norm runs it, the sum and the activation as one call (with the convolution
+/// before it in eval mode; `fusesShortcutSum`), the same numbers.
 ///
 /// The pullback sends the gradient of the sum through both branches and adds the two input
 /// gradients (d x = body′ᵀ·g + shortcut′ᵀ·g). Covers the ResNet basic and bottleneck blocks
@@ -25,13 +25,15 @@ public final class Residual: Layer {
     public var parameters: [Parameter] { body.parameters + (shortcut?.parameters ?? []) }
     public var buffers: [Buffer] { body.buffers + (shortcut?.buffers ?? []) }
 
-    /// Process-wide switch for the eval-mode fusion of a body ending in `Conv2d → BatchNorm2d` with
-    /// the shortcut sum and the activation (`Conv2d.forward(_:_:thenEval:adding:activation:)`; on
-    /// by default, and only while `Sequential.fusesConvBatchNorm` and `fusesActivations` are on).
+    /// Process-wide switch for giving the body's last batch norm the shortcut sum and the activation:
+    /// in eval mode with the convolution before it (`Conv2d.forward(_:_:thenEval:adding:activation:)`,
+    /// while `Sequential.fusesConvBatchNorm` is on), in train mode alone
+    /// (`BatchNorm2d.forward(_:_:adding:activation:)`); on by default, with `Sequential.fusesActivations`.
     nonisolated(unsafe) public static var fusesShortcutSum = true
 
     public func forward(_ x: Tensor, _ ctx: ForwardContext) -> (Tensor, Pullback) {
-        if !ctx.training, Self.fusesShortcutSum, Sequential.fusesConvBatchNorm, Sequential.fusesActivations,
+        if ctx.training { return trainingForward(x, ctx) }
+        if Self.fusesShortcutSum, Sequential.fusesConvBatchNorm, Sequential.fusesActivations,
            let chain = body as? Sequential, chain.layers.count >= 2,
            let conv = chain.layers[chain.layers.count - 2] as? Conv2d, let bn = chain.layers.last as? BatchNorm2d {
             var act: FusedActivation? = nil
@@ -47,6 +49,33 @@ public final class Residual: Layer {
             return (y, { dy in self.unfusedForward(x, ForwardContext(engine: engine, training: false)).1(dy) })
         }
         return unfusedForward(x, ctx)
+    }
+
+    /// Train mode: a body ending in `BatchNorm2d` (statistics not synchronised) gives its last
+    /// batch norm the shortcut sum and the activation (`BatchNorm2d.forward(_:_:adding:activation:)`):
+    /// one pass over the block's output fewer each way, the same numbers and the same order of
+    /// pullbacks (the batch norm's, the rest of the body's, then the shortcut's).
+    private func trainingForward(_ x: Tensor, _ ctx: ForwardContext) -> (Tensor, Pullback) {
+        guard Self.fusesShortcutSum, Sequential.fusesActivations, ctx.batchStatisticsGroup == nil,
+              let chain = body as? Sequential, let bn = chain.layers.last as? BatchNorm2d else {
+            return unfusedForward(x, ctx)
+        }
+        var act: FusedActivation? = nil
+        if let layer = activation {
+            guard let fused = fusedActivation(of: layer) else { return unfusedForward(x, ctx) }
+            act = fused
+        }
+        let (h, prefixPB) = chain.forward(x, ctx, layers: 0..<(chain.layers.count - 1))
+        let (s, shortcutPB) = shortcut?.forward(x, ctx) ?? (x, { $0 })
+        precondition(h.shape == s.shape, "residual branches disagree: body \(h.shape) vs shortcut \(s.shape)")
+        let (y, bnPB) = bn.forward(h, ctx, adding: s, activation: act)
+        let engine = ctx.engine
+        return (y, { dy in
+            let g = act.map { engine.activationBackward(y: y, dy: dy, activation: $0) } ?? dy
+            var dx = prefixPB(bnPB(g))
+            dx.add(shortcutPB(g))
+            return dx
+        })
     }
 
     private func unfusedForward(_ x: Tensor, _ ctx: ForwardContext) -> (Tensor, Pullback) {

@@ -142,6 +142,12 @@ public struct TimingEngine: Kernels {
                                          residual: residual, activation: activation)
         }
     }
+    public func batchNormTrain(_ x: Tensor, gamma: Tensor, beta: Tensor, eps: Float, residual: Tensor,
+                               activation: FusedActivation?) -> BatchNormForward {
+        timed("batchNormTrain+add" + (activation.map { "+\($0)" } ?? ""), Self.planeShape(x.shape)) {
+            inner.batchNormTrain(x, gamma: gamma, beta: beta, eps: eps, residual: residual, activation: activation)
+        }
+    }
     public func add(_ a: Tensor, _ b: Tensor, activation: FusedActivation) -> Tensor {
         timed("add+\(activation)", Self.planeShape(a.shape)) { inner.add(a, b, activation: activation) }
     }
