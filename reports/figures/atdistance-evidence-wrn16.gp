@@ -25,7 +25,9 @@ do for [fmt in "png svg"] {
          "atdistance-evidence-wrn16.dat" index 1 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" title "at (2 seeds)", \
          "atdistance-evidence-wrn16.dat" index 2 using 1:($3-$4):($3+$4) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
          "atdistance-evidence-wrn16.dat" index 2 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" title "atkd (3 seeds)", \
-         "atdistance-evidence-wrn16.dat" index 3 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#CC79A7" title "dkd"
+         "atdistance-evidence-wrn16.dat" index 3 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#CC79A7" title "dkd", \
+         "atdistance-evidence-wrn16.dat" index 4 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#0072B2" title "rkd", \
+         "atdistance-evidence-wrn16.dat" index 5 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#F0E442" title "sp"
     set title "stage2" font ",10"
     set ylabel ""
     set key off
@@ -35,7 +37,9 @@ do for [fmt in "png svg"] {
          "atdistance-evidence-wrn16.dat" index 1 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" title "at (2 seeds)", \
          "atdistance-evidence-wrn16.dat" index 2 using 1:($5-$6):($5+$6) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
          "atdistance-evidence-wrn16.dat" index 2 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" title "atkd (3 seeds)", \
-         "atdistance-evidence-wrn16.dat" index 3 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#CC79A7" title "dkd"
+         "atdistance-evidence-wrn16.dat" index 3 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#CC79A7" title "dkd", \
+         "atdistance-evidence-wrn16.dat" index 4 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#0072B2" title "rkd", \
+         "atdistance-evidence-wrn16.dat" index 5 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#F0E442" title "sp"
     set title "stage3" font ",10"
     set ylabel ""
     set key off
@@ -45,7 +49,9 @@ do for [fmt in "png svg"] {
          "atdistance-evidence-wrn16.dat" index 1 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" title "at (2 seeds)", \
          "atdistance-evidence-wrn16.dat" index 2 using 1:($7-$8):($7+$8) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
          "atdistance-evidence-wrn16.dat" index 2 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" title "atkd (3 seeds)", \
-         "atdistance-evidence-wrn16.dat" index 3 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#CC79A7" title "dkd"
+         "atdistance-evidence-wrn16.dat" index 3 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#CC79A7" title "dkd", \
+         "atdistance-evidence-wrn16.dat" index 4 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#0072B2" title "rkd", \
+         "atdistance-evidence-wrn16.dat" index 5 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#F0E442" title "sp"
     
     unset multiplot
     set output

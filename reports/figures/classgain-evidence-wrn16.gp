@@ -25,6 +25,8 @@ do for [fmt in "png svg"] {
          "classgain-evidence-wrn16.dat" using 8:9:10:xtic(2) lc rgb "#009E73" title "at (3 seeds, t)", \
          "classgain-evidence-wrn16.dat" using 12:13:14:xtic(2) lc rgb "#D55E00" title "atkd (3 seeds, t)", \
          "classgain-evidence-wrn16.dat" using 16:17:18:xtic(2) lc rgb "#CC79A7" title "dkd (1 seed, Wilson)", \
+         "classgain-evidence-wrn16.dat" using 20:21:22:xtic(2) lc rgb "#0072B2" title "rkd (1 seed, Wilson)", \
+         "classgain-evidence-wrn16.dat" using 24:25:26:xtic(2) lc rgb "#F0E442" title "sp (1 seed, Wilson)", \
          0 with lines lc rgb "#000000" notitle
     unset multiplot
     set output

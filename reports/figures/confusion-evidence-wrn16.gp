@@ -4,15 +4,15 @@
 if (strlen(ARG0) > 0) { cd system(sprintf("dirname '%s'", ARG0)) }
 do for [fmt in "png svg"] {
     if (fmt eq "png") {
-        set terminal pngcairo size 1260,840 font "sans,10" noenhanced
+        set terminal pngcairo size 1260,1240 font "sans,10" noenhanced
         set output "confusion-evidence-wrn16.png"
     } else {
-        set terminal svg size 1260,840 font "sans,10" noenhanced background "white"
+        set terminal svg size 1260,1240 font "sans,10" noenhanced background "white"
         set output "confusion-evidence-wrn16.svg"
     }
     reset
     set datafile missing "nan"
-    set multiplot layout 2,3 title "evidence-wrn16: confusion matrices (row-normalised; rows true, columns predicted)"
+    set multiplot layout 3,3 title "evidence-wrn16: confusion matrices (row-normalised; rows true, columns predicted)"
     set palette defined (0 "#ffffff", 0.25 "#9ecae1", 0.6 "#3182bd", 1 "#08306b")
     set cbrange [0:1]
     set xrange [-0.5:9.5]
@@ -33,6 +33,10 @@ do for [fmt in "png svg"] {
     plot "confusion-evidence-wrn16.dat" index 4 matrix with image notitle
     set title "dkd (1 seed)"
     plot "confusion-evidence-wrn16.dat" index 5 matrix with image notitle
+    set title "rkd (1 seed)"
+    plot "confusion-evidence-wrn16.dat" index 6 matrix with image notitle
+    set title "sp (1 seed)"
+    plot "confusion-evidence-wrn16.dat" index 7 matrix with image notitle
     
     unset multiplot
     set output
