@@ -36,30 +36,38 @@ extension FastEngine {
                 parallelParts(parts) { part in
                     // Channels in blocks whose planes fit in ~1 MB (L2), every pass image by image
                     // over the block (contiguous), each channel's sums in their own order (same bits).
-                    let block = channelBlock(n: n, hw: hw, arrays: 2)
+                    let block = max(2, channelBlock(n: n, hw: hw, arrays: 2))
                     var states = [ChannelReductionState](repeating: ChannelReductionState(), count: min(block, c))
                     var affineOf = [(scale: Float, shift: Float)](repeating: (0, 0), count: min(block, c))
                     let rx = UnsafeRawPointer(xp)
                     forEachChannelBlock(partRange(part, of: parts, count: c), block, &states) { c0, c1, states in
-                        for img in 0..<n {
-                            for ch in c0..<c1 {
-                                states[ch &- c0].add(plane: (img &* c &+ ch) &* hw, hw: hw, { at in
-                                    (rx.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self), .zero)
-                                }, { at in (rx.load(fromByteOffset: at &* 4, as: Float.self), 0) })
-                            }
+                        let value: (Int) -> (SIMD8<Float>, SIMD8<Float>) = { at in
+                            (rx.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self), .zero)
+                        }
+                        let scalarValue: (Int) -> (Float, Float) = { at in (rx.load(fromByteOffset: at &* 4, as: Float.self), 0) }
+                        forEachPlane(n: n, c: c, hw: hw, c0, c1, &states) { s, at in
+                            s.add(plane: at, hw: hw, value, scalarValue)
+                        } pair: { s, t, at, at1 in
+                            ChannelReductionState.addPair(&s, &t, planes: (at, at1), hw: hw, value, scalarValue,
+                                                          value, scalarValue)
                         }
                         for ch in c0..<c1 {
                             mb[ch] = Float(states[ch &- c0].result().0 / m)
                             states[ch &- c0] = ChannelReductionState()
                         }
-                        for img in 0..<n {
-                            for ch in c0..<c1 {
-                                let mu = mb[ch], vm = SIMD8<Float>(repeating: mu)
-                                states[ch &- c0].add(plane: (img &* c &+ ch) &* hw, hw: hw, { at in
-                                    let d = rx.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self) - vm
-                                    return (d * d, .zero)
-                                }, { at in let d = rx.load(fromByteOffset: at &* 4, as: Float.self) - mu; return (d * d, 0) })
-                            }
+                        @inline(__always) func squares(_ ch: Int) -> ((Int) -> (SIMD8<Float>, SIMD8<Float>), (Int) -> (Float, Float)) {
+                            let mu = mb[ch], vm = SIMD8<Float>(repeating: mu)
+                            return ({ at in
+                                let d = rx.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self) - vm
+                                return (d * d, .zero)
+                            }, { at in let d = rx.load(fromByteOffset: at &* 4, as: Float.self) - mu; return (d * d, 0) })
+                        }
+                        forEachPlane(n: n, c: c, hw: hw, c0, c1, &states) { s, at in
+                            let (v, sv) = squares(at / hw % c)
+                            s.add(plane: at, hw: hw, v, sv)
+                        } pair: { s, t, at, at1 in
+                            let (v, sv) = squares(at / hw % c), (v1, sv1) = squares(at1 / hw % c)
+                            ChannelReductionState.addPair(&s, &t, planes: (at, at1), hw: hw, v, sv, v1, sv1)
                         }
                         for ch in c0..<c1 {
                             let mu = mb[ch], v = states[ch &- c0].result().0 / m
@@ -119,16 +127,16 @@ extension FastEngine {
                     // Channels in blocks whose dy, y and x fit in ~1 MB (L2): both passes go image
                     // by image over the block's planes, contiguous, instead of one channel's planes
                     // c·HW apart. Each channel's sums keep their order (the same bits).
-                    let block = channelBlock(n: n, hw: hw, arrays: 3)
+                    let block = max(2, channelBlock(n: n, hw: hw, arrays: 3))
                     var states = [ChannelReductionState](repeating: ChannelReductionState(), count: min(block, c))
                     var coefficients = [(k: Float, a: Float, b: Float)](repeating: (0, 0, 0), count: min(block, c))
                     forEachChannelBlock(partRange(part, of: parts, count: c), block, &states) { c0, c1, states in
-                        for img in 0..<n {
-                            for ch in c0..<c1 {
-                                let off = (img &* c &+ ch) &* hw
-                                addSumAndDotCentered(&states[ch &- c0], dyp, gatedBy: act.map { (yp, $0) }, xp,
-                                                     offset: off, hw: hw, mean: mean[ch])
-                            }
+                        let gated = act.map { (yp, $0) }
+                        forEachPlane(n: n, c: c, hw: hw, c0, c1, &states) { s, at in
+                            addSumAndDotCentered(&s, dyp, gatedBy: gated, xp, offset: at, hw: hw, mean: mean[at / hw % c])
+                        } pair: { s, t, at, at1 in
+                            addSumAndDotCentered(&s, &t, dyp, gatedBy: gated, xp, offsets: (at, at1), hw: hw,
+                                                 means: (mean[at / hw % c], mean[at1 / hw % c]))
                         }
                         for ch in c0..<c1 {
                             let (sdy, sdyxc) = states[ch &- c0].result()
@@ -311,6 +319,27 @@ func forEachChannelBlock(_ range: Range<Int>, _ block: Int, _ states: inout [Cha
     }
 }
 
+/// Feeds the planes of channels c0 ..< c1 to their states (`states[ch − c0]`), image by image
+/// (contiguous), two channels at a time through `pair` (`ChannelReductionState.addPair`), an odd
+/// last channel through `single`; the closures get the planes' offsets. Each channel's planes
+/// arrive in image order, as with one channel at a time.
+@inline(__always)
+func forEachPlane(n: Int, c: Int, hw: Int, _ c0: Int, _ c1: Int, _ states: inout [ChannelReductionState],
+                  single: (inout ChannelReductionState, Int) -> Void,
+                  pair: (inout ChannelReductionState, inout ChannelReductionState, Int, Int) -> Void) {
+    states.withUnsafeMutableBufferPointer { sb in
+        for img in 0..<n {
+            var ch = c0
+            while ch &+ 1 < c1 {
+                let at = (img &* c &+ ch) &* hw
+                pair(&sb[ch &- c0], &sb[ch &+ 1 &- c0], at, at &+ hw)
+                ch &+= 2
+            }
+            if ch < c1 { single(&sb[ch &- c0], (img &* c &+ ch) &* hw) }
+        }
+    }
+}
+
 /// (Σ vector(at) lanes, Σ scalar(at)) over one channel's planes, fed one plane at a time
 /// (`at` = plane offset + j), interleaved with other channels' planes image by image: 8-lane
 /// Float accumulators across planes, flushed into Doubles every ≥ 4096 values, with no
@@ -347,6 +376,38 @@ struct ChannelReductionState {
         if pending >= 4096 { flush() }
     }
 
+    /// `add` of two planes (at `planes.0` and `planes.1`) into two channels' states in lockstep:
+    /// each state takes exactly the steps `add` gives it (the same bits), but the two channels'
+    /// chains of dependent additions run side by side (the single-plane loop waits on its adds'
+    /// latency, not on memory).
+    @inline(__always)
+    static func addPair(_ s: inout Self, _ t: inout Self, planes: (Int, Int), hw: Int,
+                        _ vector0: (Int) -> (SIMD8<Float>, SIMD8<Float>), _ scalar0: (Int) -> (Float, Float),
+                        _ vector1: (Int) -> (SIMD8<Float>, SIMD8<Float>), _ scalar1: (Int) -> (Float, Float)) {
+        let (p, q) = planes, vec = hw & ~7
+        var j = 0
+        while j &+ 16 <= vec {
+            let u = vector0(p &+ j), w = vector0(p &+ j &+ 8)
+            let u1 = vector1(q &+ j), w1 = vector1(q &+ j &+ 8)
+            s.a0 += u.0; s.a1 += u.1; s.b0 += w.0; s.b1 += w.1
+            t.a0 += u1.0; t.a1 += u1.1; t.b0 += w1.0; t.b1 += w1.1
+            j &+= 16
+        }
+        if j < vec {
+            let u = vector0(p &+ j), u1 = vector1(q &+ j)
+            s.a0 += u.0; s.a1 += u.1; t.a0 += u1.0; t.a1 += u1.1
+            j &+= 8
+        }
+        while j < hw {
+            let u = scalar0(p &+ j), u1 = scalar1(q &+ j)
+            s.t0 += u.0; s.t1 += u.1; t.t0 += u1.0; t.t1 += u1.1
+            j &+= 1
+        }
+        s.pending &+= hw; t.pending &+= hw
+        if s.pending >= 4096 { s.flush() }
+        if t.pending >= 4096 { t.flush() }
+    }
+
     @inline(__always)
     mutating func result() -> (Double, Double) {
         flush()
@@ -360,27 +421,53 @@ struct ChannelReductionState {
 func addSumAndDotCentered(_ state: inout ChannelReductionState, _ dy: UnsafePointer<Float>,
                           gatedBy gate: (y: UnsafePointer<Float>, act: FusedActivation)?,
                           _ x: UnsafePointer<Float>, offset: Int, hw: Int, mean m: Float) {
-    let rd = UnsafeRawPointer(dy), rx = UnsafeRawPointer(x), vm = SIMD8<Float>(repeating: m)
-    @inline(__always) func run(_ g: (Int) -> SIMD8<Float>, _ gs: (Int) -> Float) {
+    let rx = UnsafeRawPointer(x), vm = SIMD8<Float>(repeating: m)
+    withGradientLoaders(dy, gatedBy: gate) { g, gs in
         state.add(plane: offset, hw: hw, { at in
             let v = g(at)
             return (v, v * (rx.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self) - vm))
         }, { at in let v = gs(at); return (v, v * (x[at] - m)) })
     }
+}
+
+/// `addSumAndDotCentered` for two channels' planes in lockstep (`ChannelReductionState.addPair`):
+/// each state takes exactly the steps the single call gives it.
+@inline(__always)
+func addSumAndDotCentered(_ s: inout ChannelReductionState, _ t: inout ChannelReductionState,
+                          _ dy: UnsafePointer<Float>, gatedBy gate: (y: UnsafePointer<Float>, act: FusedActivation)?,
+                          _ x: UnsafePointer<Float>, offsets: (Int, Int), hw: Int, means: (Float, Float)) {
+    let rx = UnsafeRawPointer(x), (m0, m1) = means
+    let vm0 = SIMD8<Float>(repeating: m0), vm1 = SIMD8<Float>(repeating: m1)
+    withGradientLoaders(dy, gatedBy: gate) { g, gs in
+        ChannelReductionState.addPair(&s, &t, planes: offsets, hw: hw, { at in
+            let v = g(at)
+            return (v, v * (rx.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self) - vm0))
+        }, { at in let v = gs(at); return (v, v * (x[at] - m0)) }, { at in
+            let v = g(at)
+            return (v, v * (rx.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self) - vm1))
+        }, { at in let v = gs(at); return (v, v * (x[at] - m1)) })
+    }
+}
+
+/// Calls `body` with loaders of g = dy, or of dy gated by an activation's output y: 8 lanes at
+/// `at`, and one value at `at`.
+@inline(__always)
+private func withGradientLoaders(_ dy: UnsafePointer<Float>, gatedBy gate: (y: UnsafePointer<Float>, act: FusedActivation)?,
+                                 _ body: ((Int) -> SIMD8<Float>, (Int) -> Float) -> Void) {
+    let rd = UnsafeRawPointer(dy)
     guard let gate else {
-        run({ at in rd.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self) }, { at in dy[at] })
+        body({ at in rd.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self) }, { at in dy[at] })
         return
     }
     let ry = UnsafeRawPointer(gate.y), y = gate.y
     switch gate.act {
     case .relu:
-        run({ at in FusedActivation.relu.gate(ry.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self),
-                                              rd.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self)) },
-            { at in FusedActivation.relu.gate(y[at], dy[at]) })
-    case .relu6:
-        run({ at in FusedActivation.relu6.gate(ry.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self),
+        body({ at in FusedActivation.relu.gate(ry.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self),
                                                rd.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self)) },
-            { at in FusedActivation.relu6.gate(y[at], dy[at]) })
+             { at in FusedActivation.relu.gate(y[at], dy[at]) })
+    case .relu6:
+        body({ at in FusedActivation.relu6.gate(ry.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self),
+                                                rd.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self)) },
+             { at in FusedActivation.relu6.gate(y[at], dy[at]) })
     }
 }
-

@@ -262,6 +262,7 @@ struct PhasedPlane {
     /// Writes the interior (margins stay as they are: zero once per thread), phase by phase
     /// (no division per element).
     func fill(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>) {
+        if s == 2 { fillStride2(src, dst); return }
         for phase in 0..<s {
             // first slot t with t·s + phase − P ≥ 0, and its input column
             let t0 = phase >= pad ? 0 : (pad &- phase &+ s &- 1) / s
@@ -275,6 +276,7 @@ struct PhasedPlane {
     }
     /// dst[r, c] = phases[x̃ row r + P, column c + P]: the adjoint of `fill`.
     func gather(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>) {
+        if s == 2 { gatherStride2(src, dst); return }
         for phase in 0..<s {
             let t0 = phase >= pad ? 0 : (pad &- phase &+ s &- 1) / s
             let c0 = t0 &* s &+ phase &- pad
@@ -285,6 +287,54 @@ struct PhasedPlane {
             }
         }
     }
+    /// Stride 2: input column 2u lands in phase (P mod 2) at slot u + (P − P mod 2)/2, column 2u + 1
+    /// in phase ((P + 1) mod 2) at slot u + (P + 1 − (P + 1) mod 2)/2.
+    private var evenColumns: (phase: Int, slot: Int) { (pad % 2, (pad - pad % 2) / 2) }
+    private var oddColumns: (phase: Int, slot: Int) { ((pad + 1) % 2, (pad + 1 - (pad + 1) % 2) / 2) }
+
+    /// `fill` for s = 2 (the same values): a row's even and odd columns split 16 at a time.
+    private func fillStride2(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>) {
+        let (pe, se) = evenColumns, (po, so) = oddColumns
+        for r in 0..<h {
+            let row = src + r &* w, raw = UnsafeRawPointer(row)
+            let e = dst + (pe &* size &+ (r &+ pad) &* ld &+ se), o = dst + (po &* size &+ (r &+ pad) &* ld &+ so)
+            var u = 0
+            while 2 &* u &+ 16 <= w {
+                let v = raw.loadUnaligned(fromByteOffset: 2 &* u &* 4, as: SIMD16<Float>.self)
+                UnsafeMutableRawPointer(e + u).storeBytes(of: v.evenHalf, as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(o + u).storeBytes(of: v.oddHalf, as: SIMD8<Float>.self)
+                u &+= 8
+            }
+            while 2 &* u < w {
+                e[u] = row[2 &* u]
+                if 2 &* u &+ 1 < w { o[u] = row[2 &* u &+ 1] }
+                u &+= 1
+            }
+        }
+    }
+
+    /// `gather` for s = 2 (the same values): a row's even and odd columns zipped 16 at a time.
+    private func gatherStride2(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>) {
+        let (pe, se) = evenColumns, (po, so) = oddColumns
+        for r in 0..<h {
+            let row = dst + r &* w
+            let e = src + (pe &* size &+ (r &+ pad) &* ld &+ se), o = src + (po &* size &+ (r &+ pad) &* ld &+ so)
+            var u = 0
+            while 2 &* u &+ 16 <= w {
+                var v = SIMD16<Float>()
+                v.evenHalf = UnsafeRawPointer(e + u).loadUnaligned(as: SIMD8<Float>.self)
+                v.oddHalf = UnsafeRawPointer(o + u).loadUnaligned(as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(row + 2 &* u).storeBytes(of: v, as: SIMD16<Float>.self)
+                u &+= 8
+            }
+            while 2 &* u < w {
+                row[2 &* u] = e[u]
+                if 2 &* u &+ 1 < w { row[2 &* u &+ 1] = o[u] }
+                u &+= 1
+            }
+        }
+    }
+
     /// Offsets of tap column q (q mod s phase, slot q / s), for q < k.
     func tapOffsets(_ k: Int) -> [Int] { (0..<k).map { q in (q % s) * size + q / s } }
 }

@@ -16,6 +16,7 @@ extension ConvGeometry {
         withUnsafeTemporaryAllocation(of: Float.self, capacity: size) { buffer in
             let padded = buffer.baseAddress!
             padded.initialize(repeating: 0, count: size)   // the border stays zero for every channel
+            if stride == 2 { im2colStride2(x, col, ld: ld, padded: padded); return }
             var row = col
             for ci in 0..<cg {
                 let plane = x + ci &* planeIn
@@ -23,14 +24,31 @@ extension ConvGeometry {
                 for p in 0..<3 {
                     for q in 0..<3 {
                         let tap = padded + (p &* wp &+ q)
-                        for i in 0..<oh {
-                            if stride == 1 {
-                                copyFloats(UnsafePointer(tap + i &* wp), row + i &* ow, ow)
-                            } else {
-                                let src = tap + i &* 2 &* wp, dst = row + i &* ow
-                                for j in 0..<ow { dst[j] = src[j &* 2] }
-                            }
-                        }
+                        for i in 0..<oh { copyFloats(UnsafePointer(tap + i &* wp), row + i &* ow, ow) }
+                        row += ld
+                    }
+                }
+            }
+        }
+    }
+
+    /// Stride 2 through the padded plane's column phases: with even[r][u] = xp[r][2u] and
+    /// odd[r][u] = xp[r][2u + 1], tap q's row i is even[2i + p][j], odd[2i + p][j] or
+    /// even[2i + p][j + 1] (q = 0, 1, 2) — a contiguous copy instead of a stride-2 gather.
+    private func im2colStride2(_ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, ld: Int,
+                               padded: UnsafeMutablePointer<Float>) {
+        let wp = w &+ 2, rows = h &+ 2, half = (wp &+ 1) / 2
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 &* rows &* half) { phases in
+            let even = phases.baseAddress!, odd = even + rows &* half
+            var row = col
+            for ci in 0..<cg {
+                let plane = x + ci &* planeIn
+                for i in 0..<h { copyFloats(plane + i &* w, padded + ((i &+ 1) &* wp &+ 1), w) }
+                splitColumns(UnsafePointer(padded), rows: rows, width: wp, even: even, odd: odd, half: half)
+                for p in 0..<3 {
+                    for q in 0..<3 {
+                        let phase = UnsafePointer(q == 1 ? odd : even) + (p &* half &+ q / 2)
+                        for i in 0..<oh { copyFloats(phase + 2 &* i &* half, row + i &* ow, ow) }
                         row += ld
                     }
                 }
@@ -45,6 +63,7 @@ extension ConvGeometry {
         let wp = w &+ 2, size = (h &+ 2) &* wp
         withUnsafeTemporaryAllocation(of: Float.self, capacity: size) { buffer in
             let padded = buffer.baseAddress!
+            if stride == 2 { col2imStride2(col, dx, ld: ld, padded: padded); return }
             var row = col
             for ci in 0..<cg {
                 let plane = dx + ci &* planeIn
@@ -53,19 +72,74 @@ extension ConvGeometry {
                 for p in 0..<3 {
                     for q in 0..<3 {
                         let tap = padded + (p &* wp &+ q)
-                        for i in 0..<oh {
-                            if stride == 1 {
-                                addFloats(row + i &* ow, tap + i &* wp, ow)
-                            } else {
-                                let src = row + i &* ow, dst = tap + i &* 2 &* wp
-                                for j in 0..<ow { dst[j &* 2] += src[j] }
-                            }
-                        }
+                        for i in 0..<oh { addFloats(row + i &* ow, tap + i &* wp, ow) }
                         row += ld
                     }
                 }
                 for i in 0..<h { copyFloats(UnsafePointer(padded + ((i &+ 1) &* wp &+ 1)), plane + i &* w, w) }
             }
+        }
+    }
+
+    /// Stride 2 through the column phases (as `im2colStride2`): the taps' rows are added to the
+    /// phases contiguously, in the general loop's order (p, q, i, j), so each element sums the same
+    /// terms in the same order from the same start (the same bits); the phases are then merged back.
+    private func col2imStride2(_ col: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, ld: Int,
+                               padded: UnsafeMutablePointer<Float>) {
+        let wp = w &+ 2, rows = h &+ 2, size = rows &* wp, half = (wp &+ 1) / 2
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 &* rows &* half) { phases in
+            let even = phases.baseAddress!, odd = even + rows &* half
+            var row = col
+            for ci in 0..<cg {
+                let plane = dx + ci &* planeIn
+                padded.update(repeating: 0, count: size)
+                for i in 0..<h { copyFloats(UnsafePointer(plane + i &* w), padded + ((i &+ 1) &* wp &+ 1), w) }
+                splitColumns(UnsafePointer(padded), rows: rows, width: wp, even: even, odd: odd, half: half)
+                for p in 0..<3 {
+                    for q in 0..<3 {
+                        let phase = (q == 1 ? odd : even) + (p &* half &+ q / 2)
+                        for i in 0..<oh { addFloats(row + i &* ow, phase + 2 &* i &* half, ow) }
+                        row += ld
+                    }
+                }
+                mergeColumns(UnsafePointer(even), UnsafePointer(odd), half: half, rows: rows, width: wp, into: padded)
+                for i in 0..<h { copyFloats(UnsafePointer(padded + ((i &+ 1) &* wp &+ 1)), plane + i &* w, w) }
+            }
+        }
+    }
+}
+
+/// even[r·half + u] = src[r·width + 2u], odd[r·half + u] = src[r·width + 2u + 1] (0 past the row's end).
+@inline(__always)
+private func splitColumns(_ src: UnsafePointer<Float>, rows: Int, width: Int,
+                          even: UnsafeMutablePointer<Float>, odd: UnsafeMutablePointer<Float>, half: Int) {
+    let raw = UnsafeRawPointer(src)
+    for r in 0..<rows {
+        let s = r &* width, d = r &* half
+        var u = 0
+        while 2 &* u &+ 16 <= width {
+            let v = raw.loadUnaligned(fromByteOffset: (s &+ 2 &* u) &* 4, as: SIMD16<Float>.self)
+            UnsafeMutableRawPointer(even + (d &+ u)).storeBytes(of: v.evenHalf, as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(odd + (d &+ u)).storeBytes(of: v.oddHalf, as: SIMD8<Float>.self)
+            u &+= 8
+        }
+        while u < half {
+            even[d &+ u] = src[s &+ 2 &* u]
+            odd[d &+ u] = 2 &* u &+ 1 < width ? src[s &+ 2 &* u &+ 1] : 0
+            u &+= 1
+        }
+    }
+}
+
+/// The inverse of `splitColumns`: dst[r·width + 2u] = even[r·half + u], dst[r·width + 2u + 1] = odd[r·half + u].
+@inline(__always)
+private func mergeColumns(_ even: UnsafePointer<Float>, _ odd: UnsafePointer<Float>, half: Int, rows: Int, width: Int,
+                          into dst: UnsafeMutablePointer<Float>) {
+    for r in 0..<rows {
+        let s = r &* half, d = r &* width
+        for u in 0..<half {
+            dst[d &+ 2 &* u] = even[s &+ u]
+            if 2 &* u &+ 1 < width { dst[d &+ 2 &* u &+ 1] = odd[s &+ u] }
         }
     }
 }

@@ -32,6 +32,42 @@ final class FastEngineBatchNormTests: FastEngineTestCase {
         XCTAssertEqual(outputs[0], outputs[1])
     }
 
+    /// The passes feed two channels at a time in lockstep (`ChannelReductionState.addPair`) and an
+    /// odd last channel alone; each channel must get the bits it gets when it is the only channel.
+    /// 13 × 11 planes have 16-lane steps, an 8-lane step and a scalar tail; 4 × 4 planes flush
+    /// mid-channel.
+    func testChannelsInPairsGiveTheBitsOfEachChannelAlone() {
+        for (i, shape) in [[40, 5, 13, 11], [300, 3, 4, 4], [6, 4, 32, 32]].enumerated() {
+            let (n, c, hw) = (shape[0], shape[1], shape[2] * shape[3])
+            let x = randn(shape, seed: 90 + UInt64(i)), dy = randn(shape, seed: 95 + UInt64(i))
+            let gamma = randn([c], seed: 100 + UInt64(i)), beta = randn([c], seed: 105 + UInt64(i))
+            func channel(_ t: Tensor, _ ch: Int) -> Tensor {
+                var data: [Float] = []
+                for img in 0..<n {
+                    let start: Int = (img * c + ch) * hw
+                    data += t.data[start..<(start + hw)]
+                }
+                return Tensor(shape: [n, 1, shape[2], shape[3]], data: data)
+            }
+            for fast in fastEngines {
+                let f = fast.batchNormTrain(x, gamma: gamma, beta: beta, eps: 1e-5, activation: .relu)
+                let g = fast.batchNormTrainBackward(x, y: f.y, gamma: gamma, mean: f.mean, invStd: f.invStd,
+                                                    activation: .relu, dy: dy)
+                for ch in 0..<c {
+                    let g1 = Tensor(shape: [1], data: [gamma.data[ch]]), b1 = Tensor(shape: [1], data: [beta.data[ch]])
+                    let f1 = fast.batchNormTrain(channel(x, ch), gamma: g1, beta: b1, eps: 1e-5, activation: .relu)
+                    let d1 = fast.batchNormTrainBackward(channel(x, ch), y: f1.y, gamma: g1, mean: f1.mean,
+                                                         invStd: f1.invStd, activation: .relu, dy: channel(dy, ch))
+                    let at = "\(shape) channel \(ch), \(fast.threads) threads"
+                    XCTAssertEqual([f.mean[ch], f.variance[ch], f.invStd[ch]], f1.mean + f1.variance + f1.invStd, at)
+                    XCTAssertEqual(channel(f.y, ch).data, f1.y.data, "y \(at)")
+                    XCTAssertEqual(channel(g.x, ch).data, d1.x.data, "dx \(at)")
+                    XCTAssertEqual([g.weight.data[ch], g.bias.data[ch]], d1.weight.data + d1.bias.data, "dγ, dβ \(at)")
+                }
+            }
+        }
+    }
+
     func testTrainForwardAndBackwardMatchReference() {
         for (i, (shape, offset)) in Self.cases.enumerated() {
             let s = UInt64(10 * i)

@@ -27,6 +27,10 @@ final class FastEngineConvTests: FastEngineTestCase {
         Case(n: 9, c: 8, h: 12, w: 10, o: 12, k: 3, stride: 1, pad: 1, groups: 1, bias: false), // split over threads
         Case(n: 9, c: 5, h: 7, w: 9, o: 5, k: 3, stride: 1, pad: 1, groups: 5, bias: true),     // depthwise
         Case(n: 2, c: 6, h: 8, w: 7, o: 6, k: 3, stride: 2, pad: 1, groups: 6, bias: false),    // depthwise stride 2
+        // depthwise stride 2 on rows of ≥ 16 columns (the 16-lane column split), even and odd padding
+        Case(n: 2, c: 3, h: 32, w: 32, o: 3, k: 3, stride: 2, pad: 1, groups: 3, bias: false),
+        Case(n: 2, c: 2, h: 7, w: 37, o: 2, k: 5, stride: 2, pad: 2, groups: 2, bias: true),
+        Case(n: 1, c: 2, h: 6, w: 17, o: 2, k: 3, stride: 2, pad: 0, groups: 2, bias: false),
         Case(n: 2, c: 4, h: 6, w: 6, o: 4, k: 5, stride: 1, pad: 2, groups: 4, bias: true),     // depthwise 5×5
         Case(n: 9, c: 16, h: 15, w: 13, o: 16, k: 3, stride: 1, pad: 1, groups: 16, bias: true), // depthwise, threads
         // depthwise, large: 64 images × 7 channels of 32×32

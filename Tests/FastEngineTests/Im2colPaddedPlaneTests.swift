@@ -22,6 +22,9 @@ final class Im2colPaddedPlaneTests: FastEngineTestCase {
         Case(n: 3, c: 6, h: 8, w: 8, o: 7, k: 3, stride: 1, pad: 1, groups: 1, bias: true),
         Case(n: 2, c: 4, h: 32, w: 32, o: 4, k: 3, stride: 1, pad: 1, groups: 1, bias: false),
         Case(n: 2, c: 5, h: 16, w: 13, o: 6, k: 3, stride: 2, pad: 1, groups: 1, bias: true),
+        // Stride 2 on rows wide enough for the column split's 16-lane loads (34 and 42 padded).
+        Case(n: 2, c: 3, h: 32, w: 32, o: 5, k: 3, stride: 2, pad: 1, groups: 1, bias: false),
+        Case(n: 2, c: 2, h: 5, w: 40, o: 3, k: 3, stride: 2, pad: 1, groups: 1, bias: false),
     ]
 
     override func setUp() {
