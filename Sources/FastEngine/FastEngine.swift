@@ -64,6 +64,10 @@ public struct FastEngine: Kernels {
     /// (the same bits; tests compare the two).
     nonisolated(unsafe) public static var fusesConvBatchNorm = true
 
+    /// `conv2dAdd` adds the shortcut per chunk inside the convolution (`FastEngine+ConvAdd.swift`);
+    /// false runs `conv2d` then `add` (the same bits; tests compare the two).
+    nonisolated(unsafe) public static var fusesConvAdd = true
+
     /// Winograd's products run the AVX-512 kernel (`WinogradAVX512`) where the CPU has AVX-512
     /// (checked at run time; `ATKD_AVX512=0` opts out); false forces the AVX2 kernel. Both give
     /// the same bits (tested).

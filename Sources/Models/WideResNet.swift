@@ -64,8 +64,29 @@ public final class WideBasicBlock: Layer {
     public var parameters: [Parameter] { pre.parameters + body.parameters + (shortcut?.parameters ?? []) }
     public var buffers: [Buffer] { pre.buffers + body.buffers }
 
+    /// With `Residual.fusesShortcutSum` (the default) conv2 and the shortcut sum run as one engine
+    /// call (`Conv2d.forward(_:_:adding:)`): the same numbers and the same order of pullbacks.
     public func forward(_ x: Tensor, _ ctx: ForwardContext) -> (Tensor, Pullback) {
         let (o, prePB) = pre.forward(x, ctx)
+        if Residual.fusesShortcutSum, let conv2 = body.layers.last as? Conv2d {
+            let last = body.layers.count - 1
+            let (h, headPB) = body.forward(o, ctx, layers: 0..<last)
+            guard let shortcut else {
+                let (y, convPB) = conv2.forward(h, ctx, adding: x)
+                return (y, { dy in
+                    var dx = prePB(headPB(convPB(dy)))
+                    dx.add(dy)
+                    return dx
+                })
+            }
+            let (s, scPB) = shortcut.forward(o, ctx)
+            let (y, convPB) = conv2.forward(h, ctx, adding: s)
+            return (y, { dy in
+                var dO = headPB(convPB(dy))
+                dO.add(scPB(dy))
+                return prePB(dO)
+            })
+        }
         let (y, bodyPB) = body.forward(o, ctx)
         guard let shortcut else {
             return (ctx.engine.add(y, x), { dy in

@@ -133,6 +133,10 @@ public protocol Kernels: Sendable {
     func conv2dBatchNormEvalAdd(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: ConvConfig,
                                 gamma: Tensor, beta: Tensor, runningMean: Tensor, runningVar: Tensor, eps: Float,
                                 residual: Tensor, activation: FusedActivation?) -> Tensor
+    /// y = (conv(x, W) + b) + residual: a pre-activation residual block's last convolution and the
+    /// shortcut sum in one call, so an engine may add the shortcut while the convolution's output is
+    /// still in cache. The same numbers as `conv2d` then `add` (the default here).
+    func conv2dAdd(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: ConvConfig, residual: Tensor) -> Tensor
     /// dy where the activation's output y is on its slope (ReLU: y > 0; ReLU6: 0 < y < 6), else 0.
     func activationBackward(y: Tensor, dy: Tensor, activation: FusedActivation) -> Tensor
 
@@ -240,6 +244,10 @@ extension Kernels {
         let z = conv2dBatchNormEval(x, weight: weight, bias: bias, config, gamma: gamma, beta: beta,
                                     runningMean: runningMean, runningVar: runningVar, eps: eps, activation: nil)
         return activation.map { add(z, residual, activation: $0) } ?? add(z, residual)
+    }
+
+    public func conv2dAdd(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: ConvConfig, residual: Tensor) -> Tensor {
+        add(conv2d(x, weight: weight, bias: bias, config), residual)
     }
 
     /// NOTE: the mask from the output y equals the one from the input: y > 0 ⇔ x > 0, and for

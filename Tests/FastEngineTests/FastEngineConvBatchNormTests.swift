@@ -65,6 +65,27 @@ final class FastEngineConvBatchNormTests: FastEngineTestCase {
         }
     }
 
+    /// conv + residual in one call (`conv2dAdd`): bit for bit `conv2d` then `add` on every path
+    /// (Winograd, GEMM, stride 2, pointwise, grouped, depthwise, biased), and with the fusion off;
+    /// the reference within tolerance.
+    func testConvAddEqualsConvThenAddAndTheReference() {
+        for (i, cs) in Self.cases.enumerated() {
+            let (x, w, b, _, _, _, _, config) = operands(cs, seed: 700 + UInt64(i))
+            let residual = randn(ref.conv2d(x, weight: w, bias: b, config).shape, seed: 820 + UInt64(i))
+            let expected = ref.conv2dAdd(x, weight: w, bias: b, config, residual: residual)
+            for engine in fastEngines {
+                let fused = engine.conv2dAdd(x, weight: w, bias: b, config, residual: residual)
+                let inTurn = engine.add(engine.conv2d(x, weight: w, bias: b, config), residual)
+                FastEngine.fusesConvAdd = false
+                let unfused = engine.conv2dAdd(x, weight: w, bias: b, config, residual: residual)
+                FastEngine.fusesConvAdd = true
+                XCTAssertEqual(fused.data, inTurn.data, "\(cs)")
+                XCTAssertEqual(unfused.data, inTurn.data, "\(cs) unfused")
+                assertClose(fused, expected, rtol: 1e-4, atol: 1e-4, "\(cs)")
+            }
+        }
+    }
+
     /// act(BN_eval(conv) + residual) in one call: bit for bit the batch norm without activation,
     /// then `add(_:_:activation:)` (or `add`), on every path; the reference within tolerance.
     func testShortcutSumEqualsTheOpsInTurnAndTheReference() {

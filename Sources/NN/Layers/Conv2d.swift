@@ -51,6 +51,23 @@ public final class Conv2d: Layer {
         })
     }
 
+    /// y = conv(x) + residual in one engine call (`Kernels.conv2dAdd`): a pre-activation residual
+    /// block's last convolution and its shortcut sum, the same numbers as the convolution then
+    /// `add`. The pullback returns ∂L/∂x only (the residual's gradient is dy, the caller's).
+    public func forward(_ x: Tensor, _ ctx: ForwardContext, adding residual: Tensor) -> (Tensor, Pullback) {
+        precondition(x.rank == 4 && x.shape[1] == inChannels,
+                     "\(weight.name): expected [N,\(inChannels),H,W], got \(x.shape)")
+        let y = ctx.engine.conv2dAdd(x, weight: weight.value, bias: bias?.value, config, residual: residual)
+        ctx.addMACs(y.count * (inChannels / config.groups) * kernelSize * kernelSize)
+        let engine = ctx.engine, w = weight, b = bias, config = self.config
+        return (y, { dy in
+            let g = engine.conv2dBackward(x, weight: w.value, hasBias: b != nil, config, dy: dy)
+            w.accumulate(g.weight)
+            if let b, let gb = g.bias { b.accumulate(gb) }
+            return g.x
+        })
+    }
+
     /// Eval mode: this convolution and the batch norm `bn` after it (and `activation`) in one engine
     /// call (`Kernels.conv2dBatchNormEval`), the same numbers as the layers one after another
     /// (`Sequential` uses it). The fused call never stores the convolution's output, so the pullback

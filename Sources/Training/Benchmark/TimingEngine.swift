@@ -142,6 +142,11 @@ public struct TimingEngine: Kernels {
                                          residual: residual, activation: activation)
         }
     }
+    public func conv2dAdd(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: ConvConfig, residual: Tensor) -> Tensor {
+        timed("conv2d+add", Self.convShape(x, weight, config), flops: Self.convFlops(x, weight, config)) {
+            inner.conv2dAdd(x, weight: weight, bias: bias, config, residual: residual)
+        }
+    }
     public func batchNormTrain(_ x: Tensor, gamma: Tensor, beta: Tensor, eps: Float, residual: Tensor,
                                activation: FusedActivation?) -> BatchNormForward {
         timed("batchNormTrain+add" + (activation.map { "+\($0)" } ?? ""), Self.planeShape(x.shape)) {
