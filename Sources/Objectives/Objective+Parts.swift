@@ -38,6 +38,13 @@ public struct TeacherNeeds: Equatable, Sendable {
             && (lastTapSimilarity || !other.lastTapSimilarity) && Set(other.taps).isSubset(of: Set(taps))
     }
 
+    /// What both ask for.
+    public func intersection(_ other: TeacherNeeds) -> TeacherNeeds {
+        TeacherNeeds(attentionTargets: attentionTargets && other.attentionTargets,
+                     embedding: embedding && other.embedding, taps: Array(Set(taps).intersection(other.taps)).sorted(),
+                     lastTapSimilarity: lastTapSimilarity && other.lastTapSimilarity)
+    }
+
     /// What either asks for.
     public func union(_ other: TeacherNeeds) -> TeacherNeeds {
         TeacherNeeds(attentionTargets: attentionTargets || other.attentionTargets,

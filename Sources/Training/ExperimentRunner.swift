@@ -78,10 +78,15 @@ public final class ExperimentRunner {
             if cache?.seed != seed {
                 let fresh = TeacherOutputCache(atOptions: ObjectiveFactory.atOptions(distill: spec.distill),
                                                capacityBytes: options.teacherCacheBytes)
-                fresh.alsoKeep = try ObjectiveFactory.teacherNeeds(ofArms: mine.filter { units[$0].seed == seed }.map { units[$0].arm },
-                                                                   distill: spec.distill, train: spec.student.train, engine: engine)
+                fresh.alsoKeepIsEverythingAhead = true
                 cache = (seed, fresh)
             }
+            // What this arm and the seed's arms after it read: a pass keeps that for them. Narrowed
+            // unit by unit, so an arm that recomputes the teacher (FitNets' raw hint tap is never kept
+            // ahead) does not also remake what only finished arms read (SP's G_t, an N²·D product).
+            cache?.cache.alsoKeep = try ObjectiveFactory.teacherNeeds(
+                ofArms: mine[position...].filter { units[$0].seed == seed }.map { units[$0].arm },
+                distill: spec.distill, train: spec.student.train, engine: engine)
             let rest = mine[position...].map { units[$0].arm }
             var line = eta.line(unit: position + 1, of: mine.count, arm: arm, seed: seed, remaining: rest)
             if shard.count > 1 { line = "shard \(shard): " + line }

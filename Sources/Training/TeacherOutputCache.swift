@@ -37,6 +37,11 @@ public final class TeacherOutputCache {
     /// that asks for more than the arm before it (RKD's embedding after DKD's logits) still hits.
     /// Set by the runner from the arms it will run; `.logits` keeps only what each arm asks for.
     public var alsoKeep = TeacherNeeds.logits
+    /// When true, `alsoKeep` is everything the arms still to run read (the runner narrows it unit by
+    /// unit), so a recomputed entry keeps this arm's needs and `alsoKeep`, not what only finished arms
+    /// asked for: FitNets, which recomputes the teacher on every batch for its raw hint tap, then no
+    /// longer remakes SP's G_t for an SP arm that has run. False keeps everything any arm asked for.
+    public var alsoKeepIsEverythingAhead = false
 
     struct Key: Hashable { let epoch: Int, batch: Int, batchSize: Int }
     struct Entry { let labels: [Int]; let needs: TeacherNeeds; let outputs: NetworkOutputs; let size: Int }
@@ -73,7 +78,8 @@ public final class TeacherOutputCache {
         if let hit = old, hit.needs.covers(needs) { hits += 1; return hit.outputs }
         misses += 1
         let full = compute()
-        var want = (old.map { $0.needs.union(needs) } ?? needs)
+        let earlier = old.map { alsoKeepIsEverythingAhead ? $0.needs.intersection(alsoKeep) : $0.needs }
+        var want = (earlier.map { $0.union(needs) } ?? needs)
             .union(alsoKeep.compact)
         if want.attentionTargets && full.taps.count != studentTapShapes.count {
             guard !needs.attentionTargets else { return full }  // no AT pairing: keep the taps

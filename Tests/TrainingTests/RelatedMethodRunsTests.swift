@@ -135,6 +135,33 @@ final class RelatedMethodRunsTests: XCTestCase {
         XCTAssertEqual(cache.hits, 3 * 4)
     }
 
+    /// `alsoKeep` narrowed to the arms still to run, unit by unit, with `alsoKeepIsEverythingAhead`
+    /// (as `ExperimentRunner` sets them):
+    /// every arm stays bit-identical to its uncached run, the hits and misses are those of the
+    /// seed-wide `alsoKeep`, and fitnet's recomputed entries no longer hold SP's G_t (N² Doubles a
+    /// batch, made from the teacher's last tap) once sp has run.
+    func testTeacherCacheKeepsOnlyWhatTheArmsStillToRunRead() throws {
+        let arms = ["dkd", "sp", "fitnet", "crd"]
+        let engine = Session.makeEngine("fast", threads: 2)
+        var train = TrainSpec(epochs: 1, lr: 0.05)
+        train.batchSize = 8
+        let wide = TeacherOutputCache(atOptions: ObjectiveFactory.atOptions(distill: distill))
+        wide.alsoKeep = try ObjectiveFactory.teacherNeeds(ofArms: arms, distill: distill, train: train, engine: engine)
+        try assertCachedRunsEqualUncached(arms: arms, cache: wide)
+        let narrow = TeacherOutputCache(atOptions: ObjectiveFactory.atOptions(distill: distill))
+        narrow.alsoKeepIsEverythingAhead = true
+        for (i, arm) in arms.enumerated() {
+            narrow.alsoKeep = try ObjectiveFactory.teacherNeeds(ofArms: Array(arms[i...]), distill: distill, train: train,
+                                                                engine: engine)
+            try assertCachedRunsEqualUncached(arms: [arm], cache: narrow)
+        }
+        XCTAssertEqual(narrow.alsoKeep, TeacherNeeds(embedding: true))
+        XCTAssertEqual(narrow.misses, wide.misses)
+        XCTAssertEqual(narrow.hits, wide.hits)
+        // 4 batches of 8: fitnet's replaced entries drop G_t's 8² Doubles each.
+        XCTAssertEqual(narrow.bytes, wide.bytes - 4 * 8 * 8 * 8)
+    }
+
     /// Each arm in turn, one epoch with `cache` and one without: the same final metrics and model bits.
     func assertCachedRunsEqualUncached(arms: [String], cache: TeacherOutputCache,
                                        file: StaticString = #filePath, line: UInt = #line) throws {
