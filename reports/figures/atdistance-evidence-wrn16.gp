@@ -27,7 +27,8 @@ do for [fmt in "png svg"] {
          "atdistance-evidence-wrn16.dat" index 2 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" title "atkd (3 seeds)", \
          "atdistance-evidence-wrn16.dat" index 3 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#CC79A7" title "dkd", \
          "atdistance-evidence-wrn16.dat" index 4 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#0072B2" title "rkd", \
-         "atdistance-evidence-wrn16.dat" index 5 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#F0E442" title "sp"
+         "atdistance-evidence-wrn16.dat" index 5 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#F0E442" title "sp", \
+         "atdistance-evidence-wrn16.dat" index 6 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" title "pkt"
     set title "stage2" font ",10"
     set ylabel ""
     set key off
@@ -39,7 +40,8 @@ do for [fmt in "png svg"] {
          "atdistance-evidence-wrn16.dat" index 2 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" title "atkd (3 seeds)", \
          "atdistance-evidence-wrn16.dat" index 3 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#CC79A7" title "dkd", \
          "atdistance-evidence-wrn16.dat" index 4 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#0072B2" title "rkd", \
-         "atdistance-evidence-wrn16.dat" index 5 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#F0E442" title "sp"
+         "atdistance-evidence-wrn16.dat" index 5 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#F0E442" title "sp", \
+         "atdistance-evidence-wrn16.dat" index 6 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" title "pkt"
     set title "stage3" font ",10"
     set ylabel ""
     set key off
@@ -51,7 +53,8 @@ do for [fmt in "png svg"] {
          "atdistance-evidence-wrn16.dat" index 2 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" title "atkd (3 seeds)", \
          "atdistance-evidence-wrn16.dat" index 3 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#CC79A7" title "dkd", \
          "atdistance-evidence-wrn16.dat" index 4 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#0072B2" title "rkd", \
-         "atdistance-evidence-wrn16.dat" index 5 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#F0E442" title "sp"
+         "atdistance-evidence-wrn16.dat" index 5 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#F0E442" title "sp", \
+         "atdistance-evidence-wrn16.dat" index 6 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" title "pkt"
     
     unset multiplot
     set output

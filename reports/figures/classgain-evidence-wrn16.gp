@@ -12,7 +12,7 @@ do for [fmt in "png svg"] {
     }
     reset
     set datafile missing "nan"
-    set yrange [-10:10]
+    set yrange [-15:10]
     set title "evidence-wrn16: per-class top-1 gain over plain KD with 95 % intervals (classes by KD accuracy, hardest first)"
     set style data histograms
     set style histogram errorbars gap 1 lw 1
@@ -27,6 +27,7 @@ do for [fmt in "png svg"] {
          "classgain-evidence-wrn16.dat" using 16:17:18:xtic(2) lc rgb "#CC79A7" title "dkd (1 seed, Wilson)", \
          "classgain-evidence-wrn16.dat" using 20:21:22:xtic(2) lc rgb "#0072B2" title "rkd (1 seed, Wilson)", \
          "classgain-evidence-wrn16.dat" using 24:25:26:xtic(2) lc rgb "#F0E442" title "sp (1 seed, Wilson)", \
+         "classgain-evidence-wrn16.dat" using 28:29:30:xtic(2) lc rgb "#E69F00" title "pkt (1 seed, Wilson)", \
          0 with lines lc rgb "#000000" notitle
     unset multiplot
     set output

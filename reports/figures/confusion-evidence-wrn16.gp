@@ -37,6 +37,8 @@ do for [fmt in "png svg"] {
     plot "confusion-evidence-wrn16.dat" index 6 matrix with image notitle
     set title "sp (1 seed)"
     plot "confusion-evidence-wrn16.dat" index 7 matrix with image notitle
+    set title "pkt (1 seed)"
+    plot "confusion-evidence-wrn16.dat" index 8 matrix with image notitle
     
     unset multiplot
     set output

@@ -34,6 +34,7 @@ do for [fmt in "png svg"] {
          "curves-evidence-wrn16.dat" index 8 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb "#CC79A7" notitle, \
          "curves-evidence-wrn16.dat" index 10 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb "#0072B2" notitle, \
          "curves-evidence-wrn16.dat" index 12 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb "#F0E442" notitle, \
+         "curves-evidence-wrn16.dat" index 14 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb "#E69F00" notitle, \
          89.06 with lines dt 3 lw 1.5 lc rgb "#000000" notitle
     set title "train top-1 (%), under augmentation" font ",10"
     set ylabel "top-1 (%)"
@@ -51,7 +52,8 @@ do for [fmt in "png svg"] {
          "curves-evidence-wrn16.dat" index 7 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle, \
          "curves-evidence-wrn16.dat" index 9 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#CC79A7" notitle, \
          "curves-evidence-wrn16.dat" index 11 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#0072B2" notitle, \
-         "curves-evidence-wrn16.dat" index 13 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#F0E442" notitle
+         "curves-evidence-wrn16.dat" index 13 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#F0E442" notitle, \
+         "curves-evidence-wrn16.dat" index 15 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" notitle
     set title "training loss (Σ weight × term)" font ",10"
     set ylabel "loss"
     set lmargin at screen 0.7283
@@ -68,7 +70,8 @@ do for [fmt in "png svg"] {
          "curves-evidence-wrn16.dat" index 7 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle, \
          "curves-evidence-wrn16.dat" index 9 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#CC79A7" notitle, \
          "curves-evidence-wrn16.dat" index 11 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#0072B2" notitle, \
-         "curves-evidence-wrn16.dat" index 13 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#F0E442" notitle
+         "curves-evidence-wrn16.dat" index 13 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#F0E442" notitle, \
+         "curves-evidence-wrn16.dat" index 15 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" notitle
     set title "term at (unweighted)" font ",10"
     set ylabel ""
     set lmargin at screen 0.0617
@@ -95,7 +98,8 @@ do for [fmt in "png svg"] {
          "curves-evidence-wrn16.dat" index 7 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle, \
          "curves-evidence-wrn16.dat" index 9 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#CC79A7" notitle, \
          "curves-evidence-wrn16.dat" index 11 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#0072B2" notitle, \
-         "curves-evidence-wrn16.dat" index 13 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#F0E442" notitle
+         "curves-evidence-wrn16.dat" index 13 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#F0E442" notitle, \
+         "curves-evidence-wrn16.dat" index 15 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" notitle
     set title "term kd (unweighted)" font ",10"
     set ylabel ""
     set lmargin at screen 0.7283
@@ -113,34 +117,41 @@ do for [fmt in "png svg"] {
     set bmargin at screen 0.3109
     set tmargin at screen 0.4797
     plot "curves-evidence-wrn16.dat" index 9 using 1:13 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#CC79A7" notitle
-    set title "term rkd_angle (unweighted)" font ",10"
+    set title "term pkt (unweighted)" font ",10"
     set ylabel ""
     set lmargin at screen 0.3950
     set rmargin at screen 0.6533
     set bmargin at screen 0.3109
     set tmargin at screen 0.4797
-    plot "curves-evidence-wrn16.dat" index 11 using 1:15 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#0072B2" notitle
-    set title "term rkd_distance (unweighted)" font ",10"
+    plot "curves-evidence-wrn16.dat" index 15 using 1:15 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" notitle
+    set title "term rkd_angle (unweighted)" font ",10"
     set ylabel ""
     set lmargin at screen 0.7283
     set rmargin at screen 0.9867
     set bmargin at screen 0.3109
     set tmargin at screen 0.4797
     plot "curves-evidence-wrn16.dat" index 11 using 1:17 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#0072B2" notitle
-    set title "term sp (unweighted)" font ",10"
+    set title "term rkd_distance (unweighted)" font ",10"
     set ylabel ""
     set lmargin at screen 0.0617
     set rmargin at screen 0.3200
     set bmargin at screen 0.0766
     set tmargin at screen 0.2453
-    plot "curves-evidence-wrn16.dat" index 13 using 1:19 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#F0E442" notitle
-    set title "term tckd (unweighted)" font ",10"
+    plot "curves-evidence-wrn16.dat" index 11 using 1:19 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#0072B2" notitle
+    set title "term sp (unweighted)" font ",10"
     set ylabel ""
     set lmargin at screen 0.3950
     set rmargin at screen 0.6533
     set bmargin at screen 0.0766
     set tmargin at screen 0.2453
-    plot "curves-evidence-wrn16.dat" index 9 using 1:21 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#CC79A7" notitle
+    plot "curves-evidence-wrn16.dat" index 13 using 1:21 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#F0E442" notitle
+    set title "term tckd (unweighted)" font ",10"
+    set ylabel ""
+    set lmargin at screen 0.7283
+    set rmargin at screen 0.9867
+    set bmargin at screen 0.0766
+    set tmargin at screen 0.2453
+    plot "curves-evidence-wrn16.dat" index 9 using 1:23 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#CC79A7" notitle
     unset title
     unset xlabel
     unset ylabel
@@ -161,7 +172,8 @@ do for [fmt in "png svg"] {
          keyentry with linespoints pt 7 lw 2 lc rgb "#D55E00" title "atkd (3 seeds)", \
          keyentry with linespoints pt 7 lw 2 lc rgb "#CC79A7" title "dkd (1 seed)", \
          keyentry with linespoints pt 7 lw 2 lc rgb "#0072B2" title "rkd (1 seed)", \
-         keyentry with linespoints pt 7 lw 2 lc rgb "#F0E442" title "sp (1 seed)"
+         keyentry with linespoints pt 7 lw 2 lc rgb "#F0E442" title "sp (1 seed)", \
+         keyentry with linespoints pt 7 lw 2 lc rgb "#E69F00" title "pkt (1 seed)"
     unset multiplot
     set output
 }

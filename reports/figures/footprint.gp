@@ -52,7 +52,11 @@ do for [fmt in "png svg"] {
          "footprint.dat" index 6 using 2:5:($6 > 0 ? $6 : NaN) with yerrorbars pt 7 ps 1 lc rgb "#1f78b4" notitle, \
          "footprint.dat" index 6 using 2:5 with points pt 7 ps 1 lc rgb "#1f78b4" notitle, \
          "footprint.dat" index 6 using 2:($11 > 0 ? $5 : NaN):($10 - $2):($9 - $5) with vectors nohead lw 0.6 lc rgb "#1f78b4" notitle, \
-         "footprint.dat" index 6 using 8:9:1 with labels left font ",8" tc rgb "#1f78b4" notitle
+         "footprint.dat" index 6 using 8:9:1 with labels left font ",8" tc rgb "#1f78b4" notitle, \
+         "footprint.dat" index 7 using 2:5:($6 > 0 ? $6 : NaN) with yerrorbars pt 7 ps 1 lc rgb "#666666" notitle, \
+         "footprint.dat" index 7 using 2:5 with points pt 7 ps 1 lc rgb "#666666" notitle, \
+         "footprint.dat" index 7 using 2:($11 > 0 ? $5 : NaN):($10 - $2):($9 - $5) with vectors nohead lw 0.6 lc rgb "#666666" notitle, \
+         "footprint.dat" index 7 using 8:9:1 with labels left font ",8" tc rgb "#666666" notitle
     set lmargin at screen 0.3807
     set rmargin at screen 0.6563
     set bmargin at screen 0.2185
@@ -87,7 +91,11 @@ do for [fmt in "png svg"] {
          "footprint.dat" index 6 using 3:5:($6 > 0 ? $6 : NaN) with yerrorbars pt 7 ps 1 lc rgb "#1f78b4" notitle, \
          "footprint.dat" index 6 using 3:5 with points pt 7 ps 1 lc rgb "#1f78b4" notitle, \
          "footprint.dat" index 6 using 3:($15 > 0 ? $5 : NaN):($14 - $3):($13 - $5) with vectors nohead lw 0.6 lc rgb "#1f78b4" notitle, \
-         "footprint.dat" index 6 using 12:13:1 with labels left font ",8" tc rgb "#1f78b4" notitle
+         "footprint.dat" index 6 using 12:13:1 with labels left font ",8" tc rgb "#1f78b4" notitle, \
+         "footprint.dat" index 7 using 3:5:($6 > 0 ? $6 : NaN) with yerrorbars pt 7 ps 1 lc rgb "#666666" notitle, \
+         "footprint.dat" index 7 using 3:5 with points pt 7 ps 1 lc rgb "#666666" notitle, \
+         "footprint.dat" index 7 using 3:($15 > 0 ? $5 : NaN):($14 - $3):($13 - $5) with vectors nohead lw 0.6 lc rgb "#666666" notitle, \
+         "footprint.dat" index 7 using 12:13:1 with labels left font ",8" tc rgb "#666666" notitle
     set lmargin at screen 0.7141
     set rmargin at screen 0.9896
     set bmargin at screen 0.2185
@@ -122,7 +130,11 @@ do for [fmt in "png svg"] {
          "footprint.dat" index 6 using 4:5:($6 > 0 ? $6 : NaN) with yerrorbars pt 7 ps 1 lc rgb "#1f78b4" notitle, \
          "footprint.dat" index 6 using 4:5 with points pt 7 ps 1 lc rgb "#1f78b4" notitle, \
          "footprint.dat" index 6 using 4:($19 > 0 ? $5 : NaN):($18 - $4):($17 - $5) with vectors nohead lw 0.6 lc rgb "#1f78b4" notitle, \
-         "footprint.dat" index 6 using 16:17:1 with labels left font ",8" tc rgb "#1f78b4" notitle
+         "footprint.dat" index 6 using 16:17:1 with labels left font ",8" tc rgb "#1f78b4" notitle, \
+         "footprint.dat" index 7 using 4:5:($6 > 0 ? $6 : NaN) with yerrorbars pt 7 ps 1 lc rgb "#666666" notitle, \
+         "footprint.dat" index 7 using 4:5 with points pt 7 ps 1 lc rgb "#666666" notitle, \
+         "footprint.dat" index 7 using 4:($19 > 0 ? $5 : NaN):($18 - $4):($17 - $5) with vectors nohead lw 0.6 lc rgb "#666666" notitle, \
+         "footprint.dat" index 7 using 16:17:1 with labels left font ",8" tc rgb "#666666" notitle
     unset border
     unset tics
     unset xlabel
@@ -139,11 +151,12 @@ do for [fmt in "png svg"] {
     plot 2 notitle, \
          keyentry with points pt 7 ps 1 lc rgb "#1b9e77" title "cifar-cpu", \
          keyentry with points pt 7 ps 1 lc rgb "#d95f02" title "cifar-mini", \
-         keyentry with points pt 7 ps 1 lc rgb "#7570b3" title "evidence-wrn16", \
-         keyentry with points pt 7 ps 1 lc rgb "#e7298a" title "evidence-wrn16-bf16", \
-         keyentry with points pt 7 ps 1 lc rgb "#66a61e" title "imagenette-cpu", \
-         keyentry with points pt 7 ps 1 lc rgb "#a6761d" title "regress", \
-         keyentry with points pt 7 ps 1 lc rgb "#1f78b4" title "teacher-wrn-16-2"
+         keyentry with points pt 7 ps 1 lc rgb "#7570b3" title "evidence-cifar-r50-control", \
+         keyentry with points pt 7 ps 1 lc rgb "#e7298a" title "evidence-wrn16", \
+         keyentry with points pt 7 ps 1 lc rgb "#66a61e" title "evidence-wrn16-bf16", \
+         keyentry with points pt 7 ps 1 lc rgb "#a6761d" title "imagenette-cpu", \
+         keyentry with points pt 7 ps 1 lc rgb "#1f78b4" title "regress", \
+         keyentry with points pt 7 ps 1 lc rgb "#666666" title "teacher-wrn-16-2"
     
     unset multiplot
     set output
