@@ -101,7 +101,10 @@ final class ConvBatchNormFusionTests: XCTestCase {
                           BatchNorm2d("bn.down", channels: 8), Flatten())
     }
 
-    func run(_ engine: any Kernels, graph: Bool, kernel: Bool, shortcutSum: Bool = true) -> ([Float], [[Float]], [Float]) {
+    /// Output, parameter gradients, input gradient and buffers (running statistics) after one forward
+    /// and backward of `net` with the fusions as given.
+    func run(_ engine: any Kernels, graph: Bool, kernel: Bool, shortcutSum: Bool = true,
+             training: Bool = false) -> ([Float], [[Float]], [Float], [[Float]]) {
         Sequential.fusesConvBatchNorm = graph
         FastEngine.fusesConvBatchNorm = kernel
         Residual.fusesShortcutSum = shortcutSum
@@ -114,9 +117,9 @@ final class ConvBatchNormFusionTests: XCTestCase {
                 b.name.hasSuffix("running_var") ? 0.5 + Float(i % 5) * 0.3 : Float(i % 7) * 0.1 - 0.3 })
         }
         let x = Tensor.randn([4, 3, 16, 16], std: 2, rng: &rng)
-        let (y, pb) = model.forward(x, ForwardContext(engine: engine, training: false))
+        let (y, pb) = model.forward(x, ForwardContext(engine: engine, training: training))
         let dx = pb(Tensor.randn(y.shape, rng: &rng))
-        return (y.data, model.parameters.map { $0.grad.data }, dx.data)
+        return (y.data, model.parameters.map { $0.grad.data }, dx.data, model.buffers.map { $0.value.data })
     }
 
     func testFusionChangesNoBit() {
@@ -136,18 +139,9 @@ final class ConvBatchNormFusionTests: XCTestCase {
     /// output, every parameter gradient, the input gradient and the running statistics keep
     /// every bit.
     func testTrainModeShortcutSumChangesNoBit() {
-        func train(_ engine: any Kernels, fused: Bool) -> ([Float], [[Float]], [Float], [[Float]]) {
-            Residual.fusesShortcutSum = fused
-            defer { Residual.fusesShortcutSum = true }
-            var rng = SeededRNG(seed: 5)
-            let model = net(&rng)
-            let x = Tensor.randn([4, 3, 16, 16], std: 2, rng: &rng)
-            let (y, pb) = model.forward(x, ForwardContext(engine: engine, training: true))
-            let dx = pb(Tensor.randn(y.shape, rng: &rng))
-            return (y.data, model.parameters.map { $0.grad.data }, dx.data, model.buffers.map { $0.value.data })
-        }
         for engine in [ReferenceEngine(), FastEngine(threads: 1), FastEngine(threads: 2)] as [any Kernels] {
-            let separate = train(engine, fused: false), fused = train(engine, fused: true)
+            let separate = run(engine, graph: true, kernel: true, shortcutSum: false, training: true)
+            let fused = run(engine, graph: true, kernel: true, shortcutSum: true, training: true)
             let tag = "\(engine.name) threads \(engine.threads)"
             XCTAssertEqual(fused.0, separate.0, "output \(tag)")
             XCTAssertEqual(fused.1, separate.1, "parameter gradients \(tag)")
