@@ -4,15 +4,15 @@
 if (strlen(ARG0) > 0) { cd system(sprintf("dirname '%s'", ARG0)) }
 do for [fmt in "png svg"] {
     if (fmt eq "png") {
-        set terminal pngcairo size 1260,1240 font "sans,10" noenhanced
+        set terminal pngcairo size 1260,1640 font "sans,10" noenhanced
         set output "confusion-evidence-wrn16.png"
     } else {
-        set terminal svg size 1260,1240 font "sans,10" noenhanced background "white"
+        set terminal svg size 1260,1640 font "sans,10" noenhanced background "white"
         set output "confusion-evidence-wrn16.svg"
     }
     reset
     set datafile missing "nan"
-    set multiplot layout 3,3 title "evidence-wrn16: confusion matrices (row-normalised; rows true, columns predicted)"
+    set multiplot layout 4,3 title "evidence-wrn16: confusion matrices (row-normalised; rows true, columns predicted)"
     set palette defined (0 "#ffffff", 0.25 "#9ecae1", 0.6 "#3182bd", 1 "#08306b")
     set cbrange [0:1]
     set xrange [-0.5:9.5]
@@ -39,6 +39,8 @@ do for [fmt in "png svg"] {
     plot "confusion-evidence-wrn16.dat" index 7 matrix with image notitle
     set title "pkt (1 seed)"
     plot "confusion-evidence-wrn16.dat" index 8 matrix with image notitle
+    set title "fitnet (1 seed)"
+    plot "confusion-evidence-wrn16.dat" index 9 matrix with image notitle
     
     unset multiplot
     set output

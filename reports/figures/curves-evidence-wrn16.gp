@@ -4,10 +4,10 @@
 if (strlen(ARG0) > 0) { cd system(sprintf("dirname '%s'", ARG0)) }
 do for [fmt in "png svg"] {
     if (fmt eq "png") {
-        set terminal pngcairo size 1200,1280 font "sans,10" noenhanced
+        set terminal pngcairo size 1200,1580 font "sans,10" noenhanced
         set output "curves-evidence-wrn16.png"
     } else {
-        set terminal svg size 1200,1280 font "sans,10" noenhanced background "white"
+        set terminal svg size 1200,1580 font "sans,10" noenhanced background "white"
         set output "curves-evidence-wrn16.svg"
     }
     reset
@@ -21,8 +21,8 @@ do for [fmt in "png svg"] {
     set ylabel "top-1 (%)"
     set lmargin at screen 0.0617
     set rmargin at screen 0.3200
-    set bmargin at screen 0.7797
-    set tmargin at screen 0.9484
+    set bmargin at screen 0.8215
+    set tmargin at screen 0.9582
     plot "curves-evidence-wrn16.dat" index 0 using 1:($2-$3):($2+$3) with filledcurves fs transparent solid 0.18 noborder lc rgb "#E69F00" notitle, \
          "curves-evidence-wrn16.dat" index 0 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb "#E69F00" notitle, \
          "curves-evidence-wrn16.dat" index 2 using 1:($2-$3):($2+$3) with filledcurves fs transparent solid 0.18 noborder lc rgb "#56B4E9" notitle, \
@@ -35,13 +35,14 @@ do for [fmt in "png svg"] {
          "curves-evidence-wrn16.dat" index 10 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb "#0072B2" notitle, \
          "curves-evidence-wrn16.dat" index 12 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb "#F0E442" notitle, \
          "curves-evidence-wrn16.dat" index 14 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb "#E69F00" notitle, \
+         "curves-evidence-wrn16.dat" index 16 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb "#56B4E9" notitle, \
          89.06 with lines dt 3 lw 1.5 lc rgb "#000000" notitle
     set title "train top-1 (%), under augmentation" font ",10"
     set ylabel "top-1 (%)"
     set lmargin at screen 0.3950
     set rmargin at screen 0.6533
-    set bmargin at screen 0.7797
-    set tmargin at screen 0.9484
+    set bmargin at screen 0.8215
+    set tmargin at screen 0.9582
     plot "curves-evidence-wrn16.dat" index 1 using 1:($3-$4):($3+$4) with filledcurves fs transparent solid 0.18 noborder lc rgb "#E69F00" notitle, \
          "curves-evidence-wrn16.dat" index 1 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" notitle, \
          "curves-evidence-wrn16.dat" index 3 using 1:($3-$4):($3+$4) with filledcurves fs transparent solid 0.18 noborder lc rgb "#56B4E9" notitle, \
@@ -53,13 +54,14 @@ do for [fmt in "png svg"] {
          "curves-evidence-wrn16.dat" index 9 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#CC79A7" notitle, \
          "curves-evidence-wrn16.dat" index 11 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#0072B2" notitle, \
          "curves-evidence-wrn16.dat" index 13 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#F0E442" notitle, \
-         "curves-evidence-wrn16.dat" index 15 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" notitle
+         "curves-evidence-wrn16.dat" index 15 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" notitle, \
+         "curves-evidence-wrn16.dat" index 17 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" notitle
     set title "training loss (Σ weight × term)" font ",10"
     set ylabel "loss"
     set lmargin at screen 0.7283
     set rmargin at screen 0.9867
-    set bmargin at screen 0.7797
-    set tmargin at screen 0.9484
+    set bmargin at screen 0.8215
+    set tmargin at screen 0.9582
     plot "curves-evidence-wrn16.dat" index 1 using 1:($5-$6):($5+$6) with filledcurves fs transparent solid 0.18 noborder lc rgb "#E69F00" notitle, \
          "curves-evidence-wrn16.dat" index 1 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" notitle, \
          "curves-evidence-wrn16.dat" index 3 using 1:($5-$6):($5+$6) with filledcurves fs transparent solid 0.18 noborder lc rgb "#56B4E9" notitle, \
@@ -71,13 +73,14 @@ do for [fmt in "png svg"] {
          "curves-evidence-wrn16.dat" index 9 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#CC79A7" notitle, \
          "curves-evidence-wrn16.dat" index 11 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#0072B2" notitle, \
          "curves-evidence-wrn16.dat" index 13 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#F0E442" notitle, \
-         "curves-evidence-wrn16.dat" index 15 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" notitle
+         "curves-evidence-wrn16.dat" index 15 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" notitle, \
+         "curves-evidence-wrn16.dat" index 17 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" notitle
     set title "term at (unweighted)" font ",10"
     set ylabel ""
     set lmargin at screen 0.0617
     set rmargin at screen 0.3200
-    set bmargin at screen 0.5453
-    set tmargin at screen 0.7141
+    set bmargin at screen 0.6316
+    set tmargin at screen 0.7684
     plot "curves-evidence-wrn16.dat" index 5 using 1:($7-$8):($7+$8) with filledcurves fs transparent solid 0.18 noborder lc rgb "#009E73" notitle, \
          "curves-evidence-wrn16.dat" index 5 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" notitle, \
          "curves-evidence-wrn16.dat" index 7 using 1:($7-$8):($7+$8) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
@@ -86,8 +89,8 @@ do for [fmt in "png svg"] {
     set ylabel ""
     set lmargin at screen 0.3950
     set rmargin at screen 0.6533
-    set bmargin at screen 0.5453
-    set tmargin at screen 0.7141
+    set bmargin at screen 0.6316
+    set tmargin at screen 0.7684
     plot "curves-evidence-wrn16.dat" index 1 using 1:($9-$10):($9+$10) with filledcurves fs transparent solid 0.18 noborder lc rgb "#E69F00" notitle, \
          "curves-evidence-wrn16.dat" index 1 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" notitle, \
          "curves-evidence-wrn16.dat" index 3 using 1:($9-$10):($9+$10) with filledcurves fs transparent solid 0.18 noborder lc rgb "#56B4E9" notitle, \
@@ -99,70 +102,78 @@ do for [fmt in "png svg"] {
          "curves-evidence-wrn16.dat" index 9 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#CC79A7" notitle, \
          "curves-evidence-wrn16.dat" index 11 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#0072B2" notitle, \
          "curves-evidence-wrn16.dat" index 13 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#F0E442" notitle, \
-         "curves-evidence-wrn16.dat" index 15 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" notitle
+         "curves-evidence-wrn16.dat" index 15 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" notitle, \
+         "curves-evidence-wrn16.dat" index 17 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" notitle
+    set title "term hint (unweighted)" font ",10"
+    set ylabel ""
+    set lmargin at screen 0.7283
+    set rmargin at screen 0.9867
+    set bmargin at screen 0.6316
+    set tmargin at screen 0.7684
+    plot "curves-evidence-wrn16.dat" index 17 using 1:11 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" notitle
     set title "term kd (unweighted)" font ",10"
     set ylabel ""
-    set lmargin at screen 0.7283
-    set rmargin at screen 0.9867
-    set bmargin at screen 0.5453
-    set tmargin at screen 0.7141
-    plot "curves-evidence-wrn16.dat" index 3 using 1:($11-$12):($11+$12) with filledcurves fs transparent solid 0.18 noborder lc rgb "#56B4E9" notitle, \
-         "curves-evidence-wrn16.dat" index 3 using 1:11 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" notitle, \
-         "curves-evidence-wrn16.dat" index 7 using 1:($11-$12):($11+$12) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
-         "curves-evidence-wrn16.dat" index 7 using 1:11 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle
+    set lmargin at screen 0.0617
+    set rmargin at screen 0.3200
+    set bmargin at screen 0.4418
+    set tmargin at screen 0.5785
+    plot "curves-evidence-wrn16.dat" index 3 using 1:($13-$14):($13+$14) with filledcurves fs transparent solid 0.18 noborder lc rgb "#56B4E9" notitle, \
+         "curves-evidence-wrn16.dat" index 3 using 1:13 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" notitle, \
+         "curves-evidence-wrn16.dat" index 7 using 1:($13-$14):($13+$14) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
+         "curves-evidence-wrn16.dat" index 7 using 1:13 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle
     set title "term nckd (unweighted)" font ",10"
     set ylabel ""
-    set lmargin at screen 0.0617
-    set rmargin at screen 0.3200
-    set bmargin at screen 0.3109
-    set tmargin at screen 0.4797
-    plot "curves-evidence-wrn16.dat" index 9 using 1:13 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#CC79A7" notitle
+    set lmargin at screen 0.3950
+    set rmargin at screen 0.6533
+    set bmargin at screen 0.4418
+    set tmargin at screen 0.5785
+    plot "curves-evidence-wrn16.dat" index 9 using 1:15 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#CC79A7" notitle
     set title "term pkt (unweighted)" font ",10"
     set ylabel ""
-    set lmargin at screen 0.3950
-    set rmargin at screen 0.6533
-    set bmargin at screen 0.3109
-    set tmargin at screen 0.4797
-    plot "curves-evidence-wrn16.dat" index 15 using 1:15 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" notitle
-    set title "term rkd_angle (unweighted)" font ",10"
-    set ylabel ""
     set lmargin at screen 0.7283
     set rmargin at screen 0.9867
-    set bmargin at screen 0.3109
-    set tmargin at screen 0.4797
-    plot "curves-evidence-wrn16.dat" index 11 using 1:17 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#0072B2" notitle
-    set title "term rkd_distance (unweighted)" font ",10"
+    set bmargin at screen 0.4418
+    set tmargin at screen 0.5785
+    plot "curves-evidence-wrn16.dat" index 15 using 1:17 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" notitle
+    set title "term rkd_angle (unweighted)" font ",10"
     set ylabel ""
     set lmargin at screen 0.0617
     set rmargin at screen 0.3200
-    set bmargin at screen 0.0766
-    set tmargin at screen 0.2453
+    set bmargin at screen 0.2519
+    set tmargin at screen 0.3886
     plot "curves-evidence-wrn16.dat" index 11 using 1:19 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#0072B2" notitle
-    set title "term sp (unweighted)" font ",10"
+    set title "term rkd_distance (unweighted)" font ",10"
     set ylabel ""
     set lmargin at screen 0.3950
     set rmargin at screen 0.6533
-    set bmargin at screen 0.0766
-    set tmargin at screen 0.2453
-    plot "curves-evidence-wrn16.dat" index 13 using 1:21 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#F0E442" notitle
-    set title "term tckd (unweighted)" font ",10"
+    set bmargin at screen 0.2519
+    set tmargin at screen 0.3886
+    plot "curves-evidence-wrn16.dat" index 11 using 1:21 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#0072B2" notitle
+    set title "term sp (unweighted)" font ",10"
     set ylabel ""
     set lmargin at screen 0.7283
     set rmargin at screen 0.9867
-    set bmargin at screen 0.0766
-    set tmargin at screen 0.2453
-    plot "curves-evidence-wrn16.dat" index 9 using 1:23 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#CC79A7" notitle
+    set bmargin at screen 0.2519
+    set tmargin at screen 0.3886
+    plot "curves-evidence-wrn16.dat" index 13 using 1:23 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#F0E442" notitle
+    set title "term tckd (unweighted)" font ",10"
+    set ylabel ""
+    set lmargin at screen 0.0617
+    set rmargin at screen 0.3200
+    set bmargin at screen 0.0620
+    set tmargin at screen 0.1987
+    plot "curves-evidence-wrn16.dat" index 9 using 1:25 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#CC79A7" notitle
     unset title
     unset xlabel
     unset ylabel
     unset grid
     unset border
     unset tics
-    set key at screen 0.5, 0.0156 center center horizontal maxrows 1 font ",10" samplen 2 width 2
+    set key at screen 0.5, 0.0127 center center horizontal maxrows 1 font ",10" samplen 2 width 2
     set lmargin at screen 0.02
     set rmargin at screen 0.98
     set bmargin at screen 0.001
-    set tmargin at screen 0.0312
+    set tmargin at screen 0.0253
     set xrange [0:1]
     set yrange [0:1]
     plot 2 notitle, \
@@ -173,7 +184,8 @@ do for [fmt in "png svg"] {
          keyentry with linespoints pt 7 lw 2 lc rgb "#CC79A7" title "dkd (1 seed)", \
          keyentry with linespoints pt 7 lw 2 lc rgb "#0072B2" title "rkd (1 seed)", \
          keyentry with linespoints pt 7 lw 2 lc rgb "#F0E442" title "sp (1 seed)", \
-         keyentry with linespoints pt 7 lw 2 lc rgb "#E69F00" title "pkt (1 seed)"
+         keyentry with linespoints pt 7 lw 2 lc rgb "#E69F00" title "pkt (1 seed)", \
+         keyentry with linespoints pt 7 lw 2 lc rgb "#56B4E9" title "fitnet (1 seed)"
     unset multiplot
     set output
 }
