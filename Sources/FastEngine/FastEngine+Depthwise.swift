@@ -292,46 +292,22 @@ struct PhasedPlane {
     private var evenColumns: (phase: Int, slot: Int) { (pad % 2, (pad - pad % 2) / 2) }
     private var oddColumns: (phase: Int, slot: Int) { ((pad + 1) % 2, (pad + 1 - (pad + 1) % 2) / 2) }
 
-    /// `fill` for s = 2 (the same values): a row's even and odd columns split 16 at a time.
+    /// `fill` for s = 2 (the same values): each row's even and odd columns split (`splitColumns`);
+    /// for an odd W the odd phase also gets a 0 one slot past the row, which is margin (zero already).
     private func fillStride2(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>) {
         let (pe, se) = evenColumns, (po, so) = oddColumns
         for r in 0..<h {
-            let row = src + r &* w, raw = UnsafeRawPointer(row)
-            let e = dst + (pe &* size &+ (r &+ pad) &* ld &+ se), o = dst + (po &* size &+ (r &+ pad) &* ld &+ so)
-            var u = 0
-            while 2 &* u &+ 16 <= w {
-                let v = raw.loadUnaligned(fromByteOffset: 2 &* u &* 4, as: SIMD16<Float>.self)
-                UnsafeMutableRawPointer(e + u).storeBytes(of: v.evenHalf, as: SIMD8<Float>.self)
-                UnsafeMutableRawPointer(o + u).storeBytes(of: v.oddHalf, as: SIMD8<Float>.self)
-                u &+= 8
-            }
-            while 2 &* u < w {
-                e[u] = row[2 &* u]
-                if 2 &* u &+ 1 < w { o[u] = row[2 &* u &+ 1] }
-                u &+= 1
-            }
+            splitColumns(src + r &* w, rows: 1, width: w, even: dst + (pe &* size &+ (r &+ pad) &* ld &+ se),
+                         odd: dst + (po &* size &+ (r &+ pad) &* ld &+ so), half: (w &+ 1) / 2)
         }
     }
 
-    /// `gather` for s = 2 (the same values): a row's even and odd columns zipped 16 at a time.
+    /// `gather` for s = 2 (the same values): each row's even and odd columns zipped (`mergeColumns`).
     private func gatherStride2(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>) {
         let (pe, se) = evenColumns, (po, so) = oddColumns
         for r in 0..<h {
-            let row = dst + r &* w
-            let e = src + (pe &* size &+ (r &+ pad) &* ld &+ se), o = src + (po &* size &+ (r &+ pad) &* ld &+ so)
-            var u = 0
-            while 2 &* u &+ 16 <= w {
-                var v = SIMD16<Float>()
-                v.evenHalf = UnsafeRawPointer(e + u).loadUnaligned(as: SIMD8<Float>.self)
-                v.oddHalf = UnsafeRawPointer(o + u).loadUnaligned(as: SIMD8<Float>.self)
-                UnsafeMutableRawPointer(row + 2 &* u).storeBytes(of: v, as: SIMD16<Float>.self)
-                u &+= 8
-            }
-            while 2 &* u < w {
-                row[2 &* u] = e[u]
-                if 2 &* u &+ 1 < w { row[2 &* u &+ 1] = o[u] }
-                u &+= 1
-            }
+            mergeColumns(src + (pe &* size &+ (r &+ pad) &* ld &+ se), src + (po &* size &+ (r &+ pad) &* ld &+ so),
+                         half: (w &+ 1) / 2, rows: 1, width: w, into: dst + r &* w)
         }
     }
 

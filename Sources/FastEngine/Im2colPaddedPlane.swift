@@ -109,9 +109,10 @@ extension ConvGeometry {
     }
 }
 
-/// even[r·half + u] = src[r·width + 2u], odd[r·half + u] = src[r·width + 2u + 1] (0 past the row's end).
+/// even[r·half + u] = src[r·width + 2u], odd[r·half + u] = src[r·width + 2u + 1] (0 past the row's end),
+/// 16 columns at a time (`PhasedPlane` uses it for the depthwise stride-2 kernels too).
 @inline(__always)
-private func splitColumns(_ src: UnsafePointer<Float>, rows: Int, width: Int,
+func splitColumns(_ src: UnsafePointer<Float>, rows: Int, width: Int,
                           even: UnsafeMutablePointer<Float>, odd: UnsafeMutablePointer<Float>, half: Int) {
     let raw = UnsafeRawPointer(src)
     for r in 0..<rows {
@@ -131,15 +132,25 @@ private func splitColumns(_ src: UnsafePointer<Float>, rows: Int, width: Int,
     }
 }
 
-/// The inverse of `splitColumns`: dst[r·width + 2u] = even[r·half + u], dst[r·width + 2u + 1] = odd[r·half + u].
+/// The inverse of `splitColumns`: dst[r·width + 2u] = even[r·half + u], dst[r·width + 2u + 1] = odd[r·half + u],
+/// zipped 16 columns at a time.
 @inline(__always)
-private func mergeColumns(_ even: UnsafePointer<Float>, _ odd: UnsafePointer<Float>, half: Int, rows: Int, width: Int,
-                          into dst: UnsafeMutablePointer<Float>) {
+func mergeColumns(_ even: UnsafePointer<Float>, _ odd: UnsafePointer<Float>, half: Int, rows: Int, width: Int,
+                  into dst: UnsafeMutablePointer<Float>) {
     for r in 0..<rows {
         let s = r &* half, d = r &* width
-        for u in 0..<half {
+        var u = 0
+        while 2 &* u &+ 16 <= width {
+            var v = SIMD16<Float>()
+            v.evenHalf = UnsafeRawPointer(even + (s &+ u)).loadUnaligned(as: SIMD8<Float>.self)
+            v.oddHalf = UnsafeRawPointer(odd + (s &+ u)).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(dst + (d &+ 2 &* u)).storeBytes(of: v, as: SIMD16<Float>.self)
+            u &+= 8
+        }
+        while 2 &* u < width {
             dst[d &+ 2 &* u] = even[s &+ u]
             if 2 &* u &+ 1 < width { dst[d &+ 2 &* u &+ 1] = odd[s &+ u] }
+            u &+= 1
         }
     }
 }

@@ -49,13 +49,14 @@ public final class WideBasicBlock: Layer {
     public let pre: Sequential
     public let body: Sequential
     public let shortcut: Conv2d?
+    /// The body's last layer (its output meets the shortcut).
+    private let conv2: Conv2d
 
     public init(_ p: String, inChannels cin: Int, outChannels cout: Int, stride: Int, rng: inout SeededRNG) {
         pre = Sequential(BatchNorm2d("\(p).bn1", channels: cin), ReLU())
-        body = Sequential(
-            [Conv2d("\(p).conv1", inChannels: cin, outChannels: cout, kernelSize: 3, stride: stride, padding: 1, rng: &rng)]
-            + [BatchNorm2d("\(p).bn2", channels: cout), ReLU(),
-               Conv2d("\(p).conv2", inChannels: cout, outChannels: cout, kernelSize: 3, padding: 1, rng: &rng)])
+        let conv1 = Conv2d("\(p).conv1", inChannels: cin, outChannels: cout, kernelSize: 3, stride: stride, padding: 1, rng: &rng)
+        conv2 = Conv2d("\(p).conv2", inChannels: cout, outChannels: cout, kernelSize: 3, padding: 1, rng: &rng)
+        body = Sequential(conv1, BatchNorm2d("\(p).bn2", channels: cout), ReLU(), conv2)
         shortcut = (cin == cout && stride == 1) ? nil
             : Conv2d("\(p).convShortcut", inChannels: cin, outChannels: cout, kernelSize: 1, stride: stride, rng: &rng)
     }
@@ -65,39 +66,27 @@ public final class WideBasicBlock: Layer {
     public var buffers: [Buffer] { pre.buffers + body.buffers }
 
     /// With `Residual.fusesShortcutSum` (the default) conv2 and the shortcut sum run as one engine
-    /// call (`Conv2d.forward(_:_:adding:)`): the same numbers and the same order of pullbacks.
+    /// call (`Conv2d.forward(_:_:adding:)`), else conv2 then `add`: the same numbers and the same
+    /// order of pullbacks either way.
     public func forward(_ x: Tensor, _ ctx: ForwardContext) -> (Tensor, Pullback) {
         let (o, prePB) = pre.forward(x, ctx)
-        if Residual.fusesShortcutSum, let conv2 = body.layers.last as? Conv2d {
-            let last = body.layers.count - 1
-            let (h, headPB) = body.forward(o, ctx, layers: 0..<last)
-            guard let shortcut else {
-                let (y, convPB) = conv2.forward(h, ctx, adding: x)
-                return (y, { dy in
-                    var dx = prePB(headPB(convPB(dy)))
-                    dx.add(dy)
-                    return dx
-                })
-            }
-            let (s, scPB) = shortcut.forward(o, ctx)
-            let (y, convPB) = conv2.forward(h, ctx, adding: s)
-            return (y, { dy in
-                var dO = headPB(convPB(dy))
-                dO.add(scPB(dy))
-                return prePB(dO)
-            })
+        let last = body.layers.count - 1
+        let (h, headPB) = body.forward(o, ctx, layers: 0..<last)
+        let (s, scPB): (Tensor, Pullback?) = shortcut.map { let (s, pb) = $0.forward(o, ctx); return (s, pb) } ?? (x, nil)
+        let y: Tensor, convPB: Pullback
+        if Residual.fusesShortcutSum {
+            (y, convPB) = conv2.forward(h, ctx, adding: s)
+        } else {
+            let (z, pb) = conv2.forward(h, ctx)
+            (y, convPB) = (ctx.engine.add(z, s), pb)
         }
-        let (y, bodyPB) = body.forward(o, ctx)
-        guard let shortcut else {
-            return (ctx.engine.add(y, x), { dy in
-                var dx = prePB(bodyPB(dy))
+        return (y, { dy in
+            var dO = headPB(convPB(dy))
+            guard let scPB else {
+                var dx = prePB(dO)
                 dx.add(dy)
                 return dx
-            })
-        }
-        let (s, scPB) = shortcut.forward(o, ctx)
-        return (ctx.engine.add(y, s), { dy in
-            var dO = bodyPB(dy)
+            }
             dO.add(scPB(dy))
             return prePB(dO)
         })

@@ -42,13 +42,19 @@ public final class Conv2d: Layer {
                      "\(weight.name): expected [N,\(inChannels),H,W], got \(x.shape)")
         let y = ctx.engine.conv2d(x, weight: weight.value, bias: bias?.value, config)
         ctx.addMACs(y.count * (inChannels / config.groups) * kernelSize * kernelSize)
-        let engine = ctx.engine, w = weight, b = bias, config = self.config
-        return (y, { dy in
+        return (y, pullback(x, ctx.engine))
+    }
+
+    /// dy ↦ ∂L/∂x, accumulating the weight's (and bias's) gradient: the backward of both forwards
+    /// (the output is not needed).
+    private func pullback(_ x: Tensor, _ engine: any Kernels) -> Pullback {
+        let w = weight, b = bias, config = self.config
+        return { dy in
             let g = engine.conv2dBackward(x, weight: w.value, hasBias: b != nil, config, dy: dy)
             w.accumulate(g.weight)
             if let b, let gb = g.bias { b.accumulate(gb) }
             return g.x
-        })
+        }
     }
 
     /// y = conv(x) + residual in one engine call (`Kernels.conv2dAdd`): a pre-activation residual
@@ -59,13 +65,7 @@ public final class Conv2d: Layer {
                      "\(weight.name): expected [N,\(inChannels),H,W], got \(x.shape)")
         let y = ctx.engine.conv2dAdd(x, weight: weight.value, bias: bias?.value, config, residual: residual)
         ctx.addMACs(y.count * (inChannels / config.groups) * kernelSize * kernelSize)
-        let engine = ctx.engine, w = weight, b = bias, config = self.config
-        return (y, { dy in
-            let g = engine.conv2dBackward(x, weight: w.value, hasBias: b != nil, config, dy: dy)
-            w.accumulate(g.weight)
-            if let b, let gb = g.bias { b.accumulate(gb) }
-            return g.x
-        })
+        return (y, pullback(x, ctx.engine))
     }
 
     /// Eval mode: this convolution and the batch norm `bn` after it (and `activation`) in one engine
