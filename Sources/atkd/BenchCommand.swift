@@ -39,6 +39,8 @@ struct BenchCommand: ParsableCommand {
     var layers = false
     @Option(help: "Layers listed by --layers.") var top = 30
     @Option(help: "Steps --layers averages over (after one warm-up step).") var steps = 2
+    @Option(help: "The objective of --layers' pair profiles: a registry arm (atkd, kd, dkd, rkd, sp, pkt, fitnet, crd, …) with the spec defaults.")
+    var objective = "atkd"
     @Option(help: "fp32 peak GFLOP/s for --layers' % peak (2 cores × 2 AVX2 FMA × 8 lanes × 2 × ~3.66 GHz).")
     var peakGflops = 234.0
 
@@ -55,6 +57,12 @@ struct BenchCommand: ParsableCommand {
             throw ValidationError("--pair takes TEACHER:STUDENT (got `\(p)`)")
         }
         guard Precision(rawValue: precision) != nil else { throw ValidationError("--precision \(precision): must be fp32 or bf16") }
+        guard objective == "atkd" || layers else {
+            throw ValidationError("--objective \(objective): only --layers profiles other objectives (the peer times atkd)")
+        }
+        guard ObjectiveFactory.names.contains(objective) else {
+            throw ValidationError("--objective \(objective): not an arm (\(ObjectiveFactory.names.joined(separator: ", ")))")
+        }
         guard batch >= 1, threads >= 1, input >= 8, seconds >= 0, rounds >= 1, steps >= 1 else {
             throw ValidationError("--batch, --threads, --rounds and --steps must be ≥ 1, --input ≥ 8, --seconds ≥ 0")
         }
@@ -83,8 +91,8 @@ struct BenchCommand: ParsableCommand {
                                                steps: steps, peakGflops: peakGflops))
             }
             for p in pairs {
-                try show(LayerProfiler.profile(student: p.student, teacher: p.teacher, config: config, engine: engine,
-                                               steps: steps, peakGflops: peakGflops))
+                try show(LayerProfiler.profile(student: p.student, teacher: p.teacher, objective: objective, config: config,
+                                               engine: engine, steps: steps, peakGflops: peakGflops))
             }
             return
         }

@@ -163,4 +163,16 @@ final class BenchmarkTests: XCTestCase {
         XCTAssertTrue(text.contains("forward / conv2d"), text)
         XCTAssertEqual(p.jsonLines().count, p.entries.count)
     }
+
+    func testPairProfileStepsTheObjectiveItIsGiven() throws {
+        // FitNets' regressor runs in the loss phase; the atkd objective has no layer there.
+        let fitnet = try LayerProfiler.profile(student: "resnet20", teacher: "resnet20", objective: "fitnet",
+                                               config: config, engine: engine, steps: 1, warmup: 1, peakGflops: 234)
+        XCTAssertTrue(fitnet.title.hasSuffix("(fitnet step)"), fitnet.title)
+        XCTAssertGreaterThan(fitnet.entries.filter { $0.phase == "loss" && $0.op == "conv2d" }.count, 0)
+        let atkd = try LayerProfiler.profile(student: "resnet20", teacher: "resnet20", config: config, engine: engine,
+                                             steps: 1, warmup: 1, peakGflops: 234)
+        XCTAssertTrue(atkd.title.hasSuffix("(atkd step)"), atkd.title)
+        XCTAssertEqual(atkd.entries.filter { $0.phase == "loss" && $0.op == "conv2d" }.count, 0)
+    }
 }

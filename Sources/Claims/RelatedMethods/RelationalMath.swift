@@ -1,10 +1,11 @@
 // Batch-matrix helpers shared by the relational losses (RKD, SP, PKT): a batch as Double
-// rows, their Gram matrix, and the pullback `M·X` of a function of that Gram matrix.
+// rows, their Gram matrix, and the pullback `M·X` of a function of that Gram matrix — here the
+// naive twins (the specification); the losses call the blocked ones (`RelationalMath+Blocked.swift`).
 // N batch, D features per sample (one sample's tensor flattened, as `view(N, -1)`).
 
 import TensorCore
 
-enum RelationalMath {
+public enum RelationalMath {
     /// The batch `x` (`[N, …]`) as N rows of `D = count/N` Doubles, row-major.
     static func rows(_ x: Tensor) -> (n: Int, d: Int, values: [Double]) {
         let n = x.shape[0]
@@ -20,8 +21,9 @@ enum RelationalMath {
         return out
     }
 
-    /// `K = X·Xᵀ` (`[N, N]`) of N rows of D.
-    static func gram(_ x: [Double], n: Int, d: Int) -> [Double] {
+    /// `K = X·Xᵀ` (`[N, N]`) of N rows of D: each entry one Double sum over f in order
+    /// (the upper triangle, mirrored). The specification of `gram`.
+    public static func gramReference(_ x: [Double], n: Int, d: Int) -> [Double] {
         var k = [Double](repeating: 0, count: n * n)
         for i in 0..<n {
             for j in i..<n {
@@ -34,8 +36,9 @@ enum RelationalMath {
         return k
     }
 
-    /// `M·X` (`[N, D]`) for an N×N coefficient matrix `M` and N rows of D.
-    static func product(_ m: [Double], _ x: [Double], n: Int, d: Int) -> [Double] {
+    /// `M·X` (`[N, D]`) for an N×N coefficient matrix `M` and N rows of D: each entry one Double
+    /// sum over j in order, terms with `M[i,j] = 0` skipped. The specification of `product`.
+    public static func productReference(_ m: [Double], _ x: [Double], n: Int, d: Int) -> [Double] {
         var out = [Double](repeating: 0, count: n * d)
         for i in 0..<n {
             for j in 0..<n {

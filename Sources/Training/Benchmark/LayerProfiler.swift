@@ -7,7 +7,7 @@ import NN
 
 /// A per-step profile: kernel rows averaged over the profiled steps, and the step's wall time.
 public struct LayerProfile: Sendable {
-    /// `resnet20 (ce step)` or `resnet50-w4 → mobilenetv2-half (atkd step)`.
+    /// `resnet20 (ce step)` or `resnet50-w4 → mobilenetv2-half (atkd step)` (the pair's objective).
     public var title: String
     /// Rows per step (calls, seconds and FLOPs divided by the number of steps).
     public var entries: [KernelProfileEntry]
@@ -19,11 +19,14 @@ public struct LayerProfile: Sendable {
     public var kernelSeconds: Double { entries.reduce(0) { $0 + $1.seconds } }
 }
 
-/// Profiles the trainer's step of a model (`ce`) or a pair (`atkd`).
+/// Profiles the trainer's step of a model (`ce`) or a pair (`atkd`, or any registry objective).
 public enum LayerProfiler {
     /// Runs `warmup` steps, then `steps` profiled ones; phases come from `PhaseMarkedModel`.
-    public static func profile(student: String, teacher: String?, config: BenchConfig, engine: any Kernels,
-                               steps: Int = 2, warmup: Int = 1, peakGflops: Double) throws -> LayerProfile {
+    /// `objective` is the pair's (a registry name, `DistillSpec` defaults); a model alone steps `ce`.
+    public static func profile(student: String, teacher: String?, objective: String = "atkd", config: BenchConfig,
+                               engine: any Kernels, steps: Int = 2, warmup: Int = 1,
+                               peakGflops: Double) throws -> LayerProfile {
+        let objective = teacher == nil ? "ce" : objective
         let profile = KernelProfile()
         let timing = TimingEngine(inner: engine, profile: profile)
         let s = PhaseMarkedModel(try ThroughputBenchmark.makeModel(student, config), profile: profile,
@@ -34,7 +37,7 @@ public enum LayerProfiler {
                              forwardPhase: "teacher forward", afterForward: "loss")
         }
         let batch = StepHarness.randomBatch(n: config.batch, input: config.input, classes: config.classes)
-        let harness = try StepHarness(model: s, teacher: t, objective: teacher == nil ? "ce" : "atkd",
+        let harness = try StepHarness(model: s, teacher: t, objective: objective,
                                       batch: batch, engine: timing)
         for _ in 0..<warmup { try harness.step() }
         profile.reset()
@@ -45,7 +48,7 @@ public enum LayerProfiler {
         let rows = profile.entries.map { e -> KernelProfileEntry in
             var r = e; r.calls = e.calls / steps; r.seconds = e.seconds / n; r.flops = e.flops / n; return r
         }
-        let title = teacher.map { "\($0) → \(student) (atkd step)" } ?? "\(student) (ce step)"
+        let title = teacher.map { "\($0) → \(student) (\(objective) step)" } ?? "\(student) (ce step)"
         return LayerProfile(title: title, entries: rows, stepSeconds: wall, peakGflops: peakGflops)
     }
 }
