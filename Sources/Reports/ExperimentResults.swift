@@ -18,6 +18,8 @@ public struct ExperimentResults {
     public var arms: [String]
     /// Problems found while reading (corrupt spec, unknown folders, corrupt runs).
     public var warnings: [String]
+    /// The folder holds a model trained on its own by `atkd train` (its spec's students are not planned).
+    public var trainedOnly = false
 
     /// The canonical order of the four arms when the spec does not give one.
     public static let canonicalArms = ["ce", "kd", "at", "atkd"]
@@ -28,8 +30,10 @@ public struct ExperimentResults {
         let base = (directory as NSString).lastPathComponent
         var warnings: [String] = []
         var spec: ExperimentSpec? = nil
+        var trainedOnly = false
         let specPath = "\(directory)/spec.json"
         if let data = fm.contents(atPath: specPath) {
+            trainedOnly = madeByTrain(specJSON: data)
             do { spec = try SpecLoader.load(data, source: specPath) } catch {
                 warnings.append("\(specPath): unreadable spec (\(RunRecord.shortReason(error)))")
             }
@@ -49,7 +53,10 @@ public struct ExperimentResults {
             }
         }
 
-        var arms = spec?.arms ?? []
+        // A model trained on its own (`atkd train --spec SPEC --name NAME`) records SPEC, students and
+        // all; none of its students is planned there.
+        let plannedArms = trainedOnly ? [] : spec?.arms ?? []
+        var arms = plannedArms
         for a in canonicalArms + found.map(\.arm).sorted() where !arms.contains(a) && found.contains(where: { $0.arm == a }) {
             arms.append(a)
         }
@@ -57,7 +64,7 @@ public struct ExperimentResults {
         let studentEpochs = spec?.student.train.epochs
         var runs: [RunRecord] = []
         for arm in arms {
-            var seeds = spec?.arms.contains(arm) == true ? plannedSeeds : []
+            var seeds = plannedArms.contains(arm) ? plannedSeeds : []
             for f in found where f.arm == arm && !seeds.contains(f.seed) { seeds.append(f.seed) }
             for seed in seeds.sorted() {
                 let name = "\(arm)-seed\(seed)"
@@ -78,7 +85,16 @@ public struct ExperimentResults {
             warnings.append("\(directory): empty or not an experiment directory (no spec.json, no run folders)")
         }
         return ExperimentResults(name: spec?.name ?? base, directory: directory, spec: spec, teacher: teacher,
-                                 runs: runs, arms: arms, warnings: warnings)
+                                 runs: runs, arms: arms, warnings: warnings, trainedOnly: trainedOnly)
+    }
+
+    /// Whether a folder's `spec.json` was written by `atkd train` (its provenance's command line
+    /// names that subcommand): a teacher trained on its own, not an experiment with students.
+    static func madeByTrain(specJSON data: Data) -> Bool {
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let provenance = object["provenance"] as? [String: Any],
+              let line = provenance["command_line"] as? [String], line.count > 1 else { return false }
+        return line[1] == "train"
     }
 
     /// `kd-seed3` → (`kd`, 3); nil for anything else.

@@ -52,9 +52,14 @@ public enum ReportMarkdown {
         return md
     }
 
-    static func experimentSection(_ e: ExperimentResults, figures: [Figure], attentionNote: String?) -> String {
+    public static func experimentSection(_ e: ExperimentResults, figures: [Figure], attentionNote: String?) -> String {
         var md = "## Experiment `\(e.name)`\n\n"
-        if let s = e.spec {
+        if let s = e.spec, e.trainedOnly {
+            md += "Data `\(s.dataset.kind)` `\(s.dataset.path)` at \(s.dataset.resolution)×\(s.dataset.resolution); "
+            md += "`\(s.teacher.model)` trained on its own (`atkd train`) for \(s.teacher.train.epochs) epochs "
+            md += "(batch \(s.teacher.train.batchSize), lr \(s.teacher.train.lr), \(s.teacher.train.schedule)), "
+            md += "with the recipe of the spec it names; no students.\n\n"
+        } else if let s = e.spec {
             md += "Data `\(s.dataset.kind)` `\(s.dataset.path)` at \(s.dataset.resolution)×\(s.dataset.resolution)"
             md += " (train per class: \(s.dataset.trainPerClass == 0 ? "all" : "\(s.dataset.trainPerClass)"),"
             md += " test per class: \(s.dataset.testPerClass == 0 ? "all" : "\(s.dataset.testPerClass)")); "
