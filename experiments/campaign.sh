@@ -23,8 +23,11 @@ RUNS=${RUNS:-runs}
 #             then (b), the proposal's pair: the AW-conv teacher, then shard 0 of its 12 students,
 #             then (c), the ImageNet subset with the resolution-fair AT weight, and its β = 1000 arm;
 #   stream 2: (a)'s AT+KD seed 1 again in bf16 precision (issue 17: bf16 against fp32 on a real run),
-#             the methods of issue 22 on (a)'s pair (an add-on spec: its units land in (a)'s folder),
-#             then shard 1 of (b)'s students once (b)'s teacher exists. The shards own disjoint
+#             the methods of issue 22 on (a)'s pair (an add-on spec: its units land in (a)'s folder)
+#             one seed at a time until (b)'s teacher exists, then shard 1 of (b)'s students, then
+#             the methods' remaining seeds (thirteenth session: (b), the proposal's own question,
+#             on both streams as soon as it can run, instead of after all 16 method units; one seed
+#             a process, so the seed's arms still share its teacher outputs). The shards own disjoint
 #             units (round robin over arm × seed: shard 0 ce and at, shard 1 kd and atkd). By the
 #             tenth session's estimates (experiments/README.md) each stream then has ≈ 27 one-thread
 #             hours left, and (b) — the proposal's question — finishes before (c).
@@ -32,7 +35,8 @@ FIRST=experiments/evidence-wrn16.json
 R50=experiments/evidence-cifar-r50.json
 STREAM1=(control "teacher:$R50" "shard:0/2:$R50"
          experiments/evidence-imagenette.json experiments/evidence-imagenette-beta1000.json)
-STREAM2=(experiments/evidence-wrn16-bf16.json experiments/evidence-wrn16-methods.json "shard:1/2:$R50")
+METHODS=experiments/evidence-wrn16-methods.json
+STREAM2=(experiments/evidence-wrn16-bf16.json "until-teacher:$R50:$METHODS" "shard:1/2:$R50" "$METHODS")
 SPECS=("$FIRST" "$R50" experiments/evidence-wrn16-bf16.json experiments/evidence-wrn16-methods.json
        experiments/evidence-imagenette.json experiments/evidence-imagenette-beta1000.json)
 CONTROL_TEACHER=(--spec "$R50" --model resnet50-w4
@@ -43,6 +47,10 @@ SMALL=(spec.json final.json metrics.tsv steps.tsv events.jsonl fingerprint.json)
 spec_name() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["name"])' "$1"; }
 
 # Waits (polling a minute at a time) until the experiment of SPEC has its trained teacher.
+spec_seeds() { python3 -c 'import json,sys; print(*json.load(open(sys.argv[1])).get("seeds", [1]))' "$1"; }
+
+teacher_done() { [ -f "$RUNS/$(spec_name "$1")/teacher/final.json" ] && [ -f "$RUNS/$(spec_name "$1")/teacher/model.atkd" ]; }
+
 wait_for_teacher() {
   local dir; dir="$RUNS/$(spec_name "$1")/teacher"
   until [ -f "$dir/final.json" ] && [ -f "$dir/model.atkd" ]; do sleep 60; done
@@ -64,6 +72,14 @@ run_stream() {
         spec=${item#teacher:}
         nice -n 19 "$ATKD" run "$spec" --teacher-only --runs "$RUNS" --quiet --threads 1 ||
           echo "campaign: $spec --teacher-only failed (exit $?); going on" ;;
+      until-teacher:*)
+        # until-teacher:WAIT:FILL — FILL's seeds one process each, until WAIT's teacher exists.
+        part=${item#until-teacher:}; spec=${part#*:}; part=${part%%:*}
+        for seed in $(spec_seeds "$spec"); do
+          teacher_done "$part" && break
+          nice -n 19 "$ATKD" run "$spec" --seeds "$seed" --runs "$RUNS" --quiet --threads 1 ||
+            echo "campaign: $spec --seeds $seed failed (exit $?); going on"
+        done ;;
       shard:*)
         part=${item#shard:}; spec=${part#*:}; part=${part%%:*}
         wait_for_teacher "$spec"
