@@ -108,10 +108,11 @@ extension FastEngine {
         batchNormTrainBackward(x, gamma: gamma, mean: mean, invStd: invStd, dy: dy, gate: nil)
     }
 
-    /// `batchNormTrainBackward` of dy gated by an activation's output y (the fused op's backward):
-    /// the gate is applied where dy is read, in both passes.
+    /// `batchNormTrainBackward` of dy gated by an activation whose input is x·scale + shift per
+    /// channel (the fused op's backward): the gate is applied where dy is read, in both passes.
     func batchNormTrainBackward(_ x: Tensor, gamma: Tensor, mean: [Float], invStd: [Float], dy: Tensor,
-                                gate: (y: Tensor, activation: FusedActivation)?) -> AffineGradients {
+                                gate: (affine: [(scale: Float, shift: Float)], activation: FusedActivation)?)
+        -> AffineGradients {
         let (n, c, hw) = bnDims(x, gamma)
         precondition(dy.shape == x.shape && mean.count == c && invStd.count == c, "batchNorm backward shapes")
         let m = Float(n * hw)
@@ -120,26 +121,29 @@ extension FastEngine {
         let dx = makeArray(x.count) { dxp in
             x.data.withUnsafeBufferPointer { xb in
             dy.data.withUnsafeBufferPointer { db in
-            (gate?.y ?? dy).data.withUnsafeBufferPointer { ygb in
             gamma.data.withUnsafeBufferPointer { gb in
             dgamma.withUnsafeMutableBufferPointer { dgb in
             dbeta.withUnsafeMutableBufferPointer { dbb in
-                let xp = xb.baseAddress!, dyp = db.baseAddress!, yp = ygb.baseAddress!
-                let act = gate?.activation
+                let xp = xb.baseAddress!, dyp = db.baseAddress!
+                let act = gate?.activation, affine = gate?.affine ?? []
                 parallelParts(parts) { part in
-                    // Channels in blocks whose dy, y and x fit in ~1 MB (L2): both passes go image
+                    // Channels in blocks whose dy and x fit in ~1 MB (L2): both passes go image
                     // by image over the block's planes, contiguous, instead of one channel's planes
                     // c·HW apart. Each channel's sums keep their order (the same bits).
-                    let block = max(2, channelBlock(n: n, hw: hw, arrays: 3))
+                    let block = max(2, channelBlock(n: n, hw: hw, arrays: 2))
                     var states = [ChannelReductionState](repeating: ChannelReductionState(), count: min(block, c))
                     var coefficients = [(k: Float, a: Float, b: Float)](repeating: (0, 0, 0), count: min(block, c))
                     forEachChannelBlock(partRange(part, of: parts, count: c), block, &states) { c0, c1, states in
-                        let gated = act.map { (yp, $0) }
+                        @inline(__always) func gated(_ ch: Int) -> (scale: Float, shift: Float, act: FusedActivation)? {
+                            act.map { (affine[ch].scale, affine[ch].shift, $0) }
+                        }
                         forEachPlane(n: n, c: c, hw: hw, c0, c1, &states) { s, at in
-                            addSumAndDotCentered(&s, dyp, gatedBy: gated, xp, offset: at, hw: hw, mean: mean[at / hw % c])
+                            let ch = at / hw % c
+                            addSumAndDotCentered(&s, dyp, gatedBy: gated(ch), xp, offset: at, hw: hw, mean: mean[ch])
                         } pair: { s, t, at, at1 in
-                            addSumAndDotCentered(&s, &t, dyp, gatedBy: gated, xp, offsets: (at, at1), hw: hw,
-                                                 means: (mean[at / hw % c], mean[at1 / hw % c]))
+                            let ch = at / hw % c, ch1 = at1 / hw % c
+                            addSumAndDotCentered(&s, &t, dyp, gatedBy: (gated(ch), gated(ch1)), xp, offsets: (at, at1),
+                                                 hw: hw, means: (mean[ch], mean[ch1]))
                         }
                         for ch in c0..<c1 {
                             let (sdy, sdyxc) = states[ch &- c0].result()
@@ -154,7 +158,7 @@ extension FastEngine {
                             for ch in c0..<c1 {
                                 let off = (img &* c &+ ch) &* hw, (kf, a, b0) = coefficients[ch &- c0]
                                 if let act {
-                                    axpby(dyp + off, gatedBy: yp + off, act, kf, xp + off, a, b0, dxp + off, hw)
+                                    axpby(dyp + off, gatedBy: affine[ch], act, kf, xp + off, a, b0, dxp + off, hw)
                                 } else {
                                     axpby(dyp + off, kf, xp + off, a, b0, dxp + off, hw)
                                 }
@@ -162,7 +166,6 @@ extension FastEngine {
                         }
                     }
                 }
-            }
             }
             }
             }
@@ -418,14 +421,14 @@ struct ChannelReductionState {
     }
 }
 
-/// Adds one plane (at `offset`) of g = dy, or dy gated by an activation's output y, to a channel's
-/// (Σ g, Σ g·(x − m)): the per-plane step of the backward's reduction.
+/// Adds one plane (at `offset`) of g = dy, or dy gated by an activation whose input is
+/// x·scale + shift, to a channel's (Σ g, Σ g·(x − m)): the per-plane step of the backward's reduction.
 @inline(__always)
 func addSumAndDotCentered(_ state: inout ChannelReductionState, _ dy: UnsafePointer<Float>,
-                          gatedBy gate: (y: UnsafePointer<Float>, act: FusedActivation)?,
+                          gatedBy gate: (scale: Float, shift: Float, act: FusedActivation)?,
                           _ x: UnsafePointer<Float>, offset: Int, hw: Int, mean m: Float) {
     let rx = UnsafeRawPointer(x), vm = SIMD8<Float>(repeating: m)
-    withGradientLoaders(dy, gatedBy: gate) { g, gs in
+    withGradientLoaders(dy, x, gatedBy: gate) { g, gs in
         state.add(plane: offset, hw: hw, { at in
             let v = g(at)
             return (v, v * (rx.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self) - vm))
@@ -434,43 +437,69 @@ func addSumAndDotCentered(_ state: inout ChannelReductionState, _ dy: UnsafePoin
 }
 
 /// `addSumAndDotCentered` for two channels' planes in lockstep (`ChannelReductionState.addPair`):
-/// each state takes exactly the steps the single call gives it.
+/// each state takes exactly the steps the single call gives it. Both gates are nil or both use
+/// the same activation (one batch norm's channels).
+/// NOTE: the loaders are closure literals at the `addPair` call, one switch outside: loaders from
+/// nested helper closures were not inlined (`call loadUnaligned` per 8 floats, sums spilled).
 @inline(__always)
 func addSumAndDotCentered(_ s: inout ChannelReductionState, _ t: inout ChannelReductionState,
-                          _ dy: UnsafePointer<Float>, gatedBy gate: (y: UnsafePointer<Float>, act: FusedActivation)?,
+                          _ dy: UnsafePointer<Float>,
+                          gatedBy gates: ((scale: Float, shift: Float, act: FusedActivation)?,
+                                          (scale: Float, shift: Float, act: FusedActivation)?),
                           _ x: UnsafePointer<Float>, offsets: (Int, Int), hw: Int, means: (Float, Float)) {
-    let rx = UnsafeRawPointer(x), (m0, m1) = means
+    let rx = UnsafeRawPointer(x), rd = UnsafeRawPointer(dy), (m0, m1) = means
     let vm0 = SIMD8<Float>(repeating: m0), vm1 = SIMD8<Float>(repeating: m1)
-    withGradientLoaders(dy, gatedBy: gate) { g, gs in
+    guard let g0 = gates.0, let g1 = gates.1 else {
         ChannelReductionState.addPair(&s, &t, planes: offsets, hw: hw, { at in
-            let v = g(at)
+            let v = rd.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self)
             return (v, v * (rx.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self) - vm0))
-        }, { at in let v = gs(at); return (v, v * (x[at] - m0)) }, { at in
-            let v = g(at)
+        }, { at in let v = dy[at]; return (v, v * (x[at] - m0)) }, { at in
+            let v = rd.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self)
             return (v, v * (rx.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self) - vm1))
-        }, { at in let v = gs(at); return (v, v * (x[at] - m1)) })
+        }, { at in let v = dy[at]; return (v, v * (x[at] - m1)) })
+        return
+    }
+    let (s0, t0, s1, t1) = (g0.scale, g0.shift, g1.scale, g1.shift)
+    let vs0 = SIMD8<Float>(repeating: s0), vt0 = SIMD8<Float>(repeating: t0)
+    let vs1 = SIMD8<Float>(repeating: s1), vt1 = SIMD8<Float>(repeating: t1)
+    @inline(__always) func run(_ act: FusedActivation) {
+        ChannelReductionState.addPair(&s, &t, planes: offsets, hw: hw, { at in
+            let xv = rx.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self)
+            let v = act.gate(xv * vs0 + vt0, rd.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self))
+            return (v, v * (xv - vm0))
+        }, { at in let v = act.gate(x[at] * s0 + t0, dy[at]); return (v, v * (x[at] - m0)) }, { at in
+            let xv = rx.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self)
+            let v = act.gate(xv * vs1 + vt1, rd.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self))
+            return (v, v * (xv - vm1))
+        }, { at in let v = act.gate(x[at] * s1 + t1, dy[at]); return (v, v * (x[at] - m1)) })
+    }
+    switch g0.act {
+    case .relu: run(.relu)
+    case .relu6: run(.relu6)
     }
 }
 
-/// Calls `body` with loaders of g = dy, or of dy gated by an activation's output y: 8 lanes at
-/// `at`, and one value at `at`.
+/// Calls `body` with loaders of g = dy, or of dy gated by the activation of u = x·scale + shift
+/// (computed as the forward's `affine` computes it): 8 lanes at `at`, and one value at `at`.
 @inline(__always)
-private func withGradientLoaders(_ dy: UnsafePointer<Float>, gatedBy gate: (y: UnsafePointer<Float>, act: FusedActivation)?,
+private func withGradientLoaders(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
+                                 gatedBy gate: (scale: Float, shift: Float, act: FusedActivation)?,
                                  _ body: ((Int) -> SIMD8<Float>, (Int) -> Float) -> Void) {
     let rd = UnsafeRawPointer(dy)
     guard let gate else {
         body({ at in rd.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self) }, { at in dy[at] })
         return
     }
-    let ry = UnsafeRawPointer(gate.y), y = gate.y
+    let rx = UnsafeRawPointer(x), scale = gate.scale, shift = gate.shift
+    let vs = SIMD8<Float>(repeating: scale), vt = SIMD8<Float>(repeating: shift)
     switch gate.act {
     case .relu:
-        body({ at in FusedActivation.relu.gate(ry.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self),
+        body({ at in FusedActivation.relu.gate(rx.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self) * vs + vt,
                                                rd.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self)) },
-             { at in FusedActivation.relu.gate(y[at], dy[at]) })
+             { at in FusedActivation.relu.gate(x[at] * scale + shift, dy[at]) })
     case .relu6:
-        body({ at in FusedActivation.relu6.gate(ry.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self),
+        body({ at in FusedActivation.relu6.gate(rx.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self) * vs + vt,
                                                 rd.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self)) },
-             { at in FusedActivation.relu6.gate(y[at], dy[at]) })
+             { at in FusedActivation.relu6.gate(x[at] * scale + shift, dy[at]) })
     }
 }

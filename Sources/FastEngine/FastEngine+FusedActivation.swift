@@ -51,11 +51,19 @@ extension FastEngine {
         batchNormTrain(x, gamma: gamma, beta: beta, eps: eps, fused: activation, residual: residual)
     }
 
-    public func batchNormTrainBackward(_ x: Tensor, y: Tensor, gamma: Tensor, mean: [Float], invStd: [Float],
-                                       activation: FusedActivation, dy: Tensor) -> AffineGradients {
+    /// The gate is judged from the activation's input u = x·scale + shift, recomputed from x with the
+    /// forward's own scale and shift (scale = γ·invStd, shift = β − μ·scale, the same floats):
+    /// exactly where y is on the slope, without reading y (a stream less in each pass).
+    public func batchNormTrainBackward(_ x: Tensor, y: Tensor, gamma: Tensor, beta: Tensor, mean: [Float],
+                                       invStd: [Float], activation: FusedActivation, dy: Tensor) -> AffineGradients {
         precondition(y.shape == x.shape, "batchNorm backward: output \(y.shape) vs input \(x.shape)")
-        return batchNormTrainBackward(x, gamma: gamma, mean: mean, invStd: invStd, dy: dy,
-                                      gate: (y, activation))
+        precondition(beta.count == gamma.count && mean.count == gamma.count && invStd.count == gamma.count,
+                     "batchNorm backward: β \(beta.count), μ \(mean.count), invStd \(invStd.count) for \(gamma.count) channels")
+        let affine = (0..<gamma.count).map { ch -> (scale: Float, shift: Float) in
+            let scale = gamma.data[ch] * invStd[ch]
+            return (scale, beta.data[ch] - mean[ch] * scale)
+        }
+        return batchNormTrainBackward(x, gamma: gamma, mean: mean, invStd: invStd, dy: dy, gate: (affine, activation))
     }
 
     public func batchNormEval(_ x: Tensor, gamma: Tensor, beta: Tensor, runningMean: Tensor,
@@ -104,23 +112,28 @@ func affine(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ cou
     while j < count { out[j] = actS(x[j] * scale + shift); j &+= 1 }
 }
 
-/// out[j] = gate(y, u)[j]·a + v[j]·b + c: `axpby` of the gated gradient.
+/// out[j] = gate(v[j]·scale + shift, u[j])·a + v[j]·b + c: `axpby` of the gradient u gated by the
+/// activation's input, recomputed from v = x as the forward's `affine` computed it (the same
+/// floats, so the same gate as judging from the output y: ReLU y > 0 ⟺ u > 0, ReLU6 0 < y < 6 ⟺
+/// 0 < u < 6, NaN blocked both ways).
 @inline(__always)
-func axpby(_ u: UnsafePointer<Float>, gatedBy y: UnsafePointer<Float>, _ act: FusedActivation, _ a: Float,
+func axpby(_ u: UnsafePointer<Float>, gatedBy affine: (scale: Float, shift: Float), _ act: FusedActivation, _ a: Float,
            _ v: UnsafePointer<Float>, _ b: Float, _ c: Float, _ out: UnsafeMutablePointer<Float>, _ count: Int) {
-    let ru = UnsafeRawPointer(u), ry = UnsafeRawPointer(y), rv = UnsafeRawPointer(v), ro = UnsafeMutableRawPointer(out)
+    let ru = UnsafeRawPointer(u), rv = UnsafeRawPointer(v), ro = UnsafeMutableRawPointer(out)
     let va = SIMD8<Float>(repeating: a), vb = SIMD8<Float>(repeating: b), vc = SIMD8<Float>(repeating: c)
+    let vs = SIMD8<Float>(repeating: affine.scale), vt = SIMD8<Float>(repeating: affine.shift)
+    let scale = affine.scale, shift = affine.shift
     @inline(__always) func run(_ act: FusedActivation) {
         var j = 0
         while j &+ 8 <= count {
+            let x = rv.loadUnaligned(fromByteOffset: j &* 4, as: SIMD8<Float>.self)
             var r = vc
-            r.addProduct(act.gate(ry.loadUnaligned(fromByteOffset: j &* 4, as: SIMD8<Float>.self),
-                                  ru.loadUnaligned(fromByteOffset: j &* 4, as: SIMD8<Float>.self)), va)
-            r.addProduct(rv.loadUnaligned(fromByteOffset: j &* 4, as: SIMD8<Float>.self), vb)
+            r.addProduct(act.gate(x * vs + vt, ru.loadUnaligned(fromByteOffset: j &* 4, as: SIMD8<Float>.self)), va)
+            r.addProduct(x, vb)
             ro.storeBytes(of: r, toByteOffset: j &* 4, as: SIMD8<Float>.self)
             j &+= 8
         }
-        while j < count { out[j] = c + act.gate(y[j], u[j]) * a + v[j] * b; j &+= 1 }
+        while j < count { out[j] = c + act.gate(v[j] * scale + shift, u[j]) * a + v[j] * b; j &+= 1 }
     }
     switch act {
     case .relu: run(.relu)

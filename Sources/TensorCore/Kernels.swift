@@ -112,8 +112,10 @@ public protocol Kernels: Sendable {
     func batchNormTrain(_ x: Tensor, gamma: Tensor, beta: Tensor, eps: Float, residual: Tensor,
                         activation: FusedActivation?) -> BatchNormForward
     /// Backward of the fused op from its input x and output y: dy is zeroed where the activation
-    /// is flat (judged from y, which equals judging from BN(x)), then goes through batch norm.
-    func batchNormTrainBackward(_ x: Tensor, y: Tensor, gamma: Tensor, mean: [Float], invStd: [Float],
+    /// is flat (judged from y, which equals judging from BN(x) = x·γ·invStd + (β − μ·γ·invStd), the
+    /// forward's scale and shift: an engine may recompute it from x and β instead of reading y),
+    /// then goes through batch norm.
+    func batchNormTrainBackward(_ x: Tensor, y: Tensor, gamma: Tensor, beta: Tensor, mean: [Float], invStd: [Float],
                                 activation: FusedActivation, dy: Tensor) -> AffineGradients
     /// y = act(BN_eval(x)).
     func batchNormEval(_ x: Tensor, gamma: Tensor, beta: Tensor, runningMean: Tensor,
@@ -212,8 +214,8 @@ extension Kernels {
         return f
     }
 
-    public func batchNormTrainBackward(_ x: Tensor, y: Tensor, gamma: Tensor, mean: [Float], invStd: [Float],
-                                       activation: FusedActivation, dy: Tensor) -> AffineGradients {
+    public func batchNormTrainBackward(_ x: Tensor, y: Tensor, gamma: Tensor, beta: Tensor, mean: [Float],
+                                       invStd: [Float], activation: FusedActivation, dy: Tensor) -> AffineGradients {
         batchNormTrainBackward(x, gamma: gamma, mean: mean, invStd: invStd,
                                dy: activationBackward(y: y, dy: dy, activation: activation))
     }

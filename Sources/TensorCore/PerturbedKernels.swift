@@ -88,9 +88,9 @@ public struct PerturbedKernels<Base: Kernels>: Kernels {
                                activation: FusedActivation) -> BatchNormForward {
         base.batchNormTrain(x, gamma: gamma, beta: beta, eps: eps, activation: activation)
     }
-    public func batchNormTrainBackward(_ x: Tensor, y: Tensor, gamma: Tensor, mean: [Float], invStd: [Float],
+    public func batchNormTrainBackward(_ x: Tensor, y: Tensor, gamma: Tensor, beta: Tensor, mean: [Float], invStd: [Float],
                                        activation: FusedActivation, dy: Tensor) -> AffineGradients {
-        base.batchNormTrainBackward(x, y: y, gamma: gamma, mean: mean, invStd: invStd,
+        base.batchNormTrainBackward(x, y: y, gamma: gamma, beta: beta, mean: mean, invStd: invStd,
                                     activation: activation, dy: dy)
     }
     public func batchNormEval(_ x: Tensor, gamma: Tensor, beta: Tensor, runningMean: Tensor,

@@ -24,7 +24,7 @@ final class FastEngineBatchNormTests: FastEngineTestCase {
         var outputs: [[Float]] = []
         for fast in fastEngines {
             let f = fast.batchNormTrain(x, gamma: gamma, beta: beta, eps: 1e-5, activation: .relu6)
-            let g = fast.batchNormTrainBackward(x, y: f.y, gamma: gamma, mean: f.mean, invStd: f.invStd,
+            let g = fast.batchNormTrainBackward(x, y: f.y, gamma: gamma, beta: beta, mean: f.mean, invStd: f.invStd,
                                                 activation: .relu6, dy: dy)
             outputs.append(f.y.data + f.mean + f.variance + g.x.data + g.weight.data + g.bias.data)
         }
@@ -51,12 +51,12 @@ final class FastEngineBatchNormTests: FastEngineTestCase {
             }
             for fast in fastEngines {
                 let f = fast.batchNormTrain(x, gamma: gamma, beta: beta, eps: 1e-5, activation: .relu)
-                let g = fast.batchNormTrainBackward(x, y: f.y, gamma: gamma, mean: f.mean, invStd: f.invStd,
+                let g = fast.batchNormTrainBackward(x, y: f.y, gamma: gamma, beta: beta, mean: f.mean, invStd: f.invStd,
                                                     activation: .relu, dy: dy)
                 for ch in 0..<c {
                     let g1 = Tensor(shape: [1], data: [gamma.data[ch]]), b1 = Tensor(shape: [1], data: [beta.data[ch]])
                     let f1 = fast.batchNormTrain(channel(x, ch), gamma: g1, beta: b1, eps: 1e-5, activation: .relu)
-                    let d1 = fast.batchNormTrainBackward(channel(x, ch), y: f1.y, gamma: g1, mean: f1.mean,
+                    let d1 = fast.batchNormTrainBackward(channel(x, ch), y: f1.y, gamma: g1, beta: b1, mean: f1.mean,
                                                          invStd: f1.invStd, activation: .relu, dy: channel(dy, ch))
                     let at = "\(shape) channel \(ch), \(fast.threads) threads"
                     XCTAssertEqual([f.mean[ch], f.variance[ch], f.invStd[ch]], f1.mean + f1.variance + f1.invStd, at)

@@ -19,14 +19,14 @@ final class FastEngineFusedActivationTests: FastEngineTestCase {
                 let x = randn(shape, seed: s, std: 3), c = shape[1]
                 let gamma = randn([c], seed: s + 1, std: 2), beta = randn([c], seed: s + 2), dy = randn(shape, seed: s + 3)
                 let e = ref.batchNormTrain(x, gamma: gamma, beta: beta, eps: 1e-5, activation: act)
-                let eg = ref.batchNormTrainBackward(x, y: e.y, gamma: gamma, mean: e.mean, invStd: e.invStd,
+                let eg = ref.batchNormTrainBackward(x, y: e.y, gamma: gamma, beta: beta, mean: e.mean, invStd: e.invStd,
                                                     activation: act, dy: dy)
                 for fast in fastEngines {
                     let tag = "\(shape) \(act) threads \(fast.threads)"
                     let f = fast.batchNormTrain(x, gamma: gamma, beta: beta, eps: 1e-5, activation: act)
                     assertClose(f.y, e.y, rtol: 1e-4, atol: 1e-4, "y \(tag)")
                     // Gate by the reference output so a value at a kink cannot flip between engines.
-                    let g = fast.batchNormTrainBackward(x, y: e.y, gamma: gamma, mean: e.mean, invStd: e.invStd,
+                    let g = fast.batchNormTrainBackward(x, y: e.y, gamma: gamma, beta: beta, mean: e.mean, invStd: e.invStd,
                                                         activation: act, dy: dy)
                     assertClose(g.x, eg.x, rtol: 1e-3, atol: 1e-4, "dx \(tag)")
                     assertClose(g.weight, eg.weight, rtol: 1e-4, atol: 1e-3, "dgamma \(tag)")
@@ -49,7 +49,7 @@ final class FastEngineFusedActivationTests: FastEngineTestCase {
                 let separate = fast.batchNormTrainBackward(
                     x, gamma: gamma, mean: plain.mean, invStd: plain.invStd,
                     dy: fast.activationBackward(y: fused.y, dy: dy, activation: act))
-                let together = fast.batchNormTrainBackward(x, y: fused.y, gamma: gamma, mean: plain.mean,
+                let together = fast.batchNormTrainBackward(x, y: fused.y, gamma: gamma, beta: beta, mean: plain.mean,
                                                            invStd: plain.invStd, activation: act, dy: dy)
                 XCTAssertEqual(together.x, separate.x, "train backward dx \(act)")
                 XCTAssertEqual(together.weight, separate.weight, "train backward dgamma \(act)")
@@ -97,7 +97,7 @@ final class FastEngineFusedActivationTests: FastEngineTestCase {
                           inputs: [x, gamma, beta], names: ["x", "gamma", "beta"],
                           analytic: { t, r in
                               let f = fast.batchNormTrain(t[0], gamma: t[1], beta: t[2], eps: 1e-5, activation: act)
-                              let g = fast.batchNormTrainBackward(t[0], y: f.y, gamma: t[1], mean: f.mean,
+                              let g = fast.batchNormTrainBackward(t[0], y: f.y, gamma: t[1], beta: t[2], mean: f.mean,
                                                                   invStd: f.invStd, activation: act, dy: r)
                               return [g.x, g.weight, g.bias]
                           }, eps: 1e-3, atol: 2e-3, "\(act)")

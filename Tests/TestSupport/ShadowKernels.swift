@@ -126,12 +126,12 @@ public struct ShadowKernels: Kernels {
               candidate.batchNormTrain(x, gamma: gamma, beta: beta, eps: eps, activation: activation), r, x: x)
         return r
     }
-    public func batchNormTrainBackward(_ x: Tensor, y: Tensor, gamma: Tensor, mean: [Float], invStd: [Float],
+    public func batchNormTrainBackward(_ x: Tensor, y: Tensor, gamma: Tensor, beta: Tensor, mean: [Float], invStd: [Float],
                                        activation: FusedActivation, dy: Tensor) -> AffineGradients {
-        let r = reference.batchNormTrainBackward(x, y: y, gamma: gamma, mean: mean, invStd: invStd,
+        let r = reference.batchNormTrainBackward(x, y: y, gamma: gamma, beta: beta, mean: mean, invStd: invStd,
                                                  activation: activation, dy: dy)
         check("batchNormTrainBackward+\(activation)",
-              candidate.batchNormTrainBackward(x, y: y, gamma: gamma, mean: mean, invStd: invStd,
+              candidate.batchNormTrainBackward(x, y: y, gamma: gamma, beta: beta, mean: mean, invStd: invStd,
                                                activation: activation, dy: dy), r, dy: dy)
         return r
     }

@@ -54,10 +54,10 @@ public final class BatchNorm2d: Layer {
             let f = activation.map { engine.batchNormTrain(x, gamma: gamma.value, beta: beta.value, eps: eps, activation: $0) }
                 ?? engine.batchNormTrain(x, gamma: gamma.value, beta: beta.value, eps: eps)
             updateRunningStatistics(mean: f.mean, biasedVariance: f.variance, count: n)
-            let mean = f.mean, invStd = f.invStd, y = f.y
+            let mean = f.mean, invStd = f.invStd, y = f.y, b = beta.value
             return (y, { dy in
                 let g = activation.map {
-                    engine.batchNormTrainBackward(x, y: y, gamma: gamma.value, mean: mean, invStd: invStd,
+                    engine.batchNormTrainBackward(x, y: y, gamma: gamma.value, beta: b, mean: mean, invStd: invStd,
                                                   activation: $0, dy: dy)
                 } ?? engine.batchNormTrainBackward(x, gamma: gamma.value, mean: mean, invStd: invStd, dy: dy)
                 gamma.accumulate(g.weight)

@@ -110,10 +110,10 @@ public struct TimingEngine: Kernels {
             inner.batchNormTrain(x, gamma: gamma, beta: beta, eps: eps, activation: activation)
         }
     }
-    public func batchNormTrainBackward(_ x: Tensor, y: Tensor, gamma: Tensor, mean: [Float], invStd: [Float],
+    public func batchNormTrainBackward(_ x: Tensor, y: Tensor, gamma: Tensor, beta: Tensor, mean: [Float], invStd: [Float],
                                        activation: FusedActivation, dy: Tensor) -> AffineGradients {
         timed("batchNormTrainBackward+\(activation)", Self.planeShape(x.shape)) {
-            inner.batchNormTrainBackward(x, y: y, gamma: gamma, mean: mean, invStd: invStd, activation: activation, dy: dy)
+            inner.batchNormTrainBackward(x, y: y, gamma: gamma, beta: beta, mean: mean, invStd: invStd, activation: activation, dy: dy)
         }
     }
     public func batchNormEval(_ x: Tensor, gamma: Tensor, beta: Tensor, runningMean: Tensor,
