@@ -134,13 +134,15 @@ public final class ExperimentRunner {
     }
 
     /// `teacher→student` tap activation states (e.g. `post→pre`) when an arm transfers attention;
-    /// throws before any training when they differ and the spec keeps `distill.at_tap_states = same`.
+    /// throws before any training when they differ and the spec keeps `distill.at_tap_states = same`,
+    /// or when teacher and student have different numbers of taps (`checkTapPairing`).
     public func tapStates() throws -> String? {
         guard spec.arms.contains(where: { $0 == "at" || $0 == "atkd" }) else { return nil }
         var rng = SeededRNG(seed: 0)
         let input = spec.dataset.resolution
         let t = try ModelZoo.build(ModelSpec(parsing: spec.teacher.model), classes: data.classes, input: input, rng: &rng)
         let s = try ModelZoo.build(ModelSpec(parsing: spec.student.model), classes: data.classes, input: input, rng: &rng)
+        try Self.checkTapPairing(teacher: t, student: s)
         let (ts, ss) = (Set(t.stages.map(\.activation)), Set(s.stages.map(\.activation)))
         func word(_ set: Set<TapActivation>) -> String { set.map(\.rawValue).sorted().joined(separator: "+") }
         let states = "\(word(ts))→\(word(ss))"
@@ -150,6 +152,17 @@ public final class ExperimentRunner {
                             + "to transfer attention between them anyway (as RepDistiller does)")
         }
         return states
+    }
+
+    /// The AT arms pair the teacher's and the student's taps by position (stage j with stage j):
+    /// a clear error, before anything trains, when the counts differ (else the first AT step
+    /// would stop the run on a precondition, after the teacher has trained).
+    public static func checkTapPairing(teacher: TappedNetwork, student: TappedNetwork) throws {
+        guard teacher.stages.count == student.stages.count else {
+            throw SpecError("the at and atkd arms pair the teacher's and the student's taps by position, but "
+                            + "\(teacher.name) has \(teacher.stages.count) taps and \(student.name) has "
+                            + "\(student.stages.count); choose models with as many stages, or drop those arms")
+        }
     }
 
     /// The trained teacher: its checkpoint when present (and not `retrainTeacher`), else trained now.

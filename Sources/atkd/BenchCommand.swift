@@ -4,6 +4,7 @@
 import ArgumentParser
 import Foundation
 import Training
+import Models
 import TensorCore
 
 struct BenchCommand: ParsableCommand {
@@ -84,6 +85,16 @@ struct BenchCommand: ParsableCommand {
         let names = models == ["none"] ? []
             : models.isEmpty || models == ["all"] ? (layers ? [] : ThroughputBenchmark.defaultModels) : models
         let pairs = layers && models.isEmpty && pairList.isEmpty ? ThroughputBenchmark.defaultPairs : pairList
+        if objective == "at" || objective == "atkd" {
+            for p in pairs {
+                var rng = SeededRNG(seed: 0)
+                let build = { (name: String) in
+                    try ModelZoo.build(ModelSpec(parsing: name), classes: config.classes, input: input, rng: &rng)
+                }
+                do { try ExperimentRunner.checkTapPairing(teacher: try build(p.teacher), student: try build(p.student)) }
+                catch { throw ValidationError("--pair \(p.teacher):\(p.student): \(error)") }
+            }
+        }
         emitHeader(machine, names: names, pairs: pairs)
         if layers {
             for name in names {

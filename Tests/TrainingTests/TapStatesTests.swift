@@ -1,4 +1,5 @@
-// AT between taps of different activation states is refused unless the spec says `mixed`.
+// AT between taps of different activation states is refused unless the spec says `mixed`; AT
+// between networks with different numbers of taps is refused before anything trains.
 
 import XCTest
 import Training
@@ -17,13 +18,22 @@ final class TapStatesTests: XCTestCase {
     }
 
     func testMixedStatesAreRefusedUnlessTheSpecAllowsThem() throws {
-        // CIFAR ResNet taps are post-ReLU; MobileNetV2's are linear block outputs (pre-activation).
-        XCTAssertThrowsError(try runner(teacher: "resnet20", student: "mobilenetv2-w8", states: "same").tapStates()) { e in
+        // Bottleneck ResNet taps are post-ReLU; MobileNetV2's are linear block outputs (pre-activation).
+        XCTAssertThrowsError(try runner(teacher: "resnet50-w4", student: "mobilenetv2-w8", states: "same").tapStates()) { e in
             XCTAssertTrue("\(e)".contains("distill.at_tap_states"), "\(e)")
             XCTAssertTrue("\(e)".contains("post-activation") && "\(e)".contains("pre-activation"), "\(e)")
         }
-        XCTAssertEqual(try runner(teacher: "resnet20", student: "mobilenetv2-w8", states: "mixed").tapStates(), "post→pre")
+        XCTAssertEqual(try runner(teacher: "resnet50-w4", student: "mobilenetv2-w8", states: "mixed").tapStates(), "post→pre")
         XCTAssertEqual(try runner(teacher: "wrn-16-2", student: "wrn-16-1", states: "same").tapStates(), "pre→pre")
-        XCTAssertNil(try runner(teacher: "resnet20", student: "mobilenetv2-w8", states: "same", arms: ["ce", "kd"]).tapStates())
+        XCTAssertNil(try runner(teacher: "resnet50-w4", student: "mobilenetv2-w8", states: "same", arms: ["ce", "kd"]).tapStates())
+    }
+
+    func testDifferentTapCountsAreRefusedBeforeTraining() throws {
+        // resnet50-w4 has 4 stages, resnet20 3: the AT arms could not pair them (the first AT step
+        // used to stop the run on a precondition, after the teacher had trained).
+        XCTAssertThrowsError(try runner(teacher: "resnet50-w4", student: "resnet20", states: "same").tapStates()) { e in
+            XCTAssertTrue("\(e)".contains("resnet50-w4 has 4 taps and resnet20 has 3"), "\(e)")
+        }
+        XCTAssertNil(try runner(teacher: "resnet50-w4", student: "resnet20", states: "same", arms: ["ce", "kd"]).tapStates())
     }
 }
