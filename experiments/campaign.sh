@@ -21,7 +21,9 @@ RUNS=${RUNS:-runs}
 # step, 1.08× on (b)'s):
 #   stream 1: the control teacher without the AW-convolution on (b)'s recipe (Zhu et al.'s claim),
 #             then (b), the proposal's pair: the AW-conv teacher, then shard 0 of its 12 students,
-#             then (c), the ImageNet subset with the resolution-fair AT weight, and its β = 1000 arm;
+#             then (c), the ImageNet subset with the resolution-fair AT weight, and its β = 1000 arm,
+#             then (a)'s WRN-16-2 teacher alone on a 60-epoch one-cycle schedule (≈ the issue's
+#             4 hours here): where a longer schedule takes it, against the 40-epoch teacher's 89.06 %;
 #   stream 2: (a)'s AT+KD seed 1 again in bf16 precision (issue 17: bf16 against fp32 on a real run),
 #             the methods of issue 22 on (a)'s pair (an add-on spec: its units land in (a)'s folder)
 #             one seed at a time until (b)'s teacher exists, then shard 1 of (b)'s students, then
@@ -33,14 +35,17 @@ RUNS=${RUNS:-runs}
 #             hours left, and (b) — the proposal's question — finishes before (c).
 FIRST=experiments/evidence-wrn16.json
 R50=experiments/evidence-cifar-r50.json
+LONG_WRN=experiments/evidence-wrn16-teacher-60ep.json
 STREAM1=(control "teacher:$R50" "shard:0/2:$R50"
-         experiments/evidence-imagenette.json experiments/evidence-imagenette-beta1000.json)
+         experiments/evidence-imagenette.json experiments/evidence-imagenette-beta1000.json "trained:wrn-16-2:$LONG_WRN")
 METHODS=experiments/evidence-wrn16-methods.json
 STREAM2=(experiments/evidence-wrn16-bf16.json "until-teacher:$R50:$METHODS" "shard:1/2:$R50" "$METHODS")
 SPECS=("$FIRST" "$R50" experiments/evidence-wrn16-bf16.json experiments/evidence-wrn16-methods.json
        experiments/evidence-imagenette.json experiments/evidence-imagenette-beta1000.json)
 CONTROL_TEACHER=(--spec "$R50" --model resnet50-w4
                  --out teachers/cifar10-full-resnet50-w4.atkd --name evidence-cifar-r50-control)
+# Models trained on their own (`atkd train`), as NAME=SPEC: the status, save and restore cover them.
+TRAINED=("evidence-cifar-r50-control=$R50" "evidence-wrn16-teacher-60ep=$LONG_WRN")
 STATE=experiments/campaign-state
 SMALL=(spec.json final.json metrics.tsv steps.tsv events.jsonl fingerprint.json)
 
@@ -68,6 +73,12 @@ run_stream() {
         [ -f teachers/cifar10-full-resnet50-w4.atkd ] ||
           nice -n 19 "$ATKD" train "${CONTROL_TEACHER[@]}" --runs "$RUNS" --quiet --threads 1 ||
           echo "campaign: the control teacher failed (exit $?); going on" ;;
+      trained:*)
+        # trained:MODEL:SPEC — MODEL alone on SPEC's teacher recipe, in runs/<SPEC's name>/teacher.
+        part=${item#trained:}; spec=${part#*:}; part=${part%%:*}
+        teacher_done "$spec" ||
+          nice -n 19 "$ATKD" train --spec "$spec" --model "$part" --name "$(spec_name "$spec")" --runs "$RUNS" --quiet --threads 1 ||
+          echo "campaign: atkd train $part on $spec failed (exit $?); going on" ;;
       teacher:*)
         spec=${item#teacher:}
         nice -n 19 "$ATKD" run "$spec" --teacher-only --runs "$RUNS" --quiet --threads 1 ||
@@ -122,14 +133,15 @@ case "${1:-}" in
     done
     echo "campaign: stopped (loops:${loops:+ }$(echo $loops); atkd:${atkds:+ }$(echo $atkds))" ;;
   status)
-    "$ATKD" status "${SPECS[@]}" --runs "$RUNS" --trained "evidence-cifar-r50-control=$R50" ;;
+    trained=(); for t in "${TRAINED[@]}"; do trained+=(--trained "$t"); done
+    "$ATKD" status "${SPECS[@]}" --runs "$RUNS" "${trained[@]}" ;;
   save)
     names=()
     for spec in "${SPECS[@]}"; do
       name=$(spec_name "$spec")
       [[ " ${names[*]} " == *" $name "* ]] || names+=("$name")  # add-on specs share their experiment
     done
-    names+=(evidence-cifar-r50-control)
+    for t in "${TRAINED[@]}"; do names+=("${t%%=*}"); done
     for name in "${names[@]}"; do
       [ -d "$RUNS/$name" ] || continue
       for unit in "$RUNS/$name"/*/; do
@@ -152,9 +164,8 @@ case "${1:-}" in
     done ;;
   restore)
     # Finished units first (their summaries, so `start` skips them), then unfinished units' states.
-    for spec in "${SPECS[@]}" control; do
-      if [ "$spec" = control ]; then name=evidence-cifar-r50-control
-      else name=$(spec_name "$spec"); fi
+    for spec in "${SPECS[@]}" "${TRAINED[@]}"; do
+      case "$spec" in *=*) name=${spec%%=*} ;; *) name=$(spec_name "$spec") ;; esac
       [ -d "reports/runs/$name" ] || continue
       for dir in "reports/runs/$name"/*/; do
         rel=$name/$(basename "$dir")
