@@ -97,7 +97,19 @@ extension FastEngine {
 
     /// dx[bin(i) × bin(j)] += dy[i, j] / |bin|, accumulated in Double in the reference's
     /// order (overlapping bins add up), so the result is bit-identical to `ReferenceEngine`'s.
-    func adaptiveAvgPool2dBinsBackward(_ inputShape: [Int], _ dy: Tensor) -> Tensor {
+    /// base + the pooling's gradient, plane by plane: each plane's gradient (the same Double
+    /// accumulator as `adaptiveAvgPool2dBinsBackward`, the same Float rounding) is added to base's
+    /// plane while it is in cache, as `add(base, adaptiveAvgPool2dBackward(…))` adds (same bits,
+    /// `FastEnginePoolingTests`), without writing the gradient out and reading it back.
+    public func adaptiveAvgPool2dBackward(inputShape: [Int], dy: Tensor, adding base: Tensor) -> Tensor {
+        guard inputShape.count == 4, dy.rank == 4, Array(dy.shape.prefix(2)) == Array(inputShape.prefix(2)),
+              dy.shape[2] > 1 || dy.shape[3] > 1, base.shape == inputShape else {
+            return add(base, adaptiveAvgPool2dBackward(inputShape: inputShape, dy: dy))
+        }
+        return adaptiveAvgPool2dBinsBackward(inputShape, dy, adding: base)
+    }
+
+    func adaptiveAvgPool2dBinsBackward(_ inputShape: [Int], _ dy: Tensor, adding base: Tensor? = nil) -> Tensor {
         let planes = inputShape[0] * inputShape[1], h = inputShape[2], w = inputShape[3]
         let outH = dy.shape[2], outW = dy.shape[3]
         let rows = (0..<outH).map { Self.adaptiveBin($0, h, outH) }
@@ -105,7 +117,10 @@ extension FastEngine {
         let parts = partsFor(work: planes * h * w, units: planes, threads: threads)
         let dx = makeArray(planes * h * w) { dxp in
             dy.data.withUnsafeBufferPointer { db in
+            (base?.data ?? []).withUnsafeBufferPointer { bb in
                 let dp = db.baseAddress!
+                // NOTE: an empty array's buffer may have a base address: test for the base itself.
+                let bp = base == nil ? nil : bb.baseAddress
                 parallelParts(parts) { part in
                     var acc = [Double](repeating: 0, count: h * w)
                     acc.withUnsafeMutableBufferPointer { ab in
@@ -120,10 +135,16 @@ extension FastEngine {
                                 }
                             }
                             let xs = dxp + plane &* h &* w
-                            for e in 0..<(h &* w) { xs[e] = Float(a[e]) }
+                            if let bp {
+                                let bs = bp + plane &* h &* w
+                                for e in 0..<(h &* w) { xs[e] = bs[e] + Float(a[e]) }
+                            } else {
+                                for e in 0..<(h &* w) { xs[e] = Float(a[e]) }
+                            }
                         }
                     }
                 }
+            }
             }
         }
         return Tensor(shape: inputShape, data: dx)

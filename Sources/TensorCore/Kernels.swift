@@ -159,6 +159,11 @@ public protocol Kernels: Sendable {
     /// Adaptive average pooling to [outH, outW]; bin i spans ⌊i·H/outH⌋ ..< ⌈(i+1)·H/outH⌉.
     func adaptiveAvgPool2d(_ x: Tensor, outH: Int, outW: Int) -> Tensor
     func adaptiveAvgPool2dBackward(inputShape: [Int], dy: Tensor) -> Tensor
+    /// base + adaptiveAvgPool2dBackward(inputShape, dy): the pooling's input gradient added to
+    /// another gradient of the same input (the AW-convolution's generator beside its convolution),
+    /// so an engine need not write the pooling's gradient out. The same numbers as the two ops
+    /// (the default here).
+    func adaptiveAvgPool2dBackward(inputShape: [Int], dy: Tensor, adding base: Tensor) -> Tensor
 
     /// y = x·Wᵀ + b; x [N,in], weight [out,in], bias [out].
     func linear(_ x: Tensor, weight: Tensor, bias: Tensor) -> Tensor
@@ -250,6 +255,10 @@ extension Kernels {
 
     public func conv2dAdd(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: ConvConfig, residual: Tensor) -> Tensor {
         add(conv2d(x, weight: weight, bias: bias, config), residual)
+    }
+
+    public func adaptiveAvgPool2dBackward(inputShape: [Int], dy: Tensor, adding base: Tensor) -> Tensor {
+        add(base, adaptiveAvgPool2dBackward(inputShape: inputShape, dy: dy))
     }
 
     /// NOTE: the mask from the output y equals the one from the input: y > 0 ⇔ x > 0, and for

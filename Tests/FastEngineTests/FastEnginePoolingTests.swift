@@ -1,4 +1,5 @@
-// Adaptive average pooling against the reference: global and k×k (overlapping) bins.
+// Adaptive average pooling against the reference: global and k×k (overlapping) bins; the
+// backward added into another gradient (the AW-convolution's) against the two ops.
 
 import XCTest
 import TensorCore
@@ -25,6 +26,23 @@ final class FastEnginePoolingTests: FastEngineTestCase {
                     XCTAssertEqual(fast.adaptiveAvgPool2dBackward(inputShape: shape, dy: dy).data,
                                    ref.adaptiveAvgPool2dBackward(inputShape: shape, dy: dy).data, tag)
                 }
+            }
+        }
+    }
+
+    /// base + backward in one call: the bits of `add(base, adaptiveAvgPool2dBackward(…))` on the
+    /// fast engine, and the reference's composition within rounding (global bins take the fallback).
+    func testBackwardAddedIntoAnotherGradientEqualsTheTwoOps() {
+        for (shape, out) in [([6, 32, 8, 8], (3, 3)), ([4, 16, 4, 4], (3, 3)), ([3, 8, 32, 32], (3, 3)),
+                            ([3, 3, 11, 5], (3, 2)), ([1, 7, 3, 3], (3, 3)), ([9, 4, 8, 8], (1, 1))] {
+            let dy = randn([shape[0], shape[1], out.0, out.1], seed: 3), base = randn(shape, seed: 4)
+            let expected = ref.adaptiveAvgPool2dBackward(inputShape: shape, dy: dy, adding: base)
+            for fast in fastEngines {
+                let tag = "\(shape) → \(out), \(fast.threads) threads"
+                let fused = fast.adaptiveAvgPool2dBackward(inputShape: shape, dy: dy, adding: base)
+                XCTAssertEqual(fused.shape, shape, tag)
+                XCTAssertEqual(fused.data, fast.add(base, fast.adaptiveAvgPool2dBackward(inputShape: shape, dy: dy)).data, tag)
+                assertClose(fused, expected, rtol: 1e-6, atol: 1e-6, tag)
             }
         }
     }

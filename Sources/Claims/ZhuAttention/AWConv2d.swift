@@ -109,8 +109,7 @@ public final class AWConv2d: Layer {
             let g1 = engine.conv2dBackward(gen.pooled, weight: pw1, hasBias: true, ConvConfig(), dy: dz1)
             params.1.accumulate(g1.weight)
             if let b = g1.bias { params.2.accumulate(b) }
-            let dxPool = engine.adaptiveAvgPool2dBackward(inputShape: x.shape, dy: g1.x)
-            return engine.add(dxConv, dxPool)
+            return engine.adaptiveAvgPool2dBackward(inputShape: x.shape, dy: g1.x, adding: dxConv)
         })
     }
 

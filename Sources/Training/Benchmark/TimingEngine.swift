@@ -194,6 +194,11 @@ public struct TimingEngine: Kernels {
             inner.adaptiveAvgPool2dBackward(inputShape: inputShape, dy: dy)
         }
     }
+    public func adaptiveAvgPool2dBackward(inputShape: [Int], dy: Tensor, adding base: Tensor) -> Tensor {
+        timed("adaptiveAvgPool2dBackward+add", Self.planeShape(inputShape)) {
+            inner.adaptiveAvgPool2dBackward(inputShape: inputShape, dy: dy, adding: base)
+        }
+    }
 
     // MARK: linear, resize, losses, elementwise, SGD
 
