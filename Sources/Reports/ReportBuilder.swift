@@ -26,6 +26,9 @@ public struct ReportOptions {
     }
     /// Progress and warning lines.
     public var log: (String) -> Void = { print($0) }
+    /// A README whose results table (between `ReadmeResults`' markers) is rewritten from the same
+    /// experiments; nil leaves every README alone.
+    public var readmePath: String? = nil
 
     public init() {}
 
@@ -114,6 +117,10 @@ public enum ReportBuilder {
                                     claimsPath: o.claimsPath, warnings: warnings)
         try AtomicFile.write(ReportMarkdown.render(content), to: o.reportPath)
         o.log("wrote \(o.reportPath) and \(all.count) figures in \(o.figuresDirectory)")
+        if let readme = o.readmePath {
+            try ReadmeResults.update(readmePath: readme, experiments: experiments)
+            o.log("wrote the results table of \(readme)")
+        }
         return ReportOutcome(reportPath: o.reportPath, figures: all.map(\.name), warnings: warnings,
                              experiments: experiments.map(\.name))
     }

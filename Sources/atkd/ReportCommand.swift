@@ -34,6 +34,9 @@ struct ReportCommand: ParsableCommand {
     @Flag(help: "Do not copy run summaries into <out>/runs/.")
     var noArchive = false
 
+    @Option(help: "A README whose results table (between its `<!-- results: … -->` and `<!-- /results -->` lines) is rewritten from the same runs.")
+    var readme: String?
+
     func run() throws {
         var o = ReportOptions()
         o.inputs = experiments
@@ -41,6 +44,7 @@ struct ReportCommand: ParsableCommand {
         o.claimsPath = claims
         o.attentionImages = attentionImages
         o.archive = !noArchive
+        o.readmePath = readme
         let root = dataRoot
         o.loadData = { try DatasetProvider.make($0, dataRoot: root, cacheDir: nil, threads: 2, progress: false) }
         do { try ReportBuilder.build(o) } catch let e as ReportError { fail(e) }
