@@ -153,6 +153,13 @@ case "${1:-}" in
           rm -rf "${STATE:?}/$name/$unit"
           echo "saved summary: reports/runs/$name/$unit"
         elif [ -f "$RUNS/$name/$unit/state.atkd" ]; then
+          # A resumable state is committed only up to 25 MB (CRD's, with its 50,000-row memory bank,
+          # is ≈ 47 MB): a fresh machine restarts such a unit; this machine resumes it from $RUNS.
+          if [ "$(stat -c %s "$RUNS/$name/$unit/state.atkd")" -gt $((25 * 1024 * 1024)) ]; then
+            rm -rf "${STATE:?}/$name/$unit"
+            echo "not saved: $RUNS/$name/$unit ($(du -h "$RUNS/$name/$unit/state.atkd" | cut -f1), over the 25 MB limit)"
+            continue
+          fi
           mkdir -p "$STATE/$name/$unit"
           for f in state.atkd metrics.tsv steps.tsv events.jsonl spec.json fingerprint.json; do
             [ -f "$RUNS/$name/$unit/$f" ] && cp "$RUNS/$name/$unit/$f" "$STATE/$name/$unit/"

@@ -36,6 +36,7 @@ do for [fmt in "png svg"] {
          "curves-evidence-wrn16.dat" index 12 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb "#F0E442" notitle, \
          "curves-evidence-wrn16.dat" index 14 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb "#E69F00" notitle, \
          "curves-evidence-wrn16.dat" index 16 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb "#56B4E9" notitle, \
+         "curves-evidence-wrn16.dat" index 18 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb "#009E73" notitle, \
          89.06 with lines dt 3 lw 1.5 lc rgb "#000000" notitle
     set title "train top-1 (%), under augmentation" font ",10"
     set ylabel "top-1 (%)"
@@ -55,7 +56,8 @@ do for [fmt in "png svg"] {
          "curves-evidence-wrn16.dat" index 11 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#0072B2" notitle, \
          "curves-evidence-wrn16.dat" index 13 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#F0E442" notitle, \
          "curves-evidence-wrn16.dat" index 15 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" notitle, \
-         "curves-evidence-wrn16.dat" index 17 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" notitle
+         "curves-evidence-wrn16.dat" index 17 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" notitle, \
+         "curves-evidence-wrn16.dat" index 19 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" notitle
     set title "training loss (Σ weight × term)" font ",10"
     set ylabel "loss"
     set lmargin at screen 0.7283
@@ -74,7 +76,8 @@ do for [fmt in "png svg"] {
          "curves-evidence-wrn16.dat" index 11 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#0072B2" notitle, \
          "curves-evidence-wrn16.dat" index 13 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#F0E442" notitle, \
          "curves-evidence-wrn16.dat" index 15 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" notitle, \
-         "curves-evidence-wrn16.dat" index 17 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" notitle
+         "curves-evidence-wrn16.dat" index 17 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" notitle, \
+         "curves-evidence-wrn16.dat" index 19 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" notitle
     set title "term at (unweighted)" font ",10"
     set ylabel ""
     set lmargin at screen 0.0617
@@ -103,66 +106,74 @@ do for [fmt in "png svg"] {
          "curves-evidence-wrn16.dat" index 11 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#0072B2" notitle, \
          "curves-evidence-wrn16.dat" index 13 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#F0E442" notitle, \
          "curves-evidence-wrn16.dat" index 15 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" notitle, \
-         "curves-evidence-wrn16.dat" index 17 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" notitle
-    set title "term hint (unweighted)" font ",10"
+         "curves-evidence-wrn16.dat" index 17 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" notitle, \
+         "curves-evidence-wrn16.dat" index 19 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" notitle
+    set title "term crd (unweighted)" font ",10"
     set ylabel ""
     set lmargin at screen 0.7283
     set rmargin at screen 0.9867
     set bmargin at screen 0.6316
     set tmargin at screen 0.7684
-    plot "curves-evidence-wrn16.dat" index 17 using 1:11 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" notitle
-    set title "term kd (unweighted)" font ",10"
+    plot "curves-evidence-wrn16.dat" index 19 using 1:11 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" notitle
+    set title "term hint (unweighted)" font ",10"
     set ylabel ""
     set lmargin at screen 0.0617
     set rmargin at screen 0.3200
     set bmargin at screen 0.4418
     set tmargin at screen 0.5785
-    plot "curves-evidence-wrn16.dat" index 3 using 1:($13-$14):($13+$14) with filledcurves fs transparent solid 0.18 noborder lc rgb "#56B4E9" notitle, \
-         "curves-evidence-wrn16.dat" index 3 using 1:13 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" notitle, \
-         "curves-evidence-wrn16.dat" index 7 using 1:($13-$14):($13+$14) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
-         "curves-evidence-wrn16.dat" index 7 using 1:13 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle
-    set title "term nckd (unweighted)" font ",10"
+    plot "curves-evidence-wrn16.dat" index 17 using 1:13 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" notitle
+    set title "term kd (unweighted)" font ",10"
     set ylabel ""
     set lmargin at screen 0.3950
     set rmargin at screen 0.6533
     set bmargin at screen 0.4418
     set tmargin at screen 0.5785
-    plot "curves-evidence-wrn16.dat" index 9 using 1:15 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#CC79A7" notitle
-    set title "term pkt (unweighted)" font ",10"
+    plot "curves-evidence-wrn16.dat" index 3 using 1:($15-$16):($15+$16) with filledcurves fs transparent solid 0.18 noborder lc rgb "#56B4E9" notitle, \
+         "curves-evidence-wrn16.dat" index 3 using 1:15 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" notitle, \
+         "curves-evidence-wrn16.dat" index 7 using 1:($15-$16):($15+$16) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
+         "curves-evidence-wrn16.dat" index 7 using 1:15 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle
+    set title "term nckd (unweighted)" font ",10"
     set ylabel ""
     set lmargin at screen 0.7283
     set rmargin at screen 0.9867
     set bmargin at screen 0.4418
     set tmargin at screen 0.5785
-    plot "curves-evidence-wrn16.dat" index 15 using 1:17 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" notitle
-    set title "term rkd_angle (unweighted)" font ",10"
+    plot "curves-evidence-wrn16.dat" index 9 using 1:17 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#CC79A7" notitle
+    set title "term pkt (unweighted)" font ",10"
     set ylabel ""
     set lmargin at screen 0.0617
     set rmargin at screen 0.3200
     set bmargin at screen 0.2519
     set tmargin at screen 0.3886
-    plot "curves-evidence-wrn16.dat" index 11 using 1:19 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#0072B2" notitle
-    set title "term rkd_distance (unweighted)" font ",10"
+    plot "curves-evidence-wrn16.dat" index 15 using 1:19 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" notitle
+    set title "term rkd_angle (unweighted)" font ",10"
     set ylabel ""
     set lmargin at screen 0.3950
     set rmargin at screen 0.6533
     set bmargin at screen 0.2519
     set tmargin at screen 0.3886
     plot "curves-evidence-wrn16.dat" index 11 using 1:21 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#0072B2" notitle
-    set title "term sp (unweighted)" font ",10"
+    set title "term rkd_distance (unweighted)" font ",10"
     set ylabel ""
     set lmargin at screen 0.7283
     set rmargin at screen 0.9867
     set bmargin at screen 0.2519
     set tmargin at screen 0.3886
-    plot "curves-evidence-wrn16.dat" index 13 using 1:23 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#F0E442" notitle
-    set title "term tckd (unweighted)" font ",10"
+    plot "curves-evidence-wrn16.dat" index 11 using 1:23 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#0072B2" notitle
+    set title "term sp (unweighted)" font ",10"
     set ylabel ""
     set lmargin at screen 0.0617
     set rmargin at screen 0.3200
     set bmargin at screen 0.0620
     set tmargin at screen 0.1987
-    plot "curves-evidence-wrn16.dat" index 9 using 1:25 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#CC79A7" notitle
+    plot "curves-evidence-wrn16.dat" index 13 using 1:25 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#F0E442" notitle
+    set title "term tckd (unweighted)" font ",10"
+    set ylabel ""
+    set lmargin at screen 0.3950
+    set rmargin at screen 0.6533
+    set bmargin at screen 0.0620
+    set tmargin at screen 0.1987
+    plot "curves-evidence-wrn16.dat" index 9 using 1:27 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#CC79A7" notitle
     unset title
     unset xlabel
     unset ylabel
@@ -185,7 +196,8 @@ do for [fmt in "png svg"] {
          keyentry with linespoints pt 7 lw 2 lc rgb "#0072B2" title "rkd (1 seed)", \
          keyentry with linespoints pt 7 lw 2 lc rgb "#F0E442" title "sp (1 seed)", \
          keyentry with linespoints pt 7 lw 2 lc rgb "#E69F00" title "pkt (1 seed)", \
-         keyentry with linespoints pt 7 lw 2 lc rgb "#56B4E9" title "fitnet (1 seed)"
+         keyentry with linespoints pt 7 lw 2 lc rgb "#56B4E9" title "fitnet (1 seed)", \
+         keyentry with linespoints pt 7 lw 2 lc rgb "#009E73" title "crd (1 seed)"
     unset multiplot
     set output
 }
