@@ -95,8 +95,6 @@ extension FastEngine {
         return Tensor(shape: [x.shape[0], x.shape[1], outH, outW], data: y)
     }
 
-    /// dx[bin(i) × bin(j)] += dy[i, j] / |bin|, accumulated in Double in the reference's
-    /// order (overlapping bins add up), so the result is bit-identical to `ReferenceEngine`'s.
     /// base + the pooling's gradient, plane by plane: each plane's gradient (the same Double
     /// accumulator as `adaptiveAvgPool2dBinsBackward`, the same Float rounding) is added to base's
     /// plane while it is in cache, as `add(base, adaptiveAvgPool2dBackward(…))` adds (same bits,
@@ -109,6 +107,9 @@ extension FastEngine {
         return adaptiveAvgPool2dBinsBackward(inputShape, dy, adding: base)
     }
 
+    /// dx[bin(i) × bin(j)] += dy[i, j] / |bin|, accumulated in Double in the reference's
+    /// order (overlapping bins add up), so the result is bit-identical to `ReferenceEngine`'s;
+    /// with `base`, base + dx (each plane added while in cache).
     func adaptiveAvgPool2dBinsBackward(_ inputShape: [Int], _ dy: Tensor, adding base: Tensor? = nil) -> Tensor {
         let planes = inputShape[0] * inputShape[1], h = inputShape[2], w = inputShape[3]
         let outH = dy.shape[2], outW = dy.shape[3]
