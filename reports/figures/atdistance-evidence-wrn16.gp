@@ -30,7 +30,8 @@ do for [fmt in "png svg"] {
          "atdistance-evidence-wrn16.dat" index 5 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#F0E442" title "sp", \
          "atdistance-evidence-wrn16.dat" index 6 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" title "pkt", \
          "atdistance-evidence-wrn16.dat" index 7 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" title "fitnet", \
-         "atdistance-evidence-wrn16.dat" index 8 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" title "crd"
+         "atdistance-evidence-wrn16.dat" index 8 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" title "crd", \
+         "atdistance-evidence-wrn16.dat" index 9 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" title "crdkd"
     set title "stage2" font ",10"
     set ylabel ""
     set key off
@@ -45,7 +46,8 @@ do for [fmt in "png svg"] {
          "atdistance-evidence-wrn16.dat" index 5 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#F0E442" title "sp", \
          "atdistance-evidence-wrn16.dat" index 6 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" title "pkt", \
          "atdistance-evidence-wrn16.dat" index 7 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" title "fitnet", \
-         "atdistance-evidence-wrn16.dat" index 8 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" title "crd"
+         "atdistance-evidence-wrn16.dat" index 8 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" title "crd", \
+         "atdistance-evidence-wrn16.dat" index 9 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" title "crdkd"
     set title "stage3" font ",10"
     set ylabel ""
     set key off
@@ -60,7 +62,8 @@ do for [fmt in "png svg"] {
          "atdistance-evidence-wrn16.dat" index 5 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#F0E442" title "sp", \
          "atdistance-evidence-wrn16.dat" index 6 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" title "pkt", \
          "atdistance-evidence-wrn16.dat" index 7 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" title "fitnet", \
-         "atdistance-evidence-wrn16.dat" index 8 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" title "crd"
+         "atdistance-evidence-wrn16.dat" index 8 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" title "crd", \
+         "atdistance-evidence-wrn16.dat" index 9 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" title "crdkd"
     
     unset multiplot
     set output

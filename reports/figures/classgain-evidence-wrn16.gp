@@ -30,6 +30,7 @@ do for [fmt in "png svg"] {
          "classgain-evidence-wrn16.dat" using 28:29:30:xtic(2) lc rgb "#E69F00" title "pkt (1 seed, Wilson)", \
          "classgain-evidence-wrn16.dat" using 32:33:34:xtic(2) lc rgb "#56B4E9" title "fitnet (1 seed, Wilson)", \
          "classgain-evidence-wrn16.dat" using 36:37:38:xtic(2) lc rgb "#009E73" title "crd (1 seed, Wilson)", \
+         "classgain-evidence-wrn16.dat" using 40:41:42:xtic(2) lc rgb "#D55E00" title "crdkd (1 seed, Wilson)", \
          0 with lines lc rgb "#000000" notitle
     unset multiplot
     set output

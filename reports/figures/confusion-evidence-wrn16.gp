@@ -43,6 +43,8 @@ do for [fmt in "png svg"] {
     plot "confusion-evidence-wrn16.dat" index 9 matrix with image notitle
     set title "crd (1 seed)"
     plot "confusion-evidence-wrn16.dat" index 10 matrix with image notitle
+    set title "crdkd (1 seed)"
+    plot "confusion-evidence-wrn16.dat" index 11 matrix with image notitle
     
     unset multiplot
     set output

@@ -37,6 +37,7 @@ do for [fmt in "png svg"] {
          "curves-evidence-wrn16.dat" index 14 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb "#E69F00" notitle, \
          "curves-evidence-wrn16.dat" index 16 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb "#56B4E9" notitle, \
          "curves-evidence-wrn16.dat" index 18 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb "#009E73" notitle, \
+         "curves-evidence-wrn16.dat" index 20 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb "#D55E00" notitle, \
          89.06 with lines dt 3 lw 1.5 lc rgb "#000000" notitle
     set title "train top-1 (%), under augmentation" font ",10"
     set ylabel "top-1 (%)"
@@ -57,7 +58,8 @@ do for [fmt in "png svg"] {
          "curves-evidence-wrn16.dat" index 13 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#F0E442" notitle, \
          "curves-evidence-wrn16.dat" index 15 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" notitle, \
          "curves-evidence-wrn16.dat" index 17 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" notitle, \
-         "curves-evidence-wrn16.dat" index 19 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" notitle
+         "curves-evidence-wrn16.dat" index 19 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" notitle, \
+         "curves-evidence-wrn16.dat" index 21 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle
     set title "training loss (Σ weight × term)" font ",10"
     set ylabel "loss"
     set lmargin at screen 0.7283
@@ -77,7 +79,8 @@ do for [fmt in "png svg"] {
          "curves-evidence-wrn16.dat" index 13 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#F0E442" notitle, \
          "curves-evidence-wrn16.dat" index 15 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" notitle, \
          "curves-evidence-wrn16.dat" index 17 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" notitle, \
-         "curves-evidence-wrn16.dat" index 19 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" notitle
+         "curves-evidence-wrn16.dat" index 19 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" notitle, \
+         "curves-evidence-wrn16.dat" index 21 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle
     set title "term at (unweighted)" font ",10"
     set ylabel ""
     set lmargin at screen 0.0617
@@ -107,14 +110,16 @@ do for [fmt in "png svg"] {
          "curves-evidence-wrn16.dat" index 13 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#F0E442" notitle, \
          "curves-evidence-wrn16.dat" index 15 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" notitle, \
          "curves-evidence-wrn16.dat" index 17 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" notitle, \
-         "curves-evidence-wrn16.dat" index 19 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" notitle
+         "curves-evidence-wrn16.dat" index 19 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" notitle, \
+         "curves-evidence-wrn16.dat" index 21 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle
     set title "term crd (unweighted)" font ",10"
     set ylabel ""
     set lmargin at screen 0.7283
     set rmargin at screen 0.9867
     set bmargin at screen 0.6316
     set tmargin at screen 0.7684
-    plot "curves-evidence-wrn16.dat" index 19 using 1:11 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" notitle
+    plot "curves-evidence-wrn16.dat" index 19 using 1:11 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" notitle, \
+         "curves-evidence-wrn16.dat" index 21 using 1:11 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle
     set title "term hint (unweighted)" font ",10"
     set ylabel ""
     set lmargin at screen 0.0617
@@ -131,7 +136,8 @@ do for [fmt in "png svg"] {
     plot "curves-evidence-wrn16.dat" index 3 using 1:($15-$16):($15+$16) with filledcurves fs transparent solid 0.18 noborder lc rgb "#56B4E9" notitle, \
          "curves-evidence-wrn16.dat" index 3 using 1:15 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" notitle, \
          "curves-evidence-wrn16.dat" index 7 using 1:($15-$16):($15+$16) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
-         "curves-evidence-wrn16.dat" index 7 using 1:15 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle
+         "curves-evidence-wrn16.dat" index 7 using 1:15 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle, \
+         "curves-evidence-wrn16.dat" index 21 using 1:15 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle
     set title "term nckd (unweighted)" font ",10"
     set ylabel ""
     set lmargin at screen 0.7283
@@ -197,7 +203,8 @@ do for [fmt in "png svg"] {
          keyentry with linespoints pt 7 lw 2 lc rgb "#F0E442" title "sp (1 seed)", \
          keyentry with linespoints pt 7 lw 2 lc rgb "#E69F00" title "pkt (1 seed)", \
          keyentry with linespoints pt 7 lw 2 lc rgb "#56B4E9" title "fitnet (1 seed)", \
-         keyentry with linespoints pt 7 lw 2 lc rgb "#009E73" title "crd (1 seed)"
+         keyentry with linespoints pt 7 lw 2 lc rgb "#009E73" title "crd (1 seed)", \
+         keyentry with linespoints pt 7 lw 2 lc rgb "#D55E00" title "crdkd (1 seed)"
     unset multiplot
     set output
 }
