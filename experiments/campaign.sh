@@ -56,10 +56,7 @@ spec_seeds() { python3 -c 'import json,sys; print(*json.load(open(sys.argv[1])).
 
 teacher_done() { [ -f "$RUNS/$(spec_name "$1")/teacher/final.json" ] && [ -f "$RUNS/$(spec_name "$1")/teacher/model.atkd" ]; }
 
-wait_for_teacher() {
-  local dir; dir="$RUNS/$(spec_name "$1")/teacher"
-  until [ -f "$dir/final.json" ] && [ -f "$dir/model.atkd" ]; do sleep 60; done
-}
+wait_for_teacher() { until teacher_done "$1"; do sleep 60; done; }
 
 # Items: a spec (all its units), `teacher:SPEC` (only its teacher), `shard:i/n:SPEC` (shard i of n of
 # its units, after its teacher exists) or `control` (the control teacher). A spec that fails (its
