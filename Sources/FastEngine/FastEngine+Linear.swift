@@ -22,6 +22,26 @@ extension FastEngine {
         return Tensor(shape: [n, outF], data: y)
     }
 
+    /// y[N,M] = a[N,K] · b[K,M] by one sgemm. y starts at zero and the product is added to it
+    /// (β = 1), as `linear` adds it to its bias rows: the same sums as `linear(a, weight: bᵀ,
+    /// bias: 0)`, the path CRD took before, without the copy of bᵀ.
+    public func matmul(_ a: Tensor, _ b: Tensor) -> Tensor {
+        precondition(a.rank == 2 && b.rank == 2 && a.shape[1] == b.shape[0],
+                     "matmul: a must be [N, K] and b [K, M], got a \(a.shape), b \(b.shape)")
+        let n = a.shape[0], k = a.shape[1], m = b.shape[1]
+        var y = [Float](repeating: 0, count: n * m)
+        a.data.withUnsafeBufferPointer { ab in
+        b.data.withUnsafeBufferPointer { bb in
+        y.withUnsafeMutableBufferPointer { yb in
+            guard n > 0, m > 0 else { return }
+            sgemm(m: n, n: m, k: k, a: ab.baseAddress!, lda: k, b: bb.baseAddress!, ldb: m,
+                  beta: 1, c: yb.baseAddress!, ldc: m)
+        }
+        }
+        }
+        return Tensor(shape: [n, m], data: y)
+    }
+
     /// dx = dy·W, dW = dyᵀ·x, db = Σ_n dy (rows summed in order, in Double).
     public func linearBackward(_ x: Tensor, weight: Tensor, dy: Tensor) -> AffineGradients {
         let (n, inF, outF) = linearDims(x, weight)

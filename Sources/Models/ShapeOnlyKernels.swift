@@ -57,6 +57,7 @@ public struct ShapeOnlyKernels: Kernels {
     public func adaptiveAvgPool2d(_ x: Tensor, outH: Int, outW: Int) -> Tensor { zeros([x.shape[0], x.shape[1], outH, outW]) }
     public func adaptiveAvgPool2dBackward(inputShape: [Int], dy: Tensor) -> Tensor { zeros(inputShape) }
     public func linear(_ x: Tensor, weight: Tensor, bias: Tensor) -> Tensor { zeros([x.shape[0], weight.shape[0]]) }
+    public func matmul(_ a: Tensor, _ b: Tensor) -> Tensor { zeros([a.shape[0], b.shape[1]]) }
     public func linearBackward(_ x: Tensor, weight: Tensor, dy: Tensor) -> AffineGradients {
         AffineGradients(x: zeros(x.shape), weight: zeros(weight.shape), bias: zeros([weight.shape[0]]))
     }

@@ -21,6 +21,22 @@ extension ReferenceEngine {
         return Tensor(shape: [n, outF], data: y)
     }
 
+    /// y[n,m] = Σ_k a[n,k]·b[k,m] (summed in Double). PyTorch `a @ b`.
+    public func matmul(_ a: Tensor, _ b: Tensor) -> Tensor {
+        precondition(a.rank == 2 && b.rank == 2 && a.shape[1] == b.shape[0],
+                     "matmul: a must be [N, K] and b [K, M], got a \(a.shape), b \(b.shape)")
+        let n = a.shape[0], k = a.shape[1], m = b.shape[1]
+        var y = [Float](repeating: 0, count: n * m)
+        for r in 0..<n {
+            for c in 0..<m {
+                var acc = 0.0
+                for i in 0..<k { acc += Double(a.data[r * k + i]) * Double(b.data[i * m + c]) }
+                y[r * m + c] = Float(acc)
+            }
+        }
+        return Tensor(shape: [n, m], data: y)
+    }
+
     /// dx = dy·W, dW = dyᵀ·x, db = Σ_n dy.
     public func linearBackward(_ x: Tensor, weight: Tensor, dy: Tensor) -> AffineGradients {
         precondition(x.rank == 2 && weight.rank == 2 && weight.shape[1] == x.shape[1],

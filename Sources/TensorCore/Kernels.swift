@@ -168,6 +168,9 @@ public protocol Kernels: Sendable {
     /// y = x·Wᵀ + b; x [N,in], weight [out,in], bias [out].
     func linear(_ x: Tensor, weight: Tensor, bias: Tensor) -> Tensor
     func linearBackward(_ x: Tensor, weight: Tensor, dy: Tensor) -> AffineGradients
+    /// y = a·b; a [N, K], b [K, M]: a plain matrix product (CRD's `C·M` over its memory bank,
+    /// which `linear` could only take as `Mᵀ`, a copy of the whole bank each call).
+    func matmul(_ a: Tensor, _ b: Tensor) -> Tensor
 
     /// Bilinear resize with align_corners = false (PyTorch `F.interpolate(mode="bilinear")`).
     func bilinearResize(_ x: Tensor, outH: Int, outW: Int) -> Tensor

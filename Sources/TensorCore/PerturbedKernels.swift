@@ -3,7 +3,7 @@
 
 /// Forwards every op to `base`, then multiplies each element of the outputs of the
 /// contractions — convolution forward and its input and weight gradients, linear forward and
-/// its input and weight gradients (the GEMM and Winograd products) — by (1 + ε·u),
+/// its input and weight gradients, matmul (the GEMM and Winograd products) — by (1 + ε·u),
 /// u ∈ [−½, ½).
 ///
 /// u is a hash of (`seed`, the element's index, its bits): deterministic, stateless, and
@@ -58,6 +58,9 @@ public struct PerturbedKernels<Base: Kernels>: Kernels {
     }
     public func linear(_ x: Tensor, weight: Tensor, bias: Tensor) -> Tensor {
         perturb(base.linear(x, weight: weight, bias: bias), salt: 4)
+    }
+    public func matmul(_ a: Tensor, _ b: Tensor) -> Tensor {
+        perturb(base.matmul(a, b), salt: 7)
     }
     public func linearBackward(_ x: Tensor, weight: Tensor, dy: Tensor) -> AffineGradients {
         var g = base.linearBackward(x, weight: weight, dy: dy)

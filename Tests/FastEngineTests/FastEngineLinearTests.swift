@@ -1,4 +1,4 @@
-// Linear layer (sgemm) against the reference.
+// Linear layer and matrix product (sgemm) against the reference.
 
 import XCTest
 import TensorCore
@@ -21,6 +21,20 @@ final class FastEngineLinearTests: FastEngineTestCase {
                 assertClose(g.x, eg.x, rtol: 1e-4, atol: 1e-4, "dx \(tag)")
                 assertClose(g.weight, eg.weight, rtol: 1e-4, atol: 1e-4, "dw \(tag)")
                 assertClose(g.bias, eg.bias, rtol: 1e-4, atol: 1e-4, "db \(tag)")
+            }
+        }
+    }
+
+    /// a·b against the reference on odd shapes and a wide one like CRD's (its [128, 50,000]
+    /// coefficients times the [50,000, 128] memory, here with 5,000 rows).
+    func testMatmulMatchesReference() {
+        for (i, (n, k, m)) in [(1, 1, 1), (3, 7, 5), (17, 2_003, 33), (128, 5_000, 128)].enumerated() {
+            let s = UInt64(100 + i * 10)
+            let a = randn([n, k], seed: s, std: 0.05), b = randn([k, m], seed: s + 1)
+            let expected = ref.matmul(a, b)
+            for fast in fastEngines {
+                assertClose(fast.matmul(a, b), expected, rtol: 1e-4, atol: 1e-4,
+                            "[\(n),\(k)]·[\(k),\(m)] threads \(fast.threads)")
             }
         }
     }

@@ -1,4 +1,4 @@
-// Reference linear layer: a hand-computed product and a gradient check.
+// Reference linear layer and matrix product: hand-computed products and a gradient check.
 
 import XCTest
 import TensorCore
@@ -13,6 +13,13 @@ final class LinearTests: XCTestCase {
                            bias: Tensor(shape: [3], data: [0, 1, 2]))
         XCTAssertEqual(y.shape, [1, 3])
         XCTAssertEqual(y.data, [1, 3, 5])
+    }
+
+    /// [[1, 2, 3], [4, 5, 6]] · [[1, 0], [0, 1], [1, −1]] = [[4, −1], [10, −1]], by hand.
+    func testKnownMatrixProduct() {
+        let y = ref.matmul(Tensor(shape: [2, 3], data: [1, 2, 3, 4, 5, 6]), Tensor(shape: [3, 2], data: [1, 0, 0, 1, 1, -1]))
+        XCTAssertEqual(y.shape, [2, 2])
+        XCTAssertEqual(y.data, [4, -1, 10, -1])
     }
 
     func testGradient() {

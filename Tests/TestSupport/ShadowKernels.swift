@@ -196,6 +196,11 @@ public struct ShadowKernels: Kernels {
         check("linear", candidate.linear(x, weight: weight, bias: bias), r)
         return r
     }
+    public func matmul(_ a: Tensor, _ b: Tensor) -> Tensor {
+        let r = reference.matmul(a, b)
+        check("matmul", candidate.matmul(a, b), r)
+        return r
+    }
     public func linearBackward(_ x: Tensor, weight: Tensor, dy: Tensor) -> AffineGradients {
         let r = reference.linearBackward(x, weight: weight, dy: dy)
         let c = candidate.linearBackward(x, weight: weight, dy: dy)

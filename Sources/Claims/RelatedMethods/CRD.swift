@@ -43,13 +43,13 @@ public enum CRD {
     ///
     /// NOTE: each of the n memory rows is drawn ~N·K/n times per batch (≈ 42 for CIFAR-10 at
     /// N = 128, K = 16384), so the scores come from the dense `V·Mᵀ` (`engine.linear`, `[N, n]`) and
-    /// the anchors' gradient from `C·M` with `C[i, r] = Σ_{k: idx_ik = r} ∂L/∂s_ik` — two GEMMs of
+    /// the anchors' gradient from `C·M` (`engine.matmul`) with `C[i, r] = Σ_{k: idx_ik = r} ∂L/∂s_ik` — two GEMMs of
     /// N·n·F instead of N·(K+1) random row gathers, which were DRAM-latency bound (~10× slower).
     public static func side(anchor: Tensor, memory: Tensor, indices: [Int32], temperature: Float,
                             normalization: Float, engine: any Kernels) -> Side {
         precondition(anchor.rank == 2 && memory.rank == 2 && anchor.shape[1] == memory.shape[1],
                      "CRD needs anchors [N, F] and a memory [n, F], got \(anchor.shape) and \(memory.shape)")
-        let n = anchor.shape[0], f = anchor.shape[1], rows = memory.shape[0]
+        let n = anchor.shape[0], rows = memory.shape[0]
         precondition(n > 0 && indices.count % n == 0 && indices.count / n >= 2,
                      "CRD needs N·(K+1) sample indices with K ≥ 1, got \(indices.count) for N = \(n)")
         precondition(indices.allSatisfy { $0 >= 0 && Int($0) < rows }, "CRD sample indices must lie in 0..<\(rows)")
@@ -77,48 +77,65 @@ public enum CRD {
         let c = Double(negatives) / Double(rows), eps = epsilon
         var total = 0.0
         var coefficients = [Float](repeating: 0, count: n * rows)   // C[i, r]
+        // Per anchor: each sample's log argument and coefficient, four lanes at a time (IEEE
+        // division and rounding: the bits of one at a time), then the logs summed and the
+        // coefficients scattered in k order, the order of the sums.
+        var ratio = [Double](repeating: 0, count: kk), coefficient = [Float](repeating: 0, count: kk)
         coefficients.withUnsafeMutableBufferPointer { cm in
-            indices.withUnsafeBufferPointer { idx in
-                for i in 0..<n {
-                    var rowSum = 0.0
-                    let row = cm.baseAddress! + i * rows
-                    for k in 0..<kk {
-                        let p = Double(e[i * kk + k]) / Double(z)
-                        let dP: Double
-                        if k == 0 {
-                            rowSum += log(p / (p + c + eps))
-                            dP = -(1 / p - 1 / (p + c + eps)) / Double(n)
-                        } else {
-                            rowSum += log(c / (p + c + eps))
-                            dP = 1 / (p + c + eps) / Double(n)
-                        }
-                        row[Int(idx[i * kk + k])] += Float(dP * p / Double(temperature))
-                    }
-                    total += rowSum
+        indices.withUnsafeBufferPointer { idx in
+        e.withUnsafeBufferPointer { eb in
+        ratio.withUnsafeMutableBufferPointer { rb in
+        coefficient.withUnsafeMutableBufferPointer { cb in
+            let zd = Double(z), nd = Double(n), td = Double(temperature)
+            for i in 0..<n {
+                let ei = eb.baseAddress! + i * kk, ids = idx.baseAddress! + i * kk
+                let p0 = Double(ei[0]) / zd
+                rb[0] = p0 / (p0 + c + eps)
+                cb[0] = Float(-(1 / p0 - 1 / (p0 + c + eps)) / nd * p0 / td)
+                Self.negatives(ei, from: 1, to: kk, z: zd, c: c, eps: eps, n: nd, temperature: td,
+                               ratio: rb.baseAddress!, coefficient: cb.baseAddress!)
+                var rowSum = 0.0
+                let row = cm.baseAddress! + i * rows
+                for k in 0..<kk {
+                    rowSum += log(rb[k])
+                    row[Int(ids[k])] += cb[k]
                 }
+                total += rowSum
             }
         }
-        let dv = engine.linear(Tensor(shape: [n, rows], data: coefficients), weight: transpose(memory),
-                               bias: Tensor(zeros: [f]))
+        }
+        }
+        }
+        }
+        let dv = engine.matmul(Tensor(shape: [n, rows], data: coefficients), memory)
         return Side(value: Float(-total / Double(n)), dAnchor: dv, normalization: z)
     }
 
-    /// `[F, n]` from `[n, F]`, in 64 × 64 tiles.
-    static func transpose(_ m: Tensor) -> Tensor {
-        let rows = m.shape[0], cols = m.shape[1]
-        var out = [Float](repeating: 0, count: m.count)
-        m.data.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                for r0 in stride(from: 0, to: rows, by: 64) {
-                    for c0 in stride(from: 0, to: cols, by: 64) {
-                        for r in r0..<min(r0 + 64, rows) {
-                            for c in c0..<min(c0 + 64, cols) { dst[c * rows + r] = src[r * cols + c] }
-                        }
-                    }
-                }
-            }
+    /// For negatives k in `from..<to` (p = e_k/Z, q = p + K/n + ε): `ratio[k]` = (K/n)/q, the log's
+    /// argument, and `coefficient[k]` = Float((1/q)/N·p/τ), ∂L/∂s_k — the scalar expressions,
+    /// evaluated four lanes at a time.
+    @inline(__always)
+    static func negatives(_ e: UnsafePointer<Float>, from: Int, to: Int, z: Double, c: Double, eps: Double,
+                          n: Double, temperature: Double, ratio: UnsafeMutablePointer<Double>,
+                          coefficient: UnsafeMutablePointer<Float>) {
+        var k = from
+        let z4 = SIMD4(repeating: z), c4 = SIMD4(repeating: c), eps4 = SIMD4(repeating: eps)
+        let n4 = SIMD4(repeating: n), t4 = SIMD4(repeating: temperature), one = SIMD4<Double>(repeating: 1)
+        let rawE = UnsafeRawPointer(e), rawR = UnsafeMutableRawPointer(ratio)
+        let rawC = UnsafeMutableRawPointer(coefficient)
+        while k &+ 4 <= to {
+            let p = SIMD4<Double>(rawE.loadUnaligned(fromByteOffset: k &* 4, as: SIMD4<Float>.self)) / z4
+            let q = p + c4 + eps4
+            rawR.storeBytes(of: c4 / q, toByteOffset: k &* 8, as: SIMD4<Double>.self)
+            rawC.storeBytes(of: SIMD4<Float>(one / q / n4 * p / t4), toByteOffset: k &* 4, as: SIMD4<Float>.self)
+            k &+= 4
         }
-        return Tensor(shape: [cols, rows], data: out)
+        while k < to {
+            let p = Double(e[k]) / z, q = p + c + eps
+            ratio[k] = c / q
+            coefficient[k] = Float(1 / q / n * p / temperature)
+            k &+= 1
+        }
     }
 
     /// RepDistiller's memory update for the batch's rows `positions`:

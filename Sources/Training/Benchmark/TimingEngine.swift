@@ -207,6 +207,11 @@ public struct TimingEngine: Kernels {
             inner.linear(x, weight: weight, bias: bias)
         }
     }
+    public func matmul(_ a: Tensor, _ b: Tensor) -> Tensor {
+        timed("matmul", "\(a.dim(0))×\(a.dim(1))·\(b.dim(1))", flops: 2 * Double(a.count * b.dim(1))) {
+            inner.matmul(a, b)
+        }
+    }
     public func linearBackward(_ x: Tensor, weight: Tensor, dy: Tensor) -> AffineGradients {
         timed("linearBackward", "\(weight.dim(1))→\(weight.dim(0))", flops: 4 * Double(x.dim(0) * weight.count)) {
             inner.linearBackward(x, weight: weight, dy: dy)
