@@ -60,7 +60,7 @@ final class SampleKernelWinograd {
     /// y_n = conv3x3(x_n, W_n): `image` [C, H, W], `kernel` W_n [O, C, 3, 3], `y` [O, H, W].
     func forward(image: UnsafePointer<Float>, kernel: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>) {
         let c = c
-        transformKernels(outChannels: o, inChannels: c, turned: false, into: uForward) { oo, ci in
+        WinogradKernels.transform(outChannels: o, inChannels: c, turned: false, into: uForward) { oo, ci in
             kernel + (oo &* c &+ ci) &* 9
         }
         convolve(image, channels: c, u: uForward, v: vForward, outChannels: o, kPad: oPad, into: y)
@@ -69,7 +69,7 @@ final class SampleKernelWinograd {
     /// dx_n = conv3x3(dy_n, W′_n), W′_n[c, o] = W_n[o, c] turned by 180°: `dy` [O, H, W], `dx` [C, H, W].
     func inputGradient(dy: UnsafePointer<Float>, kernel: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>) {
         let c = c
-        transformKernels(outChannels: c, inChannels: o, turned: true, into: uGradient) { ci, oo in
+        WinogradKernels.transform(outChannels: c, inChannels: o, turned: true, into: uGradient) { ci, oo in
             kernel + (oo &* c &+ ci) &* 9
         }
         convolve(dy, channels: o, u: uGradient, v: vGradient, outChannels: c, kPad: cPad4, into: dx)
@@ -154,70 +154,6 @@ final class SampleKernelWinograd {
                 k &+= 8
             }
         }
-    }
-
-    /// U = G k Gᵀ of the O·C kernels into `u` (`[36][kPad/4][C][4]`, frequencies kPad·C apart),
-    /// 8 kernels a vector: lanes (c, o…o+3) and (c + 1, o…o+3), consecutive floats of U. Lanes of
-    /// channels past O or C read a zero kernel; a block past C is not stored.
-    @inline(__always)
-    private func transformKernels(outChannels o: Int, inChannels c: Int, turned: Bool,
-                                  into u: UnsafeMutablePointer<Float>, _ kernel: (Int, Int) -> UnsafePointer<Float>) {
-        let stride = (o + 3) / 4 * 4 * c, out = UnsafeMutableRawPointer(u)
-        Self.zeroKernel.withUnsafeBufferPointer { zb in
-            let zero = zb.baseAddress!
-            var ob = 0
-            while ob < o {
-                var ci = 0
-                while ci < c {
-                    @inline(__always) func at(_ l: Int) -> UnsafePointer<Float> {
-                        let oo = ob &+ (l & 3), cc = ci &+ (l >> 2)
-                        return oo < o && cc < c ? kernel(oo, cc) : zero
-                    }
-                    let p0 = at(0), p1 = at(1), p2 = at(2), p3 = at(3), p4 = at(4), p5 = at(5), p6 = at(6), p7 = at(7)
-                    @inline(__always) func tap(_ p: Int, _ q: Int) -> SIMD8<Float> {
-                        let i = turned ? 8 &- 3 &* p &- q : 3 &* p &+ q
-                        return SIMD8(p0[i], p1[i], p2[i], p3[i], p4[i], p5[i], p6[i], p7[i])
-                    }
-                    let base = (ob &* c &+ ci &* 4) &* 4
-                    Self.transformKernelLanes(tap) { f, value in
-                        let at = base &+ f &* stride &* 4
-                        if ci &+ 1 < c {
-                            out.storeBytes(of: value, toByteOffset: at, as: SIMD8<Float>.self)
-                        } else {
-                            out.storeBytes(of: value.lowHalf, toByteOffset: at, as: SIMD4<Float>.self)
-                        }
-                    }
-                    ci &+= 2
-                }
-                ob &+= 4
-            }
-        }
-    }
-
-    private static let zeroKernel = [Float](repeating: 0, count: 9)
-
-    /// (G·(a, b, c)) of `Winograd4x4.g3`, 8 lanes at once (the same arithmetic, the same bits).
-    @inline(__always)
-    private static func g3(_ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>)
-        -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-        let ac = a + c, p = a * (1.0 / 24) + c * (1.0 / 6), q = b * (1.0 / 12)
-        return (a * 0.25, (ac + b) * (-1.0 / 6), (ac - b) * (-1.0 / 6), p + q, p - q, c)
-    }
-
-    /// U = G k Gᵀ of 8 kernels (`tap(p, q)`: their element (p, q)); `store(6i + j, U_ij)`.
-    @inline(__always)
-    private static func transformKernelLanes(_ tap: (Int, Int) -> SIMD8<Float>,
-                                             _ store: (Int, SIMD8<Float>) -> Void) {
-        let c0 = g3(tap(0, 0), tap(1, 0), tap(2, 0))
-        let c1 = g3(tap(0, 1), tap(1, 1), tap(2, 1))
-        let c2 = g3(tap(0, 2), tap(1, 2), tap(2, 2))
-        @inline(__always) func row(_ i: Int, _ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>) {
-            let r = g3(a, b, c), f = 6 &* i
-            store(f, r.0); store(f &+ 1, r.1); store(f &+ 2, r.2); store(f &+ 3, r.3); store(f &+ 4, r.4)
-            store(f &+ 5, r.5)
-        }
-        row(0, c0.0, c1.0, c2.0); row(1, c0.1, c1.1, c2.1); row(2, c0.2, c1.2, c2.2)
-        row(3, c0.3, c1.3, c2.3); row(4, c0.4, c1.4, c2.4); row(5, c0.5, c1.5, c2.5)
     }
 
     /// (Gᵀ·(u0 … u5)) of `Winograd4x4.gt6`, 8 lanes at once.

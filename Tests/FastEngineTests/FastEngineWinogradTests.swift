@@ -153,6 +153,21 @@ final class FastEngineWinogradTests: FastEngineTestCase {
         }
     }
 
+    /// The kernel transform 8 kernels a vector gives the bits of the scalar one kernel at a time,
+    /// forward and turned (the input gradient's), with O and C off the 4-lane blocks and the
+    /// 2-channel pairs (odd C leaves a half block).
+    func testKernelTransformInLanesEqualsOneKernelAtATime() {
+        for (i, (o, c)) in [(1, 1), (3, 5), (4, 4), (5, 7), (16, 16), (13, 9), (32, 3)].enumerated() {
+            let w = randn([o, c, 3, 3], seed: 300 + UInt64(i))
+            for turned in [false, true] {
+                let lanes = FastEngine.winogradKernelTransform(w, turned: turned)
+                let scalar = FastEngine.winogradKernelTransform(w, turned: turned, oneAtATime: true)
+                XCTAssertEqual(lanes.map(\.bitPattern), scalar.map(\.bitPattern), "O \(o), C \(c), turned \(turned)")
+                XCTAssertTrue(scalar.contains { $0 != 0 }, "O \(o), C \(c): the transform wrote nothing")
+            }
+        }
+    }
+
     /// Same inputs and thread count, same bits.
     func testWinogradIsDeterministic() {
         let cs = Case(n: 9, c: 12, h: 8, w: 8, o: 10, k: 3, stride: 1, pad: 1, groups: 1, bias: false)
