@@ -64,7 +64,8 @@ extension FastEngine {
                                                epilogue: epilogue)
                             return
                         }
-                        var col = [Float](repeating: 0, count: g.isPointwise ? 0 : rows * ohw)
+                        // im2col writes every element (its zero margins too).
+                        var col = scratchArray(g.isPointwise ? 0 : rows * ohw)
                         col.withUnsafeMutableBufferPointer { cb in
                             for pair in partRange(part, of: parts, count: pairs) {
                                 let img = pair / g.groups, grp = pair % g.groups
@@ -128,8 +129,9 @@ extension FastEngine {
             let dxp = dxb.baseAddress!, dwp = dwb.baseAddress!
             parallelParts(parts) { part in
                 let colCount = g.isPointwise ? 0 : rows * ohw
-                var col = [Float](repeating: 0, count: colCount)
-                var dcol = [Float](repeating: 0, count: directDx ? 0 : colCount)
+                // Written before read: col by im2col, dcol by a β = 0 GEMM (unused on the batched path).
+                var col = scratchArray(colCount)
+                var dcol = scratchArray(directDx ? 0 : colCount)
                 col.withUnsafeMutableBufferPointer { cb in
                 dcol.withUnsafeMutableBufferPointer { dcb in
                     let dwPart = dwp + (byGroup ? 0 : part &* wCount)
