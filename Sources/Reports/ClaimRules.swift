@@ -18,6 +18,11 @@ public enum ClaimComparison: Equatable {
     /// `arm`'s parameters ≤ `maxParamFraction` × the teacher's, and its seed-to-seed std of top-1
     /// ≤ `maxSeedStdPoints` (needs ≥ 2 seeds).
     case smallAndStable(arm: String, maxParamFraction: Double, maxSeedStdPoints: Double)
+    /// mean final top-1 of `arm` here − that of `baselineArm` in the experiment `baselineExperiment`
+    /// > 0, paired by seed (`teacher` names an experiment's teacher run: one run, n = 1). For two
+    /// experiments that differ in one thing and share data, schedule and seeds (a teacher with and
+    /// without a module; an arm under two AT weightings).
+    case gainOverExperiment(arm: String, baselineExperiment: String, baselineArm: String)
 
     /// The rule in words, for the report.
     public var text: String {
@@ -29,6 +34,8 @@ public enum ClaimComparison: Equatable {
         case .corruptionGainPositive(let a, let b): return "mCA(\(a)) − mCA(\(b)) > 0 under the corruption suite"
         case .smallAndStable(let a, let f, let s):
             return "params(\(a)) ≤ \(fmtPoints(f * 100)) % of the teacher's and seed std of top-1(\(a)) ≤ \(fmtPoints(s)) points"
+        case .gainOverExperiment(let a, let e, let b):
+            return "top-1(\(a)) − top-1(\(b) of `\(e)`) > 0, paired by seed (95 % t-interval)"
         }
     }
 
@@ -37,7 +44,7 @@ public enum ClaimComparison: Equatable {
         switch self {
         case .gainAtLeast(let a, let b, _), .gainPositive(let a, let b), .generalises(let a, let b),
              .corruptionGainPositive(let a, let b): return [a, b]
-        case .smallAndStable(let a, _, _): return [a]
+        case .smallAndStable(let a, _, _), .gainOverExperiment(let a, _, _): return [a]
         }
     }
 }
@@ -62,12 +69,13 @@ public struct ClaimRule: Equatable {
         ClaimRule(id: "PROPOSAL-ATKD-BEATS-KD-CIFAR10", experiments: ["cifar-paper", "evidence-cifar-r50", "cifar-cpu", "cifar-mini"],
                   comparison: .gainAtLeast(arm: "atkd", baseline: "kd", points: 2),
                   note: "the proposal's lower bound, +2 points; `cifar-mini` (2,000 training images, 4–5 epochs) is the weakest evidence"),
-        ClaimRule(id: "PROPOSAL-ATKD-BEATS-KD-IMAGENET", experiments: ["imagenette-paper", "imagenette-cpu"],
+        ClaimRule(id: "PROPOSAL-ATKD-BEATS-KD-IMAGENET", experiments: ["imagenette-paper", "evidence-imagenette", "imagenette-cpu"],
                   comparison: .gainAtLeast(arm: "atkd", baseline: "kd", points: 2),
                   note: "proxy: 10-class ImageNet subset at 64×64, not full ImageNet"),
         ClaimRule(id: "PROPOSAL-ATKD-GENERALISES", experiments: ["cifar-paper", "cifar-cpu", "cifar-mini"],
                   comparison: .generalises(arm: "atkd", baseline: "kd")),
-        ClaimRule(id: "PROPOSAL-ATKD-GENERALISES-UNDER-CORRUPTION", experiments: ["evidence-cifar-r50", "evidence-wrn16"],
+        ClaimRule(id: "PROPOSAL-ATKD-GENERALISES-UNDER-CORRUPTION",
+                  experiments: ["evidence-cifar-r50", "evidence-wrn16", "evidence-imagenette"],
                   comparison: .corruptionGainPositive(arm: "atkd", baseline: "kd"),
                   note: "\"generalises well, also on data it was not trained on\": mean accuracy over 8 corruptions × 5 severities"),
         ClaimRule(id: "PROPOSAL-STUDENT-SMALL", experiments: ["cifar-paper", "cifar-cpu", "cifar-mini"],
@@ -93,7 +101,31 @@ public struct ClaimRule: Equatable {
         ClaimRule(id: "PROPOSAL-ATKD-BEATS-KD-BY-2-WRN16", experiments: ["evidence-wrn16"],
                   comparison: .gainAtLeast(arm: "atkd", baseline: "kd", points: 2),
                   note: "the proposal's +2 points on AT Table 1's pair (its own pair is `cifar-*`)"),
+    ] + orderings(experiment: "evidence-cifar-r50", suffix: "R50",
+                  note: "(b): ResNet-50-w¼ + AW-conv → MobileNetV2-half, full CIFAR-10")
+      + orderings(experiment: "evidence-imagenette", suffix: "IMAGENETTE",
+                  note: "(c): the same pair on the 10-class ImageNet subset at 64², resolution-fair AT weight")
+      + [
+        ClaimRule(id: "ZHU-AWCONV-CIFAR10-PROXY", experiments: ["evidence-cifar-r50"],
+                  comparison: .gainOverExperiment(arm: "teacher", baselineExperiment: "evidence-cifar-r50-control",
+                                                  baselineArm: "teacher"),
+                  note: "proxy of Zhu et al.'s +1.00 % (ImageNet, ResNet-101): ResNet-50-w¼ with the AW-convolution "
+                      + "against the same network without it, the same CIFAR-10 recipe (30 one-cycle epochs), one run each"),
+        ClaimRule(id: "CHECK-AT-WEIGHT-RESOLUTION-FAIR-IMAGENETTE", experiments: ["evidence-imagenette"],
+                  comparison: .gainOverExperiment(arm: "atkd", baselineExperiment: "evidence-imagenette-beta1000",
+                                                  baselineArm: "atkd"),
+                  note: "a design check (issue 16), not a paper claim: AT+KD with each tap's β scaled by S/256 "
+                      + "(effective β/256 a tap, Σ 15.6) against plain β = 1000 (Σβ/S = 332) at 64², same teacher, data and seeds"),
     ]
+
+    /// The plain orderings of an evidence experiment (d = 0, paired by seed): KD > CE, AT > CE,
+    /// AT+KD > KD, as `ORDER-<WHAT>-<suffix>`.
+    static func orderings(experiment: String, suffix: String, note: String) -> [ClaimRule] {
+        [("KD-BEATS-CE", "kd", "ce"), ("AT-BEATS-CE", "at", "ce"), ("ATKD-BEATS-KD", "atkd", "kd")].map { what, a, b in
+            ClaimRule(id: "ORDER-\(what)-\(suffix)", experiments: [experiment],
+                      comparison: .gainPositive(arm: a, baseline: b), note: note)
+        }
+    }
 
     public static func rule(for id: String) -> ClaimRule? { all.first { $0.id == id } }
 }

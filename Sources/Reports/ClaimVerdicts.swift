@@ -58,13 +58,13 @@ public enum ClaimVerdicts {
         var v = ClaimVerdict(id: rule.id, claim: "—", paperValue: "—", ourValue: "—", verdict: notMeasured, evidence: "")
         let candidates = rule.experiments.compactMap { name in experiments.first { $0.name == name } }
         func ready(_ e: ExperimentResults) -> Bool {
-            rule.comparison.arms.allSatisfy { a in !ArmSummary(arm: a, runs: e.runs(arm: a)).finished.isEmpty }
+            rule.comparison.arms.allSatisfy { a in !ArmSummary(arm: a, runs: runsOf(e, a)).finished.isEmpty }
         }
         guard let exp = candidates.first(where: ready) ?? candidates.first else {
             v.evidence = "no runs of \(rule.experiments.map { "`\($0)`" }.joined(separator: " or ")); rule: \(rule.comparison.text)"
             return v
         }
-        let arms = Dictionary(uniqueKeysWithValues: rule.comparison.arms.map { ($0, ArmSummary(arm: $0, runs: exp.runs(arm: $0))) })
+        let arms = Dictionary(uniqueKeysWithValues: rule.comparison.arms.map { ($0, ArmSummary(arm: $0, runs: runsOf(exp, $0))) })
         var evidence = ["experiment `\(exp.name)`", "rule: \(rule.comparison.text)"]
         if !rule.note.isEmpty { evidence.append(rule.note) }
         for a in rule.comparison.arms { evidence.append("\(a): \(arms[a]!.seedStatus)") }
@@ -131,6 +131,31 @@ public enum ClaimVerdicts {
             } else {
                 v.verdict = ta >= tb && gapA <= gapB ? reproduced : notReproduced
             }
+        case .gainOverExperiment(let a, let baselineName, let b):
+            guard let base = experiments.first(where: { $0.name == baselineName }) else {
+                v.evidence = (["no runs of `\(baselineName)`"] + evidence).joined(separator: "; ")
+                return v
+            }
+            let baseline = ArmSummary(arm: b, runs: runsOf(base, b))
+            evidence.append("\(b) of `\(baselineName)`: \(baseline.seedStatus)")
+            guard !baseline.finished.isEmpty else {
+                v.evidence = (["`\(b)` of `\(baselineName)` has no finished run"] + evidence).joined(separator: "; ")
+                return v
+            }
+            let paired = PairedDifference(top1Points(arms[a]!), minus: top1Points(baseline))
+            v.ourValue = String(format: "%@ − %@ of %@: %@ (%@ %@ vs %@)", a, b, baselineName, paired.formatted, a,
+                                pct(arms[a]!.top1), pct(baseline.top1))
+            v.paired = paired
+            v.claimedEffect = 0
+            if !paired.differences.isEmpty {
+                evidence.append("per-seed differences: " + zip(paired.seeds, paired.differences)
+                    .map { String(format: "seed %d %+.2f", $0, $1) }.joined(separator: ", "))
+            }
+            switch paired.verdict(atLeast: 0) {
+            case .reproduced: v.verdict = reproduced
+            case .refuted: v.verdict = refuted
+            case .inconclusive: v.verdict = inconclusive
+            }
         case .smallAndStable(let a, let fraction, let maxStd):
             guard let teacherParams = exp.teacher?.summary?.params, teacherParams > 0,
                   let params = arms[a]!.footprint?.params else {
@@ -148,6 +173,11 @@ public enum ClaimVerdicts {
         }
         v.evidence = evidence.joined(separator: "; ")
         return v
+    }
+
+    /// An arm's runs in `e`; `teacher` is the experiment's teacher run.
+    static func runsOf(_ e: ExperimentResults, _ arm: String) -> [RunRecord] {
+        arm == "teacher" ? (e.teacher.map { [$0] } ?? []) : e.runs(arm: arm)
     }
 
     /// Final test top-1 (points) by seed of an arm's finished runs.
