@@ -55,6 +55,9 @@ final class FastEngineWinogradTests: FastEngineTestCase {
         Case(n: 2, c: 5, h: 36, w: 64, o: 6, k: 3, stride: 1, pad: 1, groups: 1, bias: false),
         Case(n: 3, c: 4, h: 29, w: 30, o: 5, k: 3, stride: 1, pad: 1, groups: 1, bias: true),
         Case(n: 3, c: 6, h: 28, w: 28, o: 4, k: 3, stride: 1, pad: 1, groups: 1, bias: false),
+        // whole tile rows of 4 tiles (16×16: two rows a lane group) with a one-image last chunk;
+        // 8×8 above has rows of 2 (four rows a group, groups across images)
+        Case(n: 5, c: 6, h: 16, w: 16, o: 5, k: 3, stride: 1, pad: 1, groups: 1, bias: true),
     ]
 
     /// NOTE: Winograd's transforms scale values by up to 8 before the sums, so its rounding error
