@@ -1,6 +1,7 @@
 // The claim rules on small synthetic experiments.
 
 import XCTest
+import Foundation
 import Reports
 
 final class ClaimVerdictsTests: XCTestCase {
@@ -27,6 +28,17 @@ final class ClaimVerdictsTests: XCTestCase {
         XCTAssertEqual(try generalisesVerdict(atkd: 0.70, kd: 0.80).verdict, ClaimVerdicts.notReproduced)
     }
 
+    /// The verdict of `arm` in the experiment at `dir` against `baselineArm` of the one at
+    /// `baselineDir` (experiments named after their folders), with or without the baseline loaded.
+    func overExperiment(_ arm: String, of dir: String, minus baselineArm: String, of baselineDir: String,
+                        loadingBaseline: Bool = true) -> ClaimVerdict {
+        let name = (dir as NSString).lastPathComponent, baseline = (baselineDir as NSString).lastPathComponent
+        let rule = ClaimRule(id: "X", experiments: [name],
+                             comparison: .gainOverExperiment(arm: arm, baselineExperiment: baseline, baselineArm: baselineArm))
+        let loaded = [dir] + (loadingBaseline ? [baselineDir] : [])
+        return ClaimVerdicts.evaluate(rule, experiments: loaded.map { ExperimentResults.load(directory: $0) })
+    }
+
     /// A teacher with the module against the control teacher of another experiment: one run each,
     /// so the difference is reported without an interval and the verdict stays inconclusive.
     func testTeacherAgainstAnotherExperimentsTeacherIsOneRunAndInconclusive() throws {
@@ -36,16 +48,13 @@ final class ClaimVerdictsTests: XCTestCase {
         try SyntheticRuns.writeSpec(SyntheticRuns.spec(name: "control"), to: control)
         try SyntheticRuns.teacher(module, top1: 0.90)
         try SyntheticRuns.teacher(control, top1: 0.88)
-        let rule = ClaimRule(id: "T", experiments: ["with-module"],
-                             comparison: .gainOverExperiment(arm: "teacher", baselineExperiment: "control", baselineArm: "teacher"))
-        let v = ClaimVerdicts.evaluate(rule, experiments: [ExperimentResults.load(directory: module),
-                                                           ExperimentResults.load(directory: control)])
+        let v = overExperiment("teacher", of: module, minus: "teacher", of: control)
         XCTAssertEqual(v.verdict, ClaimVerdicts.inconclusive, v.evidence)
         XCTAssertEqual(v.paired?.n, 1)
         XCTAssertEqual(v.paired?.mean ?? .nan, 2.0, accuracy: 1e-9)
         XCTAssertTrue(v.evidence.contains("one seed only"), v.evidence)
         // Without the other experiment there is nothing to compare against.
-        let alone = ClaimVerdicts.evaluate(rule, experiments: [ExperimentResults.load(directory: module)])
+        let alone = overExperiment("teacher", of: module, minus: "teacher", of: control, loadingBaseline: false)
         XCTAssertEqual(alone.verdict, ClaimVerdicts.notMeasured, alone.evidence)
         XCTAssertTrue(alone.evidence.contains("no runs of `control`"), alone.evidence)
     }
@@ -63,10 +72,7 @@ final class ClaimVerdictsTests: XCTestCase {
             try SyntheticRuns.finishedRun(plain, arm: "atkd", seed: seed, top1: 0.70, correct: [7, 8, 9])
             try SyntheticRuns.finishedRun(fair, arm: "atkd", seed: seed, top1: 0.70 + gain, correct: [7, 8, 9])
         }
-        let rule = ClaimRule(id: "F", experiments: ["fair"],
-                             comparison: .gainOverExperiment(arm: "atkd", baselineExperiment: "plain", baselineArm: "atkd"))
-        let v = ClaimVerdicts.evaluate(rule, experiments: [ExperimentResults.load(directory: fair),
-                                                           ExperimentResults.load(directory: plain)])
+        let v = overExperiment("atkd", of: fair, minus: "atkd", of: plain)
         XCTAssertEqual(v.verdict, ClaimVerdicts.reproduced, v.evidence)
         XCTAssertEqual(v.paired?.n, 3)
         let interval = try XCTUnwrap(v.paired?.interval)
