@@ -53,8 +53,12 @@ public struct ArmSummary {
     /// Footprint of the arm's model (identical across seeds): the first finished seed's.
     public var footprint: RunSummary? { finished.first }
 
-    /// `1, 2 finished; 3 in progress (4/30 epochs)` — how the seeds stand.
+    /// `1, 2 finished; 3 in progress (4/30 epochs)` — how the seeds stand (a seedless run, a
+    /// teacher: `finished` or its status).
     public var seedStatus: String {
+        if runs.count == 1, runs[0].seed == nil {
+            return runs[0].status == .finished ? "finished" : runs[0].status.label
+        }
         let done = runs.filter { $0.status == .finished }.compactMap(\.seed).map(String.init)
         var parts = [done.isEmpty ? "none finished" : "seed\(done.count > 1 ? "s" : "") \(done.joined(separator: ", ")) finished"]
         for r in unfinished { parts.append("seed \(r.seed.map(String.init) ?? "?") \(r.status.label)") }

@@ -110,6 +110,7 @@ public enum AttentionMaps {
     public static func compute(_ exp: ExperimentResults, images: Int, projectRoot: String,
                                loadData: (DatasetSpec) throws -> DataProvider) throws
         -> (panels: [AttentionPanel], inputs: [AttentionInput]) {
+        guard images >= 1 else { throw ReportError("attention maps of \(images) images: at least 1") }
         guard let spec = exp.spec else { throw ReportError("no readable spec.json") }
         let fm = FileManager.default
         var models: [(label: String, architecture: String, path: String)] = []

@@ -135,6 +135,7 @@ public enum ReportBuilder {
         let legend = "Rows: teacher then each arm's first finished seed; columns: the input image, then the feature taps "
             + "(q̂ = F(A)/‖F(A)‖₂ with F(A) = mean_c A_c^p), one colour scale per tap column; under each student map "
             + "d = ‖q̂_student − q̂_teacher‖₂ for that image (0 = the teacher's map, √2 = disjoint)."
+        guard o.attentionImages > 0 else { return ([], [], "Attention maps not drawn (0 images asked for).") }
         let computeError: String
         do {
             let (panels, inputs) = try AttentionMaps.compute(e, images: o.attentionImages, projectRoot: o.projectRoot,

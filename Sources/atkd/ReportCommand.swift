@@ -25,7 +25,7 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Claims table joined by id.")
     var claims = "paper/claims.md"
 
-    @Option(help: "Test images whose attention maps are drawn (the first of the test split).")
+    @Option(help: "Test images whose attention maps are drawn (the first of the test split; 0: none).")
     var attentionImages = 4
 
     @Option(help: "Dataset root for the attention maps (default: $ATKD_DATA, then ./data, then ../shared/datasets).")
@@ -36,6 +36,12 @@ struct ReportCommand: ParsableCommand {
 
     @Option(help: "A README whose results table (between its `<!-- results: … -->` and `<!-- /results -->` lines) is rewritten from the same runs.")
     var readme: String?
+
+    func validate() throws {
+        guard attentionImages >= 0 else {
+            throw ValidationError("--attention-images must be ≥ 0 (0: no attention maps), got \(attentionImages)")
+        }
+    }
 
     func run() throws {
         var o = ReportOptions()

@@ -53,6 +53,8 @@ final class ClaimVerdictsTests: XCTestCase {
         XCTAssertEqual(v.paired?.n, 1)
         XCTAssertEqual(v.paired?.mean ?? .nan, 2.0, accuracy: 1e-9)
         XCTAssertTrue(v.evidence.contains("one seed only"), v.evidence)
+        XCTAssertTrue(v.evidence.contains("teacher: finished") && v.evidence.contains("teacher of `control`: finished"),
+                      v.evidence)
         // Without the other experiment there is nothing to compare against.
         let alone = overExperiment("teacher", of: module, minus: "teacher", of: control, loadingBaseline: false)
         XCTAssertEqual(alone.verdict, ClaimVerdicts.notMeasured, alone.evidence)

@@ -58,6 +58,18 @@ final class ReportBuilderTests: XCTestCase {
         XCTAssertGreaterThan(d.count, 2000, "\(path) is suspiciously small", file: file, line: line)
     }
 
+    /// Zero attention images: no maps and no crash (the data's batcher refuses a batch of 0).
+    func testZeroAttentionImagesDrawsNoMaps() throws {
+        let scratch = try ScratchDir("no-maps")
+        _ = try makeExperiment(root: "\(scratch.path)/runs")
+        try writeClaims(scratch)
+        var o = options(scratch, inputs: ["\(scratch.path)/runs"])
+        o.attentionImages = 0
+        let outcome = try ReportBuilder.build(o)
+        XCTAssertFalse(outcome.figures.contains { $0.hasPrefix("attention-") }, "\(outcome.figures)")
+        XCTAssertTrue(readText("\(scratch.path)/reports/REPORT.md").contains("Attention maps not drawn (0 images asked for)."))
+    }
+
     func testReportFromSyntheticRunsHasEveryFigureAndTheInputNumbers() throws {
         let scratch = try ScratchDir("full")
         _ = try makeExperiment(root: "\(scratch.path)/runs")
