@@ -72,7 +72,7 @@ public struct ClaimRule: Equatable {
         ClaimRule(id: "PROPOSAL-ATKD-BEATS-KD-IMAGENET", experiments: ["imagenette-paper", "evidence-imagenette", "imagenette-cpu"],
                   comparison: .gainAtLeast(arm: "atkd", baseline: "kd", points: 2),
                   note: "proxy: 10-class ImageNet subset at 64×64, not full ImageNet"),
-        ClaimRule(id: "PROPOSAL-ATKD-GENERALISES", experiments: ["cifar-paper", "cifar-cpu", "cifar-mini"],
+        ClaimRule(id: "PROPOSAL-ATKD-GENERALISES", experiments: ["cifar-paper", "evidence-cifar-r50", "cifar-cpu", "cifar-mini"],
                   comparison: .generalises(arm: "atkd", baseline: "kd")),
         ClaimRule(id: "PROPOSAL-ATKD-GENERALISES-UNDER-CORRUPTION",
                   experiments: ["evidence-cifar-r50", "evidence-wrn16", "evidence-imagenette"],
