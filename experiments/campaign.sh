@@ -20,26 +20,27 @@ RUNS=${RUNS:-runs}
 # on this 2-core machine (measured 2026-12-03, experiments/README.md: 1.28× on the WRN pair's atkd
 # step, 1.08× on (b)'s):
 #   stream 1: the control teacher without the AW-convolution on (b)'s recipe (Zhu et al.'s claim),
-#             then (b), the proposal's pair: the AW-conv teacher, then shard 0 of its 12 students,
-#             then (c), the ImageNet subset with the resolution-fair AT weight, and its β = 1000 arm,
-#             then (a)'s WRN-16-2 teacher alone on a 60-epoch one-cycle schedule (≈ the issue's
-#             4 hours here): where a longer schedule takes it, against the 40-epoch teacher's 89.06 %;
+#             then (b), the proposal's pair: the AW-conv teacher, then (b)'s seeds 1 and 3, then
+#             (c), the ImageNet subset with the resolution-fair AT weight, and its β = 1000 arm;
 #   stream 2: (a)'s AT+KD seed 1 again in bf16 precision (issue 17: bf16 against fp32 on a real run),
 #             the methods of issue 22 on (a)'s pair (an add-on spec: its units land in (a)'s folder)
-#             one seed at a time until (b)'s teacher exists, then shard 1 of (b)'s students, then
-#             the methods' remaining seeds (thirteenth session: (b), the proposal's own question,
-#             on both streams as soon as it can run, instead of after all 16 method units; one seed
-#             a process, so the seed's arms still share its teacher outputs). The shards own disjoint
-#             units (round robin over arm × seed: shard 0 ce and at, shard 1 kd and atkd). By the
-#             tenth session's estimates (experiments/README.md) each stream then has ≈ 27 one-thread
-#             hours left, and (b) — the proposal's question — finishes before (c).
+#             one seed at a time until (b)'s teacher exists, then (b)'s seed 2, then the methods'
+#             remaining seeds, then (a)'s WRN-16-2 teacher alone on a 60-epoch one-cycle schedule
+#             (≈ the issue's 4 hours here): where a longer schedule takes it, against the 40-epoch
+#             teacher's 89.06 %.
+#             (b)'s students go one seed a process (fourteenth session; before, shards of arm × seed):
+#             in one process a seed's kd runs the AW-conv teacher and its at and atkd read the cached
+#             teacher outputs, so the teacher runs once a seed — ≈ 5.7 one-thread hours a seed
+#             instead of ≈ 6.8 (experiments/README.md). (b) — the proposal's question — runs on both
+#             streams as soon as its teacher exists and finishes before (c).
 FIRST=experiments/evidence-wrn16.json
 R50=experiments/evidence-cifar-r50.json
 LONG_WRN=experiments/evidence-wrn16-teacher-60ep.json
-STREAM1=(control "teacher:$R50" "shard:0/2:$R50"
-         experiments/evidence-imagenette.json experiments/evidence-imagenette-beta1000.json "trained:wrn-16-2:$LONG_WRN")
+STREAM1=(control "teacher:$R50" "seed:1:$R50" "seed:3:$R50"
+         experiments/evidence-imagenette.json experiments/evidence-imagenette-beta1000.json)
 METHODS=experiments/evidence-wrn16-methods.json
-STREAM2=(experiments/evidence-wrn16-bf16.json "until-teacher:$R50:$METHODS" "shard:1/2:$R50" "$METHODS")
+STREAM2=(experiments/evidence-wrn16-bf16.json "until-teacher:$R50:$METHODS" "seed:2:$R50" "$METHODS"
+         "trained:wrn-16-2:$LONG_WRN")
 SPECS=("$FIRST" "$R50" experiments/evidence-wrn16-bf16.json experiments/evidence-wrn16-methods.json
        experiments/evidence-imagenette.json experiments/evidence-imagenette-beta1000.json)
 CONTROL_TEACHER=(--spec "$R50" --model resnet50-w4
@@ -58,8 +59,8 @@ teacher_done() { [ -f "$RUNS/$(spec_name "$1")/teacher/final.json" ] && [ -f "$R
 
 wait_for_teacher() { until teacher_done "$1"; do sleep 60; done; }
 
-# Items: a spec (all its units), `teacher:SPEC` (only its teacher), `shard:i/n:SPEC` (shard i of n of
-# its units, after its teacher exists) or `control` (the control teacher). A spec that fails (its
+# Items: a spec (all its units), `teacher:SPEC` (only its teacher), `seed:K:SPEC` (seed K's units of
+# SPEC, in one process, after its teacher exists) or `control` (the control teacher). A spec that fails (its
 # error is in the log) does not stop the stream's later items; `stop` ends the loops before it
 # interrupts their units, so an interrupted unit never lets the next one start.
 run_stream() {
@@ -88,11 +89,11 @@ run_stream() {
           nice -n 19 "$ATKD" run "$spec" --seeds "$seed" --runs "$RUNS" --quiet --threads 1 ||
             echo "campaign: $spec --seeds $seed failed (exit $?); going on"
         done ;;
-      shard:*)
-        part=${item#shard:}; spec=${part#*:}; part=${part%%:*}
+      seed:*)
+        part=${item#seed:}; spec=${part#*:}; part=${part%%:*}
         wait_for_teacher "$spec"
-        nice -n 19 "$ATKD" run "$spec" --shard "$part" --runs "$RUNS" --quiet --threads 1 ||
-          echo "campaign: $spec --shard $part failed (exit $?); going on" ;;
+        nice -n 19 "$ATKD" run "$spec" --seeds "$part" --runs "$RUNS" --quiet --threads 1 ||
+          echo "campaign: $spec --seeds $part failed (exit $?); going on" ;;
       *)
         nice -n 19 "$ATKD" run "$item" --runs "$RUNS" --quiet --threads 1 ||
           echo "campaign: $item failed (exit $?); going on" ;;
