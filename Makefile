@@ -88,11 +88,12 @@ reproduce-at-table1: build
 	$(ATKD) run experiments/at-table1-wrn40-1.json --seeds $(SEEDS)
 	$(ATKD) run experiments/at-table1-wrn40-2.json --seeds $(SEEDS)
 
-## report: figures, reports/REPORT.md and README.md's results table from the committed summaries under
+## report: figures, reports/REPORT.md, README.md's results table and paper/claims.md's verdicts of the
+## measured claims from the committed summaries under
 ## reports/runs/ (a fresh clone rebuilds them as committed); EXPERIMENTS="runs/cifar-cpu ..." adds local
 ## run folders (their small files are copied into reports/runs/; the copy with more finished runs wins)
 report: build
-	$(ATKD) report $(EXPERIMENTS) --out reports --claims paper/claims.md --readme README.md
+	$(ATKD) report $(EXPERIMENTS) --out reports --claims paper/claims.md --write-claims --readme README.md
 
 ## regress: CI regression on accuracy deltas against experiments/regress-baseline.json
 regress: build

@@ -29,6 +29,9 @@ public struct ReportOptions {
     /// A README whose results table (between `ReadmeResults`' markers) is rewritten from the same
     /// experiments; nil leaves every README alone.
     public var readmePath: String? = nil
+    /// Rewrite the verdict cells of `claimsPath` for the claims the report measures
+    /// (`ClaimsVerdictColumn`); false leaves the claims file alone.
+    public var writeClaims = false
 
     public init() {}
 
@@ -120,6 +123,10 @@ public enum ReportBuilder {
         if let readme = o.readmePath {
             try ReadmeResults.update(readmePath: readme, experiments: experiments)
             o.log("wrote the results table of \(readme)")
+        }
+        if o.writeClaims {
+            try ClaimsVerdictColumn.update(claimsPath: o.claimsPath, verdicts: verdicts)
+            o.log("wrote the measured claims' verdicts in \(o.claimsPath)")
         }
         return ReportOutcome(reportPath: o.reportPath, figures: all.map(\.name), warnings: warnings,
                              experiments: experiments.map(\.name))

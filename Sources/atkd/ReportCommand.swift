@@ -37,6 +37,9 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "A README whose results table (between its `<!-- results: … -->` and `<!-- /results -->` lines) is rewritten from the same runs.")
     var readme: String?
 
+    @Flag(help: "Rewrite the verdict cells of --claims for the claims the report measures (the same verdicts as REPORT.md).")
+    var writeClaims = false
+
     func validate() throws {
         guard attentionImages >= 0 else {
             throw ValidationError("--attention-images must be ≥ 0 (0: no attention maps), got \(attentionImages)")
@@ -51,6 +54,7 @@ struct ReportCommand: ParsableCommand {
         o.attentionImages = attentionImages
         o.archive = !noArchive
         o.readmePath = readme
+        o.writeClaims = writeClaims
         let root = dataRoot
         o.loadData = { try DatasetProvider.make($0, dataRoot: root, cacheDir: nil, threads: 2, progress: false) }
         do { try ReportBuilder.build(o) } catch let e as ReportError { fail(e) }

@@ -25,11 +25,16 @@ do for [fmt in "png svg"] {
          "atdistance-evidence-wrn16.dat" index 1 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" title "at (2 seeds)", \
          "atdistance-evidence-wrn16.dat" index 2 using 1:($3-$4):($3+$4) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
          "atdistance-evidence-wrn16.dat" index 2 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" title "atkd (3 seeds)", \
-         "atdistance-evidence-wrn16.dat" index 3 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#CC79A7" title "dkd", \
-         "atdistance-evidence-wrn16.dat" index 4 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#0072B2" title "rkd", \
-         "atdistance-evidence-wrn16.dat" index 5 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#F0E442" title "sp", \
-         "atdistance-evidence-wrn16.dat" index 6 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" title "pkt", \
-         "atdistance-evidence-wrn16.dat" index 7 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" title "fitnet", \
+         "atdistance-evidence-wrn16.dat" index 3 using 1:($3-$4):($3+$4) with filledcurves fs transparent solid 0.18 noborder lc rgb "#CC79A7" notitle, \
+         "atdistance-evidence-wrn16.dat" index 3 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#CC79A7" title "dkd (2 seeds)", \
+         "atdistance-evidence-wrn16.dat" index 4 using 1:($3-$4):($3+$4) with filledcurves fs transparent solid 0.18 noborder lc rgb "#0072B2" notitle, \
+         "atdistance-evidence-wrn16.dat" index 4 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#0072B2" title "rkd (2 seeds)", \
+         "atdistance-evidence-wrn16.dat" index 5 using 1:($3-$4):($3+$4) with filledcurves fs transparent solid 0.18 noborder lc rgb "#F0E442" notitle, \
+         "atdistance-evidence-wrn16.dat" index 5 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#F0E442" title "sp (2 seeds)", \
+         "atdistance-evidence-wrn16.dat" index 6 using 1:($3-$4):($3+$4) with filledcurves fs transparent solid 0.18 noborder lc rgb "#E69F00" notitle, \
+         "atdistance-evidence-wrn16.dat" index 6 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" title "pkt (2 seeds)", \
+         "atdistance-evidence-wrn16.dat" index 7 using 1:($3-$4):($3+$4) with filledcurves fs transparent solid 0.18 noborder lc rgb "#56B4E9" notitle, \
+         "atdistance-evidence-wrn16.dat" index 7 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" title "fitnet (2 seeds)", \
          "atdistance-evidence-wrn16.dat" index 8 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" title "crd", \
          "atdistance-evidence-wrn16.dat" index 9 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" title "crdkd"
     set title "stage2" font ",10"
@@ -41,11 +46,16 @@ do for [fmt in "png svg"] {
          "atdistance-evidence-wrn16.dat" index 1 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" title "at (2 seeds)", \
          "atdistance-evidence-wrn16.dat" index 2 using 1:($5-$6):($5+$6) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
          "atdistance-evidence-wrn16.dat" index 2 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" title "atkd (3 seeds)", \
-         "atdistance-evidence-wrn16.dat" index 3 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#CC79A7" title "dkd", \
-         "atdistance-evidence-wrn16.dat" index 4 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#0072B2" title "rkd", \
-         "atdistance-evidence-wrn16.dat" index 5 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#F0E442" title "sp", \
-         "atdistance-evidence-wrn16.dat" index 6 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" title "pkt", \
-         "atdistance-evidence-wrn16.dat" index 7 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" title "fitnet", \
+         "atdistance-evidence-wrn16.dat" index 3 using 1:($5-$6):($5+$6) with filledcurves fs transparent solid 0.18 noborder lc rgb "#CC79A7" notitle, \
+         "atdistance-evidence-wrn16.dat" index 3 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#CC79A7" title "dkd (2 seeds)", \
+         "atdistance-evidence-wrn16.dat" index 4 using 1:($5-$6):($5+$6) with filledcurves fs transparent solid 0.18 noborder lc rgb "#0072B2" notitle, \
+         "atdistance-evidence-wrn16.dat" index 4 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#0072B2" title "rkd (2 seeds)", \
+         "atdistance-evidence-wrn16.dat" index 5 using 1:($5-$6):($5+$6) with filledcurves fs transparent solid 0.18 noborder lc rgb "#F0E442" notitle, \
+         "atdistance-evidence-wrn16.dat" index 5 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#F0E442" title "sp (2 seeds)", \
+         "atdistance-evidence-wrn16.dat" index 6 using 1:($5-$6):($5+$6) with filledcurves fs transparent solid 0.18 noborder lc rgb "#E69F00" notitle, \
+         "atdistance-evidence-wrn16.dat" index 6 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" title "pkt (2 seeds)", \
+         "atdistance-evidence-wrn16.dat" index 7 using 1:($5-$6):($5+$6) with filledcurves fs transparent solid 0.18 noborder lc rgb "#56B4E9" notitle, \
+         "atdistance-evidence-wrn16.dat" index 7 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" title "fitnet (2 seeds)", \
          "atdistance-evidence-wrn16.dat" index 8 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" title "crd", \
          "atdistance-evidence-wrn16.dat" index 9 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" title "crdkd"
     set title "stage3" font ",10"
@@ -57,11 +67,16 @@ do for [fmt in "png svg"] {
          "atdistance-evidence-wrn16.dat" index 1 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" title "at (2 seeds)", \
          "atdistance-evidence-wrn16.dat" index 2 using 1:($7-$8):($7+$8) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
          "atdistance-evidence-wrn16.dat" index 2 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" title "atkd (3 seeds)", \
-         "atdistance-evidence-wrn16.dat" index 3 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#CC79A7" title "dkd", \
-         "atdistance-evidence-wrn16.dat" index 4 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#0072B2" title "rkd", \
-         "atdistance-evidence-wrn16.dat" index 5 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#F0E442" title "sp", \
-         "atdistance-evidence-wrn16.dat" index 6 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" title "pkt", \
-         "atdistance-evidence-wrn16.dat" index 7 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" title "fitnet", \
+         "atdistance-evidence-wrn16.dat" index 3 using 1:($7-$8):($7+$8) with filledcurves fs transparent solid 0.18 noborder lc rgb "#CC79A7" notitle, \
+         "atdistance-evidence-wrn16.dat" index 3 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#CC79A7" title "dkd (2 seeds)", \
+         "atdistance-evidence-wrn16.dat" index 4 using 1:($7-$8):($7+$8) with filledcurves fs transparent solid 0.18 noborder lc rgb "#0072B2" notitle, \
+         "atdistance-evidence-wrn16.dat" index 4 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#0072B2" title "rkd (2 seeds)", \
+         "atdistance-evidence-wrn16.dat" index 5 using 1:($7-$8):($7+$8) with filledcurves fs transparent solid 0.18 noborder lc rgb "#F0E442" notitle, \
+         "atdistance-evidence-wrn16.dat" index 5 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#F0E442" title "sp (2 seeds)", \
+         "atdistance-evidence-wrn16.dat" index 6 using 1:($7-$8):($7+$8) with filledcurves fs transparent solid 0.18 noborder lc rgb "#E69F00" notitle, \
+         "atdistance-evidence-wrn16.dat" index 6 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" title "pkt (2 seeds)", \
+         "atdistance-evidence-wrn16.dat" index 7 using 1:($7-$8):($7+$8) with filledcurves fs transparent solid 0.18 noborder lc rgb "#56B4E9" notitle, \
+         "atdistance-evidence-wrn16.dat" index 7 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" title "fitnet (2 seeds)", \
          "atdistance-evidence-wrn16.dat" index 8 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" title "crd", \
          "atdistance-evidence-wrn16.dat" index 9 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" title "crdkd"
     

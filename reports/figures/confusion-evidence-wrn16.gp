@@ -31,15 +31,15 @@ do for [fmt in "png svg"] {
     plot "confusion-evidence-wrn16.dat" index 3 matrix with image notitle
     set title "atkd (3 seeds)"
     plot "confusion-evidence-wrn16.dat" index 4 matrix with image notitle
-    set title "dkd (1 seed)"
+    set title "dkd (2 seeds)"
     plot "confusion-evidence-wrn16.dat" index 5 matrix with image notitle
-    set title "rkd (1 seed)"
+    set title "rkd (2 seeds)"
     plot "confusion-evidence-wrn16.dat" index 6 matrix with image notitle
-    set title "sp (1 seed)"
+    set title "sp (2 seeds)"
     plot "confusion-evidence-wrn16.dat" index 7 matrix with image notitle
-    set title "pkt (1 seed)"
+    set title "pkt (2 seeds)"
     plot "confusion-evidence-wrn16.dat" index 8 matrix with image notitle
-    set title "fitnet (1 seed)"
+    set title "fitnet (2 seeds)"
     plot "confusion-evidence-wrn16.dat" index 9 matrix with image notitle
     set title "crd (1 seed)"
     plot "confusion-evidence-wrn16.dat" index 10 matrix with image notitle

@@ -31,10 +31,15 @@ do for [fmt in "png svg"] {
          "curves-evidence-wrn16.dat" index 4 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb "#009E73" notitle, \
          "curves-evidence-wrn16.dat" index 6 using 1:($2-$3):($2+$3) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
          "curves-evidence-wrn16.dat" index 6 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb "#D55E00" notitle, \
+         "curves-evidence-wrn16.dat" index 8 using 1:($2-$3):($2+$3) with filledcurves fs transparent solid 0.18 noborder lc rgb "#CC79A7" notitle, \
          "curves-evidence-wrn16.dat" index 8 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb "#CC79A7" notitle, \
+         "curves-evidence-wrn16.dat" index 10 using 1:($2-$3):($2+$3) with filledcurves fs transparent solid 0.18 noborder lc rgb "#0072B2" notitle, \
          "curves-evidence-wrn16.dat" index 10 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb "#0072B2" notitle, \
+         "curves-evidence-wrn16.dat" index 12 using 1:($2-$3):($2+$3) with filledcurves fs transparent solid 0.18 noborder lc rgb "#F0E442" notitle, \
          "curves-evidence-wrn16.dat" index 12 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb "#F0E442" notitle, \
+         "curves-evidence-wrn16.dat" index 14 using 1:($2-$3):($2+$3) with filledcurves fs transparent solid 0.18 noborder lc rgb "#E69F00" notitle, \
          "curves-evidence-wrn16.dat" index 14 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb "#E69F00" notitle, \
+         "curves-evidence-wrn16.dat" index 16 using 1:($2-$3):($2+$3) with filledcurves fs transparent solid 0.18 noborder lc rgb "#56B4E9" notitle, \
          "curves-evidence-wrn16.dat" index 16 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb "#56B4E9" notitle, \
          "curves-evidence-wrn16.dat" index 18 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb "#009E73" notitle, \
          "curves-evidence-wrn16.dat" index 20 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb "#D55E00" notitle, \
@@ -53,10 +58,15 @@ do for [fmt in "png svg"] {
          "curves-evidence-wrn16.dat" index 5 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" notitle, \
          "curves-evidence-wrn16.dat" index 7 using 1:($3-$4):($3+$4) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
          "curves-evidence-wrn16.dat" index 7 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle, \
+         "curves-evidence-wrn16.dat" index 9 using 1:($3-$4):($3+$4) with filledcurves fs transparent solid 0.18 noborder lc rgb "#CC79A7" notitle, \
          "curves-evidence-wrn16.dat" index 9 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#CC79A7" notitle, \
+         "curves-evidence-wrn16.dat" index 11 using 1:($3-$4):($3+$4) with filledcurves fs transparent solid 0.18 noborder lc rgb "#0072B2" notitle, \
          "curves-evidence-wrn16.dat" index 11 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#0072B2" notitle, \
+         "curves-evidence-wrn16.dat" index 13 using 1:($3-$4):($3+$4) with filledcurves fs transparent solid 0.18 noborder lc rgb "#F0E442" notitle, \
          "curves-evidence-wrn16.dat" index 13 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#F0E442" notitle, \
+         "curves-evidence-wrn16.dat" index 15 using 1:($3-$4):($3+$4) with filledcurves fs transparent solid 0.18 noborder lc rgb "#E69F00" notitle, \
          "curves-evidence-wrn16.dat" index 15 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" notitle, \
+         "curves-evidence-wrn16.dat" index 17 using 1:($3-$4):($3+$4) with filledcurves fs transparent solid 0.18 noborder lc rgb "#56B4E9" notitle, \
          "curves-evidence-wrn16.dat" index 17 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" notitle, \
          "curves-evidence-wrn16.dat" index 19 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" notitle, \
          "curves-evidence-wrn16.dat" index 21 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle
@@ -74,10 +84,15 @@ do for [fmt in "png svg"] {
          "curves-evidence-wrn16.dat" index 5 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" notitle, \
          "curves-evidence-wrn16.dat" index 7 using 1:($5-$6):($5+$6) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
          "curves-evidence-wrn16.dat" index 7 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle, \
+         "curves-evidence-wrn16.dat" index 9 using 1:($5-$6):($5+$6) with filledcurves fs transparent solid 0.18 noborder lc rgb "#CC79A7" notitle, \
          "curves-evidence-wrn16.dat" index 9 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#CC79A7" notitle, \
+         "curves-evidence-wrn16.dat" index 11 using 1:($5-$6):($5+$6) with filledcurves fs transparent solid 0.18 noborder lc rgb "#0072B2" notitle, \
          "curves-evidence-wrn16.dat" index 11 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#0072B2" notitle, \
+         "curves-evidence-wrn16.dat" index 13 using 1:($5-$6):($5+$6) with filledcurves fs transparent solid 0.18 noborder lc rgb "#F0E442" notitle, \
          "curves-evidence-wrn16.dat" index 13 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#F0E442" notitle, \
+         "curves-evidence-wrn16.dat" index 15 using 1:($5-$6):($5+$6) with filledcurves fs transparent solid 0.18 noborder lc rgb "#E69F00" notitle, \
          "curves-evidence-wrn16.dat" index 15 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" notitle, \
+         "curves-evidence-wrn16.dat" index 17 using 1:($5-$6):($5+$6) with filledcurves fs transparent solid 0.18 noborder lc rgb "#56B4E9" notitle, \
          "curves-evidence-wrn16.dat" index 17 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" notitle, \
          "curves-evidence-wrn16.dat" index 19 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" notitle, \
          "curves-evidence-wrn16.dat" index 21 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle
@@ -105,10 +120,15 @@ do for [fmt in "png svg"] {
          "curves-evidence-wrn16.dat" index 5 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" notitle, \
          "curves-evidence-wrn16.dat" index 7 using 1:($9-$10):($9+$10) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
          "curves-evidence-wrn16.dat" index 7 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle, \
+         "curves-evidence-wrn16.dat" index 9 using 1:($9-$10):($9+$10) with filledcurves fs transparent solid 0.18 noborder lc rgb "#CC79A7" notitle, \
          "curves-evidence-wrn16.dat" index 9 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#CC79A7" notitle, \
+         "curves-evidence-wrn16.dat" index 11 using 1:($9-$10):($9+$10) with filledcurves fs transparent solid 0.18 noborder lc rgb "#0072B2" notitle, \
          "curves-evidence-wrn16.dat" index 11 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#0072B2" notitle, \
+         "curves-evidence-wrn16.dat" index 13 using 1:($9-$10):($9+$10) with filledcurves fs transparent solid 0.18 noborder lc rgb "#F0E442" notitle, \
          "curves-evidence-wrn16.dat" index 13 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#F0E442" notitle, \
+         "curves-evidence-wrn16.dat" index 15 using 1:($9-$10):($9+$10) with filledcurves fs transparent solid 0.18 noborder lc rgb "#E69F00" notitle, \
          "curves-evidence-wrn16.dat" index 15 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" notitle, \
+         "curves-evidence-wrn16.dat" index 17 using 1:($9-$10):($9+$10) with filledcurves fs transparent solid 0.18 noborder lc rgb "#56B4E9" notitle, \
          "curves-evidence-wrn16.dat" index 17 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" notitle, \
          "curves-evidence-wrn16.dat" index 19 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" notitle, \
          "curves-evidence-wrn16.dat" index 21 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle
@@ -126,7 +146,8 @@ do for [fmt in "png svg"] {
     set rmargin at screen 0.3200
     set bmargin at screen 0.4418
     set tmargin at screen 0.5785
-    plot "curves-evidence-wrn16.dat" index 17 using 1:13 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" notitle
+    plot "curves-evidence-wrn16.dat" index 17 using 1:($13-$14):($13+$14) with filledcurves fs transparent solid 0.18 noborder lc rgb "#56B4E9" notitle, \
+         "curves-evidence-wrn16.dat" index 17 using 1:13 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" notitle
     set title "term kd (unweighted)" font ",10"
     set ylabel ""
     set lmargin at screen 0.3950
@@ -144,42 +165,48 @@ do for [fmt in "png svg"] {
     set rmargin at screen 0.9867
     set bmargin at screen 0.4418
     set tmargin at screen 0.5785
-    plot "curves-evidence-wrn16.dat" index 9 using 1:17 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#CC79A7" notitle
+    plot "curves-evidence-wrn16.dat" index 9 using 1:($17-$18):($17+$18) with filledcurves fs transparent solid 0.18 noborder lc rgb "#CC79A7" notitle, \
+         "curves-evidence-wrn16.dat" index 9 using 1:17 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#CC79A7" notitle
     set title "term pkt (unweighted)" font ",10"
     set ylabel ""
     set lmargin at screen 0.0617
     set rmargin at screen 0.3200
     set bmargin at screen 0.2519
     set tmargin at screen 0.3886
-    plot "curves-evidence-wrn16.dat" index 15 using 1:19 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" notitle
+    plot "curves-evidence-wrn16.dat" index 15 using 1:($19-$20):($19+$20) with filledcurves fs transparent solid 0.18 noborder lc rgb "#E69F00" notitle, \
+         "curves-evidence-wrn16.dat" index 15 using 1:19 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" notitle
     set title "term rkd_angle (unweighted)" font ",10"
     set ylabel ""
     set lmargin at screen 0.3950
     set rmargin at screen 0.6533
     set bmargin at screen 0.2519
     set tmargin at screen 0.3886
-    plot "curves-evidence-wrn16.dat" index 11 using 1:21 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#0072B2" notitle
+    plot "curves-evidence-wrn16.dat" index 11 using 1:($21-$22):($21+$22) with filledcurves fs transparent solid 0.18 noborder lc rgb "#0072B2" notitle, \
+         "curves-evidence-wrn16.dat" index 11 using 1:21 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#0072B2" notitle
     set title "term rkd_distance (unweighted)" font ",10"
     set ylabel ""
     set lmargin at screen 0.7283
     set rmargin at screen 0.9867
     set bmargin at screen 0.2519
     set tmargin at screen 0.3886
-    plot "curves-evidence-wrn16.dat" index 11 using 1:23 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#0072B2" notitle
+    plot "curves-evidence-wrn16.dat" index 11 using 1:($23-$24):($23+$24) with filledcurves fs transparent solid 0.18 noborder lc rgb "#0072B2" notitle, \
+         "curves-evidence-wrn16.dat" index 11 using 1:23 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#0072B2" notitle
     set title "term sp (unweighted)" font ",10"
     set ylabel ""
     set lmargin at screen 0.0617
     set rmargin at screen 0.3200
     set bmargin at screen 0.0620
     set tmargin at screen 0.1987
-    plot "curves-evidence-wrn16.dat" index 13 using 1:25 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#F0E442" notitle
+    plot "curves-evidence-wrn16.dat" index 13 using 1:($25-$26):($25+$26) with filledcurves fs transparent solid 0.18 noborder lc rgb "#F0E442" notitle, \
+         "curves-evidence-wrn16.dat" index 13 using 1:25 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#F0E442" notitle
     set title "term tckd (unweighted)" font ",10"
     set ylabel ""
     set lmargin at screen 0.3950
     set rmargin at screen 0.6533
     set bmargin at screen 0.0620
     set tmargin at screen 0.1987
-    plot "curves-evidence-wrn16.dat" index 9 using 1:27 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#CC79A7" notitle
+    plot "curves-evidence-wrn16.dat" index 9 using 1:($27-$28):($27+$28) with filledcurves fs transparent solid 0.18 noborder lc rgb "#CC79A7" notitle, \
+         "curves-evidence-wrn16.dat" index 9 using 1:27 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#CC79A7" notitle
     unset title
     unset xlabel
     unset ylabel
@@ -198,11 +225,11 @@ do for [fmt in "png svg"] {
          keyentry with linespoints pt 7 lw 2 lc rgb "#56B4E9" title "kd (3 seeds)", \
          keyentry with linespoints pt 7 lw 2 lc rgb "#009E73" title "at (3 seeds)", \
          keyentry with linespoints pt 7 lw 2 lc rgb "#D55E00" title "atkd (3 seeds)", \
-         keyentry with linespoints pt 7 lw 2 lc rgb "#CC79A7" title "dkd (1 seed)", \
-         keyentry with linespoints pt 7 lw 2 lc rgb "#0072B2" title "rkd (1 seed)", \
-         keyentry with linespoints pt 7 lw 2 lc rgb "#F0E442" title "sp (1 seed)", \
-         keyentry with linespoints pt 7 lw 2 lc rgb "#E69F00" title "pkt (1 seed)", \
-         keyentry with linespoints pt 7 lw 2 lc rgb "#56B4E9" title "fitnet (1 seed)", \
+         keyentry with linespoints pt 7 lw 2 lc rgb "#CC79A7" title "dkd (2 seeds)", \
+         keyentry with linespoints pt 7 lw 2 lc rgb "#0072B2" title "rkd (2 seeds)", \
+         keyentry with linespoints pt 7 lw 2 lc rgb "#F0E442" title "sp (2 seeds)", \
+         keyentry with linespoints pt 7 lw 2 lc rgb "#E69F00" title "pkt (2 seeds)", \
+         keyentry with linespoints pt 7 lw 2 lc rgb "#56B4E9" title "fitnet (2 seeds)", \
          keyentry with linespoints pt 7 lw 2 lc rgb "#009E73" title "crd (1 seed)", \
          keyentry with linespoints pt 7 lw 2 lc rgb "#D55E00" title "crdkd (1 seed)"
     unset multiplot

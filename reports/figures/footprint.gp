@@ -56,7 +56,11 @@ do for [fmt in "png svg"] {
          "footprint.dat" index 7 using 2:5:($6 > 0 ? $6 : NaN) with yerrorbars pt 7 ps 1 lc rgb "#666666" notitle, \
          "footprint.dat" index 7 using 2:5 with points pt 7 ps 1 lc rgb "#666666" notitle, \
          "footprint.dat" index 7 using 2:($11 > 0 ? $5 : NaN):($10 - $2):($9 - $5) with vectors nohead lw 0.6 lc rgb "#666666" notitle, \
-         "footprint.dat" index 7 using 8:9:1 with labels left font ",8" tc rgb "#666666" notitle
+         "footprint.dat" index 7 using 8:9:1 with labels left font ",8" tc rgb "#666666" notitle, \
+         "footprint.dat" index 8 using 2:5:($6 > 0 ? $6 : NaN) with yerrorbars pt 7 ps 1 lc rgb "#1b9e77" notitle, \
+         "footprint.dat" index 8 using 2:5 with points pt 7 ps 1 lc rgb "#1b9e77" notitle, \
+         "footprint.dat" index 8 using 2:($11 > 0 ? $5 : NaN):($10 - $2):($9 - $5) with vectors nohead lw 0.6 lc rgb "#1b9e77" notitle, \
+         "footprint.dat" index 8 using 8:9:1 with labels left font ",8" tc rgb "#1b9e77" notitle
     set lmargin at screen 0.3807
     set rmargin at screen 0.6563
     set bmargin at screen 0.2185
@@ -95,12 +99,16 @@ do for [fmt in "png svg"] {
          "footprint.dat" index 7 using 3:5:($6 > 0 ? $6 : NaN) with yerrorbars pt 7 ps 1 lc rgb "#666666" notitle, \
          "footprint.dat" index 7 using 3:5 with points pt 7 ps 1 lc rgb "#666666" notitle, \
          "footprint.dat" index 7 using 3:($15 > 0 ? $5 : NaN):($14 - $3):($13 - $5) with vectors nohead lw 0.6 lc rgb "#666666" notitle, \
-         "footprint.dat" index 7 using 12:13:1 with labels left font ",8" tc rgb "#666666" notitle
+         "footprint.dat" index 7 using 12:13:1 with labels left font ",8" tc rgb "#666666" notitle, \
+         "footprint.dat" index 8 using 3:5:($6 > 0 ? $6 : NaN) with yerrorbars pt 7 ps 1 lc rgb "#1b9e77" notitle, \
+         "footprint.dat" index 8 using 3:5 with points pt 7 ps 1 lc rgb "#1b9e77" notitle, \
+         "footprint.dat" index 8 using 3:($15 > 0 ? $5 : NaN):($14 - $3):($13 - $5) with vectors nohead lw 0.6 lc rgb "#1b9e77" notitle, \
+         "footprint.dat" index 8 using 12:13:1 with labels left font ",8" tc rgb "#1b9e77" notitle
     set lmargin at screen 0.7141
     set rmargin at screen 0.9896
     set bmargin at screen 0.2185
     set tmargin at screen 0.9259
-    set xrange [0.601638:52.0626]
+    set xrange [0.578606:52.8208]
     set xtics ("1" 1, "2" 2, "5" 5, "10" 10, "20" 20, "50" 50)
     set xlabel "latency per image (ms, batch 1)"
     plot "footprint.dat" index 0 using 4:5:($6 > 0 ? $6 : NaN) with yerrorbars pt 7 ps 1 lc rgb "#1b9e77" notitle, \
@@ -134,7 +142,11 @@ do for [fmt in "png svg"] {
          "footprint.dat" index 7 using 4:5:($6 > 0 ? $6 : NaN) with yerrorbars pt 7 ps 1 lc rgb "#666666" notitle, \
          "footprint.dat" index 7 using 4:5 with points pt 7 ps 1 lc rgb "#666666" notitle, \
          "footprint.dat" index 7 using 4:($19 > 0 ? $5 : NaN):($18 - $4):($17 - $5) with vectors nohead lw 0.6 lc rgb "#666666" notitle, \
-         "footprint.dat" index 7 using 16:17:1 with labels left font ",8" tc rgb "#666666" notitle
+         "footprint.dat" index 7 using 16:17:1 with labels left font ",8" tc rgb "#666666" notitle, \
+         "footprint.dat" index 8 using 4:5:($6 > 0 ? $6 : NaN) with yerrorbars pt 7 ps 1 lc rgb "#1b9e77" notitle, \
+         "footprint.dat" index 8 using 4:5 with points pt 7 ps 1 lc rgb "#1b9e77" notitle, \
+         "footprint.dat" index 8 using 4:($19 > 0 ? $5 : NaN):($18 - $4):($17 - $5) with vectors nohead lw 0.6 lc rgb "#1b9e77" notitle, \
+         "footprint.dat" index 8 using 16:17:1 with labels left font ",8" tc rgb "#1b9e77" notitle
     unset border
     unset tics
     unset xlabel
@@ -151,12 +163,13 @@ do for [fmt in "png svg"] {
     plot 2 notitle, \
          keyentry with points pt 7 ps 1 lc rgb "#1b9e77" title "cifar-cpu", \
          keyentry with points pt 7 ps 1 lc rgb "#d95f02" title "cifar-mini", \
-         keyentry with points pt 7 ps 1 lc rgb "#7570b3" title "evidence-cifar-r50-control", \
-         keyentry with points pt 7 ps 1 lc rgb "#e7298a" title "evidence-wrn16", \
-         keyentry with points pt 7 ps 1 lc rgb "#66a61e" title "evidence-wrn16-bf16", \
-         keyentry with points pt 7 ps 1 lc rgb "#a6761d" title "imagenette-cpu", \
-         keyentry with points pt 7 ps 1 lc rgb "#1f78b4" title "regress", \
-         keyentry with points pt 7 ps 1 lc rgb "#666666" title "teacher-wrn-16-2"
+         keyentry with points pt 7 ps 1 lc rgb "#7570b3" title "evidence-cifar-r50", \
+         keyentry with points pt 7 ps 1 lc rgb "#e7298a" title "evidence-cifar-r50-control", \
+         keyentry with points pt 7 ps 1 lc rgb "#66a61e" title "evidence-wrn16", \
+         keyentry with points pt 7 ps 1 lc rgb "#a6761d" title "evidence-wrn16-bf16", \
+         keyentry with points pt 7 ps 1 lc rgb "#1f78b4" title "imagenette-cpu", \
+         keyentry with points pt 7 ps 1 lc rgb "#666666" title "regress", \
+         keyentry with points pt 7 ps 1 lc rgb "#1b9e77" title "teacher-wrn-16-2"
     
     unset multiplot
     set output
