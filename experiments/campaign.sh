@@ -52,11 +52,20 @@ SMALL=(spec.json final.json metrics.tsv steps.tsv events.jsonl fingerprint.json)
 
 spec_name() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["name"])' "$1"; }
 
-# Waits (polling a minute at a time) until the experiment of SPEC has its trained teacher.
 spec_seeds() { python3 -c 'import json,sys; print(*json.load(open(sys.argv[1])).get("seeds", [1]))' "$1"; }
 
-teacher_done() { [ -f "$RUNS/$(spec_name "$1")/teacher/final.json" ] && [ -f "$RUNS/$(spec_name "$1")/teacher/model.atkd" ]; }
+spec_checkpoint() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["teacher"].get("checkpoint", ""))' "$1"; }
 
+# The teacher of SPEC is trained: its checkpoint (written atomically when training ends; on a fresh
+# clone the committed one, while runs/ holds only the restored summaries), or, for a spec without
+# one, its run's final.json and model.
+teacher_done() {
+  local ck; ck=$(spec_checkpoint "$1")
+  { [ -n "$ck" ] && [ -f "$ck" ]; } ||
+    { [ -f "$RUNS/$(spec_name "$1")/teacher/final.json" ] && [ -f "$RUNS/$(spec_name "$1")/teacher/model.atkd" ]; }
+}
+
+# Waits (polling a minute at a time) until the experiment of SPEC has its trained teacher.
 wait_for_teacher() { until teacher_done "$1"; do sleep 60; done; }
 
 # Items: a spec (all its units), `teacher:SPEC` (only its teacher), `seed:K:SPEC` (seed K's units of
@@ -166,7 +175,11 @@ case "${1:-}" in
           echo "saved resumable state: $STATE/$name/$unit ($(du -h "$STATE/$name/$unit/state.atkd" | cut -f1))"
         fi
       done
-    done ;;
+    done
+    # An experiment whose saved units have all finished keeps no state folder (its spec.json alone).
+    if [ -d "$STATE" ]; then
+      for dir in "$STATE"/*/; do compgen -G "$dir*/" > /dev/null || rm -rf "$dir"; done
+    fi ;;
   restore)
     # Finished units first (their summaries, so `start` skips them), then unfinished units' states.
     for spec in "${SPECS[@]}" "${TRAINED[@]}"; do
@@ -182,6 +195,7 @@ case "${1:-}" in
       done
     done
     [ -d "$STATE" ] || { echo "campaign: no unfinished state saved in $STATE"; exit 0; }
+    shopt -s nullglob   # no saved unit: no iteration (not the literal pattern)
     for dir in "$STATE"/*/*/; do
       rel=${dir#"$STATE"/}; rel=${rel%/}
       if [ -f "$RUNS/$rel/state.atkd" ] || [ -f "$RUNS/$rel/final.json" ]; then
