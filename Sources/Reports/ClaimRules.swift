@@ -78,7 +78,7 @@ public struct ClaimRule: Equatable {
                   experiments: ["evidence-cifar-r50", "evidence-wrn16", "evidence-imagenette"],
                   comparison: .corruptionGainPositive(arm: "atkd", baseline: "kd"),
                   note: "\"generalises well, also on data it was not trained on\": mean accuracy over 8 corruptions × 5 severities"),
-        ClaimRule(id: "PROPOSAL-STUDENT-SMALL", experiments: ["cifar-paper", "cifar-cpu", "cifar-mini"],
+        ClaimRule(id: "PROPOSAL-STUDENT-SMALL", experiments: ["cifar-paper", "evidence-cifar-r50", "cifar-cpu", "cifar-mini"],
                   comparison: .smallAndStable(arm: "atkd", maxParamFraction: 0.1, maxSeedStdPoints: 1),
                   note: "IoT-sized: a tenth of the teacher's parameters; stable: seed std ≤ 1 point"),
         ClaimRule(id: "AT-T1-WRN16-1-from-WRN16-2", experiments: ["evidence-wrn16", "at-table1-wrn16-2"],
