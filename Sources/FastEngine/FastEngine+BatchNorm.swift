@@ -22,6 +22,7 @@ extension FastEngine {
         let m = Double(n * hw)
         var mean = [Float](repeating: 0, count: c), variance = mean, invStd = mean
         let parts = partsFor(work: x.count, units: c, threads: threads)
+        let ahead = PlanePrefetch(imageStride: c * hw, hw: hw, count: x.count)
         let y = makeArray(x.count) { yp in
             x.data.withUnsafeBufferPointer { xb in
             gamma.data.withUnsafeBufferPointer { gb in
@@ -44,10 +45,12 @@ extension FastEngine {
                         // NOTE: the loaders as closure literals at each call: stored in a `let`, they
                         // were called indirectly per 8 floats (not inlined), the pass twice as slow.
                         forEachPlane(n: n, c: c, hw: hw, c0, c1, &states) { s, at in
+                            ahead(xp, at, planes: 1)
                             s.add(plane: at, hw: hw, { at in
                                 (rx.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self), .zero)
                             }, { at in (rx.load(fromByteOffset: at &* 4, as: Float.self), 0) })
                         } pair: { s, t, at, at1 in
+                            ahead(xp, at, planes: 2)
                             ChannelReductionState.addPair(&s, &t, planes: (at, at1), hw: hw, { at in
                                 (rx.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self), .zero)
                             }, { at in (rx.load(fromByteOffset: at &* 4, as: Float.self), 0) }, { at in
@@ -83,6 +86,8 @@ extension FastEngine {
                             for img in 0..<n {
                                 for ch in c0..<c1 {
                                     let off = (img &* c &+ ch) &* hw, (scale, shift) = affineOf[ch &- c0]
+                                    ahead.write(yp, off)
+                                    if let rp { ahead(rp, off, planes: 1) }
                                     affine(xp + off, yp + off, hw, scale: scale, shift: shift, act, actS)
                                     if let rp { addActivated(UnsafePointer(yp + off), rp + off, yp + off, hw, fused) }
                                 }
@@ -118,6 +123,7 @@ extension FastEngine {
         let m = Float(n * hw)
         var dgamma = [Float](repeating: 0, count: c), dbeta = dgamma
         let parts = partsFor(work: x.count, units: c, threads: threads)
+        let ahead = PlanePrefetch(imageStride: c * hw, hw: hw, count: x.count)
         let dx = makeArray(x.count) { dxp in
             x.data.withUnsafeBufferPointer { xb in
             dy.data.withUnsafeBufferPointer { db in
@@ -143,9 +149,11 @@ extension FastEngine {
                         }
                         forEachPlane(n: n, c: c, hw: hw, c0, c1, &states) { s, at in
                             let ch = at / hw % c
+                            ahead(dyp, at, planes: 1); ahead(xp, at, planes: 1)
                             addSumAndDotCentered(&s, dyp, gatedBy: gated(ch), xp, offset: at, hw: hw, mean: mean[ch])
                         } pair: { s, t, at, at1 in
                             let ch = at / hw % c, ch1 = at1 / hw % c
+                            ahead(dyp, at, planes: 2); ahead(xp, at, planes: 2)
                             addSumAndDotCentered(&s, &t, dyp, gatedBy: (gated(ch), gated(ch1)), xp, offsets: (at, at1),
                                                  hw: hw, means: (mean[ch], mean[ch1]))
                         }
@@ -161,6 +169,7 @@ extension FastEngine {
                         for img in 0..<n {
                             for ch in c0..<c1 {
                                 let off = (img &* c &+ ch) &* hw, (kf, a, b0) = coefficients[ch &- c0]
+                                ahead.write(dxp, off)
                                 if let act {
                                     axpby(dyp + off, gatedBy: affine[ch], act, kf, xp + off, a, b0, dxp + off, hw)
                                 } else {
