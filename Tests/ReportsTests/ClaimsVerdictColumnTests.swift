@@ -66,13 +66,7 @@ final class ClaimsVerdictColumnTests: XCTestCase {
 
     /// The committed claims.md's measured verdicts are the ones `make report` writes from the committed summaries.
     func testTheCommittedClaimsMatchTheCommittedRuns() throws {
-        let root = ReportStructureTests.packageRoot.path
-        let archive = "\(root)/reports/runs"
-        guard FileManager.default.fileExists(atPath: archive),
-              let text = FileManager.default.contents(atPath: "\(root)/paper/claims.md").flatMap({ String(data: $0, encoding: .utf8) })
-        else { throw XCTSkip("no committed reports/runs or paper/claims.md") }
-        let dirs = ExperimentLocator.expand([], roots: [archive]).directories
-        let experiments = ExperimentLocator.choose(dirs, archiveRoot: archive).map(\.results)
+        let (text, experiments) = try ReportStructureTests.committed("paper/claims.md")
         let verdicts = ClaimVerdicts.table(claims: ClaimsFile.parse(text), experiments: experiments)
         let expected = try ClaimsVerdictColumn.rewrite(text, verdicts: verdicts)
         XCTAssertEqual(text, expected, "paper/claims.md's measured verdicts differ from reports/runs: run `make report` and commit")

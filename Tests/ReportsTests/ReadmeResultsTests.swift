@@ -44,13 +44,7 @@ final class ReadmeResultsTests: XCTestCase {
 
     /// The committed README's table is the one `make report` writes from the committed summaries.
     func testTheCommittedReadmeMatchesTheCommittedRuns() throws {
-        let root = ReportStructureTests.packageRoot.path
-        let archive = "\(root)/reports/runs"
-        guard FileManager.default.fileExists(atPath: archive),
-              let readme = FileManager.default.contents(atPath: "\(root)/README.md").flatMap({ String(data: $0, encoding: .utf8) })
-        else { throw XCTSkip("no committed reports/runs or README.md") }
-        let dirs = ExperimentLocator.expand([], roots: [archive]).directories
-        let experiments = ExperimentLocator.choose(dirs, archiveRoot: archive).map(\.results)
+        let (readme, experiments) = try ReportStructureTests.committed("README.md")
         let expected = try ReadmeResults.splice(readme, table: ReadmeResults.table(experiments))
         XCTAssertEqual(readme, expected, "README.md's results table differs from reports/runs: run `make report` and commit")
     }

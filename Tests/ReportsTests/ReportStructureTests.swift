@@ -173,4 +173,15 @@ final class ReportStructureTests: XCTestCase {
 
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The committed file at `path` (relative to the package root) and the experiments of the committed
+    /// summaries (reports/runs), as `make report` on a fresh clone reads them; skips when either is missing.
+    static func committed(_ path: String) throws -> (text: String, experiments: [ExperimentResults]) {
+        let root = packageRoot.path, archive = "\(root)/reports/runs"
+        guard FileManager.default.fileExists(atPath: archive),
+              let text = FileManager.default.contents(atPath: "\(root)/\(path)").flatMap({ String(data: $0, encoding: .utf8) })
+        else { throw XCTSkip("no committed reports/runs or \(path)") }
+        let dirs = ExperimentLocator.expand([], roots: [archive]).directories
+        return (text, ExperimentLocator.choose(dirs, archiveRoot: archive).map(\.results))
+    }
 }
