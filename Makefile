@@ -50,6 +50,7 @@ test: setup
 	CONFIG=$(CONFIG) Tests/build-hygiene.sh $(SWIFT)
 	@$(MAKE) --no-print-directory smoke
 	ATKD=$(ATKD) Tests/cluster/mpi-sweep.sh
+	Tests/campaign/fresh-clone.sh
 	$(SWIFT) test -c $(CONFIG) --skip-build --disable-swift-testing
 
 ## test-slurm: (opt-in: root, installs and starts a one-node Slurm) the smoke spec as a Slurm job array, units compared

@@ -8,8 +8,10 @@
 #                                     unfinished units' resumable state → experiments/campaign-state/
 #   experiments/campaign.sh restore   on a fresh clone: finished summaries and saved states back under runs/,
 #                                     so `start` skips the finished units and continues the unfinished ones
+#   experiments/campaign.sh teacher-done SPEC   exit 0 when SPEC's teacher is trained (what the streams wait for)
 #
-# ATKD (default .build/release/atkd) is the binary it runs; RUNS (default runs) the run folder.
+# ATKD (default .build/release/atkd) is the binary it runs; RUNS (default runs) the run folder; STATE
+# (default experiments/campaign-state) the committed unfinished states.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ATKD=${ATKD:-.build/release/atkd}
@@ -47,7 +49,7 @@ CONTROL_TEACHER=(--spec "$R50" --model resnet50-w4
                  --out teachers/cifar10-full-resnet50-w4.atkd --name evidence-cifar-r50-control)
 # Models trained on their own (`atkd train`), as NAME=SPEC: the status, save and restore cover them.
 TRAINED=("evidence-cifar-r50-control=$R50" "evidence-wrn16-teacher-60ep=$LONG_WRN")
-STATE=experiments/campaign-state
+STATE=${STATE:-experiments/campaign-state}
 SMALL=(spec.json final.json metrics.tsv steps.tsv events.jsonl fingerprint.json)
 
 spec_name() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["name"])' "$1"; }
@@ -205,5 +207,8 @@ case "${1:-}" in
       exp=${rel%%/*}; [ -f "$STATE/$exp/spec.json" ] && [ ! -f "$RUNS/$exp/spec.json" ] && cp "$STATE/$exp/spec.json" "$RUNS/$exp/"
       echo "restored: $RUNS/$rel"
     done ;;
-  *) sed -n '2,12p' "$0"; exit 64 ;;
+  teacher-done)
+    [ -n "${2:-}" ] || { echo "usage: $0 teacher-done SPEC" >&2; exit 64; }
+    teacher_done "$2" ;;
+  *) sed -n '2,14p' "$0"; exit 64 ;;
 esac
