@@ -20,6 +20,9 @@ public struct CampaignUnit: Equatable {
     public var done: Bool
     /// `secondsPerEpoch` comes from other arms (`≈`): an estimate, not this arm's cost.
     public var estimatedFromOtherArms = false
+    /// `secondsPerEpoch` comes from the steps of the epoch in progress (`*`): no whole epoch of this
+    /// unit is measured yet (the test pass is not included).
+    public var fromEpochInProgress = false
 
     /// Seconds still to spend: remaining epochs × seconds per epoch (nil when not measured yet).
     public var remainingSeconds: Double? {
@@ -100,7 +103,10 @@ public enum CampaignStatus {
         let measured = (r.metrics?.column("epoch_seconds") ?? []).enumerated().filter { i, s in
             s.isFinite && s > 0 && !(i < epochs.count && partial.contains(Int(epochs[i])))
         }.map(\.element)
-        let seconds = median(measured)
+        var seconds = median(measured), current = false
+        if seconds == nil, case .inProgress = r.status, let rate = epochInProgressRate(directory: r.directory) {
+            seconds = rate; current = true
+        }
         let done: Bool
         var epochsDone = 0
         switch r.status {
@@ -109,7 +115,43 @@ public enum CampaignStatus {
         default: done = false
         }
         return CampaignUnit(experiment: experiment, name: r.name, status: r.status.label, epochsDone: epochsDone,
-                            epochsPlanned: planned, secondsPerEpoch: seconds, measuredHere: seconds != nil, done: done)
+                            epochsPlanned: planned, secondsPerEpoch: seconds, measuredHere: seconds != nil, done: done,
+                            fromEpochInProgress: current)
+    }
+
+    /// Seconds an epoch from the training steps logged since the run last started, resumed or finished
+    /// an epoch, for a unit with no whole epoch measured: (modification time of steps.tsv − that
+    /// event's time) / (epochs trained since, from steps.tsv's last `epoch`). Nil with under 2 % of an
+    /// epoch to go on. An hour-long teacher epoch, or one resumed mid-way, gets a cost before it ends.
+    static func epochInProgressRate(directory: String) -> Double? {
+        guard let text = try? String(contentsOfFile: "\(directory)/events.jsonl", encoding: .utf8),
+              let steps = try? String(contentsOfFile: "\(directory)/steps.tsv", encoding: .utf8),
+              let modified = (try? FileManager.default.attributesOfItem(atPath: "\(directory)/steps.tsv"))?[.modificationDate] as? Date
+        else { return nil }
+        var stepsPerEpoch: Double? = nil, since: (time: Date, epoch: Double)? = nil
+        let iso = ISO8601DateFormatter()
+        for line in text.split(separator: "\n") {
+            guard let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let event = obj["event"] as? String else { continue }
+            if let s = obj["steps_per_epoch"] as? Int, s > 0 { stepsPerEpoch = Double(s) }
+            let time = (obj["time"] as? String).flatMap { iso.date(from: $0) }
+            switch event {
+            case "start": since = time.map { ($0, 0) }
+            case "resume":
+                let e = Double(obj["epoch"] as? Int ?? 0), b = Double(obj["batch"] as? Int ?? 0)
+                since = time.flatMap { t in stepsPerEpoch.map { (t, e + b / $0) } }
+            case "epoch": since = time.map { ($0, Double(obj["epoch"] as? Int ?? 0)) }   // written after its test pass
+            default: break
+            }
+        }
+        let rows = steps.split(separator: "\n")
+        guard let since, let header = rows.first?.split(separator: "\t").map(String.init),
+              let column = header.firstIndex(of: "epoch"), rows.count > 1 else { return nil }
+        let last = rows[rows.count - 1].split(separator: "\t")
+        guard column < last.count, let epoch = Double(last[column]) else { return nil }
+        let trained = epoch - since.epoch, seconds = modified.timeIntervalSince(since.time)
+        guard trained >= 0.02, seconds > 0 else { return nil }
+        return seconds / trained
     }
 
     /// The (1-based) epochs a run resumed in the middle of, from its `events.jsonl` resume events
@@ -139,7 +181,7 @@ public enum CampaignStatus {
         var lines = ["experiment".padding(toLength: width, withPad: " ", startingAt: 0)
                      + " unit             status                         epochs   s/epoch   remaining"]
         for u in units {
-            let mark = u.measuredHere ? "" : u.estimatedFromOtherArms ? "≈" : "~"
+            let mark = u.fromEpochInProgress ? "*" : u.measuredHere ? "" : u.estimatedFromOtherArms ? "≈" : "~"
             let perEpoch = u.secondsPerEpoch.map { String(format: "%@%.0f", mark, $0) } ?? "?"
             let remaining = u.remainingSeconds.map(hours) ?? "not measured"
             lines.append(u.experiment.padding(toLength: width, withPad: " ", startingAt: 0) + " "
@@ -159,6 +201,9 @@ public enum CampaignStatus {
                      + (unknown.isEmpty ? "" : " + \(unknown.count) units not measured yet ("
                         + unknown.map { "\($0.experiment)/\($0.name)" }.prefix(6).joined(separator: ", ")
                         + (unknown.count > 6 ? ", …" : "") + ")"))
+        if units.contains(where: \.fromEpochInProgress) {
+            lines.append("*: from the steps of the epoch in progress (no epoch finished yet; the test pass not included)")
+        }
         return lines.joined(separator: "\n")
     }
 }

@@ -91,4 +91,49 @@ final class CampaignStatusTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(unit.remainingSeconds), 8 * 2.5, accuracy: 1e-9)
         XCTAssertNil(CampaignStatus.trainedUnit(name: "absent", spec: spec, runsRoot: root).remainingSeconds)
     }
+
+    /// A unit in its first epoch: its cost from the steps logged since it started (steps.tsv's last
+    /// epoch 0.25 written 50 s after the start event: 200 s an epoch, marked `*`); once it resumes,
+    /// from the resume; under 2 % of an epoch: not measured.
+    func testAnEpochInProgressIsMeasuredFromItsSteps() throws {
+        let root = NSTemporaryDirectory() + "atkd-status-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        var spec = SyntheticRuns.spec(name: "camp", arms: ["ce"], seeds: [1])
+        spec.student.train.epochs = 10
+        let dir = "\(root)/camp/ce-seed1"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let fm = FileManager.default
+        func write(_ name: String, _ text: String) throws { try Data(text.utf8).write(to: URL(fileURLWithPath: "\(dir)/\(name)")) }
+        try write("fingerprint.json", "{}")
+        try write("events.jsonl", #"{"arm":"ce","event":"start","seed":1,"steps_per_epoch":400,"time":"2026-12-04T05:00:00Z"}"# + "\n")
+        try write("steps.tsv", "step\tepoch\tlr\ttrain_loss\n50\t0.125\t0.01\t2.0\n100\t0.25\t0.01\t1.9\n")
+        let iso = ISO8601DateFormatter()
+        func stepsWritten(_ at: String) throws {
+            try fm.setAttributes([.modificationDate: iso.date(from: at)!], ofItemAtPath: "\(dir)/steps.tsv")
+        }
+        try stepsWritten("2026-12-04T05:00:50Z")
+        var unit = CampaignStatus.units(of: spec, runsRoot: root, projectRoot: root)[0]
+        XCTAssertEqual(unit.status, "in progress (0/10 epochs)")
+        XCTAssertEqual(try XCTUnwrap(unit.secondsPerEpoch), 200, accuracy: 1e-6)
+        XCTAssertTrue(unit.fromEpochInProgress)
+        XCTAssertEqual(try XCTUnwrap(unit.remainingSeconds), 10 * 200, accuracy: 1e-6)
+        let table = CampaignStatus.table([unit])
+        XCTAssertTrue(table.contains("*200"), table)
+        XCTAssertTrue(table.contains("*: from the steps of the epoch in progress"), table)
+
+        // Resumed at batch 100 of epoch 0 (epoch 0.25) at 06:00; steps to epoch 0.5 by 06:01:40: 400 s an epoch.
+        try write("events.jsonl", #"{"arm":"ce","event":"start","seed":1,"steps_per_epoch":400,"time":"2026-12-04T05:00:00Z"}"# + "\n"
+                  + #"{"batch":100,"epoch":0,"event":"resume","time":"2026-12-04T06:00:00Z"}"# + "\n")
+        try write("steps.tsv", "step\tepoch\tlr\ttrain_loss\n100\t0.25\t0.01\t1.9\n200\t0.5\t0.01\t1.8\n")
+        try stepsWritten("2026-12-04T06:01:40Z")
+        unit = CampaignStatus.units(of: spec, runsRoot: root, projectRoot: root)[0]
+        XCTAssertEqual(try XCTUnwrap(unit.secondsPerEpoch), 400, accuracy: 1e-6)
+
+        // Just resumed (epoch 0.25 → 0.26): too little to go on.
+        try write("steps.tsv", "step\tepoch\tlr\ttrain_loss\n104\t0.26\t0.01\t1.9\n")
+        try stepsWritten("2026-12-04T06:00:05Z")
+        unit = CampaignStatus.units(of: spec, runsRoot: root, projectRoot: root)[0]
+        XCTAssertNil(unit.secondsPerEpoch)
+        XCTAssertFalse(unit.fromEpochInProgress)
+    }
 }
