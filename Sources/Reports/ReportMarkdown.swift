@@ -121,7 +121,11 @@ public enum ReportMarkdown {
             md += "fixed test images of ‖q̂_student − q̂_teacher‖₂, student in eval mode; arms without a teacher — ce — "
             md += "have none).\n\n" + Markdown.figure(f) + "\n"
         } else if e.arms.contains(where: { $0 != "ce" }) {
-            md += "No AT distance during training: these runs predate `steps.tsv` (the step log).\n\n"
+            let started = e.arms.filter { $0 != "ce" }.flatMap { e.runs(arm: $0) }.contains {
+                if case .missing = $0.status { return false } else { return true }
+            }
+            md += started ? "No AT distance during training: these runs predate `steps.tsv` (the step log).\n\n"
+                          : "No AT distance during training yet: no distillation run has started.\n\n"
         }
         return md
     }

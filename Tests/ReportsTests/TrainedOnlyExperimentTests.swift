@@ -29,6 +29,10 @@ final class TrainedOnlyExperimentTests: XCTestCase {
             let md = ReportMarkdown.experimentSection(e, figures: [], attentionNote: nil)
             XCTAssertEqual(md.contains("trained on its own"), command == "train", md)
             XCTAssertEqual(md.contains("ce-seed1 | missing"), command == "run", md)
+            // No student has started: no AT distance "yet" (not "these runs predate steps.tsv").
+            XCTAssertEqual(md.contains("No AT distance during training yet: no distillation run has started."),
+                           command == "run", md)
+            XCTAssertFalse(md.contains("predate"), md)
         }
     }
 }
