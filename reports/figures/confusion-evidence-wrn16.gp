@@ -41,7 +41,7 @@ do for [fmt in "png svg"] {
     plot "confusion-evidence-wrn16.dat" index 8 matrix with image notitle
     set title "fitnet (2 seeds)"
     plot "confusion-evidence-wrn16.dat" index 9 matrix with image notitle
-    set title "crd (1 seed)"
+    set title "crd (2 seeds)"
     plot "confusion-evidence-wrn16.dat" index 10 matrix with image notitle
     set title "crdkd (1 seed)"
     plot "confusion-evidence-wrn16.dat" index 11 matrix with image notitle

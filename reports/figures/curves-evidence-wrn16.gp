@@ -41,6 +41,7 @@ do for [fmt in "png svg"] {
          "curves-evidence-wrn16.dat" index 14 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb "#E69F00" notitle, \
          "curves-evidence-wrn16.dat" index 16 using 1:($2-$3):($2+$3) with filledcurves fs transparent solid 0.18 noborder lc rgb "#56B4E9" notitle, \
          "curves-evidence-wrn16.dat" index 16 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb "#56B4E9" notitle, \
+         "curves-evidence-wrn16.dat" index 18 using 1:($2-$3):($2+$3) with filledcurves fs transparent solid 0.18 noborder lc rgb "#009E73" notitle, \
          "curves-evidence-wrn16.dat" index 18 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb "#009E73" notitle, \
          "curves-evidence-wrn16.dat" index 20 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb "#D55E00" notitle, \
          89.06 with lines dt 3 lw 1.5 lc rgb "#000000" notitle
@@ -68,6 +69,7 @@ do for [fmt in "png svg"] {
          "curves-evidence-wrn16.dat" index 15 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" notitle, \
          "curves-evidence-wrn16.dat" index 17 using 1:($3-$4):($3+$4) with filledcurves fs transparent solid 0.18 noborder lc rgb "#56B4E9" notitle, \
          "curves-evidence-wrn16.dat" index 17 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" notitle, \
+         "curves-evidence-wrn16.dat" index 19 using 1:($3-$4):($3+$4) with filledcurves fs transparent solid 0.18 noborder lc rgb "#009E73" notitle, \
          "curves-evidence-wrn16.dat" index 19 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" notitle, \
          "curves-evidence-wrn16.dat" index 21 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle
     set title "training loss (Σ weight × term)" font ",10"
@@ -94,6 +96,7 @@ do for [fmt in "png svg"] {
          "curves-evidence-wrn16.dat" index 15 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" notitle, \
          "curves-evidence-wrn16.dat" index 17 using 1:($5-$6):($5+$6) with filledcurves fs transparent solid 0.18 noborder lc rgb "#56B4E9" notitle, \
          "curves-evidence-wrn16.dat" index 17 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" notitle, \
+         "curves-evidence-wrn16.dat" index 19 using 1:($5-$6):($5+$6) with filledcurves fs transparent solid 0.18 noborder lc rgb "#009E73" notitle, \
          "curves-evidence-wrn16.dat" index 19 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" notitle, \
          "curves-evidence-wrn16.dat" index 21 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle
     set title "term at (unweighted)" font ",10"
@@ -130,6 +133,7 @@ do for [fmt in "png svg"] {
          "curves-evidence-wrn16.dat" index 15 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" notitle, \
          "curves-evidence-wrn16.dat" index 17 using 1:($9-$10):($9+$10) with filledcurves fs transparent solid 0.18 noborder lc rgb "#56B4E9" notitle, \
          "curves-evidence-wrn16.dat" index 17 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" notitle, \
+         "curves-evidence-wrn16.dat" index 19 using 1:($9-$10):($9+$10) with filledcurves fs transparent solid 0.18 noborder lc rgb "#009E73" notitle, \
          "curves-evidence-wrn16.dat" index 19 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" notitle, \
          "curves-evidence-wrn16.dat" index 21 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle
     set title "term crd (unweighted)" font ",10"
@@ -138,7 +142,8 @@ do for [fmt in "png svg"] {
     set rmargin at screen 0.9867
     set bmargin at screen 0.6316
     set tmargin at screen 0.7684
-    plot "curves-evidence-wrn16.dat" index 19 using 1:11 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" notitle, \
+    plot "curves-evidence-wrn16.dat" index 19 using 1:($11-$12):($11+$12) with filledcurves fs transparent solid 0.18 noborder lc rgb "#009E73" notitle, \
+         "curves-evidence-wrn16.dat" index 19 using 1:11 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" notitle, \
          "curves-evidence-wrn16.dat" index 21 using 1:11 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle
     set title "term hint (unweighted)" font ",10"
     set ylabel ""
@@ -230,7 +235,7 @@ do for [fmt in "png svg"] {
          keyentry with linespoints pt 7 lw 2 lc rgb "#F0E442" title "sp (2 seeds)", \
          keyentry with linespoints pt 7 lw 2 lc rgb "#E69F00" title "pkt (2 seeds)", \
          keyentry with linespoints pt 7 lw 2 lc rgb "#56B4E9" title "fitnet (2 seeds)", \
-         keyentry with linespoints pt 7 lw 2 lc rgb "#009E73" title "crd (1 seed)", \
+         keyentry with linespoints pt 7 lw 2 lc rgb "#009E73" title "crd (2 seeds)", \
          keyentry with linespoints pt 7 lw 2 lc rgb "#D55E00" title "crdkd (1 seed)"
     unset multiplot
     set output
