@@ -23,11 +23,9 @@ public enum ClaimsFile {
         for raw in text.split(separator: "\n") {
             let line = raw.trimmingCharacters(in: .whitespaces)
             guard line.hasPrefix("|") else { if header != nil && !out.isEmpty { break }; continue }
-            let cells = line.dropFirst().dropLast(line.hasSuffix("|") ? 1 : 0)
-                .split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            let cells = cells(ofRow: line)
             if header == nil {
-                let lower = cells.map { $0.lowercased() }
-                if lower.contains("id") && lower.contains("verdict") { header = lower }
+                header = claimsHeader(cells)
                 continue
             }
             if cells.allSatisfy({ $0.allSatisfy { "-: ".contains($0) } }) { continue }
@@ -42,6 +40,18 @@ public enum ClaimsFile {
                                   verdict: cell { $0 == "verdict" }))
         }
         return out
+    }
+
+    /// The cells of one table row `| a | b |` (already trimmed), each trimmed.
+    static func cells(ofRow row: String) -> [String] {
+        row.dropFirst().dropLast(row.hasSuffix("|") ? 1 : 0)
+            .split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+
+    /// The lowercased header when `cells` head a claims table (an `id` and a `verdict` column), else nil.
+    static func claimsHeader(_ cells: [String]) -> [String]? {
+        let lower = cells.map { $0.lowercased() }
+        return lower.contains("id") && lower.contains("verdict") ? lower : nil
     }
 
     /// Reads `path`; nil when it does not exist.

@@ -39,10 +39,9 @@ public enum ClaimsVerdictColumn {
                 if header != nil { break }   // the table ended (ClaimsFile.parse reads the first one)
                 continue
             }
-            var cells = cellsOf(trimmed)
+            var cells = ClaimsFile.cells(ofRow: trimmed)
             guard let h = header else {
-                let lower = cells.map { $0.lowercased() }
-                if lower.contains("id") && lower.contains("verdict") { header = lower }
+                header = ClaimsFile.claimsHeader(cells)
                 continue
             }
             guard let idAt = h.firstIndex(of: "id"), let verdictAt = h.firstIndex(of: "verdict"),
@@ -65,11 +64,5 @@ public enum ClaimsVerdictColumn {
         }
         let updated = try rewrite(text, verdicts: verdicts)
         if updated != text { try AtomicFile.write(Data(updated.utf8), to: path) }
-    }
-
-    /// The cells of one table row `| a | b |`, trimmed (as `ClaimsFile.parse` splits them).
-    static func cellsOf(_ row: String) -> [String] {
-        row.dropFirst().dropLast(row.hasSuffix("|") ? 1 : 0)
-            .split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
     }
 }
