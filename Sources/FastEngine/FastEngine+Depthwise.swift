@@ -150,6 +150,7 @@ extension FastEngine {
     /// [(H + 2P), OWr + k − 1] (margins zeroed once per thread), then `depthwisePlane`.
     func depthwiseConv2dStride1(_ x: Tensor, weight: Tensor, bias: Tensor?, _ g: ConvGeometry,
                                 epilogue: ((UnsafeMutablePointer<Float>, Int) -> Void)? = nil) -> Tensor {
+        if DepthwiseChannelLanes.applies(g) { return depthwiseLanesForward(x, weight: weight, bias: bias, g, epilogue: epilogue) }
         let planes = g.n * g.c, k = g.k, kk = k * k
         let parts = partsFor(work: planes * g.planeOut * kk, units: planes, threads: threads)
         let biasData = bias?.data ?? [Float](repeating: 0, count: g.c)
@@ -187,6 +188,7 @@ extension FastEngine {
     /// plane, Double across images, so the result does not depend on `threads`).
     func depthwiseConv2dBackwardStride1(_ x: Tensor, weight: Tensor, hasBias: Bool, _ g: ConvGeometry,
                                         dy: Tensor) -> ConvGradients {
+        if DepthwiseChannelLanes.applies(g) { return depthwiseLanesBackward(x, weight: weight, hasBias: hasBias, g, dy: dy) }
         let k = g.k, kk = k * k, q = k - 1 - g.pad
         let owr = roundUp8(g.ow)
         let ldX = owr + k - 1, xH = g.h + 2 * g.pad                  // x̃, as in the forward

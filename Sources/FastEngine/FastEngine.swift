@@ -68,6 +68,11 @@ public struct FastEngine: Kernels {
     /// false runs `conv2d` then `add` (the same bits; tests compare the two).
     nonisolated(unsafe) public static var fusesConvAdd = true
 
+    /// Stride-1 3×3 depthwise convolutions on planes at most 8 wide with C % 8 = 0 run eight
+    /// channels in the lanes (`DepthwiseChannelLanes.swift`): the same bits as the plane-at-a-time
+    /// kernels, which false forces (tests compare the two).
+    nonisolated(unsafe) public static var useDepthwiseChannelLanes = true
+
     /// Winograd's products run the AVX-512 kernel (`WinogradAVX512`) where the CPU has AVX-512
     /// (checked at run time; `ATKD_AVX512=0` opts out); false forces the AVX2 kernel. Both give
     /// the same bits (tested).
