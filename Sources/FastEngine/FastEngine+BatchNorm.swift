@@ -19,6 +19,9 @@ extension FastEngine {
         let (n, c, hw) = bnDims(x, gamma)
         precondition(residual.map { $0.shape == x.shape } ?? true,
                      "batchNorm: residual \(residual?.shape ?? []) vs input \(x.shape)")
+        if BatchNormChannelLanes.applies(c: c, hw: hw) {
+            return batchNormTrainLanes(x, gamma: gamma, beta: beta, eps: eps, fused: fused, residual: residual)
+        }
         let m = Double(n * hw)
         var mean = [Float](repeating: 0, count: c), variance = mean, invStd = mean
         let parts = partsFor(work: x.count, units: c, threads: threads)
@@ -120,6 +123,9 @@ extension FastEngine {
         -> AffineGradients {
         let (n, c, hw) = bnDims(x, gamma)
         precondition(dy.shape == x.shape && mean.count == c && invStd.count == c, "batchNorm backward shapes")
+        if BatchNormChannelLanes.applies(c: c, hw: hw) {
+            return batchNormTrainBackwardLanes(x, gamma: gamma, mean: mean, invStd: invStd, dy: dy, gate: gate)
+        }
         let m = Float(n * hw)
         var dgamma = [Float](repeating: 0, count: c), dbeta = dgamma
         let parts = partsFor(work: x.count, units: c, threads: threads)

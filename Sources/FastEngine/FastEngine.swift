@@ -73,6 +73,11 @@ public struct FastEngine: Kernels {
     /// kernels, which false forces (tests compare the two).
     nonisolated(unsafe) public static var useDepthwiseChannelLanes = true
 
+    /// Train-mode batch norm on planes of fewer than 8 values with C % 8 = 0 runs eight channels in
+    /// the lanes (`BatchNormChannelLanes.swift`): the same bits as the plane passes, which false
+    /// forces (tests compare the two).
+    nonisolated(unsafe) public static var useBatchNormChannelLanes = true
+
     /// Winograd's products run the AVX-512 kernel (`WinogradAVX512`) where the CPU has AVX-512
     /// (checked at run time; `ATKD_AVX512=0` opts out); false forces the AVX2 kernel. Both give
     /// the same bits (tested).
