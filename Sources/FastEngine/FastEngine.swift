@@ -101,12 +101,6 @@ public struct FastEngine: Kernels {
 
     // MARK: forwarded to the reference
 
-    public func maxPool2d(_ x: Tensor, _ config: PoolConfig) -> (y: Tensor, indices: [Int32]) {
-        reference.maxPool2d(x, config)
-    }
-    public func maxPool2dBackward(inputShape: [Int], indices: [Int32], dy: Tensor) -> Tensor {
-        reference.maxPool2dBackward(inputShape: inputShape, indices: indices, dy: dy)
-    }
     public func avgPool2d(_ x: Tensor, _ config: PoolConfig) -> Tensor { reference.avgPool2d(x, config) }
     public func avgPool2dBackward(inputShape: [Int], _ config: PoolConfig, dy: Tensor) -> Tensor {
         reference.avgPool2dBackward(inputShape: inputShape, config, dy: dy)

@@ -5,14 +5,7 @@ import TensorCore
 
 extension ReferenceEngine {
     private func poolGeometry(_ op: String, _ shape: [Int], _ cfg: PoolConfig) -> (Int, Int, Int, Int, Int, Int) {
-        precondition(shape.count == 4, "\(op): input must be [N, C, H, W], got \(shape)")
-        let h = shape[2], w = shape[3]
-        precondition(cfg.kernel >= 1 && cfg.stride >= 1, "\(op): bad config \(cfg)")
-        precondition(cfg.padding >= 0 && cfg.padding <= cfg.kernel / 2,
-                     "\(op): padding \(cfg.padding) must be at most kernel/2 (PyTorch rule), config \(cfg)")
-        let ho = cfg.outputSize(h), wo = cfg.outputSize(w)
-        precondition(ho >= 1 && wo >= 1, "\(op): kernel \(cfg.kernel) too large for input \(shape)")
-        return (shape[0], shape[1], h, w, ho, wo)
+        cfg.geometry(op, shape)
     }
 
     /// y = max over the window [i·s−pad, i·s−pad+k) × [j·s−pad, j·s−pad+k), padding = −∞;

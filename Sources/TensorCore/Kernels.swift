@@ -27,6 +27,21 @@ public struct PoolConfig: Equatable, Sendable, Codable {
     public func outputSize(_ input: Int) -> Int { (input + 2 * padding - kernel) / stride + 1 }
 }
 
+extension PoolConfig {
+    /// (N, C, H, W, HO, WO) of this pooling over an [N, C, H, W] input; a clear stop on a bad shape or
+    /// config (padding at most kernel/2, PyTorch's rule).
+    public func geometry(_ op: String, _ shape: [Int]) -> (Int, Int, Int, Int, Int, Int) {
+        precondition(shape.count == 4, "\(op): input must be [N, C, H, W], got \(shape)")
+        let h = shape[2], w = shape[3]
+        precondition(kernel >= 1 && stride >= 1, "\(op): bad config \(self)")
+        precondition(padding >= 0 && padding <= kernel / 2,
+                     "\(op): padding \(padding) must be at most kernel/2 (PyTorch rule), config \(self)")
+        let ho = outputSize(h), wo = outputSize(w)
+        precondition(ho >= 1 && wo >= 1, "\(op): kernel \(kernel) too large for input \(shape)")
+        return (shape[0], shape[1], h, w, ho, wo)
+    }
+}
+
 /// Gradients of a convolution: input, weight, and bias when it has one.
 public struct ConvGradients: Sendable {
     public var x: Tensor
