@@ -1,7 +1,6 @@
 // Deterministic work splitting over a fixed number of threads, and the
 // OpenBLAS thread scope that keeps our threads × BLAS threads ≤ cores.
 
-import Dispatch
 import CBLAS
 
 /// The contiguous share `part` of `0..<count` split into `parts` near-equal ranges.
@@ -12,7 +11,8 @@ func partRange(_ part: Int, of parts: Int, count: Int) -> Range<Int> {
     (count * part / parts) ..< (count * (part + 1) / parts)
 }
 
-/// Runs `body(part)` for `part` in `0..<parts` on up to `parts` threads.
+/// Runs `body(part)` for `part` in `0..<parts` on up to `parts` threads (the caller and
+/// `PartWorkers`' persistent threads).
 /// OpenBLAS is held to one thread meanwhile, even when `parts` is 1: GEMMs
 /// issued from `body` are small (one image), where BLAS threading costs more
 /// than it gains, and our threads × BLAS threads must stay ≤ cores.
@@ -24,7 +24,7 @@ func parallelParts(_ parts: Int, _ body: (Int) -> Void) {
     if parts <= 1 {
         body(0)
     } else {
-        DispatchQueue.concurrentPerform(iterations: parts, execute: body)
+        PartWorkers.shared.run(parts, body)
     }
     if previous != 1 { openblas_set_num_threads(previous) }
 }
@@ -51,4 +51,13 @@ func makeArray(_ count: Int, _ body: (UnsafeMutablePointer<Float>) -> Void) -> [
 @inline(__always)
 func scratchArray(_ count: Int) -> [Float] {
     [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+}
+
+extension FastEngine {
+    /// Runs `body(part)` once for every part in `0..<parts` on the caller and `PartWorkers`' threads
+    /// and returns when all have run (the split under every kernel; OpenBLAS's threads untouched).
+    /// A nested or concurrent call runs its parts on its own thread.
+    public static func runParts(_ parts: Int, _ body: (Int) -> Void) {
+        PartWorkers.shared.run(parts, body)
+    }
 }

@@ -53,6 +53,7 @@ static inline atkd_float8 atkd_join_high_halves(atkd_float8 a, atkd_float8 b) {
     return __builtin_shufflevector(a, b, 4, 5, 6, 7, 12, 13, 14, 15);
 }
 
-#include "Prefetch.h"   // the module's other header (this one is its umbrella)
+#include "Prefetch.h"   // the module's other headers (this one is its umbrella)
+#include "SpinPause.h"
 
 #endif
