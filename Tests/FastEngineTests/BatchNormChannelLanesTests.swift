@@ -25,17 +25,6 @@ final class BatchNormChannelLanesTests: FastEngineTestCase {
         return (a, body())
     }
 
-    /// Bit-for-bit equality (−0 ≠ +0), reporting the first differing element and how many differ.
-    func assertSameBits(_ a: [Float], _ b: [Float], _ message: String, file: StaticString = #filePath, line: UInt = #line) {
-        let x = a.map(\.bitPattern), y = b.map(\.bitPattern)
-        guard x.count == y.count else { return XCTFail("\(message): \(x.count) vs \(y.count) values", file: file, line: line) }
-        let differing = x.indices.filter { x[$0] != y[$0] }
-        if let first = differing.first {
-            XCTFail("\(message): \(differing.count) of \(x.count) differ, first at \(first): "
-                    + "\(a[first]) vs \(b[first])", file: file, line: line)
-        }
-    }
-
     func testTrainForwardAndBackwardSameBitsAsThePlanePasses() {
         for (i, cs) in Self.cases.enumerated() {
             let shape = [cs.n, cs.c, cs.h, cs.w]

@@ -28,15 +28,8 @@ final class DepthwiseChannelLanesTests: FastEngineTestCase {
         return (a, body())
     }
 
-    /// Bit-for-bit equality (−0 ≠ +0), reporting the first differing element and how many differ.
     func assertSameBits(_ a: Tensor?, _ b: Tensor?, _ message: String, file: StaticString = #filePath, line: UInt = #line) {
-        let x = a?.data.map(\.bitPattern) ?? [], y = b?.data.map(\.bitPattern) ?? []
-        guard x.count == y.count else { return XCTFail("\(message): \(x.count) vs \(y.count) elements", file: file, line: line) }
-        let differing = x.indices.filter { x[$0] != y[$0] }
-        if let first = differing.first {
-            XCTFail("\(message): \(differing.count) of \(x.count) differ, first at \(first): "
-                    + "\(Float(bitPattern: x[first])) vs \(Float(bitPattern: y[first]))", file: file, line: line)
-        }
+        TestSupport.assertSameBits(a?.data ?? [], b?.data ?? [], message, file: file, line: line)
     }
 
     func testForwardAndBackwardSameBitsAsOnePlaneAtATime() {

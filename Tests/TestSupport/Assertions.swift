@@ -21,3 +21,18 @@ public func assertClose(_ a: Tensor, _ b: Tensor, rtol: Float = 1e-4, atol: Floa
                 + "(ratio \(worstRatio)) \(message())", file: file, line: line)
     }
 }
+
+/// Asserts bit-for-bit equality (−0 ≠ +0, NaN payloads compared), naming the first differing
+/// element and how many differ.
+public func assertSameBits(_ a: [Float], _ b: [Float], _ message: @autoclosure () -> String = "",
+                           file: StaticString = #filePath, line: UInt = #line) {
+    guard a.count == b.count else {
+        XCTFail("\(a.count) vs \(b.count) values \(message())", file: file, line: line)
+        return
+    }
+    let differing = a.indices.filter { a[$0].bitPattern != b[$0].bitPattern }
+    if let first = differing.first {
+        XCTFail("\(differing.count) of \(a.count) differ, first at \(first): \(a[first]) vs \(b[first]) \(message())",
+                file: file, line: line)
+    }
+}
