@@ -64,7 +64,13 @@ final class PartWorkers: @unchecked Sendable {
                 pthread_mutex_unlock(mutex)
             }
             work(generation)
-            while unfinished.load(ordering: .acquiring) > 0 { atkd_spin_pause() }
+            // NOTE: after a short spin the wait yields: on a machine with more runnable threads than
+            // cores, the worker that holds the last part may be waiting for this very core.
+            var polls = 0
+            while unfinished.load(ordering: .acquiring) > 0 {
+                polls &+= 1
+                if polls < 1024 { atkd_spin_pause() } else { sched_yield() }
+            }
             // Every part is claimed and done: no worker reads `job` again for this generation.
             job = nil
         }
