@@ -23,7 +23,7 @@ do for [fmt in "png svg"] {
     set ytics ("airplane" 0, "automobile" 1, "bird" 2, "cat" 3, "deer" 4, "dog" 5, "frog" 6, "horse" 7, "ship" 8, "truck" 9)
     set title "teacher"
     plot "confusion-evidence-cifar-r50.dat" index 0 matrix with image notitle
-    set title "ce (1 seed)"
+    set title "ce (2 seeds)"
     plot "confusion-evidence-cifar-r50.dat" index 1 matrix with image notitle
     
     unset multiplot

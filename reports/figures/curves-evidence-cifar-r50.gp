@@ -23,7 +23,8 @@ do for [fmt in "png svg"] {
     set rmargin at screen 0.3200
     set bmargin at screen 0.2579
     set tmargin at screen 0.8263
-    plot "curves-evidence-cifar-r50.dat" index 0 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb "#E69F00" notitle, \
+    plot "curves-evidence-cifar-r50.dat" index 0 using 1:($2-$3):($2+$3) with filledcurves fs transparent solid 0.18 noborder lc rgb "#E69F00" notitle, \
+         "curves-evidence-cifar-r50.dat" index 0 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb "#E69F00" notitle, \
          88.13 with lines dt 3 lw 1.5 lc rgb "#000000" notitle
     set title "train top-1 (%), under augmentation" font ",10"
     set ylabel "top-1 (%)"
@@ -31,14 +32,16 @@ do for [fmt in "png svg"] {
     set rmargin at screen 0.6533
     set bmargin at screen 0.2579
     set tmargin at screen 0.8263
-    plot "curves-evidence-cifar-r50.dat" index 1 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" notitle
+    plot "curves-evidence-cifar-r50.dat" index 1 using 1:($3-$4):($3+$4) with filledcurves fs transparent solid 0.18 noborder lc rgb "#E69F00" notitle, \
+         "curves-evidence-cifar-r50.dat" index 1 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" notitle
     set title "training loss (Σ weight × term)" font ",10"
     set ylabel "loss"
     set lmargin at screen 0.7283
     set rmargin at screen 0.9867
     set bmargin at screen 0.2579
     set tmargin at screen 0.8263
-    plot "curves-evidence-cifar-r50.dat" index 1 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" notitle
+    plot "curves-evidence-cifar-r50.dat" index 1 using 1:($5-$6):($5+$6) with filledcurves fs transparent solid 0.18 noborder lc rgb "#E69F00" notitle, \
+         "curves-evidence-cifar-r50.dat" index 1 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" notitle
     unset title
     unset xlabel
     unset ylabel
@@ -53,7 +56,7 @@ do for [fmt in "png svg"] {
     set xrange [0:1]
     set yrange [0:1]
     plot 2 notitle, \
-         keyentry with linespoints pt 7 lw 2 lc rgb "#E69F00" title "ce (1 seed)"
+         keyentry with linespoints pt 7 lw 2 lc rgb "#E69F00" title "ce (2 seeds)"
     unset multiplot
     set output
 }
