@@ -4,14 +4,10 @@
 import TensorCore
 
 extension ReferenceEngine {
-    private func poolGeometry(_ op: String, _ shape: [Int], _ cfg: PoolConfig) -> (Int, Int, Int, Int, Int, Int) {
-        cfg.geometry(op, shape)
-    }
-
     /// y = max over the window [i·s−pad, i·s−pad+k) × [j·s−pad, j·s−pad+k), padding = −∞;
     /// indices = h·W + w of the first maximum in row-major window order (a NaN wins, as PyTorch).
     public func maxPool2d(_ x: Tensor, _ config: PoolConfig) -> (y: Tensor, indices: [Int32]) {
-        let (n, c, h, w, ho, wo) = poolGeometry("maxPool2d", x.shape, config)
+        let (n, c, h, w, ho, wo) = config.geometry("maxPool2d", x.shape)
         var y = [Float](repeating: 0, count: n * c * ho * wo)
         var indices = [Int32](repeating: 0, count: y.count)
         for plane in 0..<(n * c) {
@@ -69,7 +65,7 @@ extension ReferenceEngine {
 
     /// y = (1/k²) Σ_window x, padded zeros included in the count (PyTorch `F.avg_pool2d` defaults, floor mode).
     public func avgPool2d(_ x: Tensor, _ config: PoolConfig) -> Tensor {
-        let (n, c, h, w, ho, wo) = poolGeometry("avgPool2d", x.shape, config)
+        let (n, c, h, w, ho, wo) = config.geometry("avgPool2d", x.shape)
         var y = [Float](repeating: 0, count: n * c * ho * wo)
         for plane in 0..<(n * c) {
             forEachAvgWindow(h, w, ho, wo, config) { o, rows, cols, divisor in
@@ -83,7 +79,7 @@ extension ReferenceEngine {
 
     /// dx[window] += dy / divisor.
     public func avgPool2dBackward(inputShape: [Int], _ config: PoolConfig, dy: Tensor) -> Tensor {
-        let (n, c, h, w, ho, wo) = poolGeometry("avgPool2dBackward", inputShape, config)
+        let (n, c, h, w, ho, wo) = config.geometry("avgPool2dBackward", inputShape)
         precondition(dy.shape == [n, c, ho, wo], "avgPool2dBackward: dy must be \([n, c, ho, wo]), got \(dy.shape)")
         var dx = [Double](repeating: 0, count: n * c * h * w)
         for plane in 0..<(n * c) {
