@@ -53,6 +53,15 @@ static inline atkd_float8 atkd_join_high_halves(atkd_float8 a, atkd_float8 b) {
     return __builtin_shufflevector(a, b, 4, 5, 6, 7, 12, 13, 14, 15);
 }
 
+/// `a` itself, opaque to the optimiser: shuffles of the result are not moved into the arithmetic
+/// that made `a` (LLVM otherwise splits 8-lane arithmetic feeding 4-lane shuffles into halves).
+static inline atkd_float8 atkd_opaque(atkd_float8 a) {
+#if defined(__AVX__)
+    __asm__("" : "+x"(a));
+#endif
+    return a;
+}
+
 #include "Prefetch.h"   // the module's other headers (this one is its umbrella)
 #include "SpinPause.h"
 
