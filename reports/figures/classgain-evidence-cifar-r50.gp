@@ -12,7 +12,7 @@ do for [fmt in "png svg"] {
     }
     reset
     set datafile missing "nan"
-    set yrange [-10:5]
+    set yrange [-20:15]
     set title "evidence-cifar-r50: per-class top-1 gain over plain KD with 95 % intervals (classes by KD accuracy, hardest first)"
     set style data histograms
     set style histogram errorbars gap 1 lw 1
@@ -21,7 +21,7 @@ do for [fmt in "png svg"] {
     set xtics rotate by -35
     set grid ytics
     set key outside right
-    plot "classgain-evidence-cifar-r50.dat" using 4:5:6:xtic(2) lc rgb "#E69F00" title "ce (1 seed, Wilson)", \
+    plot "classgain-evidence-cifar-r50.dat" using 4:5:6:xtic(2) lc rgb "#E69F00" title "ce (2 seeds, t)", \
          0 with lines lc rgb "#000000" notitle
     unset multiplot
     set output

@@ -25,7 +25,7 @@ do for [fmt in "png svg"] {
     plot "confusion-evidence-cifar-r50.dat" index 0 matrix with image notitle
     set title "ce (2 seeds)"
     plot "confusion-evidence-cifar-r50.dat" index 1 matrix with image notitle
-    set title "kd (1 seed)"
+    set title "kd (2 seeds)"
     plot "confusion-evidence-cifar-r50.dat" index 2 matrix with image notitle
     
     unset multiplot
