@@ -4,15 +4,15 @@
 if (strlen(ARG0) > 0) { cd system(sprintf("dirname '%s'", ARG0)) }
 do for [fmt in "png svg"] {
     if (fmt eq "png") {
-        set terminal pngcairo size 1260,440 font "sans,10" noenhanced
+        set terminal pngcairo size 1260,840 font "sans,10" noenhanced
         set output "confusion-evidence-cifar-r50.png"
     } else {
-        set terminal svg size 1260,440 font "sans,10" noenhanced background "white"
+        set terminal svg size 1260,840 font "sans,10" noenhanced background "white"
         set output "confusion-evidence-cifar-r50.svg"
     }
     reset
     set datafile missing "nan"
-    set multiplot layout 1,3 title "evidence-cifar-r50: confusion matrices (row-normalised; rows true, columns predicted)"
+    set multiplot layout 2,3 title "evidence-cifar-r50: confusion matrices (row-normalised; rows true, columns predicted)"
     set palette defined (0 "#ffffff", 0.25 "#9ecae1", 0.6 "#3182bd", 1 "#08306b")
     set cbrange [0:1]
     set xrange [-0.5:9.5]
@@ -27,6 +27,8 @@ do for [fmt in "png svg"] {
     plot "confusion-evidence-cifar-r50.dat" index 1 matrix with image notitle
     set title "kd (2 seeds)"
     plot "confusion-evidence-cifar-r50.dat" index 2 matrix with image notitle
+    set title "at (1 seed)"
+    plot "confusion-evidence-cifar-r50.dat" index 3 matrix with image notitle
     
     unset multiplot
     set output
