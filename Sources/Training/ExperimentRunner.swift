@@ -20,6 +20,10 @@ public struct RunOptions {
     public var quiet = false
     /// Bytes of teacher outputs kept for the distillation arms of a seed (0: none; numbers are the same).
     public var teacherCacheBytes = TeacherOutputCache.defaultCapacityBytes
+    /// Bytes of a seed's teacher outputs kept on disk for a later process of the seed
+    /// (`TeacherOutputStore`, under `<experiment>/teacher-outputs/seed<k>/`, removed when the seed's
+    /// units here have finished); 0: none; nil: `TeacherOutputStore.defaultCapacityBytes`. Numbers are the same.
+    public var teacherCacheDiskBytes: Int?
     /// Every run spread over the processes of a group (`atkd … --data-parallel` under mpirun); nil: one process.
     public var dataParallel: DataParallel?
     /// Whether this process writes files (false on ranks other than 0 of a data-parallel job).
@@ -94,9 +98,21 @@ public final class ExperimentRunner {
             let summary = try runStudent(arm: arm, seed: seed, teacher: teacher, shard: shard, teacherCache: cache?.cache)
             eta.finished(arm: arm, wallSeconds: summary.wallSeconds)
             out.append(summary)
+            if let store = cache?.cache.store { reporter.note(store.summary) }
+            // The seed's units here have all finished: nothing will read its outputs on disk again.
+            if mine[(position + 1)...].first.map({ units[$0].seed != seed }) ?? true {
+                cache?.cache.store = nil
+                let folder = teacherOutputDirectory(seed: seed)
+                if shard.count == 1, options.dataParallel == nil, options.writes, FileManager.default.fileExists(atPath: folder) {
+                    try FileManager.default.removeItem(atPath: folder)
+                }
+            }
         }
         return out
     }
+
+    /// Where seed `seed`'s teacher outputs are kept on disk.
+    public func teacherOutputDirectory(seed: Int) -> String { "\(experimentDirectory)/teacher-outputs/seed\(seed)" }
 
     /// The spec the experiment folder records: this one, or — when the folder already records another
     /// spec of the same experiment (an add-on spec whose arms land beside the first one's, as issue
@@ -240,7 +256,23 @@ public final class ExperimentRunner {
         }
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         if options.writes { try AtomicFile.write(SpecLoader.resolvedJSON(spec, provenance: provenance), to: "\(dir)/spec.json") }
+        if let cache = teacherCache, objective.needsTeacher { try attachStore(to: cache, run: run, seed: seed, shard: shard) }
         return try run.run(resume: options.resume)
+    }
+
+    /// Gives `cache` the disk store of `seed` for `run`'s teacher outputs (one process writing the
+    /// experiment's folder, and a disk budget): reopened when the run's identity differs from the
+    /// store's. Its identity is the run's fingerprint without the arm: what the teacher's outputs on
+    /// the seed's batches depend on, the same for every arm of the seed.
+    func attachStore(to cache: TeacherOutputCache, run: TrainingRun, seed: Int, shard: UnitShard) throws {
+        let budget = options.teacherCacheDiskBytes ?? TeacherOutputStore.defaultCapacityBytes(at: experimentDirectory)
+        guard shard.count == 1, options.dataParallel == nil, options.writes, budget > 0 else { return }
+        var identity = run.fingerprint()
+        identity.components["arm"] = nil
+        if cache.store?.identity != identity || cache.store?.directory != teacherOutputDirectory(seed: seed) {
+            cache.store = try TeacherOutputStore(directory: teacherOutputDirectory(seed: seed), identity: identity,
+                                                 capacityBytes: budget)
+        }
     }
 
     func resolve(_ path: String) -> String {

@@ -25,7 +25,7 @@ public struct RunFingerprint: Codable, Equatable {
         }
     }
 
-    public static func load(directory: String) throws -> RunFingerprint? {
+    public static func load(directory: String, fileName: String = RunFingerprint.fileName) throws -> RunFingerprint? {
         let path = "\(directory)/\(fileName)"
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         do { return try JSONDecoder().decode(RunFingerprint.self, from: data) } catch {
@@ -33,10 +33,10 @@ public struct RunFingerprint: Codable, Equatable {
         }
     }
 
-    public func save(directory: String) throws {
+    public func save(directory: String, fileName: String = RunFingerprint.fileName) throws {
         let e = JSONEncoder()
         e.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFile.write(e.encode(self), to: "\(directory)/\(Self.fileName)")
+        try AtomicFile.write(e.encode(self), to: "\(directory)/\(fileName)")
     }
 
     /// MD5 of a JSON encoding with sorted keys (for spec parts).

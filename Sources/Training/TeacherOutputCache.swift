@@ -22,12 +22,18 @@ import RelatedMethods
 /// arm reads, the compact outputs the seed's later arms read. So a run
 /// gives the same numbers, bit for bit, with or without the cache, and after a resume that starts
 /// with an empty one. Entries stop being added beyond `capacityBytes` (raw taps fill it fastest).
+/// With a `store`, every computed entry's compact part also goes to disk, and an entry missing here
+/// is looked up there before the teacher runs: a resumed process starts with what earlier ones made.
 public final class TeacherOutputCache {
     public let atOptions: ATLossOptions
     public let capacityBytes: Int
     public private(set) var bytes = 0
     public private(set) var hits = 0
     public private(set) var misses = 0
+    /// The hits served from `store` (counted in `hits` too).
+    public private(set) var storeHits = 0
+    /// The on-disk second level (`TeacherOutputStore`); nil: this process's memory only.
+    public var store: TeacherOutputStore?
     /// Batches whose outputs are kept.
     public var entryCount: Int { entries.count }
     /// The teacher's argmax on the test split, in test-batch order (the agreement metric).
@@ -74,8 +80,19 @@ public final class TeacherOutputCache {
                         needs: TeacherNeeds = .logitsAndAttentionTargets, engine: any Kernels,
                         compute: () -> NetworkOutputs) -> NetworkOutputs {
         let key = Key(epoch: epoch, batch: batch, batchSize: labels.count)
-        let old = entries[key].flatMap { $0.labels == labels ? $0 : nil }
+        var old = entries[key].flatMap { $0.labels == labels ? $0 : nil }
         if let hit = old, hit.needs.covers(needs) { hits += 1; return hit.outputs }
+        let stored = store?.load(epoch: epoch, batch: batch, labels: labels, atOptions: atOptions)
+        if let stored, old.map({ stored.needs.covers($0.needs) }) ?? true {
+            let entry = Entry(labels: labels, needs: stored.needs, outputs: stored.outputs,
+                              size: Self.size(of: stored.outputs, labels: labels))
+            if stored.needs.covers(needs) {
+                hits += 1; storeHits += 1
+                keep(entry, at: key, replacing: old)
+                return stored.outputs
+            }
+            old = entry
+        }
         misses += 1
         let full = compute()
         let earlier = old.map { alsoKeepIsEverythingAhead ? $0.needs.intersection(alsoKeep) : $0.needs }
@@ -98,14 +115,27 @@ public final class TeacherOutputCache {
                                      attentionTargetOptions: targets == nil ? nil : atOptions,
                                      embedding: want.embedding ? full.embedding : nil, keptTaps: kept,
                                      lastTapSimilarity: similarity)
-        let size = 4 * (compact.logits.count + (targets ?? []).reduce(0) { $0 + $1.count }
-                        + (compact.embedding?.count ?? 0) + kept.values.reduce(0) { $0 + $1.count })
-            + 8 * (labels.count + (similarity?.rows.count ?? 0))
-        let freed = old?.size ?? 0
-        if bytes - freed + size <= capacityBytes {
-            entries[key] = Entry(labels: labels, needs: want, outputs: compact, size: size)
-            bytes += size - freed
+        keep(Entry(labels: labels, needs: want, outputs: compact, size: Self.size(of: compact, labels: labels)),
+             at: key, replacing: old)
+        if let store, !(stored.map { $0.needs.covers(TeacherOutputStore.kept(want)) } ?? false) {
+            store.save(epoch: epoch, batch: batch, labels: labels, needs: want, outputs: compact)
         }
         return compact
+    }
+
+    /// Keeps `entry` in place of `old` while the cache stays within `capacityBytes`.
+    func keep(_ entry: Entry, at key: Key, replacing old: Entry?) {
+        let freed = old?.size ?? 0
+        if bytes - freed + entry.size <= capacityBytes {
+            entries[key] = entry
+            bytes += entry.size - freed
+        }
+    }
+
+    /// Bytes an entry of `outputs` takes: 4 a Float, 8 a label or Double.
+    static func size(of outputs: NetworkOutputs, labels: [Int]) -> Int {
+        4 * (outputs.logits.count + (outputs.attentionTargets ?? []).reduce(0) { $0 + $1.count }
+             + (outputs.embedding?.count ?? 0) + outputs.keptTaps.values.reduce(0) { $0 + $1.count })
+            + 8 * (labels.count + (outputs.lastTapSimilarity?.rows.count ?? 0))
     }
 }

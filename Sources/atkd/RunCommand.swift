@@ -42,6 +42,13 @@ struct RunCommand: ParsableCommand {
         discussion: "Default: a quarter of physical memory, at most 8 GiB."))
     var teacherCacheGib: Double?
 
+    @Option(help: ArgumentHelp(
+        "GiB of a seed's teacher outputs kept on disk for a later process of the seed (0: none; results are the same).",
+        discussion: "Kept under runs/<name>/teacher-outputs/seed<k>/, removed when the seed's units have finished: "
+            + "a run stopped and resumed mid-seed reads them instead of running the teacher again. One process only "
+            + "(not with --shard, MPI or --data-parallel). Default: a quarter of the free disk space, at most 16 GiB."))
+    var teacherCacheDiskGib: Double?
+
     @OptionGroup var location: RunLocationOptions
     @OptionGroup var data: DataOptions
     @OptionGroup var engine: EngineOptions
@@ -50,6 +57,9 @@ struct RunCommand: ParsableCommand {
     func validate() throws {
         if let g = teacherCacheGib, !(g >= 0 && g.isFinite) {
             throw ValidationError("--teacher-cache-gib: takes a size in GiB ≥ 0 (got \(g))")
+        }
+        if let g = teacherCacheDiskGib, !(g >= 0 && g.isFinite) {
+            throw ValidationError("--teacher-cache-disk-gib: takes a size in GiB ≥ 0 (got \(g))")
         }
     }
 
@@ -64,6 +74,7 @@ struct RunCommand: ParsableCommand {
                                       quiet: location.quiet || (launch?.world.rank ?? 0) != 0)
             var options = location.runOptions(retrainTeacher: retrainTeacher)
             if let g = teacherCacheGib { options.teacherCacheBytes = Int(g * Double(1 << 30)) }
+            if let g = teacherCacheDiskGib { options.teacherCacheDiskBytes = Int(g * Double(1 << 30)) }
             if let launch {
                 guard shard == nil, !teacherOnly else { throw ValidationError("--data-parallel: trains every unit over all ranks; drop --shard/--teacher-only") }
                 options.dataParallel = launch.dataParallel
