@@ -111,9 +111,6 @@ public final class ExperimentRunner {
         return out
     }
 
-    /// Where seed `seed`'s teacher outputs are kept on disk.
-    public func teacherOutputDirectory(seed: Int) -> String { "\(experimentDirectory)/teacher-outputs/seed\(seed)" }
-
     /// The spec the experiment folder records: this one, or — when the folder already records another
     /// spec of the same experiment (an add-on spec whose arms land beside the first one's, as issue
     /// 22's methods beside (a)) — that spec with this one's arms and seeds added, so the record names
@@ -258,21 +255,6 @@ public final class ExperimentRunner {
         if options.writes { try AtomicFile.write(SpecLoader.resolvedJSON(spec, provenance: provenance), to: "\(dir)/spec.json") }
         if let cache = teacherCache, objective.needsTeacher { try attachStore(to: cache, run: run, seed: seed, shard: shard) }
         return try run.run(resume: options.resume)
-    }
-
-    /// Gives `cache` the disk store of `seed` for `run`'s teacher outputs (one process writing the
-    /// experiment's folder, and a disk budget): reopened when the run's identity differs from the
-    /// store's. Its identity is the run's fingerprint without the arm: what the teacher's outputs on
-    /// the seed's batches depend on, the same for every arm of the seed.
-    func attachStore(to cache: TeacherOutputCache, run: TrainingRun, seed: Int, shard: UnitShard) throws {
-        let budget = options.teacherCacheDiskBytes ?? TeacherOutputStore.defaultCapacityBytes(at: experimentDirectory)
-        guard shard.count == 1, options.dataParallel == nil, options.writes, budget > 0 else { return }
-        var identity = run.fingerprint()
-        identity.components["arm"] = nil
-        if cache.store?.identity != identity || cache.store?.directory != teacherOutputDirectory(seed: seed) {
-            cache.store = try TeacherOutputStore(directory: teacherOutputDirectory(seed: seed), identity: identity,
-                                                 capacityBytes: budget)
-        }
     }
 
     func resolve(_ path: String) -> String {
