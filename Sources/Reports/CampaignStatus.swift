@@ -175,6 +175,29 @@ public enum CampaignStatus {
     }
 
     /// The table `atkd status` prints, and the totals under it.
+    /// The seeds' teacher outputs kept on disk (`TeacherOutputStore`) under the experiments'
+    /// folders in `runsRoot`, with their bytes: what a running or interrupted seed holds until its
+    /// units finish.
+    public static func teacherOutputFolders(experiments: [String], runsRoot: String) -> [(path: String, bytes: Int)] {
+        let fm = FileManager.default
+        return Array(Set(experiments)).sorted().flatMap { name -> [(path: String, bytes: Int)] in
+            let root = "\(runsRoot)/\(name)/teacher-outputs"
+            return ((try? fm.contentsOfDirectory(atPath: root)) ?? []).sorted().map { seed in
+                let folder = "\(root)/\(seed)"
+                let bytes = ((try? fm.contentsOfDirectory(atPath: folder)) ?? []).reduce(0) { sum, file in
+                    sum + (((try? fm.attributesOfItem(atPath: "\(folder)/\(file)"))?[.size] as? NSNumber)?.intValue ?? 0)
+                }
+                return (folder, bytes)
+            }
+        }
+    }
+
+    /// A line per folder of `teacherOutputFolders` (none when there are none).
+    public static func teacherOutputLines(_ folders: [(path: String, bytes: Int)]) -> [String] {
+        folders.map { String(format: "teacher outputs on disk: %@ %.2f GB (removed when the seed's units finish)",
+                             $0.path, Double($0.bytes) / 1e9) }
+    }
+
     public static func table(_ units: [CampaignUnit]) -> String {
         func hours(_ s: Double) -> String { String(format: "%.2f h", s / 3600) }
         let width = max(20, units.map(\.experiment.count).max() ?? 0)

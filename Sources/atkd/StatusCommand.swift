@@ -40,6 +40,8 @@ struct StatusCommand: ParsableCommand {
                                                         runsRoot: runs))
             }
             print(CampaignStatus.table(units))
+            let folders = CampaignStatus.teacherOutputFolders(experiments: units.map(\.experiment), runsRoot: runs)
+            CampaignStatus.teacherOutputLines(folders).forEach { print($0) }
         } catch let e as ValidationError { throw e } catch { fail(error) }
     }
 }

@@ -47,6 +47,24 @@ final class CampaignStatusTests: XCTestCase {
         XCTAssertEqual(CampaignStatus.units(of: spec, runsRoot: root, projectRoot: root)[2].secondsPerEpoch, 2.5)
     }
 
+    /// Folders of teacher outputs kept on disk are listed per seed with their bytes; experiments
+    /// without any list nothing.
+    func testTeacherOutputFoldersOnDiskAreListedWithTheirSize() throws {
+        let root = NSTemporaryDirectory() + "atkd-status-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let folder = "\(root)/camp/teacher-outputs/seed3"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try Data(count: 1_500).write(to: URL(fileURLWithPath: "\(folder)/e0-b0-n128.atkd"))
+        try Data(count: 500).write(to: URL(fileURLWithPath: "\(folder)/identity.json"))
+        try FileManager.default.createDirectory(atPath: "\(root)/other/ce-seed1", withIntermediateDirectories: true)
+        let folders = CampaignStatus.teacherOutputFolders(experiments: ["camp", "other", "camp"], runsRoot: root)
+        XCTAssertEqual(folders.map(\.path), [folder])
+        XCTAssertEqual(folders.map(\.bytes), [2_000])
+        XCTAssertEqual(CampaignStatus.teacherOutputLines(folders),
+                       ["teacher outputs on disk: \(folder) 0.00 GB (removed when the seed's units finish)"])
+        XCTAssertEqual(CampaignStatus.teacherOutputFolders(experiments: ["other"], runsRoot: root).count, 0)
+    }
+
     /// A distillation arm never measured takes the median of the experiment's measured distillation
     /// units (`≈`), also those an add-on spec's units sit beside; CE never borrows from them.
     func testUnmeasuredDistillationArmsAreEstimatedFromOtherArms() throws {
