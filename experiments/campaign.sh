@@ -9,6 +9,7 @@
 #   experiments/campaign.sh restore   on a fresh clone: finished summaries and saved states back under runs/,
 #                                     so `start` skips the finished units and continues the unfinished ones
 #   experiments/campaign.sh teacher-done SPEC   exit 0 when SPEC's teacher is trained (what the streams wait for)
+#   experiments/campaign.sh stream ITEM...      run stream items (below) in order, in the foreground
 #
 # ATKD (default .build/release/atkd) is the binary it runs; RUNS (default runs) the run folder; STATE
 # (default experiments/campaign-state) the committed unfinished states.
@@ -34,15 +35,18 @@ RUNS=${RUNS:-runs}
 #             in one process a seed's kd runs the AW-conv teacher and its at and atkd read the cached
 #             teacher outputs, so the teacher runs once a seed — ≈ 5.7 one-thread hours a seed
 #             instead of ≈ 6.8 (experiments/README.md). (b) — the proposal's question — runs on both
-#             streams as soon as its teacher exists and finishes before (c).
+#             streams as soon as its teacher exists and finishes before (c). Seed 3 is split
+#             (eighteenth session): stream 1 runs its ce, kd and at, stream 2 its atkd beside them as
+#             soon as seed 2 is done, reading the teacher outputs kd has written to disk (a second
+#             process on a seed's store only reads it) — (b) ends ≈ 1 h sooner for ≈ 0.5 h more work.
 FIRST=experiments/evidence-wrn16.json
 R50=experiments/evidence-cifar-r50.json
 LONG_WRN=experiments/evidence-wrn16-teacher-60ep.json
-STREAM1=(control "teacher:$R50" "seed:1:$R50" "seed:3:$R50"
+STREAM1=(control "teacher:$R50" "seed:1:$R50" "arms:ce,kd,at:seed:3:$R50"
          experiments/evidence-imagenette.json experiments/evidence-imagenette-beta1000.json)
 METHODS=experiments/evidence-wrn16-methods.json
-STREAM2=(experiments/evidence-wrn16-bf16.json "until-teacher:$R50:$METHODS" "seed:2:$R50" "$METHODS"
-         "trained:wrn-16-2:$LONG_WRN")
+STREAM2=(experiments/evidence-wrn16-bf16.json "until-teacher:$R50:$METHODS" "seed:2:$R50" "arms:atkd:seed:3:$R50"
+         "$METHODS" "trained:wrn-16-2:$LONG_WRN")
 SPECS=("$FIRST" "$R50" experiments/evidence-wrn16-bf16.json experiments/evidence-wrn16-methods.json
        experiments/evidence-imagenette.json experiments/evidence-imagenette-beta1000.json)
 CONTROL_TEACHER=(--spec "$R50" --model resnet50-w4
@@ -71,11 +75,12 @@ teacher_done() {
 wait_for_teacher() { until teacher_done "$1"; do sleep 60; done; }
 
 # Items: a spec (all its units), `teacher:SPEC` (only its teacher), `seed:K:SPEC` (seed K's units of
-# SPEC, in one process, after its teacher exists) or `control` (the control teacher). A spec that fails (its
+# SPEC, in one process, after its teacher exists), `arms:LIST:seed:K:SPEC` (the same for the arms
+# LIST only) or `control` (the control teacher). A spec that fails (its
 # error is in the log) does not stop the stream's later items; `stop` ends the loops before it
 # interrupts their units, so an interrupted unit never lets the next one start.
 run_stream() {
-  local item spec part
+  local item spec part arms
   for item in "$@"; do
     case "$item" in
       control)
@@ -100,6 +105,12 @@ run_stream() {
           nice -n 19 "$ATKD" run "$spec" --seeds "$seed" --runs "$RUNS" --quiet --threads 1 ||
             echo "campaign: $spec --seeds $seed failed (exit $?); going on"
         done ;;
+      arms:*)
+        # arms:LIST:seed:K:SPEC — seed K's arms LIST (comma-separated) of SPEC in one process, after its teacher exists.
+        part=${item#arms:}; arms=${part%%:seed:*}; part=${part#*:seed:}; spec=${part#*:}; part=${part%%:*}
+        wait_for_teacher "$spec"
+        nice -n 19 "$ATKD" run "$spec" --seeds "$part" --arms "$arms" --runs "$RUNS" --quiet --threads 1 ||
+          echo "campaign: $spec --seeds $part --arms $arms failed (exit $?); going on" ;;
       seed:*)
         part=${item#seed:}; spec=${part#*:}; part=${part%%:*}
         wait_for_teacher "$spec"
@@ -126,6 +137,9 @@ case "${1:-}" in
     echo "campaign: started (pid $!), log $RUNS/campaign.log" ;;
   run)
     run_all ;;
+  stream)
+    # stream ITEM...: those items in order, in the foreground (items as in STREAM1/STREAM2 above).
+    shift; run_stream "$@" ;;
   stop)
     # The loops first (so none starts a next unit), then Ctrl-C to their atkd children: each
     # checkpoints and exits.

@@ -21,9 +21,20 @@ import ZagoruykoAT
 /// reading the store gives the numbers it gives recomputing. An unreadable entry counts as absent
 /// (recomputed, rewritten, and named in `rejected`); a failed write turns the store off for the
 /// process (`writeFailure`): the run goes on recomputing, as without a store.
+///
+/// One process writes a folder: the first to open it holds an exclusive `flock` on its `lock` file
+/// while the store lives. Another process opening it meanwhile (two arms of one seed run side by
+/// side, `--arms`) only reads what the writer has finished — entries are renamed into place whole
+/// and never change — and never writes, cleans up or removes.
 public final class TeacherOutputStore {
     public let directory: String
     public let identity: RunFingerprint
+    /// Whether this process holds the folder's lock (writes, cleans up, removes); false: it only reads.
+    public let writer: Bool
+    /// The lock file's descriptor while `writer` (closing it releases the lock); −1 otherwise.
+    private let lockDescriptor: Int32
+    /// Whether the folder holds outputs of `identity` (a reader of another identity's folder reads nothing).
+    private let readable: Bool
     /// Writing stops at this many bytes of entries in the folder.
     public let capacityBytes: Int
     /// Bytes of the entries in the folder (those found at opening and those written since).
@@ -37,20 +48,42 @@ public final class TeacherOutputStore {
 
     static let identityFile = "identity.json"
 
-    /// Opens (creating) `directory` for outputs of `identity`: entries recorded for another identity,
-    /// or under an unreadable one, are removed first.
+    /// Opens (creating) `directory` for outputs of `identity`, as its writer when no other process
+    /// holds the lock: then entries recorded for another identity, or under an unreadable one, and
+    /// the temporary files of a killed write are removed first. Else as a reader.
     public init(directory: String, identity: RunFingerprint, capacityBytes: Int) throws {
         self.directory = directory
         self.identity = identity
         self.capacityBytes = capacityBytes
         let fm = FileManager.default
         try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let fd = open("\(directory)/\(Self.lockFile)", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw TeacherOutputStoreError("\(directory)/\(Self.lockFile): cannot open (errno \(errno))") }
+        writer = flock(fd, LOCK_EX | LOCK_NB) == 0
+        if !writer { close(fd) }
+        lockDescriptor = writer ? fd : -1
         let recorded = try? RunFingerprint.load(directory: directory, fileName: Self.identityFile)
+        readable = writer || recorded == identity
+        guard writer else { return }
         for name in try fm.contentsOfDirectory(atPath: directory) where name.hasSuffix(".atkd") || name.hasSuffix(".tmp") {
             let path = "\(directory)/\(name)"
             if recorded != identity || name.hasSuffix(".tmp") { try fm.removeItem(atPath: path) } else { bytes += Self.fileSize(path) }
         }
         if recorded != identity { try identity.save(directory: directory, fileName: Self.identityFile) }
+    }
+
+    deinit { if lockDescriptor >= 0 { close(lockDescriptor) } }
+
+    static let lockFile = "lock"
+
+    /// Removes `directory` unless a process holds its lock (a writer still running); nothing when absent.
+    public static func removeUnlessLocked(_ directory: String) throws {
+        guard FileManager.default.fileExists(atPath: directory) else { return }
+        let fd = open("\(directory)/\(lockFile)", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return }
+        try FileManager.default.removeItem(atPath: directory)
     }
 
     /// A quarter of the free space where `path` lies, at most 16 GiB: a whole seed of the campaign's
@@ -69,6 +102,7 @@ public final class TeacherOutputStore {
     public var summary: String {
         var line = "teacher outputs on disk: \(reads) batches read, \(writes) written, "
             + String(format: "%.2f GB", Double(bytes) / 1e9) + " in \(directory)"
+        if !writer { line += readable ? " (read only: another process writes it)" : " (another process writes it for another run: not read)" }
         if !rejected.isEmpty { line += "; \(rejected.count) unreadable, recomputed (first: \(rejected[0]))" }
         if let writeFailure { line += "; writing stopped: \(writeFailure)" }
         return line
@@ -84,7 +118,7 @@ public final class TeacherOutputStore {
     public func load(epoch: Int, batch: Int, labels: [Int], atOptions: ATLossOptions)
         -> (needs: TeacherNeeds, outputs: NetworkOutputs)? {
         let file = path(epoch: epoch, batch: batch, batchSize: labels.count)
-        guard FileManager.default.fileExists(atPath: file) else { return nil }
+        guard readable, FileManager.default.fileExists(atPath: file) else { return nil }
         do {
             let (tensors, metadata) = try TensorArchive.read(from: file)
             guard metadata["labels"] == Self.text(labels) else { return nil }
@@ -107,8 +141,10 @@ public final class TeacherOutputStore {
                                           embedding: tensors["embedding"]))
         } catch {
             rejected.append("\(file): \(error)")
-            bytes -= Self.fileSize(file)
-            try? FileManager.default.removeItem(atPath: file)
+            if writer {
+                bytes -= Self.fileSize(file)
+                try? FileManager.default.removeItem(atPath: file)
+            }
             return nil
         }
     }
@@ -120,7 +156,7 @@ public final class TeacherOutputStore {
 
     /// Writes the kept part (`kept(needs)`) of `outputs` for batch `batch` of `epoch`, atomically.
     public func save(epoch: Int, batch: Int, labels: [Int], needs: TeacherNeeds, outputs: NetworkOutputs) {
-        guard writeFailure == nil, bytes < capacityBytes else { return }
+        guard writer, writeFailure == nil, bytes < capacityBytes else { return }
         let keep = Self.kept(needs)
         var tensors: [(String, Tensor)] = [("logits", outputs.logits)]
         if keep.attentionTargets, let targets = outputs.attentionTargets {
@@ -141,9 +177,10 @@ public final class TeacherOutputStore {
         }
     }
 
-    /// Removes the folder and everything in it.
+    /// Removes the folder and everything in it (the writer only).
     public func remove() throws {
-        if FileManager.default.fileExists(atPath: directory) { try FileManager.default.removeItem(atPath: directory) }
+        guard writer, FileManager.default.fileExists(atPath: directory) else { return }
+        try FileManager.default.removeItem(atPath: directory)
     }
 
     static func text(_ labels: [Int]) -> String { labels.map(String.init).joined(separator: ",") }

@@ -72,25 +72,62 @@ final class TeacherOutputStoreTests: XCTestCase {
         XCTAssert(store.summary.contains("2 unreadable"), store.summary)
     }
 
-    /// Reopened for the same identity, the folder's entries are read (and counted in `bytes`); for
-    /// another identity they are removed first, and so are the temporary files of a killed write.
+    /// Reopened for the same identity (by the next process: the last one's store is gone), the
+    /// folder's entries are read (and counted in `bytes`); for another identity they are removed
+    /// first, and so are the temporary files of a killed write.
     func testAFolderMadeForAnotherIdentityIsEmptiedBeforeUse() throws {
-        let first = try TeacherOutputStore(directory: root, identity: identity, capacityBytes: .max)
-        first.save(epoch: 0, batch: 0, labels: [1, 2, 3, 4], needs: .logitsAndAttentionTargets, outputs: outputs())
-        first.save(epoch: 0, batch: 1, labels: [1, 2, 3, 4], needs: .logitsAndAttentionTargets, outputs: outputs())
+        var first: TeacherOutputStore? = try TeacherOutputStore(directory: root, identity: identity, capacityBytes: .max)
+        first?.save(epoch: 0, batch: 0, labels: [1, 2, 3, 4], needs: .logitsAndAttentionTargets, outputs: outputs())
+        first?.save(epoch: 0, batch: 1, labels: [1, 2, 3, 4], needs: .logitsAndAttentionTargets, outputs: outputs())
+        let written = try XCTUnwrap(first?.bytes)
+        first = nil
         try Data([1, 2, 3]).write(to: URL(fileURLWithPath: "\(root)/e0-b2-n4.atkd.123.abc.tmp"))
-        let same = try TeacherOutputStore(directory: root, identity: identity, capacityBytes: .max)
-        XCTAssertEqual(same.bytes, first.bytes)
-        XCTAssertGreaterThan(same.bytes, 0)
-        XCTAssertNotNil(same.load(epoch: 0, batch: 1, labels: [1, 2, 3, 4], atOptions: atOptions))
+        var same: TeacherOutputStore? = try TeacherOutputStore(directory: root, identity: identity, capacityBytes: .max)
+        XCTAssertEqual(same?.writer, true)
+        XCTAssertEqual(same?.bytes, written)
+        XCTAssertGreaterThan(written, 0)
+        XCTAssertNotNil(same?.load(epoch: 0, batch: 1, labels: [1, 2, 3, 4], atOptions: atOptions))
         XCTAssertFalse(FileManager.default.fileExists(atPath: "\(root)/e0-b2-n4.atkd.123.abc.tmp"))
+        same = nil
         var other = identity
         other.components["teacher"] = "t weights md5 1"
         let fresh = try TeacherOutputStore(directory: root, identity: other, capacityBytes: .max)
         XCTAssertEqual(fresh.bytes, 0)
         XCTAssertNil(fresh.load(epoch: 0, batch: 1, labels: [1, 2, 3, 4], atOptions: atOptions))
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root), ["identity.json"])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root).sorted(), ["identity.json", "lock"])
         XCTAssertEqual(try RunFingerprint.load(directory: root, fileName: "identity.json"), other)
+    }
+
+    /// While one store writes a folder, a second one opened on it (another process; here another
+    /// open file, which `flock` treats alike) reads the writer's entries but writes, cleans up and
+    /// removes nothing; one made for another identity reads nothing. Once the writer is gone the
+    /// folder can be removed, not before.
+    func testASecondStoreOnAFolderOnlyReadsIt() throws {
+        var first: TeacherOutputStore? = try TeacherOutputStore(directory: root, identity: identity, capacityBytes: .max)
+        XCTAssertEqual(first?.writer, true)
+        first?.save(epoch: 0, batch: 0, labels: [1, 2, 3, 4], needs: .logitsAndAttentionTargets, outputs: outputs())
+        try Data([1, 2, 3]).write(to: URL(fileURLWithPath: "\(root)/e0-b1-n4.atkd.9.abc.tmp"))
+        let second = try TeacherOutputStore(directory: root, identity: identity, capacityBytes: .max)
+        XCTAssertFalse(second.writer)
+        XCTAssert(FileManager.default.fileExists(atPath: "\(root)/e0-b1-n4.atkd.9.abc.tmp"), "a reader cleans nothing up")
+        let read = try XCTUnwrap(second.load(epoch: 0, batch: 0, labels: [1, 2, 3, 4], atOptions: atOptions))
+        XCTAssertEqual(bits(read.outputs.logits), bits(outputs().logits))
+        second.save(epoch: 0, batch: 2, labels: [1, 2, 3, 4], needs: .logits, outputs: outputs())
+        XCTAssertEqual(second.writes, 0)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(root)/e0-b2-n4.atkd"))
+        XCTAssert(second.summary.contains("read only"), second.summary)
+        var other = identity
+        other.components["seed"] = "2"
+        let stranger = try TeacherOutputStore(directory: root, identity: other, capacityBytes: .max)
+        XCTAssertFalse(stranger.writer)
+        XCTAssertNil(stranger.load(epoch: 0, batch: 0, labels: [1, 2, 3, 4], atOptions: atOptions))
+        XCTAssert(FileManager.default.fileExists(atPath: "\(root)/e0-b0-n4.atkd"), "a reader of another identity removes nothing")
+        try second.remove()
+        try TeacherOutputStore.removeUnlessLocked(root)
+        XCTAssert(FileManager.default.fileExists(atPath: root), "the writer still holds the lock")
+        first = nil
+        try TeacherOutputStore.removeUnlessLocked(root)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root))
     }
 
     /// Writing stops once the folder holds `capacityBytes`.

@@ -41,4 +41,15 @@ before=$(listing)
 RUNS="$scratch/empty-runs" "$campaign" save > /dev/null
 [ ! -e "$STATE/evidence-x" ] || fail "save kept a state folder with no unit"
 [ "$(listing)" = "$before" ] || fail "save changed reports/ from a scratch run folder"
+# Stream items become the atkd commands they name: `arms:LIST:seed:K:SPEC` is seed K's arms LIST of
+# SPEC in one process (after its teacher exists), `seed:K:SPEC` all of seed K's arms.
+cat > "$scratch/fake-atkd" <<'SH'
+#!/usr/bin/env bash
+echo "$*" >> "$(dirname "$0")/calls"
+SH
+chmod +x "$scratch/fake-atkd"
+ATKD="$scratch/fake-atkd" "$campaign" stream "arms:ce,kd,at:seed:3:$scratch/with.json" "seed:2:$scratch/with.json" > /dev/null
+expected="run $scratch/with.json --seeds 3 --arms ce,kd,at --runs $RUNS --quiet --threads 1
+run $scratch/with.json --seeds 2 --runs $RUNS --quiet --threads 1"
+[ "$(cat "$scratch/calls")" = "$expected" ] || fail "stream items ran as: $(cat "$scratch/calls")"
 echo "campaign fresh-clone test: passed"
