@@ -101,10 +101,9 @@ public final class ExperimentRunner {
             if let store = cache?.cache.store { reporter.note(store.summary) }
             // The seed's units here have all finished: nothing will read its outputs on disk again.
             if mine[(position + 1)...].first.map({ units[$0].seed != seed }) ?? true {
-                let store = cache?.cache.store
-                cache?.cache.store = nil
-                if let store, store.writer { try store.remove() } else if shard.count == 1, options.dataParallel == nil, options.writes {
-                    try TeacherOutputStore.removeUnlessLocked(teacherOutputDirectory(seed: seed))
+                cache?.cache.store = nil  // releases this process's locks on the folder
+                if shard.count == 1, options.dataParallel == nil, options.writes {
+                    try TeacherOutputStore.removeUnlessUsed(teacherOutputDirectory(seed: seed))
                 }
             }
         }

@@ -25,7 +25,8 @@ import ZagoruykoAT
 /// One process writes a folder: the first to open it holds an exclusive `flock` on its `lock` file
 /// while the store lives. Another process opening it meanwhile (two arms of one seed run side by
 /// side, `--arms`) only reads what the writer has finished — entries are renamed into place whole
-/// and never change — and never writes, cleans up or removes.
+/// and never change — and never writes or cleans up. Every store holds a shared lock on `users`, so
+/// the folder is removed (`removeUnlessUsed`) only once no store of any process has it open.
 public final class TeacherOutputStore {
     public let directory: String
     public let identity: RunFingerprint
@@ -33,6 +34,8 @@ public final class TeacherOutputStore {
     public let writer: Bool
     /// The lock file's descriptor while `writer` (closing it releases the lock); −1 otherwise.
     private let lockDescriptor: Int32
+    /// The `users` file's descriptor, shared-locked while the store lives.
+    private let usersDescriptor: Int32
     /// Whether the folder holds outputs of `identity` (a reader of another identity's folder reads nothing).
     private let readable: Bool
     /// Writing stops at this many bytes of entries in the folder.
@@ -57,8 +60,15 @@ public final class TeacherOutputStore {
         self.capacityBytes = capacityBytes
         let fm = FileManager.default
         try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let users = open("\(directory)/\(Self.usersFile)", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard users >= 0 else { throw TeacherOutputStoreError("\(directory)/\(Self.usersFile): cannot open (errno \(errno))") }
+        _ = flock(users, LOCK_SH)
+        usersDescriptor = users
         let fd = open("\(directory)/\(Self.lockFile)", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw TeacherOutputStoreError("\(directory)/\(Self.lockFile): cannot open (errno \(errno))") }
+        guard fd >= 0 else {
+            close(users)
+            throw TeacherOutputStoreError("\(directory)/\(Self.lockFile): cannot open (errno \(errno))")
+        }
         writer = flock(fd, LOCK_EX | LOCK_NB) == 0
         if !writer { close(fd) }
         lockDescriptor = writer ? fd : -1
@@ -72,17 +82,24 @@ public final class TeacherOutputStore {
         if recorded != identity { try identity.save(directory: directory, fileName: Self.identityFile) }
     }
 
-    deinit { if lockDescriptor >= 0 { close(lockDescriptor) } }
+    deinit {
+        if lockDescriptor >= 0 { close(lockDescriptor) }
+        close(usersDescriptor)
+    }
 
-    static let lockFile = "lock"
+    static let lockFile = "lock", usersFile = "users"
 
-    /// Removes `directory` unless a process holds its lock (a writer still running); nothing when absent.
-    public static func removeUnlessLocked(_ directory: String) throws {
+    /// Removes `directory` unless some store (of any process) has it open; nothing when absent.
+    public static func removeUnlessUsed(_ directory: String) throws {
         guard FileManager.default.fileExists(atPath: directory) else { return }
-        let fd = open("\(directory)/\(lockFile)", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { return }
-        defer { close(fd) }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return }
+        var held: [Int32] = []
+        defer { held.forEach { close($0) } }
+        for name in [lockFile, usersFile] {
+            let fd = open("\(directory)/\(name)", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { return }
+            held.append(fd)
+            guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return }
+        }
         try FileManager.default.removeItem(atPath: directory)
     }
 
@@ -175,12 +192,6 @@ public final class TeacherOutputStore {
         } catch {
             writeFailure = "\(error)"
         }
-    }
-
-    /// Removes the folder and everything in it (the writer only).
-    public func remove() throws {
-        guard writer, FileManager.default.fileExists(atPath: directory) else { return }
-        try FileManager.default.removeItem(atPath: directory)
     }
 
     static func text(_ labels: [Int]) -> String { labels.map(String.init).joined(separator: ",") }

@@ -94,39 +94,42 @@ final class TeacherOutputStoreTests: XCTestCase {
         let fresh = try TeacherOutputStore(directory: root, identity: other, capacityBytes: .max)
         XCTAssertEqual(fresh.bytes, 0)
         XCTAssertNil(fresh.load(epoch: 0, batch: 1, labels: [1, 2, 3, 4], atOptions: atOptions))
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root).sorted(), ["identity.json", "lock"])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root).sorted(), ["identity.json", "lock", "users"])
         XCTAssertEqual(try RunFingerprint.load(directory: root, fileName: "identity.json"), other)
     }
 
     /// While one store writes a folder, a second one opened on it (another process; here another
-    /// open file, which `flock` treats alike) reads the writer's entries but writes, cleans up and
-    /// removes nothing; one made for another identity reads nothing. Once the writer is gone the
-    /// folder can be removed, not before.
+    /// open file, which `flock` treats alike) reads the writer's entries but writes and cleans up
+    /// nothing; one made for another identity reads nothing. The folder is removed only once no
+    /// store has it open, writer or reader.
     func testASecondStoreOnAFolderOnlyReadsIt() throws {
         var first: TeacherOutputStore? = try TeacherOutputStore(directory: root, identity: identity, capacityBytes: .max)
         XCTAssertEqual(first?.writer, true)
         first?.save(epoch: 0, batch: 0, labels: [1, 2, 3, 4], needs: .logitsAndAttentionTargets, outputs: outputs())
         try Data([1, 2, 3]).write(to: URL(fileURLWithPath: "\(root)/e0-b1-n4.atkd.9.abc.tmp"))
-        let second = try TeacherOutputStore(directory: root, identity: identity, capacityBytes: .max)
-        XCTAssertFalse(second.writer)
+        var reader: TeacherOutputStore? = try TeacherOutputStore(directory: root, identity: identity, capacityBytes: .max)
+        XCTAssertEqual(reader?.writer, false)
         XCTAssert(FileManager.default.fileExists(atPath: "\(root)/e0-b1-n4.atkd.9.abc.tmp"), "a reader cleans nothing up")
-        let read = try XCTUnwrap(second.load(epoch: 0, batch: 0, labels: [1, 2, 3, 4], atOptions: atOptions))
+        let read = try XCTUnwrap(reader?.load(epoch: 0, batch: 0, labels: [1, 2, 3, 4], atOptions: atOptions))
         XCTAssertEqual(bits(read.outputs.logits), bits(outputs().logits))
-        second.save(epoch: 0, batch: 2, labels: [1, 2, 3, 4], needs: .logits, outputs: outputs())
-        XCTAssertEqual(second.writes, 0)
+        reader?.save(epoch: 0, batch: 2, labels: [1, 2, 3, 4], needs: .logits, outputs: outputs())
+        XCTAssertEqual(reader?.writes, 0)
         XCTAssertFalse(FileManager.default.fileExists(atPath: "\(root)/e0-b2-n4.atkd"))
-        XCTAssert(second.summary.contains("read only"), second.summary)
+        XCTAssert(reader?.summary.contains("read only") == true, reader?.summary ?? "")
         var other = identity
         other.components["seed"] = "2"
-        let stranger = try TeacherOutputStore(directory: root, identity: other, capacityBytes: .max)
-        XCTAssertFalse(stranger.writer)
-        XCTAssertNil(stranger.load(epoch: 0, batch: 0, labels: [1, 2, 3, 4], atOptions: atOptions))
+        var stranger: TeacherOutputStore? = try TeacherOutputStore(directory: root, identity: other, capacityBytes: .max)
+        XCTAssertEqual(stranger?.writer, false)
+        XCTAssertNil(stranger?.load(epoch: 0, batch: 0, labels: [1, 2, 3, 4], atOptions: atOptions))
         XCTAssert(FileManager.default.fileExists(atPath: "\(root)/e0-b0-n4.atkd"), "a reader of another identity removes nothing")
-        try second.remove()
-        try TeacherOutputStore.removeUnlessLocked(root)
-        XCTAssert(FileManager.default.fileExists(atPath: root), "the writer still holds the lock")
+        stranger = nil
+        try TeacherOutputStore.removeUnlessUsed(root)
+        XCTAssert(FileManager.default.fileExists(atPath: root), "the writer and a reader have it open")
         first = nil
-        try TeacherOutputStore.removeUnlessLocked(root)
+        try TeacherOutputStore.removeUnlessUsed(root)
+        XCTAssert(FileManager.default.fileExists(atPath: root), "a reader still has it open")
+        reader = nil
+        try TeacherOutputStore.removeUnlessUsed(root)
         XCTAssertFalse(FileManager.default.fileExists(atPath: root))
     }
 
