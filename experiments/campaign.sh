@@ -10,6 +10,7 @@
 #                                     so `start` skips the finished units and continues the unfinished ones
 #   experiments/campaign.sh teacher-done SPEC   exit 0 when SPEC's teacher is trained (what the streams wait for)
 #   experiments/campaign.sh stream ITEM...      run stream items (below) in order, in the foreground
+#   experiments/campaign.sh tail                the TAIL items no stream has claimed, in the foreground
 #
 # ATKD (default .build/release/atkd) is the binary it runs; RUNS (default runs) the run folder; STATE
 # (default experiments/campaign-state) the committed unfinished states.
@@ -27,10 +28,11 @@ RUNS=${RUNS:-runs}
 #             (c), the ImageNet subset with the resolution-fair AT weight, and its β = 1000 arm;
 #   stream 2: (a)'s AT+KD seed 1 again in bf16 precision (issue 17: bf16 against fp32 on a real run),
 #             the methods of issue 22 on (a)'s pair (an add-on spec: its units land in (a)'s folder)
-#             one seed at a time until (b)'s teacher exists, then (b)'s seed 2, then the methods'
-#             remaining seeds, then (a)'s WRN-16-2 teacher alone on a 60-epoch one-cycle schedule
-#             (≈ the issue's 4 hours here): where a longer schedule takes it, against the 40-epoch
-#             teacher's 89.06 %.
+#             one seed at a time until (b)'s teacher exists, then (b)'s seed 2 (and seed 3's atkd,
+#             below), then the methods' seeds 1–2;
+#   either stream when its list is done (TAIL): the methods' seed 3, then (a)'s WRN-16-2 teacher
+#             alone on a 60-epoch one-cycle schedule (≈ the issue's 4 hours here): where a longer
+#             schedule takes it, against the 40-epoch teacher's 89.06 %.
 #             (b)'s students go one seed a process (fourteenth session; before, shards of arm × seed):
 #             in one process a seed's kd runs the AW-conv teacher and its at and atkd read the cached
 #             teacher outputs, so the teacher runs once a seed — ≈ 5.7 one-thread hours a seed
@@ -46,7 +48,12 @@ STREAM1=(control "teacher:$R50" "seed:1:$R50" "arms:ce,kd,at:seed:3:$R50"
          experiments/evidence-imagenette.json experiments/evidence-imagenette-beta1000.json)
 METHODS=experiments/evidence-wrn16-methods.json
 STREAM2=(experiments/evidence-wrn16-bf16.json "until-teacher:$R50:$METHODS" "seed:2:$R50" "arms:atkd:seed:3:$R50"
-         "$METHODS" "trained:wrn-16-2:$LONG_WRN")
+         "seed:1:$METHODS" "seed:2:$METHODS")
+# Then either stream takes the next item here as soon as its own list is done (eighteenth session):
+# the methods' last seed and the 60-epoch teacher go to whichever stream is free first, so neither
+# stream idles while the other still has hours of work (a claim is a folder made atomically under
+# $RUNS/.claims, cleared at every start).
+TAIL=("seed:3:$METHODS" "trained:wrn-16-2:$LONG_WRN")
 SPECS=("$FIRST" "$R50" experiments/evidence-wrn16-bf16.json experiments/evidence-wrn16-methods.json
        experiments/evidence-imagenette.json experiments/evidence-imagenette-beta1000.json)
 CONTROL_TEACHER=(--spec "$R50" --model resnet50-w4
@@ -123,10 +130,25 @@ run_stream() {
   done
 }
 
+# Claims ITEM for this stream: exit 0 for the first caller only (mkdir is atomic).
+claim() {
+  mkdir -p "$RUNS/.claims"
+  mkdir "$RUNS/.claims/$(printf '%s' "$1" | md5sum | cut -c1-16)" 2> /dev/null
+}
+
+# The TAIL items this stream claims, in order.
+run_tail() {
+  local item
+  for item in "${TAIL[@]}"; do
+    if claim "$item"; then run_stream "$item"; fi
+  done
+}
+
 run_all() {
+  rm -rf "$RUNS/.claims"
   nice -n 19 "$ATKD" run "$FIRST" --runs "$RUNS" --quiet
-  run_stream "${STREAM1[@]}" & local one=$!
-  run_stream "${STREAM2[@]}" & local two=$!
+  { run_stream "${STREAM1[@]}"; run_tail; } & local one=$!
+  { run_stream "${STREAM2[@]}"; run_tail; } & local two=$!
   wait "$one" "$two"
 }
 
@@ -140,6 +162,9 @@ case "${1:-}" in
   stream)
     # stream ITEM...: those items in order, in the foreground (items as in STREAM1/STREAM2 above).
     shift; run_stream "$@" ;;
+  tail)
+    # The TAIL items not claimed yet by another stream, in the foreground.
+    run_tail ;;
   stop)
     # The loops first (so none starts a next unit), then Ctrl-C to their atkd children: each
     # checkpoints and exits.

@@ -52,4 +52,14 @@ ATKD="$scratch/fake-atkd" "$campaign" stream "arms:ce,kd,at:seed:3:$scratch/with
 expected="run $scratch/with.json --seeds 3 --arms ce,kd,at --runs $RUNS --quiet --threads 1
 run $scratch/with.json --seeds 2 --runs $RUNS --quiet --threads 1"
 [ "$(cat "$scratch/calls")" = "$expected" ] || fail "stream items ran as: $(cat "$scratch/calls")"
+
+# The TAIL items go to whichever stream claims them first: two streams side by side run each once.
+rm -f "$scratch/calls"
+ATKD="$scratch/fake-atkd" "$campaign" tail > /dev/null & first=$!
+ATKD="$scratch/fake-atkd" "$campaign" tail > /dev/null
+wait "$first"
+[ "$(wc -l < "$scratch/calls")" -eq 2 ] || fail "two streams ran the two TAIL items as: $(cat "$scratch/calls")"
+[ "$(sort -u "$scratch/calls" | wc -l)" -eq 2 ] || fail "a TAIL item ran twice: $(cat "$scratch/calls")"
+ATKD="$scratch/fake-atkd" "$campaign" tail > /dev/null
+[ "$(wc -l < "$scratch/calls")" -eq 2 ] || fail "a claimed TAIL item ran again"
 echo "campaign fresh-clone test: passed"
