@@ -29,6 +29,8 @@ do for [fmt in "png svg"] {
     plot "confusion-evidence-cifar-r50.dat" index 2 matrix with image notitle
     set title "at (2 seeds)"
     plot "confusion-evidence-cifar-r50.dat" index 3 matrix with image notitle
+    set title "atkd (1 seed)"
+    plot "confusion-evidence-cifar-r50.dat" index 4 matrix with image notitle
     
     unset multiplot
     set output

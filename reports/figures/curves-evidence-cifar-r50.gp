@@ -29,6 +29,7 @@ do for [fmt in "png svg"] {
          "curves-evidence-cifar-r50.dat" index 2 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb "#56B4E9" notitle, \
          "curves-evidence-cifar-r50.dat" index 4 using 1:($2-$3):($2+$3) with filledcurves fs transparent solid 0.18 noborder lc rgb "#009E73" notitle, \
          "curves-evidence-cifar-r50.dat" index 4 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb "#009E73" notitle, \
+         "curves-evidence-cifar-r50.dat" index 6 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb "#D55E00" notitle, \
          88.13 with lines dt 3 lw 1.5 lc rgb "#000000" notitle
     set title "train top-1 (%), under augmentation" font ",10"
     set ylabel "top-1 (%)"
@@ -41,7 +42,8 @@ do for [fmt in "png svg"] {
          "curves-evidence-cifar-r50.dat" index 3 using 1:($3-$4):($3+$4) with filledcurves fs transparent solid 0.18 noborder lc rgb "#56B4E9" notitle, \
          "curves-evidence-cifar-r50.dat" index 3 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" notitle, \
          "curves-evidence-cifar-r50.dat" index 5 using 1:($3-$4):($3+$4) with filledcurves fs transparent solid 0.18 noborder lc rgb "#009E73" notitle, \
-         "curves-evidence-cifar-r50.dat" index 5 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" notitle
+         "curves-evidence-cifar-r50.dat" index 5 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" notitle, \
+         "curves-evidence-cifar-r50.dat" index 7 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle
     set title "training loss (Σ weight × term)" font ",10"
     set ylabel "loss"
     set lmargin at screen 0.7283
@@ -53,7 +55,8 @@ do for [fmt in "png svg"] {
          "curves-evidence-cifar-r50.dat" index 3 using 1:($5-$6):($5+$6) with filledcurves fs transparent solid 0.18 noborder lc rgb "#56B4E9" notitle, \
          "curves-evidence-cifar-r50.dat" index 3 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" notitle, \
          "curves-evidence-cifar-r50.dat" index 5 using 1:($5-$6):($5+$6) with filledcurves fs transparent solid 0.18 noborder lc rgb "#009E73" notitle, \
-         "curves-evidence-cifar-r50.dat" index 5 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" notitle
+         "curves-evidence-cifar-r50.dat" index 5 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" notitle, \
+         "curves-evidence-cifar-r50.dat" index 7 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle
     set title "term at (unweighted)" font ",10"
     set ylabel ""
     set lmargin at screen 0.0617
@@ -61,7 +64,8 @@ do for [fmt in "png svg"] {
     set bmargin at screen 0.1441
     set tmargin at screen 0.4618
     plot "curves-evidence-cifar-r50.dat" index 5 using 1:($7-$8):($7+$8) with filledcurves fs transparent solid 0.18 noborder lc rgb "#009E73" notitle, \
-         "curves-evidence-cifar-r50.dat" index 5 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" notitle
+         "curves-evidence-cifar-r50.dat" index 5 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" notitle, \
+         "curves-evidence-cifar-r50.dat" index 7 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle
     set title "term ce (unweighted)" font ",10"
     set ylabel ""
     set lmargin at screen 0.3950
@@ -73,7 +77,8 @@ do for [fmt in "png svg"] {
          "curves-evidence-cifar-r50.dat" index 3 using 1:($9-$10):($9+$10) with filledcurves fs transparent solid 0.18 noborder lc rgb "#56B4E9" notitle, \
          "curves-evidence-cifar-r50.dat" index 3 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" notitle, \
          "curves-evidence-cifar-r50.dat" index 5 using 1:($9-$10):($9+$10) with filledcurves fs transparent solid 0.18 noborder lc rgb "#009E73" notitle, \
-         "curves-evidence-cifar-r50.dat" index 5 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" notitle
+         "curves-evidence-cifar-r50.dat" index 5 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" notitle, \
+         "curves-evidence-cifar-r50.dat" index 7 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle
     set title "term kd (unweighted)" font ",10"
     set ylabel ""
     set lmargin at screen 0.7283
@@ -81,7 +86,8 @@ do for [fmt in "png svg"] {
     set bmargin at screen 0.1441
     set tmargin at screen 0.4618
     plot "curves-evidence-cifar-r50.dat" index 3 using 1:($11-$12):($11+$12) with filledcurves fs transparent solid 0.18 noborder lc rgb "#56B4E9" notitle, \
-         "curves-evidence-cifar-r50.dat" index 3 using 1:11 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" notitle
+         "curves-evidence-cifar-r50.dat" index 3 using 1:11 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" notitle, \
+         "curves-evidence-cifar-r50.dat" index 7 using 1:11 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle
     unset title
     unset xlabel
     unset ylabel
@@ -98,7 +104,8 @@ do for [fmt in "png svg"] {
     plot 2 notitle, \
          keyentry with linespoints pt 7 lw 2 lc rgb "#E69F00" title "ce (2 seeds)", \
          keyentry with linespoints pt 7 lw 2 lc rgb "#56B4E9" title "kd (2 seeds)", \
-         keyentry with linespoints pt 7 lw 2 lc rgb "#009E73" title "at (2 seeds)"
+         keyentry with linespoints pt 7 lw 2 lc rgb "#009E73" title "at (2 seeds)", \
+         keyentry with linespoints pt 7 lw 2 lc rgb "#D55E00" title "atkd (1 seed)"
     unset multiplot
     set output
 }
