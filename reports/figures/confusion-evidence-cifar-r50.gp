@@ -23,13 +23,13 @@ do for [fmt in "png svg"] {
     set ytics ("airplane" 0, "automobile" 1, "bird" 2, "cat" 3, "deer" 4, "dog" 5, "frog" 6, "horse" 7, "ship" 8, "truck" 9)
     set title "teacher"
     plot "confusion-evidence-cifar-r50.dat" index 0 matrix with image notitle
-    set title "ce (2 seeds)"
+    set title "ce (3 seeds)"
     plot "confusion-evidence-cifar-r50.dat" index 1 matrix with image notitle
     set title "kd (2 seeds)"
     plot "confusion-evidence-cifar-r50.dat" index 2 matrix with image notitle
     set title "at (2 seeds)"
     plot "confusion-evidence-cifar-r50.dat" index 3 matrix with image notitle
-    set title "atkd (1 seed)"
+    set title "atkd (2 seeds)"
     plot "confusion-evidence-cifar-r50.dat" index 4 matrix with image notitle
     
     unset multiplot
