@@ -40,7 +40,8 @@ RUNS=${RUNS:-runs}
 #             streams as soon as its teacher exists and finishes before (c). Seed 3 is split
 #             (eighteenth session): stream 1 runs its ce, kd and at, stream 2 its atkd beside them as
 #             soon as seed 2 is done, reading the teacher outputs kd has written to disk (a second
-#             process on a seed's store only reads it) — (b) ends ≈ 1 h sooner for ≈ 0.5 h more work.
+#             process on a seed's store only reads it) — (b) ends ≈ 1.1 h sooner for ≈ 0.25 h of teacher
+#             passes done twice (experiments/README.md).
 FIRST=experiments/evidence-wrn16.json
 R50=experiments/evidence-cifar-r50.json
 LONG_WRN=experiments/evidence-wrn16-teacher-60ep.json

@@ -174,18 +174,17 @@ public enum CampaignStatus {
         return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
     }
 
-    /// The table `atkd status` prints, and the totals under it.
     /// The seeds' teacher outputs kept on disk (`TeacherOutputStore`) under the experiments'
     /// folders in `runsRoot`, with their bytes: what a running or interrupted seed holds until its
     /// units finish.
     public static func teacherOutputFolders(experiments: [String], runsRoot: String) -> [(path: String, bytes: Int)] {
         let fm = FileManager.default
         return Array(Set(experiments)).sorted().flatMap { name -> [(path: String, bytes: Int)] in
-            let root = "\(runsRoot)/\(name)/teacher-outputs"
+            let root = "\(runsRoot)/\(name)/\(TeacherOutputStore.folderName)"
             return ((try? fm.contentsOfDirectory(atPath: root)) ?? []).sorted().map { seed in
                 let folder = "\(root)/\(seed)"
                 let bytes = ((try? fm.contentsOfDirectory(atPath: folder)) ?? []).reduce(0) { sum, file in
-                    sum + (((try? fm.attributesOfItem(atPath: "\(folder)/\(file)"))?[.size] as? NSNumber)?.intValue ?? 0)
+                    sum + TeacherOutputStore.fileSize("\(folder)/\(file)")
                 }
                 return (folder, bytes)
             }
@@ -198,6 +197,7 @@ public enum CampaignStatus {
                              $0.path, Double($0.bytes) / 1e9) }
     }
 
+    /// The table `atkd status` prints, and the totals under it.
     public static func table(_ units: [CampaignUnit]) -> String {
         func hours(_ s: Double) -> String { String(format: "%.2f h", s / 3600) }
         let width = max(20, units.map(\.experiment.count).max() ?? 0)

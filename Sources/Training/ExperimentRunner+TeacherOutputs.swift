@@ -4,7 +4,7 @@ import Foundation
 
 extension ExperimentRunner {
     /// Where seed `seed`'s teacher outputs are kept on disk.
-    public func teacherOutputDirectory(seed: Int) -> String { "\(experimentDirectory)/teacher-outputs/seed\(seed)" }
+    public func teacherOutputDirectory(seed: Int) -> String { "\(experimentDirectory)/\(TeacherOutputStore.folderName)/seed\(seed)" }
 
     /// Gives `cache` the disk store of `seed` for `run`'s teacher outputs (one process writing the
     /// experiment's folder, and a disk budget): reopened when the run's identity differs from the

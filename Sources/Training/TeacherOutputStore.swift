@@ -50,6 +50,8 @@ public final class TeacherOutputStore {
     public private(set) var writeFailure: String?
 
     static let identityFile = "identity.json"
+    /// The folder under an experiment's run folder that holds one subfolder per seed.
+    public static let folderName = "teacher-outputs"
 
     /// Opens (creating) `directory` for outputs of `identity`, as its writer when no other process
     /// holds the lock: then entries recorded for another identity, or under an unreadable one, and
@@ -111,7 +113,8 @@ public final class TeacherOutputStore {
         return min(16 << 30, (free?.intValue ?? 0) / 4)
     }
 
-    static func fileSize(_ path: String) -> Int {
+    /// Bytes of the file at `path` (0 when it cannot be read).
+    public static func fileSize(_ path: String) -> Int {
         ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
     }
 
@@ -197,7 +200,7 @@ public final class TeacherOutputStore {
     static func text(_ labels: [Int]) -> String { labels.map(String.init).joined(separator: ",") }
 }
 
-/// An entry of a `TeacherOutputStore` that does not hold what its metadata says.
+/// A `TeacherOutputStore` entry that does not hold what its metadata says, or a lock file that cannot be opened.
 struct TeacherOutputStoreError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
