@@ -96,21 +96,37 @@ extension FastEngine {
     ///   differ in the last bits across counts when images are split.
     public func conv2dBackward(_ x: Tensor, weight: Tensor, hasBias: Bool, _ config: ConvConfig,
                                dy: Tensor) -> ConvGradients {
+        let g = convBackward(x, weight: weight, hasBias: hasBias, config, dy: dy, inputGradient: true)
+        return ConvGradients(x: g.x!, weight: g.weight, bias: g.bias)
+    }
+
+    /// `conv2dBackward` without the input gradient's work (its transposed products and col2im);
+    /// dW and db come from the same calls in the same order, so they are the same bits.
+    public func conv2dParameterGradients(_ x: Tensor, weight: Tensor, hasBias: Bool, _ config: ConvConfig,
+                                         dy: Tensor) -> (weight: Tensor, bias: Tensor?) {
+        let g = convBackward(x, weight: weight, hasBias: hasBias, config, dy: dy, inputGradient: false)
+        return (g.weight, g.bias)
+    }
+
+    private func convBackward(_ x: Tensor, weight: Tensor, hasBias: Bool, _ config: ConvConfig, dy: Tensor,
+                              inputGradient: Bool) -> (x: Tensor?, weight: Tensor, bias: Tensor?) {
         let g = ConvGeometry(x: x.shape, weight: weight.shape, config)
         precondition(dy.shape == [g.n, g.o, g.oh, g.ow], "dy \(dy.shape) does not match the conv output")
         if g.isDepthwise {
             let (xr, wr, dyr) = (Self.productInput(x), Self.productInput(weight), Self.productInput(dy))
             let grads = depthwiseConv2dBackward(xr, weight: wr, hasBias: false, g, dy: dyr)
-            return ConvGradients(x: grads.x, weight: grads.weight, bias: hasBias ? channelSums(dy) : nil)
+            return (grads.x, grads.weight, hasBias ? channelSums(dy) : nil)
         }
         if Self.useWinograd3x3 && Winograd4x4.applies(g) {
             let (xr, wr, dyr) = (Self.productInput(x), Self.productInput(weight), Self.productInput(dy))
-            return ConvGradients(x: Tensor(shape: x.shape, data: winogradConv3x3InputGradient(dyr, weight: wr, g)),
-                                 weight: Tensor(shape: weight.shape, data: winogradConv3x3WeightGradient(xr, dy: dyr, g)),
-                                 bias: hasBias ? channelSums(dy) : nil)
+            let dx = inputGradient ? Tensor(shape: x.shape, data: winogradConv3x3InputGradient(dyr, weight: wr, g)) : nil
+            return (dx, Tensor(shape: weight.shape, data: winogradConv3x3WeightGradient(xr, dy: dyr, g)),
+                    hasBias ? channelSums(dy) : nil)
         }
         // Direct 3×3: dx is the direct conv of dy; the GEMM path below computes dW only.
-        let directDx = Self.useDirectConv3x3 && DirectConv3x3.applies(g)
+        let directDx = inputGradient && Self.useDirectConv3x3 && DirectConv3x3.applies(g)
+        // dcol = Wᵀ·dy and col2im: the input gradient on the GEMM path.
+        let gemmDx = inputGradient && !directDx
         let ohw = g.planeOut, rows = g.colRows
         let byGroup = g.groups > 1 && g.groups >= threads
         let parts = partsFor(work: g.n * g.o * ohw * rows, units: byGroup ? g.groups : g.n, threads: threads)
@@ -119,7 +135,7 @@ extension FastEngine {
         let accumulators = byGroup ? 1 : parts
         var dwParts = [Float](repeating: 0, count: accumulators * wCount)
         var dx = directDx ? directConv3x3InputGradient(Self.productInput(dy), weight: Self.productInput(weight), g)
-                          : [Float](repeating: 0, count: x.count)
+                          : [Float](repeating: 0, count: gemmDx ? x.count : 1)  // (1: storage for the unused pointer)
         x.data.withUnsafeBufferPointer { xb in
         weight.data.withUnsafeBufferPointer { wb in
         dy.data.withUnsafeBufferPointer { db in
@@ -131,13 +147,13 @@ extension FastEngine {
                 let colCount = g.isPointwise ? 0 : rows * ohw
                 // Written before read: col by im2col, dcol by a β = 0 GEMM (unused on the batched path).
                 var col = scratchArray(colCount)
-                var dcol = scratchArray(directDx ? 0 : colCount)
+                var dcol = scratchArray(gemmDx ? colCount : 0)
                 col.withUnsafeMutableBufferPointer { cb in
                 dcol.withUnsafeMutableBufferPointer { dcb in
                     let dwPart = dwp + (byGroup ? 0 : part &* wCount)
                     if g.imagesPerGEMM > 1 && !byGroup {
                         convBackwardBatched(g, xp, wp, dyp, dxp, dwPart, images: partRange(part, of: parts, count: g.n),
-                                            inputGradient: !directDx)
+                                            inputGradient: gemmDx)
                         return
                     }
                     func pair(_ img: Int, _ grp: Int) {
@@ -151,7 +167,7 @@ extension FastEngine {
                         }
                         sgemm(transB: true, m: g.og, n: rows, k: ohw, a: dyG, lda: ohw, b: colP, ldb: ohw,
                               beta: 1, c: dwPart + grp &* g.og &* rows, ldc: rows)
-                        if directDx { return }
+                        if !gemmDx { return }
                         if g.isPointwise {
                             sgemm(transA: true, m: rows, n: ohw, k: g.og, a: wG, lda: rows, b: dyG, ldb: ohw,
                                   beta: 0, c: dxp + chanIn, ldc: ohw)
@@ -184,8 +200,8 @@ extension FastEngine {
                 }
             }
         }
-        return ConvGradients(x: Tensor(shape: x.shape, data: dx), weight: Tensor(shape: weight.shape, data: dw),
-                             bias: hasBias ? channelSums(dy) : nil)
+        return (inputGradient ? Tensor(shape: x.shape, data: dx) : nil, Tensor(shape: weight.shape, data: dw),
+                hasBias ? channelSums(dy) : nil)
     }
 
     /// Forward for small maps (groups = 1, not pointwise): `imagesPerGEMM` images' column matrices side by

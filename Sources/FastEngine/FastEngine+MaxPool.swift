@@ -1,5 +1,6 @@
 // Max pooling (the ImageNet stems' 3×3 stride-2) through pointers, split over planes: the
-// reference's loops, element for element — the same maxima, indices and gradients (tested).
+// reference's loops, element for element (the stems' pooling eight columns at a time, in
+// `MaxPoolStride2Lanes`) — the same maxima, indices and gradients (tested).
 // N batch, C channels, H, W input; HO, WO output.
 
 import TensorCore
@@ -12,16 +13,26 @@ extension FastEngine {
         let planes = n * c, planeOut = ho * wo, k = config.kernel, s = config.stride, pad = config.padding
         var indices = [Int32](repeating: 0, count: planes * planeOut)
         let parts = partsFor(work: planes * planeOut * k * k, units: planes, threads: threads)
+        // Columns 0 ..< laneColumns in eight-lane blocks (the stems' 3×3 stride 2), the rest below.
+        let lanes = MaxPoolStride2Lanes.applies(kernel: k, stride: s, padding: pad, w: w)
+        let laneColumns = lanes ? wo / 8 * 8 : 0
         let y = makeArray(planes * planeOut) { yp in
             x.data.withUnsafeBufferPointer { xb in
             indices.withUnsafeMutableBufferPointer { ib in
                 let xp = xb.baseAddress!, ip = ib.baseAddress!
                 parallelParts(parts) { part in
+                    var padded = [Float](repeating: 0, count: lanes ? h * (w + 2) : 0)
                     for plane in partRange(part, of: parts, count: planes) {
                         let src = xp + plane &* h &* w, out = plane &* planeOut
+                        if lanes {
+                            padded.withUnsafeMutableBufferPointer {
+                                MaxPoolStride2Lanes.plane(src, h: h, w: w, ho: ho, wo: wo, y: yp + out,
+                                                          indices: ip + out, padded: $0.baseAddress!)
+                            }
+                        }
                         for i in 0..<ho {
                             let h0 = i &* s &- pad, h1 = Swift.min(h0 &+ k, h), r0 = Swift.max(h0, 0)
-                            for j in 0..<wo {
+                            for j in laneColumns..<wo {
                                 let w0 = j &* s &- pad, w1 = Swift.min(w0 &+ k, w), c0 = Swift.max(w0, 0)
                                 var best = -Float.infinity, bestIndex = r0 &* w &+ c0
                                 for hi in r0..<h1 {

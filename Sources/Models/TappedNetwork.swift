@@ -71,7 +71,7 @@ public final class TappedNetwork: Model {
     }
 
     public func forward(_ x: Tensor, _ ctx: ForwardContext) -> ModelForward {
-        var (h, stemPB) = stem.forward(x, ctx)
+        var (h, stemPB) = stem.forward(x, ctx, inputGradient: ctx.modelInputGradient)
         var taps: [FeatureTap] = []
         var stagePBs: [Pullback] = []
         for stage in stages {

@@ -12,6 +12,10 @@ public final class ForwardContext {
     public var rng: SeededRNG
     /// Multiply-accumulates counted by conv and linear layers when non-nil.
     public var macs: Int?
+    /// Whether the caller reads ∂L/∂x of the model's input. A trainer does not (its input is data):
+    /// false lets the model's first convolution skip its input gradient (`Layer.forward(_:_:inputGradient:)`),
+    /// and the model's backward then returns an empty tensor.
+    public var modelInputGradient = true
     /// Train-mode batch norm takes its statistics over the batches of every member of this group
     /// (synchronised batch norm); nil: over this process's batch alone.
     public var batchStatisticsGroup: (any ProcessGroup)?

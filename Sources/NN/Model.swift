@@ -28,7 +28,8 @@ public struct ModelForward {
     /// mdistiller's `pooled_feat`); nil for a model that does not expose one.
     public var embedding: Tensor?
     /// Backpropagates `dLogits`, optional per-tap gradients (same order as `taps`, nil = none) and an
-    /// optional gradient on `embedding`, accumulating into parameter gradients; returns d input.
+    /// optional gradient on `embedding`, accumulating into parameter gradients; returns d input (an
+    /// empty tensor when the forward's context had `modelInputGradient` false).
     public var fullBackward: (_ dLogits: Tensor, _ dTaps: [Tensor?], _ dEmbedding: Tensor?) -> Tensor
 
     /// `fullBackward` without an embedding gradient (the call every objective before issue 22 makes).

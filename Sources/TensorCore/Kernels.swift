@@ -100,6 +100,12 @@ public protocol Kernels: Sendable {
     func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: ConvConfig) -> Tensor
     func conv2dBackward(_ x: Tensor, weight: Tensor, hasBias: Bool, _ config: ConvConfig,
                         dy: Tensor) -> ConvGradients
+    /// `conv2dBackward`'s dW and db without ∂L/∂x: the backward of a network's first convolution,
+    /// whose input is data and whose input gradient nobody reads (PyTorch skips it the same way for
+    /// an input without `requires_grad`). dW and db equal `conv2dBackward`'s bit for bit; the
+    /// default runs `conv2dBackward` and drops dx, an engine may skip that work.
+    func conv2dParameterGradients(_ x: Tensor, weight: Tensor, hasBias: Bool, _ config: ConvConfig,
+                                  dy: Tensor) -> (weight: Tensor, bias: Tensor?)
     /// y_n = conv(x_n, W_n) with a kernel per image, from `kernels` (the AW-convolution);
     /// the default in `SampleKernels.swift` (a grouped convolution) is the specification.
     func sampleKernelConv2d(_ x: Tensor, kernels: SampleKernels, _ config: ConvConfig) -> Tensor
@@ -214,6 +220,12 @@ public protocol Kernels: Sendable {
 
 extension Kernels {
     public var threads: Int { 1 }
+
+    public func conv2dParameterGradients(_ x: Tensor, weight: Tensor, hasBias: Bool, _ config: ConvConfig,
+                                         dy: Tensor) -> (weight: Tensor, bias: Tensor?) {
+        let g = conv2dBackward(x, weight: weight, hasBias: hasBias, config, dy: dy)
+        return (g.weight, g.bias)
+    }
 
     /// The activation alone (the unfused op).
     public func activate(_ x: Tensor, _ activation: FusedActivation) -> Tensor {

@@ -29,6 +29,7 @@ extension TrainingRun {
         let stepSeed = dp.map { mixSeed(seed, UInt64(state.epoch), UInt64(state.batch), UInt64($0.group.rank)) }
             ?? mixSeed(seed, UInt64(state.epoch), UInt64(state.batch))
         let ctx = ForwardContext(engine: engine, training: true, rng: SeededRNG(seed: stepSeed))
+        ctx.modelInputGradient = false  // the batch is data: the first convolution skips its dx
         if let dp, dp.synchronisedBatchNorm { ctx.batchStatisticsGroup = dp.group }
         let out = model.forward(batch.x, ctx)
         var teacherOut: NetworkOutputs? = nil

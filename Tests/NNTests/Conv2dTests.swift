@@ -1,6 +1,7 @@
 import XCTest
 import TensorCore
 import ReferenceEngine
+import FastEngine
 import NN
 import TestSupport
 
@@ -55,5 +56,26 @@ final class Conv2dTests: XCTestCase {
         let conv = Conv2d("c", inChannels: 4, outChannels: 4, kernelSize: 3, stride: 2, padding: 1, groups: 2,
                           bias: true, rng: &rng)
         checkLayerGradients(conv, input: Tensor.randn([2, 4, 5, 5], rng: &rng))
+    }
+
+    /// Without the input gradient the pullback returns an empty tensor and accumulates the same
+    /// weight and bias gradients, bit for bit, under both engines (a stride-2 stem-like conv).
+    func testWithoutInputGradientAccumulatesTheSameGradients() {
+        for engine in [ReferenceEngine(), FastEngine(threads: 2)] as [any Kernels] {
+            var rng = SeededRNG(seed: 6)
+            let conv = Conv2d("c", inChannels: 3, outChannels: 5, kernelSize: 7, stride: 2, padding: 3, bias: true, rng: &rng)
+            let x = Tensor.randn([2, 3, 11, 12], rng: &rng)
+            let (y, full) = conv.forward(x, ForwardContext(engine: engine, training: true))
+            let dy = Tensor.randn(y.shape, rng: &rng)
+            XCTAssertEqual(full(dy).shape, x.shape)
+            let (w, b) = (conv.weight.grad, conv.bias!.grad)
+            conv.weight.zeroGrad(); conv.bias!.zeroGrad()
+            let (y2, only) = conv.forward(x, ForwardContext(engine: engine, training: true), inputGradient: false)
+            XCTAssertEqual(y2, y)
+            XCTAssertEqual(only(dy).shape, [0], engine.name)
+            XCTAssertEqual(conv.weight.grad.data.map(\.bitPattern), w.data.map(\.bitPattern), engine.name)
+            XCTAssertEqual(conv.bias!.grad.data.map(\.bitPattern), b.data.map(\.bitPattern), engine.name)
+            XCTAssertGreaterThan(w.maxAbs(), 0)
+        }
     }
 }

@@ -28,6 +28,29 @@ final class SequentialTests: XCTestCase {
         checkLayerGradients(s, input: Tensor.randn([2, 2, 4, 4], rng: &rng))
     }
 
+    /// The input-gradient hint reaches the chain's first layer only: a leading convolution skips its
+    /// dx (the chain returns an empty tensor), a leading batch norm ignores it (the same dx as
+    /// without the hint); the parameters' gradients are the same either way.
+    func testInputGradientHintReachesTheFirstLayerOnly() {
+        for convFirst in [true, false] {
+            var rng = SeededRNG(seed: 3)
+            let conv = Conv2d("c", inChannels: 2, outChannels: 3, kernelSize: 3, padding: 1, bias: true, rng: &rng)
+            let bn = BatchNorm2d("bn", channels: convFirst ? 3 : 2)
+            let s = Sequential(convFirst ? [conv, bn, ReLU()] : [bn, conv, ReLU()])
+            let x = Tensor.randn([2, 2, 4, 4], rng: &rng)
+            let (y, full) = s.forward(x, trainContext())
+            let dy = Tensor.randn(y.shape, rng: &rng)
+            let dx = full(dy)
+            let grads = s.parameters.map(\.grad)
+            s.parameters.forEach { $0.zeroGrad() }
+            let (_, hinted) = s.forward(x, trainContext(), inputGradient: false)
+            let dxHinted = hinted(dy)
+            XCTAssertEqual(dxHinted.shape, convFirst ? [0] : dx.shape)
+            if !convFirst { XCTAssertEqual(dxHinted, dx) }
+            for (p, g) in zip(s.parameters, grads) { XCTAssertEqual(p.grad, g, p.name) }
+        }
+    }
+
     func testIdentityPassesThrough() {
         let x = Tensor(shape: [1, 2], data: [1, 2])
         let (y, pb) = Identity().forward(x, trainContext())

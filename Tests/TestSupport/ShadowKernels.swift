@@ -92,6 +92,15 @@ public struct ShadowKernels: Kernels {
         if let cb = c.bias, let rb = r.bias { check("\(op).bias", cb, rb, scale: Self.channelSumScale(dy)) }
         return r
     }
+    public func conv2dParameterGradients(_ x: Tensor, weight: Tensor, hasBias: Bool, _ config: ConvConfig,
+                                         dy: Tensor) -> (weight: Tensor, bias: Tensor?) {
+        let r = reference.conv2dBackward(x, weight: weight, hasBias: hasBias, config, dy: dy)
+        let c = candidate.conv2dParameterGradients(x, weight: weight, hasBias: hasBias, config, dy: dy)
+        let op = "conv2dParameterGradients(groups \(config.groups == 1 ? "1" : "n"))"
+        check("\(op).weight", c.weight, r.weight)
+        if let cb = c.bias, let rb = r.bias { check("\(op).bias", cb, rb, scale: Self.channelSumScale(dy)) }
+        return (r.weight, r.bias)
+    }
     public func batchNormTrain(_ x: Tensor, gamma: Tensor, beta: Tensor, eps: Float) -> BatchNormForward {
         let r = reference.batchNormTrain(x, gamma: gamma, beta: beta, eps: eps)
         check("batchNormTrain", candidate.batchNormTrain(x, gamma: gamma, beta: beta, eps: eps), r, x: x)

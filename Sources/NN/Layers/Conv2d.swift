@@ -38,11 +38,28 @@ public final class Conv2d: Layer {
     public var parameters: [Parameter] { bias.map { [weight, $0] } ?? [weight] }
 
     public func forward(_ x: Tensor, _ ctx: ForwardContext) -> (Tensor, Pullback) {
+        forward(x, ctx, inputGradient: true)
+    }
+
+    /// With `inputGradient` false the pullback accumulates the weight's (and bias's) gradient only
+    /// (`Kernels.conv2dParameterGradients`) and returns an empty tensor.
+    public func forward(_ x: Tensor, _ ctx: ForwardContext, inputGradient: Bool) -> (Tensor, Pullback) {
         precondition(x.rank == 4 && x.shape[1] == inChannels,
                      "\(weight.name): expected [N,\(inChannels),H,W], got \(x.shape)")
         let y = ctx.engine.conv2d(x, weight: weight.value, bias: bias?.value, config)
         ctx.addMACs(y.count * (inChannels / config.groups) * kernelSize * kernelSize)
-        return (y, pullback(x, ctx.engine))
+        return (y, inputGradient ? pullback(x, ctx.engine) : parameterPullback(x, ctx.engine))
+    }
+
+    /// dy ↦ (empty), accumulating the weight's (and bias's) gradient without ∂L/∂x.
+    private func parameterPullback(_ x: Tensor, _ engine: any Kernels) -> Pullback {
+        let w = weight, b = bias, config = self.config
+        return { dy in
+            let g = engine.conv2dParameterGradients(x, weight: w.value, hasBias: b != nil, config, dy: dy)
+            w.accumulate(g.weight)
+            if let b, let gb = g.bias { b.accumulate(gb) }
+            return Tensor(shape: [0], data: [])
+        }
     }
 
     /// dy ↦ ∂L/∂x, accumulating the weight's (and bias's) gradient: the backward of both forwards

@@ -29,8 +29,15 @@ public final class Sequential: Layer {
         forward(x, ctx, layers: 0..<layers.count)
     }
 
-    /// The chain of `layers[range]` only (fusions stay inside the range).
-    public func forward(_ x: Tensor, _ ctx: ForwardContext, layers range: Range<Int>) -> (Tensor, Pullback) {
+    /// The hint goes to the first layer when it runs unfused.
+    public func forward(_ x: Tensor, _ ctx: ForwardContext, inputGradient: Bool) -> (Tensor, Pullback) {
+        forward(x, ctx, layers: 0..<layers.count, inputGradient: inputGradient)
+    }
+
+    /// The chain of `layers[range]` only (fusions stay inside the range); `inputGradient` as in
+    /// `Layer.forward(_:_:inputGradient:)`, for the range's first layer.
+    public func forward(_ x: Tensor, _ ctx: ForwardContext, layers range: Range<Int>,
+                        inputGradient: Bool = true) -> (Tensor, Pullback) {
         let end = range.upperBound
         var h = x
         var pullbacks: [Pullback] = []
@@ -55,7 +62,8 @@ public final class Sequential: Layer {
                 i += 2
                 continue
             }
-            let (y, pb) = layer.forward(h, ctx)
+            let (y, pb) = i == range.lowerBound && !inputGradient
+                ? layer.forward(h, ctx, inputGradient: false) : layer.forward(h, ctx)
             h = y
             pullbacks.append(pb)
             i += 1

@@ -65,6 +65,12 @@ public struct TimingEngine: Kernels {
             inner.conv2dBackward(x, weight: weight, hasBias: hasBias, config, dy: dy)
         }
     }
+    public func conv2dParameterGradients(_ x: Tensor, weight: Tensor, hasBias: Bool, _ config: ConvConfig,
+                                         dy: Tensor) -> (weight: Tensor, bias: Tensor?) {
+        timed("conv2dBackward", Self.convShape(x, weight, config) + " no dx", flops: Self.convFlops(x, weight, config)) {
+            inner.conv2dParameterGradients(x, weight: weight, hasBias: hasBias, config, dy: dy)
+        }
+    }
     public func sampleKernelConv2d(_ x: Tensor, kernels: SampleKernels, _ config: ConvConfig) -> Tensor {
         let w = Tensor(zeros: kernels.kernelShape)
         return timed("sampleKernelConv2d", Self.convShape(x, w, config) + " per-image", flops: Self.convFlops(x, w, config)) {
