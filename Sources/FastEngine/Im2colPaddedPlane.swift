@@ -1,18 +1,20 @@
-// im2col / col2im for 3×3 kernels with padding 1 (every 3×3 conv of the zoo): each channel's
-// plane is padded once into a scratch plane, so each tap's row is one unconditional copy (stride 1)
-// or gather (stride 2) instead of a bounds-checked copy and zero fills per output row.
-// C channels, H, W input; OH, OW output; Wp = W + 2, Hp = H + 2 the padded plane.
+// im2col / col2im at stride 1 or 2 (every conv of the zoo that needs a column matrix: the 3×3
+// ones, the 7×7 ImageNet stem, the 1×1 stride-2 shortcuts): each channel's plane is padded once into
+// a scratch plane, so each tap's row is one unconditional copy (stride 1) or, through the column
+// phases, a copy (stride 2) instead of a bounds-checked copy or gather and zero fills per output row.
+// C channels, H, W input; k kernel, P padding; OH, OW output; Wp = W + 2P, Hp = H + 2P the padded plane.
 
 extension ConvGeometry {
-    /// Whether `im2col` / `col2im` take the padded-plane path: k = 3, padding 1, stride 1 or 2.
+    /// Whether `im2col` / `col2im` take the padded-plane path: stride 1 or 2 (the first padded-plane
+    /// version took k = 3, P = 1 only; the loops are the same for any k and P).
     var usesPaddedPlane: Bool {
-        FastEngine.usePaddedPlaneIm2col && k == 3 && pad == 1 && (stride == 1 || stride == 2)
+        FastEngine.usePaddedPlaneIm2col && (stride == 1 || stride == 2)
     }
 
-    /// `im2col` (same values): col[(ci·3 + p)·3 + q, i·OW + j] = xp[ci, i·s + p, j·s + q] with xp
+    /// `im2col` (same values): col[(ci·k + p)·k + q, i·OW + j] = xp[ci, i·s + p, j·s + q] with xp
     /// the zero-padded plane.
     func im2colPaddedPlane(_ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, ld: Int) {
-        let wp = w &+ 2, size = (h &+ 2) &* wp
+        let wp = w &+ 2 &* pad, size = (h &+ 2 &* pad) &* wp
         withUnsafeTemporaryAllocation(of: Float.self, capacity: size) { buffer in
             let padded = buffer.baseAddress!
             padded.initialize(repeating: 0, count: size)   // the border stays zero for every channel
@@ -20,9 +22,9 @@ extension ConvGeometry {
             var row = col
             for ci in 0..<cg {
                 let plane = x + ci &* planeIn
-                for i in 0..<h { copyFloats(plane + i &* w, padded + ((i &+ 1) &* wp &+ 1), w) }
-                for p in 0..<3 {
-                    for q in 0..<3 {
+                for i in 0..<h { copyFloats(plane + i &* w, padded + ((i &+ pad) &* wp &+ pad), w) }
+                for p in 0..<k {
+                    for q in 0..<k {
                         let tap = padded + (p &* wp &+ q)
                         for i in 0..<oh { copyFloats(UnsafePointer(tap + i &* wp), row + i &* ow, ow) }
                         row += ld
@@ -33,21 +35,21 @@ extension ConvGeometry {
     }
 
     /// Stride 2 through the padded plane's column phases: with even[r][u] = xp[r][2u] and
-    /// odd[r][u] = xp[r][2u + 1], tap q's row i is even[2i + p][j], odd[2i + p][j] or
-    /// even[2i + p][j + 1] (q = 0, 1, 2) — a contiguous copy instead of a stride-2 gather.
+    /// odd[r][u] = xp[r][2u + 1], tap (p, q)'s row i is phase q mod 2 at [2i + p][j + ⌊q/2⌋] (for
+    /// k = 3: even[·][j], odd[·][j], even[·][j + 1]) — a contiguous copy instead of a stride-2 gather.
     private func im2colStride2(_ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, ld: Int,
                                padded: UnsafeMutablePointer<Float>) {
-        let wp = w &+ 2, rows = h &+ 2, half = (wp &+ 1) / 2
+        let wp = w &+ 2 &* pad, rows = h &+ 2 &* pad, half = (wp &+ 1) / 2
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 &* rows &* half) { phases in
             let even = phases.baseAddress!, odd = even + rows &* half
             var row = col
             for ci in 0..<cg {
                 let plane = x + ci &* planeIn
-                for i in 0..<h { copyFloats(plane + i &* w, padded + ((i &+ 1) &* wp &+ 1), w) }
+                for i in 0..<h { copyFloats(plane + i &* w, padded + ((i &+ pad) &* wp &+ pad), w) }
                 splitColumns(UnsafePointer(padded), rows: rows, width: wp, even: even, odd: odd, half: half)
-                for p in 0..<3 {
-                    for q in 0..<3 {
-                        let phase = UnsafePointer(q == 1 ? odd : even) + (p &* half &+ q / 2)
+                for p in 0..<k {
+                    for q in 0..<k {
+                        let phase = UnsafePointer(q & 1 == 1 ? odd : even) + (p &* half &+ q / 2)
                         for i in 0..<oh { copyFloats(phase + 2 &* i &* half, row + i &* ow, ow) }
                         row += ld
                     }
@@ -60,7 +62,7 @@ extension ConvGeometry {
     /// are added in the general loop's order (p, q), so every element sums the same terms in the
     /// same order from the same start; sums that land on the border are dropped.
     func col2imPaddedPlane(_ col: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, ld: Int) {
-        let wp = w &+ 2, size = (h &+ 2) &* wp
+        let wp = w &+ 2 &* pad, size = (h &+ 2 &* pad) &* wp
         withUnsafeTemporaryAllocation(of: Float.self, capacity: size) { buffer in
             let padded = buffer.baseAddress!
             if stride == 2 { col2imStride2(col, dx, ld: ld, padded: padded); return }
@@ -68,15 +70,15 @@ extension ConvGeometry {
             for ci in 0..<cg {
                 let plane = dx + ci &* planeIn
                 padded.update(repeating: 0, count: size)
-                for i in 0..<h { copyFloats(UnsafePointer(plane + i &* w), padded + ((i &+ 1) &* wp &+ 1), w) }
-                for p in 0..<3 {
-                    for q in 0..<3 {
+                for i in 0..<h { copyFloats(UnsafePointer(plane + i &* w), padded + ((i &+ pad) &* wp &+ pad), w) }
+                for p in 0..<k {
+                    for q in 0..<k {
                         let tap = padded + (p &* wp &+ q)
                         for i in 0..<oh { addFloats(row + i &* ow, tap + i &* wp, ow) }
                         row += ld
                     }
                 }
-                for i in 0..<h { copyFloats(UnsafePointer(padded + ((i &+ 1) &* wp &+ 1)), plane + i &* w, w) }
+                for i in 0..<h { copyFloats(UnsafePointer(padded + ((i &+ pad) &* wp &+ pad)), plane + i &* w, w) }
             }
         }
     }
@@ -86,24 +88,24 @@ extension ConvGeometry {
     /// terms in the same order from the same start (the same bits); the phases are then merged back.
     private func col2imStride2(_ col: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, ld: Int,
                                padded: UnsafeMutablePointer<Float>) {
-        let wp = w &+ 2, rows = h &+ 2, size = rows &* wp, half = (wp &+ 1) / 2
+        let wp = w &+ 2 &* pad, rows = h &+ 2 &* pad, size = rows &* wp, half = (wp &+ 1) / 2
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 &* rows &* half) { phases in
             let even = phases.baseAddress!, odd = even + rows &* half
             var row = col
             for ci in 0..<cg {
                 let plane = dx + ci &* planeIn
                 padded.update(repeating: 0, count: size)
-                for i in 0..<h { copyFloats(UnsafePointer(plane + i &* w), padded + ((i &+ 1) &* wp &+ 1), w) }
+                for i in 0..<h { copyFloats(UnsafePointer(plane + i &* w), padded + ((i &+ pad) &* wp &+ pad), w) }
                 splitColumns(UnsafePointer(padded), rows: rows, width: wp, even: even, odd: odd, half: half)
-                for p in 0..<3 {
-                    for q in 0..<3 {
-                        let phase = (q == 1 ? odd : even) + (p &* half &+ q / 2)
+                for p in 0..<k {
+                    for q in 0..<k {
+                        let phase = (q & 1 == 1 ? odd : even) + (p &* half &+ q / 2)
                         for i in 0..<oh { addFloats(row + i &* ow, phase + 2 &* i &* half, ow) }
                         row += ld
                     }
                 }
                 mergeColumns(UnsafePointer(even), UnsafePointer(odd), half: half, rows: rows, width: wp, into: padded)
-                for i in 0..<h { copyFloats(UnsafePointer(padded + ((i &+ 1) &* wp &+ 1)), plane + i &* w, w) }
+                for i in 0..<h { copyFloats(UnsafePointer(padded + ((i &+ pad) &* wp &+ pad)), plane + i &* w, w) }
             }
         }
     }

@@ -1,5 +1,5 @@
-// The padded-plane im2col / col2im (3×3, padding 1, stride 1 or 2) against the general loops they
-// replace: the same bits through every op that uses them (conv forward and backward on the GEMM
+// The padded-plane im2col / col2im (stride 1 or 2, any kernel and padding) against the general loops
+// they replace: the same bits through every op that uses them (conv forward and backward on the GEMM
 // path, the per-image-kernel conv), including several images side by side in one column matrix.
 
 import XCTest
@@ -25,6 +25,18 @@ final class Im2colPaddedPlaneTests: FastEngineTestCase {
         // Stride 2 on rows wide enough for the column split's 16-lane loads (34 and 42 padded).
         Case(n: 2, c: 3, h: 32, w: 32, o: 5, k: 3, stride: 2, pad: 1, groups: 1, bias: false),
         Case(n: 2, c: 2, h: 5, w: 40, o: 3, k: 3, stride: 2, pad: 1, groups: 1, bias: false),
+        // Other kernels and paddings: the ImageNet stem (7×7, P 3, stride 2) on even and odd maps, the
+        // 1×1 stride-2 shortcut, 5×5 at both strides, no padding at stride 2, an even kernel (both
+        // column phases at every other tap), padding beyond the kernel (rows of pure padding).
+        Case(n: 2, c: 3, h: 64, w: 64, o: 4, k: 7, stride: 2, pad: 3, groups: 1, bias: false),
+        Case(n: 2, c: 3, h: 11, w: 13, o: 5, k: 7, stride: 2, pad: 3, groups: 1, bias: true),
+        Case(n: 3, c: 6, h: 9, w: 7, o: 4, k: 1, stride: 2, pad: 0, groups: 1, bias: true),
+        Case(n: 9, c: 4, h: 16, w: 16, o: 8, k: 1, stride: 2, pad: 0, groups: 1, bias: false),
+        Case(n: 2, c: 3, h: 9, w: 11, o: 4, k: 5, stride: 1, pad: 2, groups: 1, bias: false),
+        Case(n: 2, c: 4, h: 12, w: 35, o: 4, k: 5, stride: 2, pad: 2, groups: 2, bias: true),
+        Case(n: 2, c: 3, h: 9, w: 10, o: 5, k: 3, stride: 2, pad: 0, groups: 1, bias: false),
+        Case(n: 3, c: 2, h: 6, w: 9, o: 3, k: 2, stride: 2, pad: 1, groups: 1, bias: true),
+        Case(n: 2, c: 2, h: 3, w: 4, o: 3, k: 3, stride: 1, pad: 3, groups: 1, bias: false),
     ]
 
     override func setUp() {
@@ -48,9 +60,9 @@ final class Im2colPaddedPlaneTests: FastEngineTestCase {
     func testConvForwardAndBackwardSameBitsAsTheGeneralLoops() {
         for (i, cs) in Self.cases.enumerated() {
             let x = randn([cs.n, cs.c, cs.h, cs.w], seed: 40 + UInt64(i))
-            let w = randn([cs.o, cs.c / cs.groups, 3, 3], seed: 60 + UInt64(i), std: 0.5)
+            let w = randn([cs.o, cs.c / cs.groups, cs.k, cs.k], seed: 60 + UInt64(i), std: 0.5)
             let b = cs.bias ? randn([cs.o], seed: 80 + UInt64(i)) : nil
-            let config = ConvConfig(stride: cs.stride, padding: 1, groups: cs.groups)
+            let config = ConvConfig(stride: cs.stride, padding: cs.pad, groups: cs.groups)
             for engine in fastEngines {
                 let y = bothPaths { engine.conv2d(x, weight: w, bias: b, config) }
                 XCTAssertEqual(y.padded.data, y.general.data, "forward \(cs)")
@@ -67,8 +79,8 @@ final class Im2colPaddedPlaneTests: FastEngineTestCase {
     func testPerImageKernelConvSameBitsAsTheGeneralLoops() {
         for (i, cs) in Self.cases.enumerated() where cs.groups == 1 {
             let x = randn([cs.n, cs.c, cs.h, cs.w], seed: 140 + UInt64(i))
-            let weights = randn([cs.n, cs.o, cs.c, 3, 3], seed: 160 + UInt64(i))
-            let config = ConvConfig(stride: cs.stride, padding: 1)
+            let weights = randn([cs.n, cs.o, cs.c, cs.k, cs.k], seed: 160 + UInt64(i))
+            let config = ConvConfig(stride: cs.stride, padding: cs.pad)
             for engine in fastEngines {
                 let kernels = StoredSampleKernels(weights)
                 let y = bothPaths { engine.sampleKernelConv2d(x, kernels: kernels, config) }
