@@ -30,9 +30,10 @@ RUNS=${RUNS:-runs}
 #             the methods of issue 22 on (a)'s pair (an add-on spec: its units land in (a)'s folder)
 #             one seed at a time until (b)'s teacher exists, then (b)'s seed 2 (and seed 3's atkd,
 #             below), then the methods' seeds 1–2;
-#   either stream when its list is done (TAIL): the methods' seed 3, then (a)'s WRN-16-2 teacher
-#             alone on a 60-epoch one-cycle schedule (≈ the issue's 4 hours here): where a longer
-#             schedule takes it, against the 40-epoch teacher's 89.06 %.
+#   either stream when its list is done (TAIL): the methods' seed 3, then (a)'s CE student on twice
+#             its schedule (30 epochs, seed 1: how far the 15-epoch budget leaves CE from its plateau),
+#             then (a)'s WRN-16-2 teacher alone on a 60-epoch one-cycle schedule (≈ the issue's 4 hours
+#             here): where a longer schedule takes it, against the 40-epoch teacher's 89.06 %.
 #             (b)'s students go one seed a process (fourteenth session; before, shards of arm × seed):
 #             in one process a seed's kd runs the AW-conv teacher and its at and atkd read the cached
 #             teacher outputs, so the teacher runs once a seed — ≈ 5.7 one-thread hours a seed
@@ -45,18 +46,19 @@ RUNS=${RUNS:-runs}
 FIRST=experiments/evidence-wrn16.json
 R50=experiments/evidence-cifar-r50.json
 LONG_WRN=experiments/evidence-wrn16-teacher-60ep.json
+LONG_CE=experiments/evidence-wrn16-ce-30ep.json
 STREAM1=(control "teacher:$R50" "seed:1:$R50" "arms:ce,kd,at:seed:3:$R50"
          experiments/evidence-imagenette.json experiments/evidence-imagenette-beta1000.json)
 METHODS=experiments/evidence-wrn16-methods.json
 STREAM2=(experiments/evidence-wrn16-bf16.json "until-teacher:$R50:$METHODS" "seed:2:$R50" "arms:atkd:seed:3:$R50"
          "seed:1:$METHODS" "seed:2:$METHODS")
 # Then either stream takes the next item here as soon as its own list is done (eighteenth session):
-# the methods' last seed and the 60-epoch teacher go to whichever stream is free first, so neither
+# the methods' last seed, the 30-epoch CE student and the 60-epoch teacher go to whichever stream is free first, so neither
 # stream idles while the other still has hours of work (a claim is a folder made atomically under
 # $RUNS/.claims, cleared at every start).
-TAIL=("seed:3:$METHODS" "trained:wrn-16-2:$LONG_WRN")
+TAIL=("seed:3:$METHODS" "$LONG_CE" "trained:wrn-16-2:$LONG_WRN")
 SPECS=("$FIRST" "$R50" experiments/evidence-wrn16-bf16.json experiments/evidence-wrn16-methods.json
-       experiments/evidence-imagenette.json experiments/evidence-imagenette-beta1000.json)
+       experiments/evidence-imagenette.json experiments/evidence-imagenette-beta1000.json "$LONG_CE")
 CONTROL_TEACHER=(--spec "$R50" --model resnet50-w4
                  --out teachers/cifar10-full-resnet50-w4.atkd --name evidence-cifar-r50-control)
 # Models trained on their own (`atkd train`), as NAME=SPEC: the status, save and restore cover them.

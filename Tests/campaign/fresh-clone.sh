@@ -58,8 +58,8 @@ rm -f "$scratch/calls"
 ATKD="$scratch/fake-atkd" "$campaign" tail > /dev/null & first=$!
 ATKD="$scratch/fake-atkd" "$campaign" tail > /dev/null
 wait "$first"
-[ "$(wc -l < "$scratch/calls")" -eq 2 ] || fail "two streams ran the two TAIL items as: $(cat "$scratch/calls")"
-[ "$(sort -u "$scratch/calls" | wc -l)" -eq 2 ] || fail "a TAIL item ran twice: $(cat "$scratch/calls")"
+[ "$(wc -l < "$scratch/calls")" -eq 3 ] || fail "two streams ran the three TAIL items as: $(cat "$scratch/calls")"
+[ "$(sort -u "$scratch/calls" | wc -l)" -eq 3 ] || fail "a TAIL item ran twice: $(cat "$scratch/calls")"
 ATKD="$scratch/fake-atkd" "$campaign" tail > /dev/null
-[ "$(wc -l < "$scratch/calls")" -eq 2 ] || fail "a claimed TAIL item ran again"
+[ "$(wc -l < "$scratch/calls")" -eq 3 ] || fail "a claimed TAIL item ran again"
 echo "campaign fresh-clone test: passed"
