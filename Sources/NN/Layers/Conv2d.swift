@@ -48,29 +48,25 @@ public final class Conv2d: Layer {
                      "\(weight.name): expected [N,\(inChannels),H,W], got \(x.shape)")
         let y = ctx.engine.conv2d(x, weight: weight.value, bias: bias?.value, config)
         ctx.addMACs(y.count * (inChannels / config.groups) * kernelSize * kernelSize)
-        return (y, inputGradient ? pullback(x, ctx.engine) : parameterPullback(x, ctx.engine))
+        return (y, pullback(x, ctx.engine, inputGradient: inputGradient))
     }
 
-    /// dy ↦ (empty), accumulating the weight's (and bias's) gradient without ∂L/∂x.
-    private func parameterPullback(_ x: Tensor, _ engine: any Kernels) -> Pullback {
+    /// dy ↦ ∂L/∂x (an empty tensor without `inputGradient`), accumulating the weight's (and bias's)
+    /// gradient: the backward of both forwards (the output is not needed).
+    private func pullback(_ x: Tensor, _ engine: any Kernels, inputGradient: Bool = true) -> Pullback {
         let w = weight, b = bias, config = self.config
         return { dy in
-            let g = engine.conv2dParameterGradients(x, weight: w.value, hasBias: b != nil, config, dy: dy)
-            w.accumulate(g.weight)
-            if let b, let gb = g.bias { b.accumulate(gb) }
-            return Tensor(shape: [0], data: [])
-        }
-    }
-
-    /// dy ↦ ∂L/∂x, accumulating the weight's (and bias's) gradient: the backward of both forwards
-    /// (the output is not needed).
-    private func pullback(_ x: Tensor, _ engine: any Kernels) -> Pullback {
-        let w = weight, b = bias, config = self.config
-        return { dy in
-            let g = engine.conv2dBackward(x, weight: w.value, hasBias: b != nil, config, dy: dy)
-            w.accumulate(g.weight)
-            if let b, let gb = g.bias { b.accumulate(gb) }
-            return g.x
+            let (gw, gb, gx): (Tensor, Tensor?, Tensor)
+            if inputGradient {
+                let g = engine.conv2dBackward(x, weight: w.value, hasBias: b != nil, config, dy: dy)
+                (gw, gb, gx) = (g.weight, g.bias, g.x)
+            } else {
+                let g = engine.conv2dParameterGradients(x, weight: w.value, hasBias: b != nil, config, dy: dy)
+                (gw, gb, gx) = (g.weight, g.bias, Tensor(shape: [0], data: []))
+            }
+            w.accumulate(gw)
+            if let b, let gb { b.accumulate(gb) }
+            return gx
         }
     }
 
