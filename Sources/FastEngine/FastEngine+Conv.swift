@@ -51,6 +51,7 @@ extension FastEngine {
     func gemmConv2d(_ x: Tensor, weight: Tensor, _ g: ConvGeometry,
                     epilogue: ((UnsafeMutablePointer<Float>, Int) -> Void)? = nil) -> [Float] {
         precondition(epilogue == nil || g.groups == 1, "a per-image epilogue needs groups = 1")
+        if Stride2Conv3x3.applies(g) { return stride2Conv3x3(x, weight: weight, g, epilogue: epilogue) }
         let ohw = g.planeOut, rows = g.colRows
         let pairs = g.n * g.groups
         let parts = partsFor(work: g.n * g.o * ohw * rows, units: pairs, threads: threads)
@@ -121,6 +122,11 @@ extension FastEngine {
             let (xr, wr, dyr) = (Self.productInput(x), Self.productInput(weight), Self.productInput(dy))
             let dx = inputGradient ? Tensor(shape: x.shape, data: winogradConv3x3InputGradient(dyr, weight: wr, g)) : nil
             return (dx, Tensor(shape: weight.shape, data: winogradConv3x3WeightGradient(xr, dy: dyr, g)),
+                    hasBias ? channelSums(dy) : nil)
+        }
+        if Stride2Conv3x3.applies(g) {
+            let r = stride2Conv3x3Backward(x, weight: weight, g, dy: dy, inputGradient: inputGradient)
+            return (r.dx.map { Tensor(shape: x.shape, data: $0) }, Tensor(shape: weight.shape, data: r.dw),
                     hasBias ? channelSums(dy) : nil)
         }
         // Direct 3×3: dx is the direct conv of dy; the GEMM path below computes dW only.
