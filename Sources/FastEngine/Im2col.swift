@@ -72,6 +72,7 @@ struct ConvGeometry {
     /// columns can sit side by side in one wider matrix.
     func im2col(_ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, ld: Int? = nil) {
         let ohw = ld ?? planeOut
+        if usesPointwiseStride2 { im2colPointwiseStride2(x, col, ld: ohw); return }
         if usesPaddedPlane { im2colPaddedPlane(x, col, ld: ohw); return }
         var row = col
         for ci in 0..<cg {
@@ -105,6 +106,7 @@ struct ConvGeometry {
     /// in a fixed order (deterministic).
     func col2im(_ col: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, ld: Int? = nil) {
         let ohw = ld ?? planeOut
+        if usesPointwiseStride2 { col2imPointwiseStride2(col, dx, ld: ohw); return }
         if usesPaddedPlane { col2imPaddedPlane(col, dx, ld: ohw); return }
         var row = col
         for ci in 0..<cg {

@@ -1,6 +1,7 @@
-// The padded-plane im2col / col2im (stride 1 or 2, any kernel and padding) against the general loops
-// they replace: the same bits through every op that uses them (conv forward and backward on the GEMM
-// path, the per-image-kernel conv), including several images side by side in one column matrix.
+// The padded-plane im2col / col2im (stride 1 or 2, any kernel and padding) and the 1×1 stride-2 one
+// (`Im2colPointwiseStride2`) against the general loops they replace: the same bits through every op
+// that uses them (conv forward and backward on the GEMM path, the per-image-kernel conv), including
+// several images side by side in one column matrix.
 
 import XCTest
 import TensorCore
@@ -32,6 +33,8 @@ final class Im2colPaddedPlaneTests: FastEngineTestCase {
         Case(n: 2, c: 3, h: 11, w: 13, o: 5, k: 7, stride: 2, pad: 3, groups: 1, bias: true),
         Case(n: 3, c: 6, h: 9, w: 7, o: 4, k: 1, stride: 2, pad: 0, groups: 1, bias: true),
         Case(n: 9, c: 4, h: 16, w: 16, o: 8, k: 1, stride: 2, pad: 0, groups: 1, bias: false),
+        Case(n: 2, c: 3, h: 9, w: 37, o: 4, k: 1, stride: 2, pad: 0, groups: 1, bias: true),      // 1×1 stride 2: lanes and a tail
+        Case(n: 2, c: 2, h: 8, w: 48, o: 3, k: 1, stride: 2, pad: 0, groups: 1, bias: false),
         Case(n: 2, c: 3, h: 9, w: 11, o: 4, k: 5, stride: 1, pad: 2, groups: 1, bias: false),
         Case(n: 2, c: 4, h: 12, w: 35, o: 4, k: 5, stride: 2, pad: 2, groups: 2, bias: true),
         Case(n: 2, c: 3, h: 9, w: 10, o: 5, k: 3, stride: 2, pad: 0, groups: 1, bias: false),
