@@ -95,12 +95,12 @@ extension FastEngine {
         return makeArray(g.n * g.o * f) { yp in
             x.data.withUnsafeBufferPointer { xb in
                 weight.data.withUnsafeBufferPointer { wb in
+                    let plan = AVX512.Stride2ForwardPlan(weight: wb.baseAddress!, c: g.c, o: g.o, ow: g.ow, f: f)
                     parallelParts(parts) { part in
                         Stride2Conv3x3.withAlignedScratch(Stride2Conv3x3.tapFloats(g)) { taps in
                             for img in partRange(part, of: parts, count: g.n) {
                                 Stride2Conv3x3.tapPlanes(xb.baseAddress! + img &* g.c &* g.planeIn, g, into: taps)
-                                AVX512.stride2Forward(taps: taps, weight: wb.baseAddress!,
-                                                      y: yp + img &* g.o &* f, c: g.c, o: g.o, ow: g.ow, f: f)
+                                AVX512.stride2Forward(taps: taps, plan: plan, y: yp + img &* g.o &* f)
                                 epilogue?(yp, img)
                             }
                         }

@@ -13,62 +13,92 @@ extension AVX512 {
         return (q &* 2 &+ (p & 1)) &* plane &+ (p >> 1) &* ow
     }
 
+    /// The forward's operands that do not depend on the image: each k's byte offset in an image's tap
+    /// planes, and the weights regrouped `[O/4][K][4]` (the four broadcasts of a k on one line).
+    public struct Stride2ForwardPlan {
+        public let offsets: [Int]
+        public let packed: [Float]
+        public let c: Int, o: Int, ow: Int, f: Int
+
+        public init(weight w: UnsafePointer<Float>, c: Int, o: Int, ow: Int, f: Int) {
+            precondition(o % 4 == 0 && f % 16 == 0, "blocks of 4 output channels and 16 pixels")
+            let plane = f &+ ow, k = 9 &* c, channelFloats = 6 &* plane
+            offsets = (0..<k).map { kk in
+                ((kk / 9) &* channelFloats &+ AVX512.stride2TapOffset(kk % 9, plane: plane, ow: ow)) &* 4
+            }
+            var p = [Float](repeating: 0, count: o &* k)
+            for ob in 0..<(o / 4) { for kk in 0..<k { for u in 0..<4 { p[(ob &* k &+ kk) &* 4 &+ u] = w[(ob &* 4 &+ u) &* k &+ kk] } } }
+            packed = p
+            self.c = c; self.o = o; self.ow = ow; self.f = f
+        }
+    }
+
     /// y[o][f] = Σ_{c, tap} W[o][9c + tap] · T_c,tap[f], the chain over (c, tap) in order.
-    /// taps: the image's planes `[C][3][2][Q]`; weight `[O][K]`; y `[O][F]`. O a multiple of 4, F of 16.
-    /// Register block 4 o × 64 pixels (16 zmm accumulators, 4 loads and 4 broadcasts per 16 FMAs).
-    public static func stride2Forward(taps: UnsafePointer<Float>, weight w: UnsafePointer<Float>,
-                                      y: UnsafeMutablePointer<Float>, c: Int, o: Int, ow: Int, f: Int) {
-        precondition(o % 4 == 0 && f % 16 == 0, "blocks of 4 output channels and 16 pixels")
-        let plane = f &+ ow, k = 9 &* c, channelFloats = 6 &* plane
-        let offsets = (0..<9).map { stride2TapOffset($0, plane: plane, ow: ow) }
-        let yr = UnsafeMutableRawPointer(y)
-        offsets.withUnsafeBufferPointer { ob in
+    /// taps: the image's planes `[C][3][2][Q]`; y `[O][F]`. Register block 4 o × 64 pixels (16 zmm
+    /// accumulators, 4 loads and 4 broadcasts per 16 FMAs), then 4 o × 16 pixels for the rest.
+    public static func stride2Forward(taps: UnsafePointer<Float>, plan: Stride2ForwardPlan, y: UnsafeMutablePointer<Float>) {
+        let o = plan.o, f = plan.f, k = 9 &* plan.c
+        let yr = UnsafeMutableRawPointer(y), tr = UnsafeRawPointer(taps)
+        plan.offsets.withUnsafeBufferPointer { ob in
+        plan.packed.withUnsafeBufferPointer { pb in
             let off = ob.baseAddress!
             var o0 = 0
             while o0 < o {
-                let w0 = w + o0 &* k, w1 = w0 + k, w2 = w1 + k, w3 = w2 + k
+                let wb = pb.baseAddress! + o0 &* k
                 var f0 = 0
-                while f0 < f {
-                    let vectors = min(4, (f &- f0) / 16)
+                while f0 &+ 64 <= f {
                     var a00 = SIMD16<Float>(), a01 = SIMD16<Float>(), a02 = SIMD16<Float>(), a03 = SIMD16<Float>()
                     var a10 = SIMD16<Float>(), a11 = SIMD16<Float>(), a12 = SIMD16<Float>(), a13 = SIMD16<Float>()
                     var a20 = SIMD16<Float>(), a21 = SIMD16<Float>(), a22 = SIMD16<Float>(), a23 = SIMD16<Float>()
                     var a30 = SIMD16<Float>(), a31 = SIMD16<Float>(), a32 = SIMD16<Float>(), a33 = SIMD16<Float>()
-                    for ci in 0..<c {
-                        let base = UnsafeRawPointer(taps + (ci &* channelFloats &+ f0))
-                        let kc = 9 &* ci
-                        for tap in 0..<9 {
-                            let src = base + off[tap] &* 4
-                            // NOTE: past `vectors` the loads repeat vector 0 (in bounds); those sums are not stored.
-                            let v0 = src.loadUnaligned(as: SIMD16<Float>.self)
-                            let v1 = vectors > 1 ? src.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self) : v0
-                            let v2 = vectors > 2 ? src.loadUnaligned(fromByteOffset: 128, as: SIMD16<Float>.self) : v0
-                            let v3 = vectors > 3 ? src.loadUnaligned(fromByteOffset: 192, as: SIMD16<Float>.self) : v0
-                            let kk = kc &+ tap
-                            let b0 = SIMD16(repeating: w0[kk])
-                            a00.addProduct(b0, v0); a01.addProduct(b0, v1); a02.addProduct(b0, v2); a03.addProduct(b0, v3)
-                            let b1 = SIMD16(repeating: w1[kk])
-                            a10.addProduct(b1, v0); a11.addProduct(b1, v1); a12.addProduct(b1, v2); a13.addProduct(b1, v3)
-                            let b2 = SIMD16(repeating: w2[kk])
-                            a20.addProduct(b2, v0); a21.addProduct(b2, v1); a22.addProduct(b2, v2); a23.addProduct(b2, v3)
-                            let b3 = SIMD16(repeating: w3[kk])
-                            a30.addProduct(b3, v0); a31.addProduct(b3, v1); a32.addProduct(b3, v2); a33.addProduct(b3, v3)
-                        }
+                    let fb = f0 &* 4
+                    for kk in 0..<k {
+                        let at = off[kk] &+ fb
+                        let v0 = tr.loadUnaligned(fromByteOffset: at, as: SIMD16<Float>.self)
+                        let v1 = tr.loadUnaligned(fromByteOffset: at &+ 64, as: SIMD16<Float>.self)
+                        let v2 = tr.loadUnaligned(fromByteOffset: at &+ 128, as: SIMD16<Float>.self)
+                        let v3 = tr.loadUnaligned(fromByteOffset: at &+ 192, as: SIMD16<Float>.self)
+                        let wk = wb + kk &* 4
+                        let b0 = SIMD16(repeating: wk[0])
+                        a00.addProduct(b0, v0); a01.addProduct(b0, v1); a02.addProduct(b0, v2); a03.addProduct(b0, v3)
+                        let b1 = SIMD16(repeating: wk[1])
+                        a10.addProduct(b1, v0); a11.addProduct(b1, v1); a12.addProduct(b1, v2); a13.addProduct(b1, v3)
+                        let b2 = SIMD16(repeating: wk[2])
+                        a20.addProduct(b2, v0); a21.addProduct(b2, v1); a22.addProduct(b2, v2); a23.addProduct(b2, v3)
+                        let b3 = SIMD16(repeating: wk[3])
+                        a30.addProduct(b3, v0); a31.addProduct(b3, v1); a32.addProduct(b3, v2); a33.addProduct(b3, v3)
                     }
                     @inline(__always) func put(_ row: Int, _ x0: SIMD16<Float>, _ x1: SIMD16<Float>,
                                                _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) {
-                        let at = ((o0 &+ row) &* f &+ f0) &* 4
-                        yr.storeBytes(of: x0, toByteOffset: at, as: SIMD16<Float>.self)
-                        if vectors > 1 { yr.storeBytes(of: x1, toByteOffset: at &+ 64, as: SIMD16<Float>.self) }
-                        if vectors > 2 { yr.storeBytes(of: x2, toByteOffset: at &+ 128, as: SIMD16<Float>.self) }
-                        if vectors > 3 { yr.storeBytes(of: x3, toByteOffset: at &+ 192, as: SIMD16<Float>.self) }
+                        let to = ((o0 &+ row) &* f &+ f0) &* 4
+                        yr.storeBytes(of: x0, toByteOffset: to, as: SIMD16<Float>.self)
+                        yr.storeBytes(of: x1, toByteOffset: to &+ 64, as: SIMD16<Float>.self)
+                        yr.storeBytes(of: x2, toByteOffset: to &+ 128, as: SIMD16<Float>.self)
+                        yr.storeBytes(of: x3, toByteOffset: to &+ 192, as: SIMD16<Float>.self)
                     }
                     put(0, a00, a01, a02, a03); put(1, a10, a11, a12, a13)
                     put(2, a20, a21, a22, a23); put(3, a30, a31, a32, a33)
-                    f0 &+= 16 &* vectors
+                    f0 &+= 64
+                }
+                while f0 < f {
+                    var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>(), a3 = SIMD16<Float>()
+                    let fb = f0 &* 4
+                    for kk in 0..<k {
+                        let v = tr.loadUnaligned(fromByteOffset: off[kk] &+ fb, as: SIMD16<Float>.self)
+                        let wk = wb + kk &* 4
+                        a0.addProduct(SIMD16(repeating: wk[0]), v); a1.addProduct(SIMD16(repeating: wk[1]), v)
+                        a2.addProduct(SIMD16(repeating: wk[2]), v); a3.addProduct(SIMD16(repeating: wk[3]), v)
+                    }
+                    let to = (o0 &* f &+ f0) &* 4, rowBytes = f &* 4
+                    yr.storeBytes(of: a0, toByteOffset: to, as: SIMD16<Float>.self)
+                    yr.storeBytes(of: a1, toByteOffset: to &+ rowBytes, as: SIMD16<Float>.self)
+                    yr.storeBytes(of: a2, toByteOffset: to &+ 2 &* rowBytes, as: SIMD16<Float>.self)
+                    yr.storeBytes(of: a3, toByteOffset: to &+ 3 &* rowBytes, as: SIMD16<Float>.self)
+                    f0 &+= 16
                 }
                 o0 &+= 4
             }
+        }
         }
     }
 
