@@ -196,16 +196,7 @@ extension FastEngine {
         }
         }
         }
-        let dw = makeArray(wCount) { out in
-            dwParts.withUnsafeBufferPointer { src in
-                let s = src.baseAddress!
-                out.update(from: s, count: wCount)
-                for part in 1..<max(accumulators, 1) {
-                    let p = s + part &* wCount
-                    for i in 0..<wCount { out[i] += p[i] }
-                }
-            }
-        }
+        let dw = sumInPartOrder(dwParts, count: wCount, parts: accumulators)
         return (inputGradient ? Tensor(shape: x.shape, data: dx) : nil, Tensor(shape: weight.shape, data: dw),
                 hasBias ? channelSums(dy) : nil)
     }
@@ -280,6 +271,20 @@ extension FastEngine {
             }
         }
         }
+        }
+    }
+
+    /// out[i] = Σ_part accumulators[part·count + i], added in part order: a split backward's dW.
+    func sumInPartOrder(_ accumulators: [Float], count: Int, parts: Int) -> [Float] {
+        makeArray(count) { out in
+            accumulators.withUnsafeBufferPointer { src in
+                let s = src.baseAddress!
+                out.update(from: s, count: count)
+                for part in 1..<max(parts, 1) {
+                    let p = s + part &* count
+                    for i in 0..<count { out[i] += p[i] }
+                }
+            }
         }
     }
 

@@ -161,16 +161,6 @@ extension FastEngine {
         }
         }
         }
-        let dw = makeArray(wCount) { out in
-            dwParts.withUnsafeBufferPointer { src in
-                let s = src.baseAddress!
-                out.update(from: s, count: wCount)
-                for part in 1..<max(parts, 1) {
-                    let p = s + part &* wCount
-                    for i in 0..<wCount { out[i] += p[i] }
-                }
-            }
-        }
-        return (inputGradient ? dx : nil, dw)
+        return (inputGradient ? dx : nil, sumInPartOrder(dwParts, count: wCount, parts: parts))
     }
 }
