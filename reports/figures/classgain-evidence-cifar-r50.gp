@@ -21,9 +21,9 @@ do for [fmt in "png svg"] {
     set xtics rotate by -35
     set grid ytics
     set key outside right
-    plot "classgain-evidence-cifar-r50.dat" using 4:5:6:xtic(2) lc rgb "#E69F00" title "ce (2 seeds, t)", \
+    plot "classgain-evidence-cifar-r50.dat" using 4:5:6:xtic(2) lc rgb "#E69F00" title "ce (3 seeds, t)", \
          "classgain-evidence-cifar-r50.dat" using 8:9:10:xtic(2) lc rgb "#009E73" title "at (2 seeds, t)", \
-         "classgain-evidence-cifar-r50.dat" using 12:13:14:xtic(2) lc rgb "#D55E00" title "atkd (2 seeds, t)", \
+         "classgain-evidence-cifar-r50.dat" using 12:13:14:xtic(2) lc rgb "#D55E00" title "atkd (3 seeds, t)", \
          0 with lines lc rgb "#000000" notitle
     unset multiplot
     set output

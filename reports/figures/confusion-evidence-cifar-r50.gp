@@ -25,11 +25,11 @@ do for [fmt in "png svg"] {
     plot "confusion-evidence-cifar-r50.dat" index 0 matrix with image notitle
     set title "ce (3 seeds)"
     plot "confusion-evidence-cifar-r50.dat" index 1 matrix with image notitle
-    set title "kd (2 seeds)"
+    set title "kd (3 seeds)"
     plot "confusion-evidence-cifar-r50.dat" index 2 matrix with image notitle
     set title "at (2 seeds)"
     plot "confusion-evidence-cifar-r50.dat" index 3 matrix with image notitle
-    set title "atkd (2 seeds)"
+    set title "atkd (3 seeds)"
     plot "confusion-evidence-cifar-r50.dat" index 4 matrix with image notitle
     
     unset multiplot
