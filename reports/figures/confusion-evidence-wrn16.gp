@@ -43,7 +43,7 @@ do for [fmt in "png svg"] {
     plot "confusion-evidence-wrn16.dat" index 9 matrix with image notitle
     set title "crd (2 seeds)"
     plot "confusion-evidence-wrn16.dat" index 10 matrix with image notitle
-    set title "crdkd (1 seed)"
+    set title "crdkd (2 seeds)"
     plot "confusion-evidence-wrn16.dat" index 11 matrix with image notitle
     
     unset multiplot

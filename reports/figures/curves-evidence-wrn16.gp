@@ -43,6 +43,7 @@ do for [fmt in "png svg"] {
          "curves-evidence-wrn16.dat" index 16 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb "#56B4E9" notitle, \
          "curves-evidence-wrn16.dat" index 18 using 1:($2-$3):($2+$3) with filledcurves fs transparent solid 0.18 noborder lc rgb "#009E73" notitle, \
          "curves-evidence-wrn16.dat" index 18 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb "#009E73" notitle, \
+         "curves-evidence-wrn16.dat" index 20 using 1:($2-$3):($2+$3) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
          "curves-evidence-wrn16.dat" index 20 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb "#D55E00" notitle, \
          89.06 with lines dt 3 lw 1.5 lc rgb "#000000" notitle
     set title "train top-1 (%), under augmentation" font ",10"
@@ -71,6 +72,7 @@ do for [fmt in "png svg"] {
          "curves-evidence-wrn16.dat" index 17 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" notitle, \
          "curves-evidence-wrn16.dat" index 19 using 1:($3-$4):($3+$4) with filledcurves fs transparent solid 0.18 noborder lc rgb "#009E73" notitle, \
          "curves-evidence-wrn16.dat" index 19 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" notitle, \
+         "curves-evidence-wrn16.dat" index 21 using 1:($3-$4):($3+$4) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
          "curves-evidence-wrn16.dat" index 21 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle
     set title "training loss (Σ weight × term)" font ",10"
     set ylabel "loss"
@@ -98,6 +100,7 @@ do for [fmt in "png svg"] {
          "curves-evidence-wrn16.dat" index 17 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" notitle, \
          "curves-evidence-wrn16.dat" index 19 using 1:($5-$6):($5+$6) with filledcurves fs transparent solid 0.18 noborder lc rgb "#009E73" notitle, \
          "curves-evidence-wrn16.dat" index 19 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" notitle, \
+         "curves-evidence-wrn16.dat" index 21 using 1:($5-$6):($5+$6) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
          "curves-evidence-wrn16.dat" index 21 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle
     set title "term at (unweighted)" font ",10"
     set ylabel ""
@@ -135,6 +138,7 @@ do for [fmt in "png svg"] {
          "curves-evidence-wrn16.dat" index 17 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" notitle, \
          "curves-evidence-wrn16.dat" index 19 using 1:($9-$10):($9+$10) with filledcurves fs transparent solid 0.18 noborder lc rgb "#009E73" notitle, \
          "curves-evidence-wrn16.dat" index 19 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" notitle, \
+         "curves-evidence-wrn16.dat" index 21 using 1:($9-$10):($9+$10) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
          "curves-evidence-wrn16.dat" index 21 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle
     set title "term crd (unweighted)" font ",10"
     set ylabel ""
@@ -144,6 +148,7 @@ do for [fmt in "png svg"] {
     set tmargin at screen 0.7684
     plot "curves-evidence-wrn16.dat" index 19 using 1:($11-$12):($11+$12) with filledcurves fs transparent solid 0.18 noborder lc rgb "#009E73" notitle, \
          "curves-evidence-wrn16.dat" index 19 using 1:11 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" notitle, \
+         "curves-evidence-wrn16.dat" index 21 using 1:($11-$12):($11+$12) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
          "curves-evidence-wrn16.dat" index 21 using 1:11 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle
     set title "term hint (unweighted)" font ",10"
     set ylabel ""
@@ -163,6 +168,7 @@ do for [fmt in "png svg"] {
          "curves-evidence-wrn16.dat" index 3 using 1:15 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" notitle, \
          "curves-evidence-wrn16.dat" index 7 using 1:($15-$16):($15+$16) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
          "curves-evidence-wrn16.dat" index 7 using 1:15 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle, \
+         "curves-evidence-wrn16.dat" index 21 using 1:($15-$16):($15+$16) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
          "curves-evidence-wrn16.dat" index 21 using 1:15 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle
     set title "term nckd (unweighted)" font ",10"
     set ylabel ""
@@ -236,7 +242,7 @@ do for [fmt in "png svg"] {
          keyentry with linespoints pt 7 lw 2 lc rgb "#E69F00" title "pkt (2 seeds)", \
          keyentry with linespoints pt 7 lw 2 lc rgb "#56B4E9" title "fitnet (2 seeds)", \
          keyentry with linespoints pt 7 lw 2 lc rgb "#009E73" title "crd (2 seeds)", \
-         keyentry with linespoints pt 7 lw 2 lc rgb "#D55E00" title "crdkd (1 seed)"
+         keyentry with linespoints pt 7 lw 2 lc rgb "#D55E00" title "crdkd (2 seeds)"
     unset multiplot
     set output
 }
