@@ -27,7 +27,7 @@ do for [fmt in "png svg"] {
     plot "confusion-evidence-cifar-r50.dat" index 1 matrix with image notitle
     set title "kd (3 seeds)"
     plot "confusion-evidence-cifar-r50.dat" index 2 matrix with image notitle
-    set title "at (2 seeds)"
+    set title "at (3 seeds)"
     plot "confusion-evidence-cifar-r50.dat" index 3 matrix with image notitle
     set title "atkd (3 seeds)"
     plot "confusion-evidence-cifar-r50.dat" index 4 matrix with image notitle
