@@ -32,6 +32,42 @@ extension FastEngine {
         binary(a, b, "add", { u, v in u + v }, { u, v in u + v })
     }
 
+    /// a += b in place, split over threads when large (the same sums as `Tensor.add`).
+    public func accumulate(_ a: inout Tensor, _ b: Tensor) {
+        precondition(a.shape == b.shape, "accumulate: shapes \(a.shape) and \(b.shape) differ")
+        let count = a.count
+        let parts = partsFor(work: count, units: count, threads: threads, minWork: 1 << 17)
+        a.data.withUnsafeMutableBufferPointer { ab in
+            b.data.withUnsafeBufferPointer { bb in
+                guard let ap = ab.baseAddress, let bp = bb.baseAddress else { return }
+                parallelParts(parts) { part in
+                    let r = partRange(part, of: parts, count: count)
+                    let ra = UnsafeMutableRawPointer(ap), rb = UnsafeRawPointer(bp)
+                    var i = r.lowerBound
+                    while i &+ 8 <= r.upperBound {
+                        let v = ra.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)
+                            + rb.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)
+                        ra.storeBytes(of: v, toByteOffset: i &* 4, as: SIMD8<Float>.self)
+                        i &+= 8
+                    }
+                    while i < r.upperBound { ap[i] += bp[i]; i &+= 1 }
+                }
+            }
+        }
+    }
+
+    /// y = x·s.
+    public func scale(_ x: Tensor, by s: Float) -> Tensor {
+        unary(x, { v in v * s }, { v in v * s })
+    }
+
+    /// `body` over `threads` near-equal ranges of `0..<count` (one range when `work` < 2¹⁷ elements).
+    public func forEachRange(_ count: Int, work: Int, _ body: (Range<Int>) -> Void) {
+        guard count > 0 else { return }
+        let parts = partsFor(work: work, units: count, threads: threads, minWork: 1 << 17)
+        parallelParts(parts) { part in body(partRange(part, of: parts, count: count)) }
+    }
+
     /// y = x·mask·s with s = 1/(1−p) (s = 0 when p = 1, as PyTorch).
     public func dropout(_ x: Tensor, mask: [Float], p: Float) -> Tensor {
         let s = dropoutScale(p)

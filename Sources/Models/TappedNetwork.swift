@@ -84,19 +84,20 @@ public final class TappedNetwork: Model {
         let (logits, classifierPB) = classifier.forward(embedding, ctx)
         let tapShapes = taps.map(\.value.shape)
         let embeddingShape = embedding.shape
+        let engine = ctx.engine
         return ModelForward(logits: logits, taps: taps, embedding: embedding, backward: { dLogits, dTaps, dEmbedding in
             precondition(dTaps.count <= tapShapes.count,
                          "\(dTaps.count) tap gradients for \(tapShapes.count) taps")
             var e = classifierPB(dLogits)
             if let de = dEmbedding {
                 precondition(de.shape == embeddingShape, "embedding gradient \(de.shape) vs embedding \(embeddingShape)")
-                e.add(de)
+                engine.accumulate(&e, de)
             }
             var g = featuresPB(e)
             for i in stride(from: stagePBs.count - 1, through: 0, by: -1) {
                 if i < dTaps.count, let dt = dTaps[i] {
                     precondition(dt.shape == tapShapes[i], "tap \(i) gradient \(dt.shape) vs tap \(tapShapes[i])")
-                    g.add(dt)
+                    engine.accumulate(&g, dt)
                 }
                 g = stagePBs[i](g)
             }

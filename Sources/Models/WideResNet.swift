@@ -80,14 +80,15 @@ public final class WideBasicBlock: Layer {
             let (z, pb) = conv2.forward(h, ctx)
             (y, convPB) = (ctx.engine.add(z, s), pb)
         }
+        let engine = ctx.engine
         return (y, { dy in
             var dO = headPB(convPB(dy))
             guard let scPB else {
                 var dx = prePB(dO)
-                dx.add(dy)
+                engine.accumulate(&dx, dy)
                 return dx
             }
-            dO.add(scPB(dy))
+            engine.accumulate(&dO, scPB(dy))
             return prePB(dO)
         })
     }

@@ -208,6 +208,17 @@ public protocol Kernels: Sendable {
     /// a + b (residual add) and its fused variants live in layers; this is the plain op.
     func add(_ a: Tensor, _ b: Tensor) -> Tensor
 
+    /// a[i] += b[i] in place, equal shapes: the gradient sums of residual branches and taps.
+    func accumulate(_ a: inout Tensor, _ b: Tensor)
+
+    /// y[i] = x[i]·s (an objective term's gradient times its weight).
+    func scale(_ x: Tensor, by s: Float) -> Tensor
+
+    /// Runs `body` on disjoint ranges that together cover `0..<count`, concurrently when the engine
+    /// has threads and `work` (elements touched) pays for the hand-off; for host loops whose
+    /// iterations are independent (an attention map per image), so results do not depend on the split.
+    func forEachRange(_ count: Int, work: Int, _ body: (Range<Int>) -> Void)
+
     /// Inverted dropout with a given keep mask: y = x·mask/(1−p). Mask values are 0 or 1.
     func dropout(_ x: Tensor, mask: [Float], p: Float) -> Tensor
     func dropoutBackward(mask: [Float], p: Float, dy: Tensor) -> Tensor
@@ -220,6 +231,16 @@ public protocol Kernels: Sendable {
 
 extension Kernels {
     public var threads: Int { 1 }
+
+    // The specifications of the host-side helpers: one thread, element by element.
+
+    public func accumulate(_ a: inout Tensor, _ b: Tensor) { a.add(b) }
+
+    public func scale(_ x: Tensor, by s: Float) -> Tensor { x * s }
+
+    public func forEachRange(_ count: Int, work: Int, _ body: (Range<Int>) -> Void) {
+        if count > 0 { body(0..<count) }
+    }
 
     public func conv2dParameterGradients(_ x: Tensor, weight: Tensor, hasBias: Bool, _ config: ConvConfig,
                                          dy: Tensor) -> (weight: Tensor, bias: Tensor?) {

@@ -139,6 +139,11 @@ public struct PerturbedKernels<Base: Kernels>: Kernels {
         base.crossEntropy(logits, labels: labels, labelSmoothing: labelSmoothing)
     }
     public func add(_ a: Tensor, _ b: Tensor) -> Tensor { base.add(a, b) }
+    public func accumulate(_ a: inout Tensor, _ b: Tensor) { base.accumulate(&a, b) }
+    public func scale(_ x: Tensor, by s: Float) -> Tensor { base.scale(x, by: s) }
+    public func forEachRange(_ count: Int, work: Int, _ body: (Range<Int>) -> Void) {
+        base.forEachRange(count, work: work, body)
+    }
     public func dropout(_ x: Tensor, mask: [Float], p: Float) -> Tensor { base.dropout(x, mask: mask, p: p) }
     public func dropoutBackward(mask: [Float], p: Float, dy: Tensor) -> Tensor {
         base.dropoutBackward(mask: mask, p: p, dy: dy)

@@ -63,13 +63,15 @@ extension TrainingRun {
                 throw TrainingError.nonFinite("term `\(term.name)` = \(term.value) at epoch \(state.epoch + 1), batch \(state.batch + 1) of \(directory)")
             }
             total += Double(term.weight) * Double(term.value)
-            if let g = term.dLogits { dLogits.add(g * term.weight) }
+            if let g = term.dLogits { engine.accumulate(&dLogits, engine.scale(g, by: term.weight)) }
             for (i, g) in term.dTaps.enumerated() {
                 guard let g, i < dTaps.count else { continue }
-                if dTaps[i] == nil { dTaps[i] = g * term.weight } else { dTaps[i]!.add(g * term.weight) }
+                let weighted = engine.scale(g, by: term.weight)
+                if dTaps[i] == nil { dTaps[i] = weighted } else { engine.accumulate(&dTaps[i]!, weighted) }
             }
             if let g = term.dEmbedding {
-                if dEmbedding == nil { dEmbedding = g * term.weight } else { dEmbedding!.add(g * term.weight) }
+                let weighted = engine.scale(g, by: term.weight)
+                if dEmbedding == nil { dEmbedding = weighted } else { engine.accumulate(&dEmbedding!, weighted) }
             }
             for (name, g) in term.dParameters {
                 guard let p = byName[name] else { preconditionFailure("term `\(term.name)`: no objective parameter \(name)") }

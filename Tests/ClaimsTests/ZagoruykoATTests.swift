@@ -6,6 +6,7 @@ import TensorCore
 import TestSupport
 import ReferenceEngine
 import ZagoruykoAT
+import FastEngine
 
 final class ZagoruykoATTests: XCTestCase {
     let engine = ReferenceEngine()
@@ -34,6 +35,20 @@ final class ZagoruykoATTests: XCTestCase {
             let norm = q.reduce(0) { $0 + $1 * $1 }.squareRoot()
             assertClose(Tensor(shape: [4], data: Array(map.data[(n * 4)..<(n * 4 + 4)])),
                         Tensor(shape: [4], data: q.map { $0 / norm }), rtol: 1e-5, atol: 1e-7)
+        }
+    }
+
+    /// Split over an engine's threads (images in parallel), the map and its pullback keep every bit
+    /// of the one-thread computation, for every reduction and exponent.
+    func testMapSplitOverThreadsIsBitIdentical() {
+        let x = features([33, 16, 16, 16], seed: 21)  // 135,168 values: over the 2¹⁷ split threshold
+        let dMap = features([33, 256], seed: 22)
+        for (p, reduction) in [(Float(2), ATChannelReduction.mean), (2, .sum), (3, .mean), (1, .max)] {
+            let one = ZagoruykoAT.attentionMap(x, p: p, reduction: reduction)
+            let split = ZagoruykoAT.attentionMap(x, p: p, reduction: reduction, engine: FastEngine(threads: 2))
+            XCTAssertEqual(one.map.data.map(\.bitPattern), split.map.data.map(\.bitPattern), "map p \(p) \(reduction)")
+            XCTAssertEqual(one.pullback(dMap).data.map(\.bitPattern), split.pullback(dMap).data.map(\.bitPattern),
+                           "pullback p \(p) \(reduction)")
         }
     }
 

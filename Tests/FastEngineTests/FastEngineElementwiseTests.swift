@@ -45,6 +45,41 @@ final class FastEngineElementwiseTests: FastEngineTestCase {
         }
     }
 
+    /// The gradient-sum helpers: in-place a += b and x·s give the reference's bits at every size,
+    /// and a shared buffer is copied, not written through.
+    func testAccumulateAndScaleMatchReferenceBitForBit() {
+        for x in samples(seed: 9) {
+            let y = randn(x.shape, seed: 10)
+            var expected = x
+            ref.accumulate(&expected, y)
+            XCTAssertTrue(bitEqual(expected, ref.add(x, y)), "reference accumulate is add \(x.shape)")
+            for fast in fastEngines {
+                var a = x
+                let shared = a
+                fast.accumulate(&a, y)
+                XCTAssertTrue(bitEqual(a, expected), "accumulate \(x.shape), \(fast.threads) threads")
+                XCTAssertTrue(bitEqual(shared, x), "accumulate wrote through a shared buffer")
+                for s: Float in [0.1, -3, 0] {
+                    XCTAssertTrue(bitEqual(fast.scale(x, by: s), ref.scale(x, by: s)), "scale \(s) \(x.shape)")
+                }
+            }
+        }
+    }
+
+    /// `forEachRange` covers 0..<count exactly once, in disjoint ranges, for small and large work.
+    func testForEachRangeCoversEveryIndexOnce() {
+        for (count, work) in [(0, 0), (1, 1 << 20), (7, 10), (128, 1 << 22), (3, 1 << 22)] {
+            for engine in fastEngines.map({ $0 as any Kernels }) + [ref as any Kernels] {
+                let lock = NSLock()
+                var seen = [Int](repeating: 0, count: count)
+                engine.forEachRange(count, work: work) { range in
+                    lock.lock(); for i in range { seen[i] += 1 }; lock.unlock()
+                }
+                XCTAssertEqual(seen, [Int](repeating: 1, count: count), "count \(count) work \(work) \(engine.name)")
+            }
+        }
+    }
+
     func testSGDStepMatchesReferenceBitForBit() {
         for count in [7, 300_001] {
             for nesterov in [false, true] {

@@ -246,6 +246,19 @@ public struct ShadowKernels: Kernels {
     public func add(_ a: Tensor, _ b: Tensor) -> Tensor {
         let r = reference.add(a, b); check("add", candidate.add(a, b), r); return r
     }
+    public func accumulate(_ a: inout Tensor, _ b: Tensor) {
+        var c = a
+        candidate.accumulate(&c, b)
+        reference.accumulate(&a, b)
+        check("accumulate", c, a)
+    }
+    public func scale(_ x: Tensor, by s: Float) -> Tensor {
+        let r = reference.scale(x, by: s); check("scale", candidate.scale(x, by: s), r); return r
+    }
+    /// The candidate's split (its threads), so shadowed models exercise it.
+    public func forEachRange(_ count: Int, work: Int, _ body: (Range<Int>) -> Void) {
+        candidate.forEachRange(count, work: work, body)
+    }
     public func dropout(_ x: Tensor, mask: [Float], p: Float) -> Tensor {
         let r = reference.dropout(x, mask: mask, p: p); check("dropout", candidate.dropout(x, mask: mask, p: p), r)
         return r

@@ -61,9 +61,9 @@ extension ZagoruykoAT {
         case .none, .avgpool:
             var t = teacher
             if (hs != ht || ws != wt) && !studentLarger { t = engine.adaptiveAvgPool2d(teacher, outH: hs, outW: ws) }
-            teacherMap = rawMap(t, p: options.p, reduction: options.reduction).map
+            teacherMap = rawMap(t, p: options.p, reduction: options.reduction, engine: engine).map
         case .bilinear:
-            teacherMap = rawMap(teacher, p: options.p, reduction: options.reduction).map
+            teacherMap = rawMap(teacher, p: options.p, reduction: options.reduction, engine: engine).map
             if (hs != ht || ws != wt) && studentLarger {
                 teacherMap = engine.bilinearResize(teacherMap, outH: hs, outW: ws)
             }
@@ -92,13 +92,13 @@ extension ZagoruykoAT {
             if resized {
                 let pooled = engine.adaptiveAvgPool2d(student, outH: hc, outW: wc)
                 let shape = student.shape
-                let raw = rawMap(pooled, p: options.p, reduction: options.reduction)
+                let raw = rawMap(pooled, p: options.p, reduction: options.reduction, engine: engine)
                 studentMap = (raw.map, { engine.adaptiveAvgPool2dBackward(inputShape: shape, dy: raw.pullback($0)) })
             } else {
-                studentMap = rawMap(student, p: options.p, reduction: options.reduction)
+                studentMap = rawMap(student, p: options.p, reduction: options.reduction, engine: engine)
             }
         case .bilinear:
-            studentMap = rawMap(student, p: options.p, reduction: options.reduction)
+            studentMap = rawMap(student, p: options.p, reduction: options.reduction, engine: engine)
             if resized {
                 let inner = studentMap
                 let shape = inner.map.shape

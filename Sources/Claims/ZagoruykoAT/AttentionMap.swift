@@ -24,16 +24,24 @@ public enum ZagoruykoAT {
     ///   Channel mean (code) and sum (paper) give the same normalised map except when
     ///   `‖q‖ < 1e-12`.
     public static func attentionMap(_ features: Tensor, p: Float = ATLossOptions.authorsCode.p,
-                                    reduction: ATChannelReduction = ATLossOptions.authorsCode.reduction)
+                                    reduction: ATChannelReduction = ATLossOptions.authorsCode.reduction,
+                                    engine: (any Kernels)? = nil)
         -> (map: Tensor, pullback: (Tensor) -> Tensor) {
-        let raw = rawMap(features, p: p, reduction: reduction)
+        let raw = rawMap(features, p: p, reduction: reduction, engine: engine)
         let n = features.shape[0]
         let norm = normalizeRows(raw.map.reshaped([n, raw.map.count / max(n, 1)]))
         return (norm.value, { dMap in raw.pullback(norm.pullback(dMap).reshaped(raw.map.shape)) })
     }
 
-    /// The unnormalised map `F(A)` as `[N, 1, H, W]` and its pullback.
-    static func rawMap(_ a: Tensor, p: Float, reduction: ATChannelReduction)
+    /// Runs `body` over ranges of the `n` images: split over `engine`'s threads, or one range
+    /// without an engine. Every image's numbers are computed alone, so the split changes no bit.
+    static func forEachImageRange(_ n: Int, work: Int, engine: (any Kernels)?, _ body: (Range<Int>) -> Void) {
+        if let engine { engine.forEachRange(n, work: work, body) } else if n > 0 { body(0..<n) }
+    }
+
+    /// The unnormalised map `F(A)` as `[N, 1, H, W]` and its pullback; `engine` only splits the
+    /// images over threads.
+    static func rawMap(_ a: Tensor, p: Float, reduction: ATChannelReduction, engine: (any Kernels)? = nil)
         -> (map: Tensor, pullback: (Tensor) -> Tensor) {
         precondition(a.rank == 4, "attention maps need features [N, C, H, W], got \(a.shape)")
         precondition(p >= 1 && p.isFinite, "attention exponent p must be ≥ 1, got \(p)")
@@ -45,75 +53,89 @@ public enum ZagoruykoAT {
         // Channel-outer, pixel-inner: each pixel still sums its channels in order (the same Doubles
         // in the same order as a pixel-outer loop), but memory is read contiguously.
         // NOTE: the pixel-outer loop (stride H·W between channels) was 3 % of the atkd step.
-        var acc = [Double](repeating: 0, count: s), best = [Double](repeating: -1, count: s)
-        var bestC = [Int](repeating: 0, count: s)
         x.withUnsafeBufferPointer { xb in
         q.withUnsafeMutableBufferPointer { qb in
         argmax.withUnsafeMutableBufferPointer { ab in
-        acc.withUnsafeMutableBufferPointer { accb in
-        best.withUnsafeMutableBufferPointer { bb in
-        bestC.withUnsafeMutableBufferPointer { cb in
-            for b in 0..<n {
-                accb.update(repeating: 0); bb.update(repeating: -1); cb.update(repeating: 0)
-                for ch in 0..<c {
-                    let plane = xb.baseAddress! + (b * c + ch) * s
-                    if reduction == .max {
-                        for i in 0..<s {
-                            let v = power(Double(abs(plane[i])), p)
-                            accb[i] += v
-                            if v > bb[i] { bb[i] = v; cb[i] = ch }
+            forEachImageRange(n, work: a.count, engine: engine) { images in
+                var acc = [Double](repeating: 0, count: s), best = [Double](repeating: -1, count: s)
+                var bestC = [Int](repeating: 0, count: s)
+                acc.withUnsafeMutableBufferPointer { accb in
+                best.withUnsafeMutableBufferPointer { bb in
+                bestC.withUnsafeMutableBufferPointer { cb in
+                    for b in images {
+                        accb.update(repeating: 0); bb.update(repeating: -1); cb.update(repeating: 0)
+                        for ch in 0..<c {
+                            let plane = xb.baseAddress! + (b * c + ch) * s
+                            if reduction == .max {
+                                for i in 0..<s {
+                                    let v = power(Double(abs(plane[i])), p)
+                                    accb[i] += v
+                                    if v > bb[i] { bb[i] = v; cb[i] = ch }
+                                }
+                            } else if p == 2 {
+                                for i in 0..<s { let v = Double(plane[i]); accb[i] += v * v }
+                            } else {
+                                for i in 0..<s { accb[i] += power(Double(abs(plane[i])), p) }
+                            }
                         }
-                    } else if p == 2 {
-                        for i in 0..<s { let v = Double(plane[i]); accb[i] += v * v }
-                    } else {
-                        for i in 0..<s { accb[i] += power(Double(abs(plane[i])), p) }
+                        for i in 0..<s {
+                            switch reduction {
+                            case .mean: qb[b * s + i] = Float(accb[i] / Double(c))
+                            case .sum: qb[b * s + i] = Float(accb[i])
+                            case .max: qb[b * s + i] = Float(bb[i]); ab[b * s + i] = cb[i]
+                            }
+                        }
                     }
                 }
-                for i in 0..<s {
-                    switch reduction {
-                    case .mean: qb[b * s + i] = Float(accb[i] / Double(c))
-                    case .sum: qb[b * s + i] = Float(accb[i])
-                    case .max: qb[b * s + i] = Float(bb[i]); ab[b * s + i] = cb[i]
-                    }
+                }
                 }
             }
         }
         }
         }
-        }
-        }
-        }
         let pullback: (Tensor) -> Tensor = { dq in
             precondition(dq.count == n * s, "attention-map gradient has \(dq.count) values, expected \(n * s)")
-            var dx = [Float](repeating: 0, count: a.count)
             let scale: Double = reduction == .mean ? 1 / Double(c) : 1
-            x.withUnsafeBufferPointer { xb in
-            dq.data.withUnsafeBufferPointer { gb in
-            dx.withUnsafeMutableBufferPointer { db in
-                if p == 2 && reduction != .max {
-                    // The loop below without its branches (a vector loop): the same Doubles, and
-                    // +0 where g = 0 (the loop leaves those zeros), not g·2x's signed zero.
-                    for b in 0..<n {
-                        let g0 = gb.baseAddress! + b * s
-                        for ch in 0..<c {
-                            let base = (b * c + ch) * s, xs = xb.baseAddress! + base, out = db.baseAddress! + base
-                            for i in 0..<s {
-                                let g = Double(g0[i]) * scale
-                                let v = Float(g * (2 * Double(xs[i])))
-                                out[i] = g == 0 ? 0 : v
+            if p == 2 && reduction != .max {
+                // The loop below without its branches (a vector loop): the same Doubles, and
+                // +0 where g = 0 (the loop leaves those zeros), not g·2x's signed zero. Every
+                // element is written, so the array starts uninitialised.
+                let dx = [Float](unsafeUninitializedCapacity: a.count) { db, initialized in
+                    x.withUnsafeBufferPointer { xb in
+                    dq.data.withUnsafeBufferPointer { gb in
+                        forEachImageRange(n, work: a.count, engine: engine) { images in
+                            for b in images {
+                                let g0 = gb.baseAddress! + b * s
+                                for ch in 0..<c {
+                                    let base = (b * c + ch) * s, xs = xb.baseAddress! + base, out = db.baseAddress! + base
+                                    for i in 0..<s {
+                                        let g = Double(g0[i]) * scale
+                                        let v = Float(g * (2 * Double(xs[i])))
+                                        out[i] = g == 0 ? 0 : v
+                                    }
+                                }
                             }
                         }
                     }
-                    return
+                    }
+                    initialized = a.count
                 }
-                for b in 0..<n {
-                    for ch in 0..<c {
-                        let base = (b * c + ch) * s
-                        for i in 0..<s {
-                            let g = Double(gb[b * s + i]) * scale
-                            if g == 0 { continue }
-                            if reduction == .max && argmax[b * s + i] != ch { continue }
-                            db[base + i] = Float(g * powerDerivative(Double(xb[base + i]), p))
+                return Tensor(shape: a.shape, data: dx)
+            }
+            var dx = [Float](repeating: 0, count: a.count)
+            x.withUnsafeBufferPointer { xb in
+            dq.data.withUnsafeBufferPointer { gb in
+            dx.withUnsafeMutableBufferPointer { db in
+                forEachImageRange(n, work: a.count, engine: engine) { images in
+                    for b in images {
+                        for ch in 0..<c {
+                            let base = (b * c + ch) * s
+                            for i in 0..<s {
+                                let g = Double(gb[b * s + i]) * scale
+                                if g == 0 { continue }
+                                if reduction == .max && argmax[b * s + i] != ch { continue }
+                                db[base + i] = Float(g * powerDerivative(Double(xb[base + i]), p))
+                            }
                         }
                     }
                 }

@@ -73,7 +73,7 @@ public final class Residual: Layer {
         return (y, { dy in
             let g = act.map { engine.activationBackward(y: y, dy: dy, activation: $0) } ?? dy
             var dx = prefixPB(bnPB(g))
-            dx.add(shortcutPB(g))
+            engine.accumulate(&dx, shortcutPB(g))
             return dx
         })
     }
@@ -93,10 +93,11 @@ public final class Residual: Layer {
             let sum = ctx.engine.add(b, s)
             (y, actPB) = activation?.forward(sum, ctx) ?? (sum, { $0 })
         }
+        let engine = ctx.engine
         return (y, { dy in
             let g = actPB(dy)
             var dx = bodyPB(g)
-            dx.add(shortcutPB(g))
+            engine.accumulate(&dx, shortcutPB(g))
             return dx
         })
     }

@@ -243,6 +243,16 @@ public struct TimingEngine: Kernels {
         }
     }
     public func add(_ a: Tensor, _ b: Tensor) -> Tensor { timed("add", Self.planeShape(a.shape)) { inner.add(a, b) } }
+    public func accumulate(_ a: inout Tensor, _ b: Tensor) {
+        timed("accumulate", Self.planeShape(a.shape)) { inner.accumulate(&a, b) }
+    }
+    public func scale(_ x: Tensor, by s: Float) -> Tensor {
+        timed("scale", Self.planeShape(x.shape)) { inner.scale(x, by: s) }
+    }
+    /// Not timed: the host loop it runs is the caller's (an objective's), counted outside the kernels.
+    public func forEachRange(_ count: Int, work: Int, _ body: (Range<Int>) -> Void) {
+        inner.forEachRange(count, work: work, body)
+    }
     public func dropout(_ x: Tensor, mask: [Float], p: Float) -> Tensor {
         timed("dropout", Self.planeShape(x.shape)) { inner.dropout(x, mask: mask, p: p) }
     }
