@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "HintonKD", dependencies: ["TensorCore"], path: "Sources/Claims/HintonKD",
                 exclude: ["README.md"]),
         .target(name: "ZagoruykoAT", dependencies: ["TensorCore"], path: "Sources/Claims/ZagoruykoAT",
-                exclude: ["README.md"]),
+                exclude: ["README.md"], swiftSettings: fastFlags),
         .target(name: "ZhuAttention", dependencies: ["TensorCore", "NN"], path: "Sources/Claims/ZhuAttention",
                 exclude: ["README.md"], swiftSettings: fastFlags),
         // The methods the proposal compares against (DKD, RKD, SP, PKT, …): one file per paper.

@@ -174,7 +174,7 @@ extension AVX512 {
                 var k0 = 0
                 while k0 < k {
                     let cols = min(8, k &- k0)
-                    var s = [Int](repeating: 0, count: 8)
+                    var s = SIMD8<Int>()
                     for j in 0..<8 { s[j] = start[k0 &+ (j < cols ? j : 0)] }
                     let (s0, s1, s2, s3, s4, s5, s6, s7) = (s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7])
                     if o0 &+ 32 <= o {
@@ -215,7 +215,7 @@ extension AVX512 {
     @inline(__always)
     private static func stride2WeightGradient32(taps: UnsafePointer<Float>, dyT dr: UnsafeRawPointer,
                                                 dw: UnsafeMutablePointer<Float>, images: Int, o: Int, k: Int, f: Int,
-                                                imageFloats: Int, o0: Int, k0: Int, cols: Int, starts s: [Int]) {
+                                                imageFloats: Int, o0: Int, k0: Int, cols: Int, starts s: SIMD8<Int>) {
         let (s0, s1, s2, s3, s4, s5, s6, s7) = (s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7])
         var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>(), a3 = SIMD16<Float>()
         var a4 = SIMD16<Float>(), a5 = SIMD16<Float>(), a6 = SIMD16<Float>(), a7 = SIMD16<Float>()
