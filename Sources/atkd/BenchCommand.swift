@@ -14,7 +14,8 @@ struct BenchCommand: ParsableCommand {
         discussion: """
         A train step is the trainer's own step (forward, cross-entropy, backward, SGD momentum 0.9 \
         Nesterov wd 5e-4); inference is an eval-mode forward; each is the median of repeated steps \
-        after two warm-ups (bench/pytorch_peer.py's rule). The peer runs model by model between ours. \
+        after two warm-ups (bench/pytorch_peer.py's rule). The peer runs model by model between ours; \
+        each of ours runs in a new process as the peer's do (--in-process: all in this one). \
         --layers instead profiles the step per phase, op and layer (with no MODELS: the pairs only).
         """)
 
@@ -51,6 +52,8 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Products: fp32, or bf16 (ours: bf16 inputs, fp32 sums; the peer: torch.autocast bf16). Needs AVX512_BF16.")
     var precision = "fp32"
     @Flag(help: "Do not run the PyTorch peer.") var noPeer = false
+    @Flag(help: "Measure ours in this process instead of a new process a measurement (the peer always runs in its own; a process that ran larger models first measured the WRN pair 5–7 % slower).")
+    var inProcess = false
     @Flag(help: "Run the peer in NCHW instead of channels_last.") var peerNchw = false
 
     func validate() throws {
@@ -122,7 +125,8 @@ struct BenchCommand: ParsableCommand {
         var modelRows: [ModelComparison] = [], pairRows: [PairComparison] = []
         for name in names {
             let row = BenchRounds.median(try (0..<rounds).map { _ in
-                let ours = try ThroughputBenchmark.measureModel(name, config: config, engine: engine)
+                let ours = inProcess ? try ThroughputBenchmark.measureModel(name, config: config, engine: engine)
+                    : try FreshProcessMeasurement.model(name, config: config, executable: FreshProcessMeasurement.currentExecutable)
                 return ModelComparison(ours: ours, peer: peerRecords([name], []).first { $0.model == name })
             })
             modelRows.append(row)
@@ -130,7 +134,10 @@ struct BenchCommand: ParsableCommand {
         }
         for p in pairs {
             let row = BenchRounds.median(try (0..<rounds).map { _ in
-                let ours = try ThroughputBenchmark.measurePair(teacher: p.teacher, student: p.student, config: config, engine: engine)
+                let ours = inProcess
+                    ? try ThroughputBenchmark.measurePair(teacher: p.teacher, student: p.student, config: config, engine: engine)
+                    : try FreshProcessMeasurement.pair(teacher: p.teacher, student: p.student, config: config,
+                                                       executable: FreshProcessMeasurement.currentExecutable)
                 return PairComparison(ours: ours, peer: peerRecords([], [p]).first { $0.kind == "pair" })
             })
             pairRows.append(row)
