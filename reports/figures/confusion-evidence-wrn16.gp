@@ -31,9 +31,9 @@ do for [fmt in "png svg"] {
     plot "confusion-evidence-wrn16.dat" index 3 matrix with image notitle
     set title "atkd (3 seeds)"
     plot "confusion-evidence-wrn16.dat" index 4 matrix with image notitle
-    set title "dkd (2 seeds)"
+    set title "dkd (3 seeds)"
     plot "confusion-evidence-wrn16.dat" index 5 matrix with image notitle
-    set title "rkd (2 seeds)"
+    set title "rkd (3 seeds)"
     plot "confusion-evidence-wrn16.dat" index 6 matrix with image notitle
     set title "sp (2 seeds)"
     plot "confusion-evidence-wrn16.dat" index 7 matrix with image notitle

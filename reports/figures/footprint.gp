@@ -108,7 +108,7 @@ do for [fmt in "png svg"] {
     set rmargin at screen 0.9896
     set bmargin at screen 0.2185
     set tmargin at screen 0.9259
-    set xrange [0.578606:52.8208]
+    set xrange [0.523429:54.8182]
     set xtics ("1" 1, "2" 2, "5" 5, "10" 10, "20" 20, "50" 50)
     set xlabel "latency per image (ms, batch 1)"
     plot "footprint.dat" index 0 using 4:5:($6 > 0 ? $6 : NaN) with yerrorbars pt 7 ps 1 lc rgb "#1b9e77" notitle, \
