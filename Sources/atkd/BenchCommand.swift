@@ -145,6 +145,7 @@ struct BenchCommand: ParsableCommand {
         }
         if !json {
             if !modelRows.isEmpty { print("\n" + BenchReport.modelTable(modelRows)) }
+            for line in BenchReport.moduleCostLines(modelRows) { print(line) }
             if !pairRows.isEmpty { print("\n" + BenchReport.pairTable(pairRows)) }
             print("\nratio = ours / PyTorch (> 1: ours faster); img/s = batch / median step time"
                   + (rounds > 1 ? "; \(rounds) alternated rounds, the row is the median-ratio round, range = min–max ratio" : ""))

@@ -43,6 +43,23 @@ final class BenchmarkTests: XCTestCase {
         XCTAssertNil(obj["train_ratio"], "no peer, no ratio")
     }
 
+    /// The module's cost line: plain img/s over AW-conv img/s, only where both were measured.
+    func testModuleCostLinePairsEachAWConvModelWithItsPlainTwin() {
+        func row(_ model: String, train: Double, infer: Double) -> ModelComparison {
+            let line = #"{"kind":"model","model":"\#(model)","params":1,"macs":1,"batch":128,"threads":2,"input":32,"train_img_s":\#(train),"infer_img_s":\#(infer),"peak_rss_mb":1,"train_steps_timed":3}"#
+            return ModelComparison(ours: try! FreshProcessMeasurement.decode(ModelBenchResult.self, kind: "model", from: line),
+                                   peer: nil)
+        }
+        let rows = [row("resnet50-w4", train: 250, infer: 1000), row("wrn-16-1", train: 1400, infer: 5000),
+                    row("resnet50-w4-awconv", train: 200, infer: 500), row("resnet18-awconv", train: 1, infer: 1)]
+        let lines = BenchReport.moduleCostLines(rows)
+        XCTAssertEqual(lines.count, 1, "\(lines)")
+        XCTAssertTrue(lines[0].hasPrefix("resnet50-w4-awconv / resnet50-w4"), lines[0])
+        XCTAssertTrue(lines[0].contains("train 250.0 / 200.0 = 1.25×"), lines[0])
+        XCTAssertTrue(lines[0].contains("inference 1000.0 / 500.0 = 2.00×"), lines[0])
+        XCTAssertEqual(BenchReport.moduleCostLines(Array(rows.prefix(2))), [])
+    }
+
     func testRatiosAndDefinitionCheckAgainstAPeerRecord() throws {
         let r = try ThroughputBenchmark.measureModel("resnet20", config: config, engine: engine)
         let decoder = JSONDecoder()

@@ -79,6 +79,20 @@ public enum BenchReport {
         return lines.joined(separator: "\n")
     }
 
+    /// The attention module's cost on our side: for every `X-awconv` row whose plain `X` was measured
+    /// too, step time with the module / without = plain img/s / AW-conv img/s, in training and in
+    /// inference (issue 17: the AW-conv teacher's step ≤ 1.25× the plain one's).
+    public static func moduleCostLines(_ rows: [ModelComparison]) -> [String] {
+        let byName = Dictionary(rows.map { ($0.ours.model, $0.ours) }, uniquingKeysWith: { first, _ in first })
+        return rows.compactMap { row in
+            let name = row.ours.model
+            guard name.hasSuffix("-awconv"), let plain = byName[String(name.dropLast("-awconv".count))] else { return nil }
+            let train = plain.trainImgS / row.ours.trainImgS, infer = plain.inferImgS / row.ours.inferImgS
+            return "\(name) / \(plain.model) step time (ours): train \(f1(plain.trainImgS)) / \(f1(row.ours.trainImgS))"
+                + " = \(f2(train))×, inference \(f1(plain.inferImgS)) / \(f1(row.ours.inferImgS)) = \(f2(infer))×"
+        }
+    }
+
     /// The side-by-side table of pairs.
     public static func pairTable(_ rows: [PairComparison]) -> String {
         let ranged = rows.contains { $0.rounds > 1 }
