@@ -140,12 +140,12 @@ extension FastEngine {
         // Split by images: one dW accumulator per part, summed in part order afterwards.
         let accumulators = byGroup ? 1 : parts
         var dwParts = [Float](repeating: 0, count: accumulators * wCount)
-        // NOTE: col2im adds into dx, so it starts zeroed; a pointwise dx is written whole by its β = 0
-        // GEMMs (every image and group), so it starts uninitialised (zeroing it was 1.4 % of the
-        // AW-conv teacher's cycles).
+        // NOTE: col2im adds into dx, so each image's (group's) slice is zeroed by the part that
+        // fills it, just before its col2im (zeroing the whole dx up front ran on one thread while
+        // the other waited); a pointwise dx is written whole by its β = 0 GEMMs (every image and
+        // group). So dx starts uninitialised.
         var dx = directDx ? directConv3x3InputGradient(Self.productInput(dy), weight: Self.productInput(weight), g)
-            : gemmDx && g.isPointwise ? scratchArray(x.count)
-            : [Float](repeating: 0, count: gemmDx ? x.count : 1)  // (1: storage for the unused pointer)
+            : scratchArray(gemmDx ? x.count : 1)  // (1: storage for the unused pointer)
         x.data.withUnsafeBufferPointer { xb in
         weight.data.withUnsafeBufferPointer { wb in
         dy.data.withUnsafeBufferPointer { db in
@@ -184,6 +184,7 @@ extension FastEngine {
                         } else {
                             sgemm(transA: true, m: rows, n: ohw, k: g.og, a: wG, lda: rows, b: dyG, ldb: ohw,
                                   beta: 0, c: dcb.baseAddress!, ldc: ohw)
+                            (dxp + chanIn).update(repeating: 0, count: g.cg &* g.planeIn)
                             g.col2im(UnsafePointer(dcb.baseAddress!), dxp + chanIn)
                         }
                     }
@@ -269,6 +270,7 @@ extension FastEngine {
                 for b in 0..<count {
                     let dxOff: Int = (img &+ b) &* g.c &* g.planeIn, colOff: Int = b &* ohw
                     let dst = dxp + dxOff, src = dcp + colOff
+                    dst.update(repeating: 0, count: g.c &* g.planeIn)
                     g.col2im(UnsafePointer(src), dst, ld: wide)
                 }
                 img &+= count

@@ -97,16 +97,27 @@ extension FastEngine {
         }
         }
         }
+        // The parts' dU summed element by element in part order, then dW = Gᵀ dU G kernel by kernel:
+        // each split over threads (every element and kernel computed alone, so no bit depends on it).
         return makeArray(o * c * 9) { dw in
             du.withUnsafeMutableBufferPointer { dub in
                 let dup = dub.baseAddress!
-                for part in 1..<max(parts, 1) {
-                    let src = dup + part &* duCount
-                    for e in 0..<duCount { dup[e] += src[e] }
+                let sumParts = parts > 1 ? partsFor(work: duCount &* parts, units: duCount, threads: threads) : 1
+                if parts > 1 {
+                    parallelParts(sumParts) { share in
+                        for part in 1..<parts {
+                            let src = dup + part &* duCount
+                            for e in partRange(share, of: sumParts, count: duCount) { dup[e] += src[e] }
+                        }
+                    }
                 }
-                for oc in 0..<o {
-                    for ci in 0..<c {
-                        Winograd4x4.kernelGradient(dup + (ci &* kPad &+ oc), stride: duStride, into: dw + (oc &* c &+ ci) &* 9)
+                let kernelParts = partsFor(work: o &* c &* 36 &* 9, units: o, threads: threads)
+                parallelParts(kernelParts) { share in
+                    for oc in partRange(share, of: kernelParts, count: o) {
+                        for ci in 0..<c {
+                            Winograd4x4.kernelGradient(dup + (ci &* kPad &+ oc), stride: duStride,
+                                                       into: dw + (oc &* c &+ ci) &* 9)
+                        }
                     }
                 }
             }

@@ -118,7 +118,8 @@ extension FastEngine {
         let f = g.oh * g.ow, rows = g.colRows, nb = g.imagesPerGEMM, wCount = weight.count
         let parts = partsFor(work: g.n * g.o * f * rows, units: g.n, threads: threads)
         var dwParts = [Float](repeating: 0, count: parts * wCount)
-        var dx = [Float](repeating: 0, count: inputGradient ? x.count : 1)  // (1: storage for the unused pointer)
+        // Each image's dx is zeroed by its part just before its col2im (not all of it up front, on one thread).
+        var dx = scratchArray(inputGradient ? x.count : 1)  // (1: storage for the unused pointer)
         let tapCount = Stride2Conv3x3.tapFloats(g)
         x.data.withUnsafeBufferPointer { xb in
         weight.data.withUnsafeBufferPointer { wb in
@@ -147,7 +148,9 @@ extension FastEngine {
                             for b in 0..<count {
                                 AVX512.stride2ColumnGradient(weight: wp, dy: dyp + (img &+ b) &* g.o &* f,
                                                              dcol: cp, k: rows, o: g.o, columns: f, ld: f)
-                                g.col2im(UnsafePointer(cp), dxp + (img &+ b) &* g.c &* g.planeIn)
+                                let dxImage = dxp + (img &+ b) &* g.c &* g.planeIn
+                                dxImage.update(repeating: 0, count: g.c &* g.planeIn)
+                                g.col2im(UnsafePointer(cp), dxImage)
                             }
                         }
                         img &+= count

@@ -16,11 +16,21 @@ struct WinogradKernels {
 
     /// `kernel(o, c)` points at the 3×3 kernel (row-major) for output o, input c; `turned`
     /// transforms it turned by 180°.
-    init(outChannels o: Int, inChannels c: Int, turned: Bool, _ kernel: (Int, Int) -> UnsafePointer<Float>) {
-        let padded = (o + 3) / 4 * 4, stride = padded * c
+    /// `parts` > 1 splits the blocks of 4 output channels over threads (each writes its own floats of U).
+    init(outChannels o: Int, inChannels c: Int, turned: Bool, parts: Int = 1,
+         _ kernel: (Int, Int) -> UnsafePointer<Float>) {
+        let padded = (o + 3) / 4 * 4, stride = padded * c, blocks = padded / 4
         outChannels = o; inChannels = c; kPad = padded
         data = [Float](unsafeUninitializedCapacity: 36 * stride) { buf, initialized in
-            Self.transform(outChannels: o, inChannels: c, turned: turned, into: buf.baseAddress!, kernel)
+            let u = buf.baseAddress!
+            if parts <= 1 {
+                Self.transform(outChannels: o, inChannels: c, turned: turned, into: u, kernel)
+            } else {
+                parallelParts(parts) { part in
+                    Self.transform(outChannels: o, inChannels: c, turned: turned, into: u,
+                                   blocks: partRange(part, of: parts, count: blocks), kernel)
+                }
+            }
             initialized = 36 * stride
         }
     }
@@ -34,13 +44,15 @@ struct WinogradKernels {
     /// NOTE: one kernel at a time (36 scalar stores O·C floats apart) cost twice the convolution
     /// itself in a batch-1 inference of wrn-16-2's 32 → 32 layers (`perf`: 13.7 % against 7.2 %).
     @inline(__always)
+    /// `blocks`: the blocks of 4 output channels to transform (default all).
     static func transform(outChannels o: Int, inChannels c: Int, turned: Bool, into u: UnsafeMutablePointer<Float>,
-                          _ kernel: (Int, Int) -> UnsafePointer<Float>) {
+                          blocks: Range<Int>? = nil, _ kernel: (Int, Int) -> UnsafePointer<Float>) {
         let stride = (o + 3) / 4 * 4 * c, out = UnsafeMutableRawPointer(u)
+        let range = blocks ?? 0..<((o + 3) / 4)
         zeroKernel.withUnsafeBufferPointer { zb in
             let zero = zb.baseAddress!
-            var ob = 0
-            while ob < o {
+            var ob = range.lowerBound &* 4
+            while ob < min(o, range.upperBound &* 4) {
                 var ci = 0
                 while ci < c {
                     @inline(__always) func at(_ l: Int) -> UnsafePointer<Float> {
@@ -94,13 +106,22 @@ struct WinogradKernels {
         row(3, c0.3, c1.3, c2.3); row(4, c0.4, c1.4, c2.4); row(5, c0.5, c1.5, c2.5)
     }
 
-    static func forward(_ w: UnsafePointer<Float>, o: Int, c: Int) -> WinogradKernels {
-        WinogradKernels(outChannels: o, inChannels: c, turned: false) { oo, ci in w + (oo * c + ci) * 9 }
+    static func forward(_ w: UnsafePointer<Float>, o: Int, c: Int, threads: Int = 1) -> WinogradKernels {
+        WinogradKernels(outChannels: o, inChannels: c, turned: false, parts: parts(o, c, threads)) { oo, ci in
+            w + (oo * c + ci) * 9
+        }
     }
 
     /// dx = conv(dy, W′) with W′[c, o, p, q] = W[o, c, 2 − p, 2 − q].
-    static func inputGradient(_ w: UnsafePointer<Float>, o: Int, c: Int) -> WinogradKernels {
-        WinogradKernels(outChannels: c, inChannels: o, turned: true) { ci, oo in w + (oo * c + ci) * 9 }
+    static func inputGradient(_ w: UnsafePointer<Float>, o: Int, c: Int, threads: Int = 1) -> WinogradKernels {
+        WinogradKernels(outChannels: c, inChannels: o, turned: true, parts: parts(c, o, threads)) { ci, oo in
+            w + (oo * c + ci) * 9
+        }
+    }
+
+    /// Threads for transforming `o`·`c` kernels (36 floats each written): one below ~2¹⁵ floats.
+    private static func parts(_ o: Int, _ c: Int, _ threads: Int) -> Int {
+        partsFor(work: 36 &* o &* c, units: (o + 3) / 4, threads: threads)
     }
 }
 
