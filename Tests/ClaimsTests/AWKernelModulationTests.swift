@@ -83,6 +83,21 @@ final class AWKernelModulationTests: XCTestCase {
         assertClose(fast.dz, naive.dLogits, rtol: 1e-5, atol: 1e-5)
     }
 
+    /// Built with a 2-thread engine (the images' exponentials split), the kernels and gradients keep
+    /// every bit of the one-thread construction, with an exact-gate image among them.
+    func testEngineSplitConstructionIsBitIdentical() {
+        let (z0, k, dw) = sample(seed: 17, n: 64, c: 40)   // 64 images: enough work to split
+        var data = z0.data
+        data[(z0.count / z0.shape[0]) * 3 + 5] = -55   // image 3 takes the exact gate
+        let z = Tensor(shape: z0.shape, data: data)
+        let one = AWKernelModulation(logits: z, kernel: k)
+        let split = AWKernelModulation(logits: z, kernel: k, engine: FastEngine(threads: 2))
+        XCTAssertEqual(written(split).data.map(\.bitPattern), written(one).data.map(\.bitPattern))
+        let a = backward(one, dw, z: z), b = backward(split, dw, z: z)
+        XCTAssertEqual(b.dK.data.map(\.bitPattern), a.dK.data.map(\.bitPattern))
+        XCTAssertEqual(b.dz.data.map(\.bitPattern), a.dz.data.map(\.bitPattern))
+    }
+
     /// The backward pass that also writes W_n gives `write`'s bits and the gradients of the plain
     /// backward, bit for bit, on factorised and exact-gate images and on rows with a scalar tail.
     func testBackwardWritingTheKernelEqualsWriteAndBackward() {

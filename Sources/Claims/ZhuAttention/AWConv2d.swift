@@ -90,7 +90,7 @@ public final class AWConv2d: Layer {
         let n = x.shape[0]
         let gen = generate(x, engine)
         // W_n = A_n ⊙ K is produced per image inside the convolution (factorised gate, in cache).
-        let kernels = AWKernelModulation(logits: gen.z, kernel: weight.value)
+        let kernels = AWKernelModulation(logits: gen.z, kernel: weight.value, engine: engine)
         let y = engine.sampleKernelConv2d(x, kernels: kernels, config)
         let k2 = kernelSize * kernelSize, m = hiddenChannels
         ctx.addMACs(y.count * inChannels * k2 + n * k2 * (inChannels * m + m * (outChannels + inChannels)))

@@ -40,21 +40,42 @@ public final class AWKernelModulation: SampleKernels {
     private var shares = 0
 
     /// `logits` z [N, O+C, k, k] from the generator, `kernel` K [O, C, k, k].
-    public init(logits z: Tensor, kernel: Tensor) {
+    /// `engine`, when given, splits the images' exponentials over its threads (each value computed
+    /// alone: the same bits with or without it).
+    public init(logits z: Tensor, kernel: Tensor, engine: (any Kernels)? = nil) {
         let o = kernel.shape[0], c = kernel.shape[1]
         precondition(kernel.rank == 4 && z.rank == 4 && z.shape[1] == o + c
                      && z.shape[2] * z.shape[3] == kernel.shape[2] * kernel.shape[3],
                      "gate logits must be [N, O+C, k, k] = [N, \(o + c), k, k] for kernel \(kernel.shape), got \(z.shape)")
-        self.o = o; self.c = c; t = kernel.shape[2] * kernel.shape[3]
-        count = z.shape[0]
+        let t = kernel.shape[2] * kernel.shape[3], n = z.shape[0]
+        self.o = o; self.c = c; self.t = t
+        count = n
         kernelShape = kernel.shape
         self.kernel = kernel.data
         logits = z.data
-        negExp = z.data.map { exp(-$0) }
         let per = (o + c) * t, limit = Self.factorisedLogitLimit
-        exact = (0..<z.shape[0]).map { n in
-            z.data[(n * per)..<((n + 1) * per)].contains { !(abs($0) <= limit) }
+        var exact = [Bool](repeating: false, count: n)
+        negExp = [Float](unsafeUninitializedCapacity: z.count) { out, initialized in
+            let op = out.baseAddress!
+            z.data.withUnsafeBufferPointer { zb in
+            exact.withUnsafeMutableBufferPointer { exactBuffer in
+                let eb = exactBuffer.baseAddress!
+                let images: (Range<Int>) -> Void = { range in
+                    for image in range {
+                        var large = false
+                        for i in (image * per)..<((image + 1) * per) {
+                            op[i] = exp(-zb[i])
+                            if !(abs(zb[i]) <= limit) { large = true }
+                        }
+                        eb[image] = large
+                    }
+                }
+                if let engine { engine.forEachRange(n, work: z.count &* 16, images) } else if n > 0 { images(0..<n) }
+            }
+            }
+            initialized = z.count
         }
+        self.exact = exact
     }
 
     deinit {
