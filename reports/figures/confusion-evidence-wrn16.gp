@@ -35,7 +35,7 @@ do for [fmt in "png svg"] {
     plot "confusion-evidence-wrn16.dat" index 5 matrix with image notitle
     set title "rkd (3 seeds)"
     plot "confusion-evidence-wrn16.dat" index 6 matrix with image notitle
-    set title "sp (2 seeds)"
+    set title "sp (3 seeds)"
     plot "confusion-evidence-wrn16.dat" index 7 matrix with image notitle
     set title "pkt (2 seeds)"
     plot "confusion-evidence-wrn16.dat" index 8 matrix with image notitle
