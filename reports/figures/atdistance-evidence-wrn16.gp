@@ -32,7 +32,7 @@ do for [fmt in "png svg"] {
          "atdistance-evidence-wrn16.dat" index 5 using 1:($3-$4):($3+$4) with filledcurves fs transparent solid 0.18 noborder lc rgb "#F0E442" notitle, \
          "atdistance-evidence-wrn16.dat" index 5 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#F0E442" title "sp (3 seeds)", \
          "atdistance-evidence-wrn16.dat" index 6 using 1:($3-$4):($3+$4) with filledcurves fs transparent solid 0.18 noborder lc rgb "#E69F00" notitle, \
-         "atdistance-evidence-wrn16.dat" index 6 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" title "pkt (2 seeds)", \
+         "atdistance-evidence-wrn16.dat" index 6 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" title "pkt (3 seeds)", \
          "atdistance-evidence-wrn16.dat" index 7 using 1:($3-$4):($3+$4) with filledcurves fs transparent solid 0.18 noborder lc rgb "#56B4E9" notitle, \
          "atdistance-evidence-wrn16.dat" index 7 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" title "fitnet (2 seeds)", \
          "atdistance-evidence-wrn16.dat" index 8 using 1:($3-$4):($3+$4) with filledcurves fs transparent solid 0.18 noborder lc rgb "#009E73" notitle, \
@@ -55,7 +55,7 @@ do for [fmt in "png svg"] {
          "atdistance-evidence-wrn16.dat" index 5 using 1:($5-$6):($5+$6) with filledcurves fs transparent solid 0.18 noborder lc rgb "#F0E442" notitle, \
          "atdistance-evidence-wrn16.dat" index 5 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#F0E442" title "sp (3 seeds)", \
          "atdistance-evidence-wrn16.dat" index 6 using 1:($5-$6):($5+$6) with filledcurves fs transparent solid 0.18 noborder lc rgb "#E69F00" notitle, \
-         "atdistance-evidence-wrn16.dat" index 6 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" title "pkt (2 seeds)", \
+         "atdistance-evidence-wrn16.dat" index 6 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" title "pkt (3 seeds)", \
          "atdistance-evidence-wrn16.dat" index 7 using 1:($5-$6):($5+$6) with filledcurves fs transparent solid 0.18 noborder lc rgb "#56B4E9" notitle, \
          "atdistance-evidence-wrn16.dat" index 7 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" title "fitnet (2 seeds)", \
          "atdistance-evidence-wrn16.dat" index 8 using 1:($5-$6):($5+$6) with filledcurves fs transparent solid 0.18 noborder lc rgb "#009E73" notitle, \
@@ -78,7 +78,7 @@ do for [fmt in "png svg"] {
          "atdistance-evidence-wrn16.dat" index 5 using 1:($7-$8):($7+$8) with filledcurves fs transparent solid 0.18 noborder lc rgb "#F0E442" notitle, \
          "atdistance-evidence-wrn16.dat" index 5 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#F0E442" title "sp (3 seeds)", \
          "atdistance-evidence-wrn16.dat" index 6 using 1:($7-$8):($7+$8) with filledcurves fs transparent solid 0.18 noborder lc rgb "#E69F00" notitle, \
-         "atdistance-evidence-wrn16.dat" index 6 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" title "pkt (2 seeds)", \
+         "atdistance-evidence-wrn16.dat" index 6 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" title "pkt (3 seeds)", \
          "atdistance-evidence-wrn16.dat" index 7 using 1:($7-$8):($7+$8) with filledcurves fs transparent solid 0.18 noborder lc rgb "#56B4E9" notitle, \
          "atdistance-evidence-wrn16.dat" index 7 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" title "fitnet (2 seeds)", \
          "atdistance-evidence-wrn16.dat" index 8 using 1:($7-$8):($7+$8) with filledcurves fs transparent solid 0.18 noborder lc rgb "#009E73" notitle, \
