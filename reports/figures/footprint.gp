@@ -60,7 +60,11 @@ do for [fmt in "png svg"] {
          "footprint.dat" index 8 using 2:5:($6 > 0 ? $6 : NaN) with yerrorbars pt 7 ps 1 lc rgb "#1b9e77" notitle, \
          "footprint.dat" index 8 using 2:5 with points pt 7 ps 1 lc rgb "#1b9e77" notitle, \
          "footprint.dat" index 8 using 2:($11 > 0 ? $5 : NaN):($10 - $2):($9 - $5) with vectors nohead lw 0.6 lc rgb "#1b9e77" notitle, \
-         "footprint.dat" index 8 using 8:9:1 with labels left font ",8" tc rgb "#1b9e77" notitle
+         "footprint.dat" index 8 using 8:9:1 with labels left font ",8" tc rgb "#1b9e77" notitle, \
+         "footprint.dat" index 9 using 2:5:($6 > 0 ? $6 : NaN) with yerrorbars pt 7 ps 1 lc rgb "#d95f02" notitle, \
+         "footprint.dat" index 9 using 2:5 with points pt 7 ps 1 lc rgb "#d95f02" notitle, \
+         "footprint.dat" index 9 using 2:($11 > 0 ? $5 : NaN):($10 - $2):($9 - $5) with vectors nohead lw 0.6 lc rgb "#d95f02" notitle, \
+         "footprint.dat" index 9 using 8:9:1 with labels left font ",8" tc rgb "#d95f02" notitle
     set lmargin at screen 0.3807
     set rmargin at screen 0.6563
     set bmargin at screen 0.2185
@@ -103,13 +107,17 @@ do for [fmt in "png svg"] {
          "footprint.dat" index 8 using 3:5:($6 > 0 ? $6 : NaN) with yerrorbars pt 7 ps 1 lc rgb "#1b9e77" notitle, \
          "footprint.dat" index 8 using 3:5 with points pt 7 ps 1 lc rgb "#1b9e77" notitle, \
          "footprint.dat" index 8 using 3:($15 > 0 ? $5 : NaN):($14 - $3):($13 - $5) with vectors nohead lw 0.6 lc rgb "#1b9e77" notitle, \
-         "footprint.dat" index 8 using 12:13:1 with labels left font ",8" tc rgb "#1b9e77" notitle
+         "footprint.dat" index 8 using 12:13:1 with labels left font ",8" tc rgb "#1b9e77" notitle, \
+         "footprint.dat" index 9 using 3:5:($6 > 0 ? $6 : NaN) with yerrorbars pt 7 ps 1 lc rgb "#d95f02" notitle, \
+         "footprint.dat" index 9 using 3:5 with points pt 7 ps 1 lc rgb "#d95f02" notitle, \
+         "footprint.dat" index 9 using 3:($15 > 0 ? $5 : NaN):($14 - $3):($13 - $5) with vectors nohead lw 0.6 lc rgb "#d95f02" notitle, \
+         "footprint.dat" index 9 using 12:13:1 with labels left font ",8" tc rgb "#d95f02" notitle
     set lmargin at screen 0.7141
     set rmargin at screen 0.9896
     set bmargin at screen 0.2185
     set tmargin at screen 0.9259
-    set xrange [0.523429:54.8182]
-    set xtics ("1" 1, "2" 2, "5" 5, "10" 10, "20" 20, "50" 50)
+    set xrange [0.58198:8.57147]
+    set xtics ("1" 1, "2" 2, "5" 5)
     set xlabel "latency per image (ms, batch 1)"
     plot "footprint.dat" index 0 using 4:5:($6 > 0 ? $6 : NaN) with yerrorbars pt 7 ps 1 lc rgb "#1b9e77" notitle, \
          "footprint.dat" index 0 using 4:5 with points pt 7 ps 1 lc rgb "#1b9e77" notitle, \
@@ -146,7 +154,11 @@ do for [fmt in "png svg"] {
          "footprint.dat" index 8 using 4:5:($6 > 0 ? $6 : NaN) with yerrorbars pt 7 ps 1 lc rgb "#1b9e77" notitle, \
          "footprint.dat" index 8 using 4:5 with points pt 7 ps 1 lc rgb "#1b9e77" notitle, \
          "footprint.dat" index 8 using 4:($19 > 0 ? $5 : NaN):($18 - $4):($17 - $5) with vectors nohead lw 0.6 lc rgb "#1b9e77" notitle, \
-         "footprint.dat" index 8 using 16:17:1 with labels left font ",8" tc rgb "#1b9e77" notitle
+         "footprint.dat" index 8 using 16:17:1 with labels left font ",8" tc rgb "#1b9e77" notitle, \
+         "footprint.dat" index 9 using 4:5:($6 > 0 ? $6 : NaN) with yerrorbars pt 7 ps 1 lc rgb "#d95f02" notitle, \
+         "footprint.dat" index 9 using 4:5 with points pt 7 ps 1 lc rgb "#d95f02" notitle, \
+         "footprint.dat" index 9 using 4:($19 > 0 ? $5 : NaN):($18 - $4):($17 - $5) with vectors nohead lw 0.6 lc rgb "#d95f02" notitle, \
+         "footprint.dat" index 9 using 16:17:1 with labels left font ",8" tc rgb "#d95f02" notitle
     unset border
     unset tics
     unset xlabel
@@ -165,11 +177,12 @@ do for [fmt in "png svg"] {
          keyentry with points pt 7 ps 1 lc rgb "#d95f02" title "cifar-mini", \
          keyentry with points pt 7 ps 1 lc rgb "#7570b3" title "evidence-cifar-r50", \
          keyentry with points pt 7 ps 1 lc rgb "#e7298a" title "evidence-cifar-r50-control", \
-         keyentry with points pt 7 ps 1 lc rgb "#66a61e" title "evidence-wrn16", \
-         keyentry with points pt 7 ps 1 lc rgb "#a6761d" title "evidence-wrn16-bf16", \
-         keyentry with points pt 7 ps 1 lc rgb "#1f78b4" title "imagenette-cpu", \
-         keyentry with points pt 7 ps 1 lc rgb "#666666" title "regress", \
-         keyentry with points pt 7 ps 1 lc rgb "#1b9e77" title "teacher-wrn-16-2"
+         keyentry with points pt 7 ps 1 lc rgb "#66a61e" title "evidence-imagenette", \
+         keyentry with points pt 7 ps 1 lc rgb "#a6761d" title "evidence-wrn16", \
+         keyentry with points pt 7 ps 1 lc rgb "#1f78b4" title "evidence-wrn16-bf16", \
+         keyentry with points pt 7 ps 1 lc rgb "#666666" title "imagenette-cpu", \
+         keyentry with points pt 7 ps 1 lc rgb "#1b9e77" title "regress", \
+         keyentry with points pt 7 ps 1 lc rgb "#d95f02" title "teacher-wrn-16-2"
     
     unset multiplot
     set output
