@@ -140,10 +140,8 @@ extension FastEngine {
         // Split by images: one dW accumulator per part, summed in part order afterwards.
         let accumulators = byGroup ? 1 : parts
         var dwParts = [Float](repeating: 0, count: accumulators * wCount)
-        // NOTE: col2im adds into dx, so each image's (group's) slice is zeroed by the part that
-        // fills it, just before its col2im (zeroing the whole dx up front ran on one thread while
-        // the other waited); a pointwise dx is written whole by its β = 0 GEMMs (every image and
-        // group). So dx starts uninitialised.
+        // dx starts uninitialised: each image's (group's) slice is zeroed by `col2imIntoFresh` in the
+        // part that fills it; a pointwise dx is written whole by its β = 0 GEMMs (every image and group).
         var dx = directDx ? directConv3x3InputGradient(Self.productInput(dy), weight: Self.productInput(weight), g)
             : scratchArray(gemmDx ? x.count : 1)  // (1: storage for the unused pointer)
         x.data.withUnsafeBufferPointer { xb in
@@ -184,8 +182,7 @@ extension FastEngine {
                         } else {
                             sgemm(transA: true, m: rows, n: ohw, k: g.og, a: wG, lda: rows, b: dyG, ldb: ohw,
                                   beta: 0, c: dcb.baseAddress!, ldc: ohw)
-                            (dxp + chanIn).update(repeating: 0, count: g.cg &* g.planeIn)
-                            g.col2im(UnsafePointer(dcb.baseAddress!), dxp + chanIn)
+                            g.col2imIntoFresh(UnsafePointer(dcb.baseAddress!), dxp + chanIn)
                         }
                     }
                     if byGroup {
@@ -270,8 +267,7 @@ extension FastEngine {
                 for b in 0..<count {
                     let dxOff: Int = (img &+ b) &* g.c &* g.planeIn, colOff: Int = b &* ohw
                     let dst = dxp + dxOff, src = dcp + colOff
-                    dst.update(repeating: 0, count: g.c &* g.planeIn)
-                    g.col2im(UnsafePointer(src), dst, ld: wide)
+                    g.col2imIntoFresh(UnsafePointer(src), dst, ld: wide)
                 }
                 img &+= count
             }

@@ -72,8 +72,9 @@ extension FastEngine {
             && Self.precision == .fp32
         let avx512 = Self.usesAVX512
         kernels.beginBackward(shares: parts)
-        // col2im accumulates, so dx starts at zero; the pointwise, direct and Winograd paths write it whole.
-        var dx = g.isPointwise || direct || winograd ? scratchArray(x.count) : [Float](repeating: 0, count: x.count)
+        // Every path writes each image's dx whole (col2im after `col2imIntoFresh` zeroes the image), so dx
+        // starts uninitialised.
+        var dx = scratchArray(x.count)
         x.data.withUnsafeBufferPointer { xb in
         dy.data.withUnsafeBufferPointer { db in
         dx.withUnsafeMutableBufferPointer { dxb in
@@ -115,7 +116,7 @@ extension FastEngine {
                         } else {
                             sgemm(transA: true, m: rows, n: ohw, k: g.o, a: wp, lda: rows, b: dyImg, ldb: ohw,
                                   beta: 0, c: dcb.baseAddress!, ldc: ohw)
-                            g.col2im(UnsafePointer(dcb.baseAddress!), dxImg)
+                            g.col2imIntoFresh(UnsafePointer(dcb.baseAddress!), dxImg)
                         }
                     }
                 }

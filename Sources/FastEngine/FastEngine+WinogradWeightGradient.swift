@@ -102,8 +102,8 @@ extension FastEngine {
         return makeArray(o * c * 9) { dw in
             du.withUnsafeMutableBufferPointer { dub in
                 let dup = dub.baseAddress!
-                let sumParts = parts > 1 ? partsFor(work: duCount &* parts, units: duCount, threads: threads) : 1
                 if parts > 1 {
+                    let sumParts = partsFor(work: duCount &* parts, units: duCount, threads: threads)
                     parallelParts(sumParts) { share in
                         for part in 1..<parts {
                             let src = dup + part &* duCount

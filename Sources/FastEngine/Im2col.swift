@@ -102,6 +102,14 @@ struct ConvGeometry {
         }
     }
 
+    /// `col2im` into a slice that holds nothing yet: its `cg` planes are zeroed, then added into —
+    /// the same sums as into a dx zeroed up front, with the zeroing done by the thread that fills
+    /// the slice (zeroing a whole dx before a parallel backward ran on one thread while the others waited).
+    func col2imIntoFresh(_ col: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, ld: Int? = nil) {
+        dx.update(repeating: 0, count: cg &* planeIn)
+        col2im(col, dx, ld: ld)
+    }
+
     /// The adjoint of `im2col`: dx[ci, i·s + p − P, j·s + q − P] += col[(ci·k + p)·k + q, i·OW + j],
     /// in a fixed order (deterministic).
     func col2im(_ col: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, ld: Int? = nil) {

@@ -118,7 +118,7 @@ extension FastEngine {
         let f = g.oh * g.ow, rows = g.colRows, nb = g.imagesPerGEMM, wCount = weight.count
         let parts = partsFor(work: g.n * g.o * f * rows, units: g.n, threads: threads)
         var dwParts = [Float](repeating: 0, count: parts * wCount)
-        // Each image's dx is zeroed by its part just before its col2im (not all of it up front, on one thread).
+        // Each image's dx is zeroed by `col2imIntoFresh` in its part, not all of it up front.
         var dx = scratchArray(inputGradient ? x.count : 1)  // (1: storage for the unused pointer)
         let tapCount = Stride2Conv3x3.tapFloats(g)
         x.data.withUnsafeBufferPointer { xb in
@@ -148,9 +148,7 @@ extension FastEngine {
                             for b in 0..<count {
                                 AVX512.stride2ColumnGradient(weight: wp, dy: dyp + (img &+ b) &* g.o &* f,
                                                              dcol: cp, k: rows, o: g.o, columns: f, ld: f)
-                                let dxImage = dxp + (img &+ b) &* g.c &* g.planeIn
-                                dxImage.update(repeating: 0, count: g.c &* g.planeIn)
-                                g.col2im(UnsafePointer(cp), dxImage)
+                                g.col2imIntoFresh(UnsafePointer(cp), dxp + (img &+ b) &* g.c &* g.planeIn)
                             }
                         }
                         img &+= count

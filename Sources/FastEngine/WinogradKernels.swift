@@ -43,8 +43,8 @@ struct WinogradKernels {
     /// (`FastEngineWinogradTests.testKernelTransformInLanesEqualsOneKernelAtATime`).
     /// NOTE: one kernel at a time (36 scalar stores O·C floats apart) cost twice the convolution
     /// itself in a batch-1 inference of wrn-16-2's 32 → 32 layers (`perf`: 13.7 % against 7.2 %).
-    @inline(__always)
     /// `blocks`: the blocks of 4 output channels to transform (default all).
+    @inline(__always)
     static func transform(outChannels o: Int, inChannels c: Int, turned: Bool, into u: UnsafeMutablePointer<Float>,
                           blocks: Range<Int>? = nil, _ kernel: (Int, Int) -> UnsafePointer<Float>) {
         let stride = (o + 3) / 4 * 4 * c, out = UnsafeMutableRawPointer(u)

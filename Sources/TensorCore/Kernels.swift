@@ -229,6 +229,12 @@ public protocol Kernels: Sendable {
                  lr: Float, momentum: Float, nesterov: Bool, weightDecay: Float)
 }
 
+/// `engine.forEachRange`, or the whole range on this thread when there is no engine (code whose
+/// engine is optional: attention maps drawn for reports, the AW modulation built in tests).
+public func forEachRange(_ count: Int, work: Int, on engine: (any Kernels)?, _ body: (Range<Int>) -> Void) {
+    if let engine { engine.forEachRange(count, work: work, body) } else if count > 0 { body(0..<count) }
+}
+
 extension Kernels {
     public var threads: Int { 1 }
 

@@ -33,14 +33,8 @@ public enum ZagoruykoAT {
         return (norm.value, { dMap in raw.pullback(norm.pullback(dMap).reshaped(raw.map.shape)) })
     }
 
-    /// Runs `body` over ranges of the `n` images: split over `engine`'s threads, or one range
-    /// without an engine. Every image's numbers are computed alone, so the split changes no bit.
-    static func forEachImageRange(_ n: Int, work: Int, engine: (any Kernels)?, _ body: (Range<Int>) -> Void) {
-        if let engine { engine.forEachRange(n, work: work, body) } else if n > 0 { body(0..<n) }
-    }
-
     /// The unnormalised map `F(A)` as `[N, 1, H, W]` and its pullback; `engine` only splits the
-    /// images over threads.
+    /// images over threads (every image's numbers are computed alone, so the split changes no bit).
     static func rawMap(_ a: Tensor, p: Float, reduction: ATChannelReduction, engine: (any Kernels)? = nil)
         -> (map: Tensor, pullback: (Tensor) -> Tensor) {
         precondition(a.rank == 4, "attention maps need features [N, C, H, W], got \(a.shape)")
@@ -56,7 +50,7 @@ public enum ZagoruykoAT {
         x.withUnsafeBufferPointer { xb in
         q.withUnsafeMutableBufferPointer { qb in
         argmax.withUnsafeMutableBufferPointer { ab in
-            forEachImageRange(n, work: a.count, engine: engine) { images in
+            forEachRange(n, work: a.count, on: engine) { images in
                 var acc = [Double](repeating: 0, count: s), best = [Double](repeating: -1, count: s)
                 var bestC = [Int](repeating: 0, count: s)
                 acc.withUnsafeMutableBufferPointer { accb in
@@ -103,7 +97,7 @@ public enum ZagoruykoAT {
                 let dx = [Float](unsafeUninitializedCapacity: a.count) { db, initialized in
                     x.withUnsafeBufferPointer { xb in
                     dq.data.withUnsafeBufferPointer { gb in
-                        forEachImageRange(n, work: a.count, engine: engine) { images in
+                        forEachRange(n, work: a.count, on: engine) { images in
                             for b in images {
                                 let g0 = gb.baseAddress! + b * s
                                 for ch in 0..<c {
@@ -126,7 +120,7 @@ public enum ZagoruykoAT {
             x.withUnsafeBufferPointer { xb in
             dq.data.withUnsafeBufferPointer { gb in
             dx.withUnsafeMutableBufferPointer { db in
-                forEachImageRange(n, work: a.count, engine: engine) { images in
+                forEachRange(n, work: a.count, on: engine) { images in
                     for b in images {
                         for ch in 0..<c {
                             let base = (b * c + ch) * s

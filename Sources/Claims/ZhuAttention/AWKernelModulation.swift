@@ -70,7 +70,7 @@ public final class AWKernelModulation: SampleKernels {
                         eb[image] = large
                     }
                 }
-                if let engine { engine.forEachRange(n, work: z.count &* 16, images) } else if n > 0 { images(0..<n) }
+                forEachRange(n, work: z.count &* 16, on: engine, images)
             }
             }
             initialized = z.count
