@@ -64,6 +64,9 @@ extension FastEngine {
                                            dy: Tensor) -> Tensor {
         let g = sampleGeometry(x, kernels, config)
         precondition(dy.shape == [g.n, g.o, g.oh, g.ow], "dy \(dy.shape) does not match the conv output")
+        if let factorised = kernels as? FactorisedSampleKernels, factorisedGateBackwardApplies(g, factorised) {
+            return factorisedGateBackward(x, kernels: factorised, g, dy: dy)
+        }
         let ohw = g.planeOut, rows = g.colRows, per = g.o * rows
         let parts = partsFor(work: g.n * g.o * ohw * rows, units: g.n, threads: threads)
         // (bf16: GEMMs only, which round W_n and x themselves)

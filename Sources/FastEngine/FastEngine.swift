@@ -54,6 +54,12 @@ public struct FastEngine: Kernels {
     /// tile). Tests of the per-image Winograd kernels set 1.
     nonisolated(unsafe) public static var sampleKernelWinogradMinimumTiles = 16
 
+    /// Per-image-kernel convolutions with factorised gates (`FactorisedSampleKernels`, the
+    /// AW-convolution) on maps of 16 output pixels run their backward fused
+    /// (`FastEngine+FactorisedGateBackward.swift`, AVX-512, the unfused path's bits); false keeps
+    /// the im2col + GEMM path with `weightGradient` (tests compare the two).
+    nonisolated(unsafe) public static var useFactorisedGateBackward = true
+
     /// 3×3 padding-1 im2col / col2im go through a padded copy of each plane
     /// (`Im2colPaddedPlane.swift`): the same bits as the general loops, which false forces
     /// (tests compare the two).
@@ -83,7 +89,7 @@ public struct FastEngine: Kernels {
     /// the same bits (tested).
     nonisolated(unsafe) public static var useAVX512 = true
 
-    static var usesAVX512: Bool { useAVX512 && AVX512.isAvailable }
+    public static var usesAVX512: Bool { useAVX512 && AVX512.isAvailable }
 
     nonisolated(unsafe) private static var configuredThreads = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
 

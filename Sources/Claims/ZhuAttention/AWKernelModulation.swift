@@ -22,7 +22,7 @@ import Darwin
 /// all satisfy |z| ≤ 40 (then e^(−a)·e^(−b) ∈ [e^(−80), e^(80)], all normal floats). An image
 /// with a larger logit takes `KernelAttention.gate` per element (no overflow, same values
 /// within rounding). Verified against `KernelAttention` in `AWKernelModulationTests`.
-public final class AWKernelModulation: SampleKernels {
+public final class AWKernelModulation: FactorisedSampleKernels {
     public let count: Int
     public let kernelShape: [Int]
     /// Largest |logit| for which an image takes the factorised gate.
@@ -38,6 +38,10 @@ public final class AWKernelModulation: SampleKernels {
     private var dKernelShares: UnsafeMutableBufferPointer<Float>?
     private var dLogitsBuffer: UnsafeMutableBufferPointer<Float>?
     private var shares = 0
+    /// The shares hold ∂L/∂K tap-major [O, T, C] (`beginFactorisedBackward`), else [O, C, T].
+    private var sharesTapMajor = false
+    /// K [O, T, C], made on the first `withFactors`.
+    private var kernelTapMajor: [Float]?
 
     /// `logits` z [N, O+C, k, k] from the generator, `kernel` K [O, C, k, k].
     /// `engine`, when given, splits the images' exponentials over its threads (each value computed
@@ -141,6 +145,30 @@ public final class AWKernelModulation: SampleKernels {
         dLogitsBuffer = .allocate(capacity: logits.count)
         dLogitsBuffer!.initialize(repeating: 0)
         self.shares = shares
+        sharesTapMajor = false
+    }
+
+    // MARK: the factorised form, for engines that fuse the gates
+
+    public var isFactorised: Bool { !exact.contains(true) }
+
+    public func withFactors<R>(_ body: (_ kernelTapMajor: UnsafePointer<Float>, _ factors: UnsafePointer<Float>) -> R) -> R {
+        if kernelTapMajor == nil {
+            var k = [Float](repeating: 0, count: kernel.count)
+            for oo in 0..<o { for cc in 0..<c { for q in 0..<t { k[(oo * t + q) * c + cc] = kernel[(oo * c + cc) * t + q] } } }
+            kernelTapMajor = k
+        }
+        return kernelTapMajor!.withUnsafeBufferPointer { kb in
+            negExp.withUnsafeBufferPointer { eb in body(kb.baseAddress!, eb.baseAddress!) }
+        }
+    }
+
+    public func beginFactorisedBackward(shares: Int) -> (dKernelShares: UnsafeMutablePointer<Float>,
+                                                         dLogits: UnsafeMutablePointer<Float>) {
+        precondition(isFactorised, "an image's gates do not factorise: use beginBackward and weightGradient")
+        beginBackward(shares: shares)
+        sharesTapMajor = true
+        return (dKernelShares!.baseAddress!, dLogitsBuffer!.baseAddress!)
     }
 
     public func weightGradient(sample n: Int, share: Int, _ dW: UnsafePointer<Float>) {
@@ -157,6 +185,7 @@ public final class AWKernelModulation: SampleKernels {
     private func weightGradient(sample n: Int, share: Int, _ dW: UnsafePointer<Float>,
                                 kernelOut w: UnsafeMutablePointer<Float>?) {
         precondition(share >= 0 && share < shares, "share \(share) outside 0..<\(shares): call beginBackward first")
+        precondition(!sharesTapMajor, "this backward began with beginFactorisedBackward: the engine writes the gradients")
         let row = c &* t
         let dk = dKernelShares!.baseAddress! + share &* o &* row
         let dz = dLogitsBuffer!.baseAddress! + n &* (o &+ c) &* t, dzIn = dz + o &* t
@@ -221,6 +250,11 @@ public final class AWKernelModulation: SampleKernels {
         let per = o * c * t
         var sum = [Double](repeating: 0, count: per)
         for s in 0..<shares { for i in 0..<per { sum[i] += Double(parts[s * per + i]) } }
+        if sharesTapMajor {
+            var natural = [Float](repeating: 0, count: per)
+            for oo in 0..<o { for q in 0..<t { for cc in 0..<c { natural[(oo * c + cc) * t + q] = Float(sum[(oo * t + q) * c + cc]) } } }
+            return Tensor(shape: kernelShape, data: natural)
+        }
         return Tensor(shape: kernelShape, data: sum.map { Float($0) })
     }
 

@@ -1,0 +1,83 @@
+// The per-image-kernel convolution's backward on 16-pixel maps with the gates fused in
+// (`AVX512.factorisedGateBackward16`): the AW-convolution's 4 × 4 layers and the stride-2 layer
+// into them, which the im2col + GEMM path runs at a quarter of peak (BENCHMARKS.md, 21st session).
+// N batch, C input / O output channels, T = k·k taps, F = 16 output pixels.
+
+import TensorCore
+import WinogradAVX512
+
+extension FastEngine {
+    /// Whether `sampleKernelConv2dBackward` takes the fused path: AVX-512, fp32, F = 16, k > 1,
+    /// C a multiple of 16, every image's gates factorised.
+    func factorisedGateBackwardApplies(_ g: ConvGeometry, _ kernels: FactorisedSampleKernels) -> Bool {
+        Self.useFactorisedGateBackward && Self.usesAVX512 && Self.precision == .fp32
+            && g.planeOut == 16 && g.k > 1 && g.c % 16 == 0 && g.groups == 1 && kernels.isFactorised
+    }
+
+    /// dx, and ∂L/∂K and ∂L/∂z written into the kernels' buffers: the same values, bit for bit, as
+    /// the im2col + GEMM path with `weightGradient` (`SampleKernelConvTests`). Images split over
+    /// the threads as there, one ∂L/∂K share a part.
+    func factorisedGateBackward(_ x: Tensor, kernels: FactorisedSampleKernels, _ g: ConvGeometry,
+                                dy: Tensor) -> Tensor {
+        let t = g.k &* g.k, positions = g.planeIn, f = g.planeOut
+        let parts = partsFor(work: g.n &* g.o &* f &* g.c &* t, units: g.n, threads: threads)
+        // Pixel f's input row for tap t, or the zero row (index `positions`) in the padding.
+        var rows = [Int32](repeating: Int32(positions &* g.c), count: t &* f)
+        for p in 0..<g.k {
+            for q in 0..<g.k {
+                for i in 0..<g.oh {
+                    for j in 0..<g.ow {
+                        let yy = i &* g.stride &+ p &- g.pad, xx = j &* g.stride &+ q &- g.pad
+                        if yy >= 0 && yy < g.h && xx >= 0 && xx < g.w {
+                            rows[(p &* g.k &+ q) &* f &+ i &* g.ow &+ j] = Int32((yy &* g.w &+ xx) &* g.c)
+                        }
+                    }
+                }
+            }
+        }
+        let (dKernelShares, dLogits) = kernels.beginFactorisedBackward(shares: parts)
+        let perShare = g.o &* t &* g.c, perImage = (g.o &+ g.c) &* t
+        var dx = scratchArray(x.count)
+        kernels.withFactors { kernelTapMajor, factors in
+        rows.withUnsafeBufferPointer { rb in
+        x.data.withUnsafeBufferPointer { xb in
+        dy.data.withUnsafeBufferPointer { db in
+        dx.withUnsafeMutableBufferPointer { dxb in
+            let xp = xb.baseAddress!, dyp = db.baseAddress!, dxp = dxb.baseAddress!
+            parallelParts(parts) { part in
+                // Image rows [positions + 1][C] (the last zero), its ∂ rows, v tap-major [T][C].
+                var xT = [Float](repeating: 0, count: (positions &+ 1) &* g.c)
+                var dxT = scratchArray((positions &+ 1) &* g.c)
+                var v = scratchArray(t &* g.c), partial = scratchArray(g.o &* t &* 8)
+                xT.withUnsafeMutableBufferPointer { xtb in
+                dxT.withUnsafeMutableBufferPointer { dxtb in
+                v.withUnsafeMutableBufferPointer { vb in
+                partial.withUnsafeMutableBufferPointer { pb in
+                    let xt = xtb.baseAddress!, dxt = dxtb.baseAddress!, vp = vb.baseAddress!
+                    for img in partRange(part, of: parts, count: g.n) {
+                        let xImg = xp + img &* g.c &* positions, dxImg = dxp + img &* g.c &* positions
+                        for cc in 0..<g.c { for s in 0..<positions { xt[s &* g.c &+ cc] = xImg[cc &* positions &+ s] } }
+                        let u = factors + img &* perImage, vIn = u + g.o &* t
+                        for cc in 0..<g.c { for q in 0..<t { vp[q &* g.c &+ cc] = vIn[cc &* t &+ q] } }
+                        dxt.update(repeating: 0, count: (positions &+ 1) &* g.c)
+                        let dz = dLogits + img &* perImage
+                        AVX512.factorisedGateBackward16(
+                            o: g.o, c: g.c, taps: t, rows: rb.baseAddress!, xT: UnsafePointer(xt),
+                            dy: dyp + img &* g.o &* f, kernel: kernelTapMajor, u: u, v: UnsafePointer(vp),
+                            dKernel: dKernelShares + part &* perShare, dzOut: dz, dzIn: dz + g.o &* t,
+                            partial: pb.baseAddress!, dxT: dxt)
+                        for cc in 0..<g.c { for s in 0..<positions { dxImg[cc &* positions &+ s] = dxt[s &* g.c &+ cc] } }
+                    }
+                }
+                }
+                }
+                }
+            }
+        }
+        }
+        }
+        }
+        }
+        return Tensor(shape: x.shape, data: dx)
+    }
+}

@@ -1,0 +1,90 @@
+// The AW-convolution's fused backward on 16-pixel maps (`FastEngine+FactorisedGateBackward`)
+// against the unfused im2col + GEMM path (bit for bit) and the reference engine.
+
+import XCTest
+import TensorCore
+import ReferenceEngine
+import FastEngine
+import TestSupport
+import ZhuAttention
+
+/// An `AWKernelModulation` that counts the fused backwards it is asked for.
+private final class CountingModulation: FactorisedSampleKernels {
+    let inner: AWKernelModulation
+    private(set) var fusedBackwards = 0
+    init(_ inner: AWKernelModulation) { self.inner = inner }
+    var count: Int { inner.count }
+    var kernelShape: [Int] { inner.kernelShape }
+    var isFactorised: Bool { inner.isFactorised }
+    func write(sample n: Int, into w: UnsafeMutablePointer<Float>) { inner.write(sample: n, into: w) }
+    func beginBackward(shares: Int) { inner.beginBackward(shares: shares) }
+    func weightGradient(sample n: Int, share: Int, _ dW: UnsafePointer<Float>) {
+        inner.weightGradient(sample: n, share: share, dW)
+    }
+    func weightGradient(sample n: Int, share: Int, _ dW: UnsafePointer<Float>, writingKernelInto w: UnsafeMutablePointer<Float>) {
+        inner.weightGradient(sample: n, share: share, dW, writingKernelInto: w)
+    }
+    func withFactors<R>(_ body: (UnsafePointer<Float>, UnsafePointer<Float>) -> R) -> R { inner.withFactors(body) }
+    func beginFactorisedBackward(shares: Int) -> (dKernelShares: UnsafeMutablePointer<Float>, dLogits: UnsafeMutablePointer<Float>) {
+        fusedBackwards += 1
+        return inner.beginFactorisedBackward(shares: shares)
+    }
+}
+
+final class AWConvFusedBackwardTests: XCTestCase {
+    /// (N, C, O, H, W, stride, padding), every one 16 output pixels: the teacher's 4×4 layers,
+    /// the stride-2 layer into them, no padding, channel counts off the 16 lanes on the output side.
+    private let cases: [(Int, Int, Int, Int, Int, Int, Int)] = [
+        (6, 16, 24, 4, 4, 1, 1), (5, 32, 16, 8, 8, 2, 1), (3, 48, 7, 6, 6, 1, 0), (4, 16, 9, 7, 8, 2, 1),
+    ]
+
+    func testFusedIsTheUnfusedPathBitForBit() throws {
+        try XCTSkipUnless(FastEngine.usesAVX512, "the fused backward needs AVX-512")
+        defer { FastEngine.useFactorisedGateBackward = true }
+        for (i, (n, c, o, h, w, s, p)) in cases.enumerated() {
+            var rng = SeededRNG(seed: 40 + UInt64(i))
+            let z0 = Tensor.randn([n, o + c, 3, 3], rng: &rng)
+            let z = Tensor(shape: z0.shape, data: z0.data.map { 3 * $0 })
+            let k = Tensor.randn([o, c, 3, 3], rng: &rng)
+            let x = Tensor.randn([n, c, h, w], rng: &rng)
+            let config = ConvConfig(stride: s, padding: p)
+            for threads in [1, 2] {
+                let engine = FastEngine(threads: threads)
+                let y = engine.sampleKernelConv2d(x, kernels: AWKernelModulation(logits: z, kernel: k), config)
+                XCTAssertEqual(y.shape[2] * y.shape[3], 16)
+                let dy = Tensor.randn(y.shape, rng: &rng)
+                let label = "case \(i), \(threads) threads"
+                FastEngine.useFactorisedGateBackward = false
+                let plain = CountingModulation(AWKernelModulation(logits: z, kernel: k))
+                let dxPlain = engine.sampleKernelConv2dBackward(x, kernels: plain, config, dy: dy)
+                FastEngine.useFactorisedGateBackward = true
+                let fused = CountingModulation(AWKernelModulation(logits: z, kernel: k))
+                let dxFused = engine.sampleKernelConv2dBackward(x, kernels: fused, config, dy: dy)
+                XCTAssertEqual([plain.fusedBackwards, fused.fusedBackwards], [0, 1], label)
+                XCTAssertEqual(dxFused.data.map(\.bitPattern), dxPlain.data.map(\.bitPattern), label)
+                XCTAssertEqual(fused.inner.dKernel().data.map(\.bitPattern), plain.inner.dKernel().data.map(\.bitPattern), label)
+                XCTAssertEqual(fused.inner.dLogits(shape: z.shape).data.map(\.bitPattern),
+                               plain.inner.dLogits(shape: z.shape).data.map(\.bitPattern), label)
+                // And against the reference engine's grouped-convolution specification.
+                let reference = AWKernelModulation(logits: z, kernel: k)
+                let dxRef = ReferenceEngine().sampleKernelConv2dBackward(x, kernels: reference, config, dy: dy)
+                assertClose(dxFused, dxRef, rtol: 1e-4, atol: 1e-5, label)
+                assertClose(fused.inner.dKernel(), reference.dKernel(), rtol: 1e-4, atol: 1e-4, label)
+                assertClose(fused.inner.dLogits(shape: z.shape), reference.dLogits(shape: z.shape), rtol: 1e-4, atol: 1e-4, label)
+            }
+        }
+    }
+
+    /// An image whose gates do not factorise (a logit beyond the limit) sends the whole call down
+    /// the unfused path.
+    func testAnExactGateImageTakesTheUnfusedPath() {
+        var rng = SeededRNG(seed: 50)
+        var z = Tensor.randn([3, 32, 3, 3], rng: &rng)
+        z.data[40] = 60
+        let m = CountingModulation(AWKernelModulation(logits: z, kernel: Tensor.randn([16, 16, 3, 3], rng: &rng)))
+        let x = Tensor.randn([3, 16, 4, 4], rng: &rng), dy = Tensor.randn([3, 16, 4, 4], rng: &rng)
+        _ = FastEngine(threads: 2).sampleKernelConv2dBackward(x, kernels: m, ConvConfig(stride: 1, padding: 1), dy: dy)
+        XCTAssertFalse(m.isFactorised)
+        XCTAssertEqual(m.fusedBackwards, 0)
+    }
+}
