@@ -1,17 +1,24 @@
-// The per-image-kernel convolution's backward on 16-pixel maps with the gates fused in
-// (`AVX512.factorisedGateBackward16`): the AW-convolution's 4 × 4 layers and the stride-2 layer
-// into them, which the im2col + GEMM path runs at a quarter of peak (BENCHMARKS.md, 21st session).
-// N batch, C input / O output channels, T = k·k taps, F = 16 output pixels.
+// The per-image-kernel convolution's backward on maps of 16 or 64 output pixels with the gates
+// fused in (`AVX512.factorisedGateBackward16` / `factorisedGateBackward(pixels:)`): the
+// AW-convolution's 4 × 4 and 8 × 8 layers and the stride-2 layers into them, which the im2col +
+// GEMM path runs at a quarter to half of peak (BENCHMARKS.md, twenty-first session).
+// N batch, C input / O output channels, T = k·k taps, F output pixels.
 
 import TensorCore
 import WinogradAVX512
 
 extension FastEngine {
-    /// Whether `sampleKernelConv2dBackward` takes the fused path: AVX-512, fp32, F = 16, k > 1,
-    /// C a multiple of 16, every image's gates factorised.
+    /// Whether `sampleKernelConv2dBackward` takes the fused path: AVX-512, fp32, F = 16 or 64
+    /// (4 × 4 and 8 × 8 maps), k > 1, C and O multiples of 16, every image's gates factorised.
+    /// NOTE: only where OpenBLAS's products (0.3.21, SkylakeX kernels) were found to be the plain
+    /// chains the fused kernels compute (`AWConvFusedBackwardTests`): at F = 32, and at F = 64 with
+    /// O = 7, its dW_n product's sums differed from them in the last bits (765 and 796 of 1,008 dK
+    /// values); the AW-conv models' layers all have C and O in {16, 32, 64, 128}.
     func factorisedGateBackwardApplies(_ g: ConvGeometry, _ kernels: FactorisedSampleKernels) -> Bool {
         Self.useFactorisedGateBackward && Self.usesAVX512 && Self.precision == .fp32
-            && g.planeOut == 16 && g.k > 1 && g.c % 16 == 0 && g.groups == 1 && kernels.isFactorised
+            && (g.planeOut == 16 || g.planeOut == 64) && g.k > 1 && g.c % 16 == 0 && g.o % 16 == 0
+            && g.groups == 1
+            && kernels.isFactorised
     }
 
     /// dx, and ∂L/∂K and ∂L/∂z written into the kernels' buffers: the same values, bit for bit, as
@@ -49,10 +56,14 @@ extension FastEngine {
                 var xT = [Float](repeating: 0, count: (positions &+ 1) &* g.c)
                 var dxT = scratchArray((positions &+ 1) &* g.c)
                 var v = scratchArray(t &* g.c), partial = scratchArray(g.o &* t &* 8)
+                // The two-pass kernel's column vectors and W (F > 16).
+                var columns = scratchArray(f > 16 ? f &* 16 : 0), w = scratchArray(f > 16 ? perShare : 0)
                 xT.withUnsafeMutableBufferPointer { xtb in
                 dxT.withUnsafeMutableBufferPointer { dxtb in
                 v.withUnsafeMutableBufferPointer { vb in
                 partial.withUnsafeMutableBufferPointer { pb in
+                columns.withUnsafeMutableBufferPointer { cb in
+                w.withUnsafeMutableBufferPointer { wb in
                     let xt = xtb.baseAddress!, dxt = dxtb.baseAddress!, vp = vb.baseAddress!
                     for img in partRange(part, of: parts, count: g.n) {
                         let xImg = xp + img &* g.c &* positions, dxImg = dxp + img &* g.c &* positions
@@ -61,13 +72,23 @@ extension FastEngine {
                         for cc in 0..<g.c { for q in 0..<t { vp[q &* g.c &+ cc] = vIn[cc &* t &+ q] } }
                         dxt.update(repeating: 0, count: (positions &+ 1) &* g.c)
                         let dz = dLogits + img &* perImage
-                        AVX512.factorisedGateBackward16(
-                            o: g.o, c: g.c, taps: t, rows: rb.baseAddress!, xT: UnsafePointer(xt),
-                            dy: dyp + img &* g.o &* f, kernel: kernelTapMajor, u: u, v: UnsafePointer(vp),
-                            dKernel: dKernelShares + part &* perShare, dzOut: dz, dzIn: dz + g.o &* t,
-                            partial: pb.baseAddress!, dxT: dxt)
+                        if f == 16 {
+                            AVX512.factorisedGateBackward16(
+                                o: g.o, c: g.c, taps: t, rows: rb.baseAddress!, xT: UnsafePointer(xt),
+                                dy: dyp + img &* g.o &* f, kernel: kernelTapMajor, u: u, v: UnsafePointer(vp),
+                                dKernel: dKernelShares + part &* perShare, dzOut: dz, dzIn: dz + g.o &* t,
+                                partial: pb.baseAddress!, dxT: dxt)
+                        } else {
+                            AVX512.factorisedGateBackward(
+                                pixels: f, o: g.o, c: g.c, taps: t, rows: rb.baseAddress!, xT: UnsafePointer(xt),
+                                dy: dyp + img &* g.o &* f, kernel: kernelTapMajor, u: u, v: UnsafePointer(vp),
+                                dKernel: dKernelShares + part &* perShare, dzOut: dz, dzIn: dz + g.o &* t,
+                                partial: pb.baseAddress!, columns: cb.baseAddress!, w: wb.baseAddress!, dxT: dxt)
+                        }
                         for cc in 0..<g.c { for s in 0..<positions { dxImg[cc &* positions &+ s] = dxt[s &* g.c &+ cc] } }
                     }
+                }
+                }
                 }
                 }
                 }
