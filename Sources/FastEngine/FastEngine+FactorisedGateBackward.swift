@@ -17,7 +17,7 @@ extension FastEngine {
     func factorisedGateBackwardApplies(_ g: ConvGeometry, _ kernels: FactorisedSampleKernels) -> Bool {
         Self.useFactorisedGateBackward && Self.usesAVX512 && Self.precision == .fp32
             && (g.planeOut == 16 || g.planeOut == 64) && g.k > 1 && g.c % 16 == 0 && g.o % 16 == 0
-            && g.groups == 1
+            && g.groups == 1 && !sampleKernelWinogradApplies(g)
             && kernels.isFactorised
     }
 

@@ -136,7 +136,7 @@ extension FastEngine {
     /// Whether a per-image-kernel convolution runs Winograd (`SampleKernelWinograd`): a conv
     /// `Winograd4x4.applies` to, in fp32, with at least `sampleKernelWinogradMinimumTiles` tiles an
     /// image.
-    private func sampleKernelWinogradApplies(_ g: ConvGeometry) -> Bool {
+    func sampleKernelWinogradApplies(_ g: ConvGeometry) -> Bool {
         Self.useWinograd3x3 && Winograd4x4.applies(g) && Self.precision == .fp32
             && ((g.h + 3) / 4) * ((g.w + 3) / 4) >= Self.sampleKernelWinogradMinimumTiles
     }

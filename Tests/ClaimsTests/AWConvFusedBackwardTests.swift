@@ -85,6 +85,20 @@ final class AWConvFusedBackwardTests: XCTestCase {
         }
     }
 
+    /// A map that the per-image Winograd kernels take (here an 8×8 one, with their threshold at one
+    /// tile) keeps them: the fused path is the im2col + GEMM path's twin, not Winograd's.
+    func testWinogradMapsKeepTheWinogradPath() {
+        let saved = FastEngine.sampleKernelWinogradMinimumTiles
+        FastEngine.sampleKernelWinogradMinimumTiles = 1
+        defer { FastEngine.sampleKernelWinogradMinimumTiles = saved }
+        var rng = SeededRNG(seed: 51)
+        let m = CountingModulation(AWKernelModulation(logits: Tensor.randn([2, 32, 3, 3], rng: &rng),
+                                                      kernel: Tensor.randn([16, 16, 3, 3], rng: &rng)))
+        let x = Tensor.randn([2, 16, 8, 8], rng: &rng), dy = Tensor.randn([2, 16, 8, 8], rng: &rng)
+        _ = FastEngine(threads: 2).sampleKernelConv2dBackward(x, kernels: m, ConvConfig(stride: 1, padding: 1), dy: dy)
+        XCTAssertEqual(m.fusedBackwards, 0)
+    }
+
     /// An image whose gates do not factorise (a logit beyond the limit) sends the whole call down
     /// the unfused path.
     func testAnExactGateImageTakesTheUnfusedPath() {
