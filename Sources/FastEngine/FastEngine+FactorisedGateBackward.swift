@@ -9,20 +9,22 @@ import WinogradAVX512
 
 extension FastEngine {
     /// Whether `sampleKernelConv2dBackward` takes the fused path: AVX-512, fp32, F = 16 or 64
-    /// (4 × 4 and 8 × 8 maps), k > 1, C and O multiples of 16, every image's gates factorised.
+    /// (4 × 4 and 8 × 8 maps), k > 1, C and O multiples of 16, more than 100³ multiply-adds an image
+    /// (O·F·K), every image's gates factorised, not a map the per-image Winograd kernels take.
     /// NOTE: only where OpenBLAS's products (0.3.21, SkylakeX kernels) were found to be the plain
     /// chains the fused kernels compute (`AWConvFusedBackwardTests`): at F = 32, and at F = 64 with
     /// O = 7, its dW_n product's sums differed from them in the last bits (765 and 796 of 1,008 dK
-    /// values); the AW-conv models' layers all have C and O in {16, 32, 64, 128}.
+    /// values), and at ≤ 100³ multiply-adds it takes its small-matrix kernel, whose sums are other
+    /// chains; the AW-conv models' 4 × 4 and 8 × 8 layers all have O·F·K = 2.36 M.
     func factorisedGateBackwardApplies(_ g: ConvGeometry, _ kernels: FactorisedSampleKernels) -> Bool {
         Self.useFactorisedGateBackward && Self.usesAVX512 && Self.precision == .fp32
             && (g.planeOut == 16 || g.planeOut == 64) && g.k > 1 && g.c % 16 == 0 && g.o % 16 == 0
-            && g.groups == 1 && !sampleKernelWinogradApplies(g)
+            && g.o &* g.planeOut &* g.colRows > 1_000_000 && g.groups == 1 && !sampleKernelWinogradApplies(g)
             && kernels.isFactorised
     }
 
     /// dx, and ∂L/∂K and ∂L/∂z written into the kernels' buffers: the same values, bit for bit, as
-    /// the im2col + GEMM path with `weightGradient` (`SampleKernelConvTests`). Images split over
+    /// the im2col + GEMM path with `weightGradient` (`AWConvFusedBackwardTests`). Images split over
     /// the threads as there, one ∂L/∂K share a part.
     func factorisedGateBackward(_ x: Tensor, kernels: FactorisedSampleKernels, _ g: ConvGeometry,
                                 dy: Tensor) -> Tensor {
