@@ -34,7 +34,7 @@ do for [fmt in "png svg"] {
          "atdistance-evidence-wrn16.dat" index 6 using 1:($3-$4):($3+$4) with filledcurves fs transparent solid 0.18 noborder lc rgb "#E69F00" notitle, \
          "atdistance-evidence-wrn16.dat" index 6 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" title "pkt (3 seeds)", \
          "atdistance-evidence-wrn16.dat" index 7 using 1:($3-$4):($3+$4) with filledcurves fs transparent solid 0.18 noborder lc rgb "#56B4E9" notitle, \
-         "atdistance-evidence-wrn16.dat" index 7 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" title "fitnet (2 seeds)", \
+         "atdistance-evidence-wrn16.dat" index 7 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" title "fitnet (3 seeds)", \
          "atdistance-evidence-wrn16.dat" index 8 using 1:($3-$4):($3+$4) with filledcurves fs transparent solid 0.18 noborder lc rgb "#009E73" notitle, \
          "atdistance-evidence-wrn16.dat" index 8 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" title "crd (2 seeds)", \
          "atdistance-evidence-wrn16.dat" index 9 using 1:($3-$4):($3+$4) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
@@ -57,7 +57,7 @@ do for [fmt in "png svg"] {
          "atdistance-evidence-wrn16.dat" index 6 using 1:($5-$6):($5+$6) with filledcurves fs transparent solid 0.18 noborder lc rgb "#E69F00" notitle, \
          "atdistance-evidence-wrn16.dat" index 6 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" title "pkt (3 seeds)", \
          "atdistance-evidence-wrn16.dat" index 7 using 1:($5-$6):($5+$6) with filledcurves fs transparent solid 0.18 noborder lc rgb "#56B4E9" notitle, \
-         "atdistance-evidence-wrn16.dat" index 7 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" title "fitnet (2 seeds)", \
+         "atdistance-evidence-wrn16.dat" index 7 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" title "fitnet (3 seeds)", \
          "atdistance-evidence-wrn16.dat" index 8 using 1:($5-$6):($5+$6) with filledcurves fs transparent solid 0.18 noborder lc rgb "#009E73" notitle, \
          "atdistance-evidence-wrn16.dat" index 8 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" title "crd (2 seeds)", \
          "atdistance-evidence-wrn16.dat" index 9 using 1:($5-$6):($5+$6) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
@@ -80,7 +80,7 @@ do for [fmt in "png svg"] {
          "atdistance-evidence-wrn16.dat" index 6 using 1:($7-$8):($7+$8) with filledcurves fs transparent solid 0.18 noborder lc rgb "#E69F00" notitle, \
          "atdistance-evidence-wrn16.dat" index 6 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#E69F00" title "pkt (3 seeds)", \
          "atdistance-evidence-wrn16.dat" index 7 using 1:($7-$8):($7+$8) with filledcurves fs transparent solid 0.18 noborder lc rgb "#56B4E9" notitle, \
-         "atdistance-evidence-wrn16.dat" index 7 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" title "fitnet (2 seeds)", \
+         "atdistance-evidence-wrn16.dat" index 7 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" title "fitnet (3 seeds)", \
          "atdistance-evidence-wrn16.dat" index 8 using 1:($7-$8):($7+$8) with filledcurves fs transparent solid 0.18 noborder lc rgb "#009E73" notitle, \
          "atdistance-evidence-wrn16.dat" index 8 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" title "crd (2 seeds)", \
          "atdistance-evidence-wrn16.dat" index 9 using 1:($7-$8):($7+$8) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \

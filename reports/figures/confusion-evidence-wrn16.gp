@@ -39,7 +39,7 @@ do for [fmt in "png svg"] {
     plot "confusion-evidence-wrn16.dat" index 7 matrix with image notitle
     set title "pkt (3 seeds)"
     plot "confusion-evidence-wrn16.dat" index 8 matrix with image notitle
-    set title "fitnet (2 seeds)"
+    set title "fitnet (3 seeds)"
     plot "confusion-evidence-wrn16.dat" index 9 matrix with image notitle
     set title "crd (2 seeds)"
     plot "confusion-evidence-wrn16.dat" index 10 matrix with image notitle
