@@ -24,13 +24,14 @@ RUNS=${RUNS:-runs}
 # on this 2-core machine (measured 2026-12-03, experiments/README.md: 1.28× on the WRN pair's atkd
 # step, 1.08× on (b)'s):
 #   stream 1: the control teacher without the AW-convolution on (b)'s recipe (Zhu et al.'s claim),
-#             then (b), the proposal's pair: the AW-conv teacher, then (b)'s seeds 1 and 3, then
-#             (c), the ImageNet subset with the resolution-fair AT weight, and its β = 1000 arm;
+#             then (b), the proposal's pair: the AW-conv teacher, then (b)'s seeds 1 and 3, then the
+#             methods' seed-3 crdkd (below), then (c), the ImageNet subset with the resolution-fair
+#             AT weight, and its β = 1000 arm;
 #   stream 2: (a)'s AT+KD seed 1 again in bf16 precision (issue 17: bf16 against fp32 on a real run),
 #             the methods of issue 22 on (a)'s pair (an add-on spec: its units land in (a)'s folder)
 #             one seed at a time until (b)'s teacher exists, then (b)'s seed 2 (and seed 3's atkd,
 #             below), then the methods' seeds 1–2;
-#   either stream when its list is done (TAIL): the methods' seed 3, then (a)'s CE student on twice
+#   either stream when its list is done (TAIL): the methods' seed 3 but crdkd, then (a)'s CE student on twice
 #             its schedule (30 epochs, seed 1: how far the 15-epoch budget leaves CE from its plateau),
 #             then (a)'s WRN-16-2 teacher alone on a 60-epoch one-cycle schedule (≈ the issue's 4 hours
 #             here): where a longer schedule takes it, against the 40-epoch teacher's 89.06 %.
@@ -47,16 +48,21 @@ FIRST=experiments/evidence-wrn16.json
 R50=experiments/evidence-cifar-r50.json
 LONG_WRN=experiments/evidence-wrn16-teacher-60ep.json
 LONG_CE=experiments/evidence-wrn16-ce-30ep.json
-STREAM1=(control "teacher:$R50" "seed:1:$R50" "arms:ce,kd,at:seed:3:$R50"
-         experiments/evidence-imagenette.json experiments/evidence-imagenette-beta1000.json)
 METHODS=experiments/evidence-wrn16-methods.json
+STREAM1=(control "teacher:$R50" "seed:1:$R50" "arms:ce,kd,at:seed:3:$R50"
+         "arms:crdkd:seed:3:$METHODS"
+         experiments/evidence-imagenette.json experiments/evidence-imagenette-beta1000.json)
 STREAM2=(experiments/evidence-wrn16-bf16.json "until-teacher:$R50:$METHODS" "seed:2:$R50" "arms:atkd:seed:3:$R50"
          "seed:1:$METHODS" "seed:2:$METHODS")
 # Then either stream takes the next item here as soon as its own list is done (eighteenth session):
 # the methods' last seed, the 30-epoch CE student and the 60-epoch teacher go to whichever stream is free first, so neither
 # stream idles while the other still has hours of work (a claim is a folder made atomically under
 # $RUNS/.claims, cleared at every start).
-TAIL=("seed:3:$METHODS" "$LONG_CE" "trained:wrn-16-2:$LONG_WRN")
+# The methods' seed 3 is split (twenty-first session): its crdkd runs on stream 1 before (c), beside
+# its crd on the stream that takes this TAIL item, so that the methods' last two units (≈ 1.3 and
+# ≈ 1 one-thread hours) end together instead of one after the other; their states (≈ 47 MB, CRD's
+# memory bank) are over the 25 MB a commit takes, so a fresh machine would restart them.
+TAIL=("arms:dkd,rkd,sp,pkt,fitnet,crd:seed:3:$METHODS" "$LONG_CE" "trained:wrn-16-2:$LONG_WRN")
 SPECS=("$FIRST" "$R50" experiments/evidence-wrn16-bf16.json experiments/evidence-wrn16-methods.json
        experiments/evidence-imagenette.json experiments/evidence-imagenette-beta1000.json "$LONG_CE")
 CONTROL_TEACHER=(--spec "$R50" --model resnet50-w4
