@@ -1,6 +1,6 @@
 // The per-image-kernel convolution's backward on small maps (16·m output pixels), with the
-// kernels' factorised gates fused in: dW_n = K ⊙ 2/(1 + u·v) is never written, nor W_n (on 16
-// pixels), nor the column matrix (the AW-convolution on 4 × 4 and 8 × 8 maps, where those passes
+// kernels' factorised gates fused in: neither dW_n nor the column matrix is written, nor (on 16
+// pixels) W_n = K ⊙ 2/(1 + u·v) (the AW-convolution on 4 × 4 and 8 × 8 maps, where those passes
 // cost as much as the products). O output / C input channels, T taps, F output pixels;
 // tap-major operands are [·][T][C].
 
