@@ -96,7 +96,7 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Models", "NN", "ZhuAttention", "FileIO", "TestSupport"]),
         .testTarget(name: "ONNXExportTests", dependencies: ["ONNXExport", "Models", "NN", "TestSupport"]),
         .testTarget(name: "ClaimsTests", dependencies: [
-            "HintonKD", "ZagoruykoAT", "ZhuAttention", "RelatedMethods", "Objectives", "ReferenceEngine", "FastEngine", "TestSupport"]),
+            "HintonKD", "ZagoruykoAT", "ZhuAttention", "RelatedMethods", "Objectives", "ReferenceEngine", "FastEngine", "WinogradAVX512", "TestSupport"]),
         .testTarget(name: "FileIOTests", dependencies: ["FileIO", "TestSupport"]),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Training"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "FileIO", "TestSupport"]),

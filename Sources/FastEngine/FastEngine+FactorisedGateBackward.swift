@@ -47,7 +47,7 @@ extension FastEngine {
         let (dKernelShares, dLogits) = kernels.beginFactorisedBackward(shares: parts)
         let perShare = g.o &* t &* g.c, perImage = (g.o &+ g.c) &* t
         var dx = scratchArray(x.count)
-        kernels.withFactors { kernelTapMajor, factors in
+        kernels.withFactors { _, kernelTapMajor, factors in
         rows.withUnsafeBufferPointer { rb in
         x.data.withUnsafeBufferPointer { xb in
         dy.data.withUnsafeBufferPointer { db in

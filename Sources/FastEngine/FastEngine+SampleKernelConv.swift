@@ -11,6 +11,9 @@ extension FastEngine {
     /// by the same GEMM per image; verified against it in `SampleKernelConvTests`.
     public func sampleKernelConv2d(_ x: Tensor, kernels: SampleKernels, _ config: ConvConfig) -> Tensor {
         let g = sampleGeometry(x, kernels, config)
+        if let factorised = kernels as? FactorisedSampleKernels, factorisedGateForwardApplies(g, factorised) {
+            return factorisedGateForward(x, kernels: factorised, g)
+        }
         let ohw = g.planeOut, rows = g.colRows, per = g.o * rows
         let parts = partsFor(work: g.n * g.o * ohw * rows, units: g.n, threads: threads)
         // (bf16: GEMMs only, which round W_n and x themselves)

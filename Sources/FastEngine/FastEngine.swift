@@ -60,6 +60,10 @@ public struct FastEngine: Kernels {
     /// the im2col + GEMM path with `weightGradient` (tests compare the two).
     nonisolated(unsafe) public static var useFactorisedGateBackward = true
 
+    /// Their forward too where OpenBLAS's blocked sums are known (`FastEngine+FactorisedGateForward`);
+    /// false keeps `write` + im2col + GEMM.
+    nonisolated(unsafe) public static var useFactorisedGateForward = true
+
     /// 3×3 padding-1 im2col / col2im go through a padded copy of each plane
     /// (`Im2colPaddedPlane.swift`): the same bits as the general loops, which false forces
     /// (tests compare the two).

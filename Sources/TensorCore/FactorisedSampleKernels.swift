@@ -9,9 +9,10 @@ public protocol FactorisedSampleKernels: SampleKernels {
     /// Whether every image's gates take the factorised form (else only `write` /
     /// `weightGradient` give the right values).
     var isFactorised: Bool { get }
-    /// Calls `body` with K `[O, T, C]` (tap-major) and the factors `[N, O+C, T]`: per image, u in
-    /// rows 0..<O, v in rows O..<O+C.
-    func withFactors<R>(_ body: (_ kernelTapMajor: UnsafePointer<Float>, _ factors: UnsafePointer<Float>) -> R) -> R
+    /// Calls `body` with K `[O, C, T]`, K `[O, T, C]` (tap-major) and the factors `[N, O+C, T]`:
+    /// per image, u in rows 0..<O, v in rows O..<O+C.
+    func withFactors<R>(_ body: (_ kernel: UnsafePointer<Float>, _ kernelTapMajor: UnsafePointer<Float>,
+                                 _ factors: UnsafePointer<Float>) -> R) -> R
     /// Starts a backward whose gradients the engine writes itself: `shares` zeroed ∂L/∂K shares
     /// `[shares][O, T, C]` (tap-major; each share adds its images in increasing order) and ∂L/∂z
     /// `[N, O+C, T]` (every element written by the engine). Valid until the next backward begins.

@@ -3,10 +3,12 @@
 import TensorCore
 import ZhuAttention
 
-/// An `AWKernelModulation` that counts the fused backwards engines ask it for.
+/// An `AWKernelModulation` that counts the fused passes engines ask it for.
 final class CountingModulation: FactorisedSampleKernels {
     let inner: AWKernelModulation
     private(set) var fusedBackwards = 0
+    /// `withFactors` calls: one per fused forward or backward.
+    private(set) var factorUses = 0
     init(_ inner: AWKernelModulation) { self.inner = inner }
     var count: Int { inner.count }
     var kernelShape: [Int] { inner.kernelShape }
@@ -19,7 +21,10 @@ final class CountingModulation: FactorisedSampleKernels {
     func weightGradient(sample n: Int, share: Int, _ dW: UnsafePointer<Float>, writingKernelInto w: UnsafeMutablePointer<Float>) {
         inner.weightGradient(sample: n, share: share, dW, writingKernelInto: w)
     }
-    func withFactors<R>(_ body: (UnsafePointer<Float>, UnsafePointer<Float>) -> R) -> R { inner.withFactors(body) }
+    func withFactors<R>(_ body: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>) -> R) -> R {
+        factorUses += 1
+        return inner.withFactors(body)
+    }
     func beginFactorisedBackward(shares: Int) -> (dKernelShares: UnsafeMutablePointer<Float>, dLogits: UnsafeMutablePointer<Float>) {
         fusedBackwards += 1
         return inner.beginFactorisedBackward(shares: shares)

@@ -152,14 +152,17 @@ public final class AWKernelModulation: FactorisedSampleKernels {
 
     public var isFactorised: Bool { !exact.contains(true) }
 
-    public func withFactors<R>(_ body: (_ kernelTapMajor: UnsafePointer<Float>, _ factors: UnsafePointer<Float>) -> R) -> R {
+    public func withFactors<R>(_ body: (_ kernel: UnsafePointer<Float>, _ kernelTapMajor: UnsafePointer<Float>,
+                                        _ factors: UnsafePointer<Float>) -> R) -> R {
         if kernelTapMajor == nil {
             var k = [Float](repeating: 0, count: kernel.count)
             for oo in 0..<o { for cc in 0..<c { for q in 0..<t { k[(oo * t + q) * c + cc] = kernel[(oo * c + cc) * t + q] } } }
             kernelTapMajor = k
         }
-        return kernelTapMajor!.withUnsafeBufferPointer { kb in
-            negExp.withUnsafeBufferPointer { eb in body(kb.baseAddress!, eb.baseAddress!) }
+        return kernel.withUnsafeBufferPointer { k in
+            kernelTapMajor!.withUnsafeBufferPointer { kb in
+                negExp.withUnsafeBufferPointer { eb in body(k.baseAddress!, kb.baseAddress!, eb.baseAddress!) }
+            }
         }
     }
 
