@@ -36,9 +36,9 @@ do for [fmt in "png svg"] {
          "atdistance-evidence-wrn16.dat" index 7 using 1:($3-$4):($3+$4) with filledcurves fs transparent solid 0.18 noborder lc rgb "#56B4E9" notitle, \
          "atdistance-evidence-wrn16.dat" index 7 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" title "fitnet (3 seeds)", \
          "atdistance-evidence-wrn16.dat" index 8 using 1:($3-$4):($3+$4) with filledcurves fs transparent solid 0.18 noborder lc rgb "#009E73" notitle, \
-         "atdistance-evidence-wrn16.dat" index 8 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" title "crd (2 seeds)", \
+         "atdistance-evidence-wrn16.dat" index 8 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" title "crd (3 seeds)", \
          "atdistance-evidence-wrn16.dat" index 9 using 1:($3-$4):($3+$4) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
-         "atdistance-evidence-wrn16.dat" index 9 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" title "crdkd (2 seeds)"
+         "atdistance-evidence-wrn16.dat" index 9 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" title "crdkd (3 seeds)"
     set title "stage2" font ",10"
     set ylabel ""
     set key off
@@ -59,9 +59,9 @@ do for [fmt in "png svg"] {
          "atdistance-evidence-wrn16.dat" index 7 using 1:($5-$6):($5+$6) with filledcurves fs transparent solid 0.18 noborder lc rgb "#56B4E9" notitle, \
          "atdistance-evidence-wrn16.dat" index 7 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" title "fitnet (3 seeds)", \
          "atdistance-evidence-wrn16.dat" index 8 using 1:($5-$6):($5+$6) with filledcurves fs transparent solid 0.18 noborder lc rgb "#009E73" notitle, \
-         "atdistance-evidence-wrn16.dat" index 8 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" title "crd (2 seeds)", \
+         "atdistance-evidence-wrn16.dat" index 8 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" title "crd (3 seeds)", \
          "atdistance-evidence-wrn16.dat" index 9 using 1:($5-$6):($5+$6) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
-         "atdistance-evidence-wrn16.dat" index 9 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" title "crdkd (2 seeds)"
+         "atdistance-evidence-wrn16.dat" index 9 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" title "crdkd (3 seeds)"
     set title "stage3" font ",10"
     set ylabel ""
     set key off
@@ -82,9 +82,9 @@ do for [fmt in "png svg"] {
          "atdistance-evidence-wrn16.dat" index 7 using 1:($7-$8):($7+$8) with filledcurves fs transparent solid 0.18 noborder lc rgb "#56B4E9" notitle, \
          "atdistance-evidence-wrn16.dat" index 7 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" title "fitnet (3 seeds)", \
          "atdistance-evidence-wrn16.dat" index 8 using 1:($7-$8):($7+$8) with filledcurves fs transparent solid 0.18 noborder lc rgb "#009E73" notitle, \
-         "atdistance-evidence-wrn16.dat" index 8 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" title "crd (2 seeds)", \
+         "atdistance-evidence-wrn16.dat" index 8 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" title "crd (3 seeds)", \
          "atdistance-evidence-wrn16.dat" index 9 using 1:($7-$8):($7+$8) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
-         "atdistance-evidence-wrn16.dat" index 9 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" title "crdkd (2 seeds)"
+         "atdistance-evidence-wrn16.dat" index 9 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" title "crdkd (3 seeds)"
     
     unset multiplot
     set output

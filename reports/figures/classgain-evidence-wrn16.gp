@@ -12,7 +12,7 @@ do for [fmt in "png svg"] {
     }
     reset
     set datafile missing "nan"
-    set yrange [-30:30]
+    set yrange [-15:10]
     set title "evidence-wrn16: per-class top-1 gain over plain KD with 95 % intervals (classes by KD accuracy, hardest first)"
     set style data histograms
     set style histogram errorbars gap 1 lw 1
@@ -29,8 +29,8 @@ do for [fmt in "png svg"] {
          "classgain-evidence-wrn16.dat" using 24:25:26:xtic(2) lc rgb "#F0E442" title "sp (3 seeds, t)", \
          "classgain-evidence-wrn16.dat" using 28:29:30:xtic(2) lc rgb "#E69F00" title "pkt (3 seeds, t)", \
          "classgain-evidence-wrn16.dat" using 32:33:34:xtic(2) lc rgb "#56B4E9" title "fitnet (3 seeds, t)", \
-         "classgain-evidence-wrn16.dat" using 36:37:38:xtic(2) lc rgb "#009E73" title "crd (2 seeds, t)", \
-         "classgain-evidence-wrn16.dat" using 40:41:42:xtic(2) lc rgb "#D55E00" title "crdkd (2 seeds, t)", \
+         "classgain-evidence-wrn16.dat" using 36:37:38:xtic(2) lc rgb "#009E73" title "crd (3 seeds, t)", \
+         "classgain-evidence-wrn16.dat" using 40:41:42:xtic(2) lc rgb "#D55E00" title "crdkd (3 seeds, t)", \
          0 with lines lc rgb "#000000" notitle
     unset multiplot
     set output

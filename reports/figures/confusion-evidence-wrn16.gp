@@ -41,9 +41,9 @@ do for [fmt in "png svg"] {
     plot "confusion-evidence-wrn16.dat" index 8 matrix with image notitle
     set title "fitnet (3 seeds)"
     plot "confusion-evidence-wrn16.dat" index 9 matrix with image notitle
-    set title "crd (2 seeds)"
+    set title "crd (3 seeds)"
     plot "confusion-evidence-wrn16.dat" index 10 matrix with image notitle
-    set title "crdkd (2 seeds)"
+    set title "crdkd (3 seeds)"
     plot "confusion-evidence-wrn16.dat" index 11 matrix with image notitle
     
     unset multiplot

@@ -241,8 +241,8 @@ do for [fmt in "png svg"] {
          keyentry with linespoints pt 7 lw 2 lc rgb "#F0E442" title "sp (3 seeds)", \
          keyentry with linespoints pt 7 lw 2 lc rgb "#E69F00" title "pkt (3 seeds)", \
          keyentry with linespoints pt 7 lw 2 lc rgb "#56B4E9" title "fitnet (3 seeds)", \
-         keyentry with linespoints pt 7 lw 2 lc rgb "#009E73" title "crd (2 seeds)", \
-         keyentry with linespoints pt 7 lw 2 lc rgb "#D55E00" title "crdkd (2 seeds)"
+         keyentry with linespoints pt 7 lw 2 lc rgb "#009E73" title "crd (3 seeds)", \
+         keyentry with linespoints pt 7 lw 2 lc rgb "#D55E00" title "crdkd (3 seeds)"
     unset multiplot
     set output
 }
