@@ -4,15 +4,15 @@
 if (strlen(ARG0) > 0) { cd system(sprintf("dirname '%s'", ARG0)) }
 do for [fmt in "png svg"] {
     if (fmt eq "png") {
-        set terminal pngcairo size 1260,440 font "sans,10" noenhanced
+        set terminal pngcairo size 1260,840 font "sans,10" noenhanced
         set output "confusion-evidence-imagenette.png"
     } else {
-        set terminal svg size 1260,440 font "sans,10" noenhanced background "white"
+        set terminal svg size 1260,840 font "sans,10" noenhanced background "white"
         set output "confusion-evidence-imagenette.svg"
     }
     reset
     set datafile missing "nan"
-    set multiplot layout 1,3 title "evidence-imagenette: confusion matrices (row-normalised; rows true, columns predicted)"
+    set multiplot layout 2,3 title "evidence-imagenette: confusion matrices (row-normalised; rows true, columns predicted)"
     set palette defined (0 "#ffffff", 0.25 "#9ecae1", 0.6 "#3182bd", 1 "#08306b")
     set cbrange [0:1]
     set xrange [-0.5:9.5]
@@ -27,6 +27,10 @@ do for [fmt in "png svg"] {
     plot "confusion-evidence-imagenette.dat" index 1 matrix with image notitle
     set title "kd (1 seed)"
     plot "confusion-evidence-imagenette.dat" index 2 matrix with image notitle
+    set title "at (1 seed)"
+    plot "confusion-evidence-imagenette.dat" index 3 matrix with image notitle
+    set title "atkd (1 seed)"
+    plot "confusion-evidence-imagenette.dat" index 4 matrix with image notitle
     
     unset multiplot
     set output
