@@ -27,13 +27,8 @@ final class AWConvFusedForwardTests: XCTestCase {
     func testFusedIsTheUnfusedPathBitForBit() throws {
         try XCTSkipUnless(FastEngine.usesAVX512, "the fused forward needs AVX-512")
         defer { FastEngine.useFactorisedGateForward = true }
-        for (i, (n, c, o, h, w, s, p)) in cases.enumerated() {
-            var rng = SeededRNG(seed: 60 + UInt64(i))
-            let z0 = Tensor.randn([n, o + c, 3, 3], rng: &rng)
-            let z = Tensor(shape: z0.shape, data: z0.data.map { 3 * $0 })
-            let k = Tensor.randn([o, c, 3, 3], rng: &rng)
-            let x = Tensor.randn([n, c, h, w], rng: &rng)
-            let config = ConvConfig(stride: s, padding: p)
+        for (i, shape) in cases.enumerated() {
+            let (z, k, x, config) = awConvCase(seed: 60 + UInt64(i), shape)
             let reference = ReferenceEngine().sampleKernelConv2d(x, kernels: AWKernelModulation(logits: z, kernel: k), config)
             for threads in [1, 2] {
                 let engine = FastEngine(threads: threads), label = "case \(i), \(threads) threads"
