@@ -25,9 +25,9 @@ do for [fmt in "png svg"] {
     plot "confusion-evidence-imagenette.dat" index 0 matrix with image notitle
     set title "ce (2 seeds)"
     plot "confusion-evidence-imagenette.dat" index 1 matrix with image notitle
-    set title "kd (1 seed)"
+    set title "kd (2 seeds)"
     plot "confusion-evidence-imagenette.dat" index 2 matrix with image notitle
-    set title "at (1 seed)"
+    set title "at (2 seeds)"
     plot "confusion-evidence-imagenette.dat" index 3 matrix with image notitle
     set title "atkd (1 seed)"
     plot "confusion-evidence-imagenette.dat" index 4 matrix with image notitle
