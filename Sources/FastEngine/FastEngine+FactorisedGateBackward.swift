@@ -47,7 +47,12 @@ extension FastEngine {
         let (dKernelShares, dLogits) = kernels.beginFactorisedBackward(shares: parts)
         let perShare = g.o &* t &* g.c, perImage = (g.o &+ g.c) &* t
         var dx = scratchArray(x.count)
-        kernels.withFactors { _, kernelTapMajor, factors in
+        kernels.withFactors { kernel, factors in
+        // K tap-major [O][T][C], once a call.
+        var tapMajor = scratchArray(perShare)
+        for oo in 0..<g.o { for cc in 0..<g.c { for q in 0..<t { tapMajor[(oo &* t &+ q) &* g.c &+ cc] = kernel[(oo &* g.c &+ cc) &* t &+ q] } } }
+        tapMajor.withUnsafeBufferPointer { kb in
+        let kernelTapMajor = kb.baseAddress!
         rows.withUnsafeBufferPointer { rb in
         x.data.withUnsafeBufferPointer { xb in
         dy.data.withUnsafeBufferPointer { db in
@@ -96,6 +101,7 @@ extension FastEngine {
                 }
                 }
             }
+        }
         }
         }
         }

@@ -24,7 +24,7 @@ extension FastEngine {
         let parts = partsFor(work: g.n &* g.o &* f &* rows, units: g.n, threads: threads)
         let blocks = AVX512.openBLASDepthBlocks(rows), perImage = (g.o &+ g.c) &* t
         let y = makeArray(g.n &* g.o &* f) { yp in
-            kernels.withFactors { kernel, _, factors in
+            kernels.withFactors { kernel, factors in
                 // K transposed [K][O], once a call.
                 var kernelT = scratchArray(g.o &* rows)
                 for oo in 0..<g.o { for kk in 0..<rows { kernelT[kk &* g.o &+ oo] = kernel[oo &* rows &+ kk] } }

@@ -55,7 +55,7 @@ public struct FastEngine: Kernels {
     nonisolated(unsafe) public static var sampleKernelWinogradMinimumTiles = 16
 
     /// Per-image-kernel convolutions with factorised gates (`FactorisedSampleKernels`, the
-    /// AW-convolution) on maps of 16 output pixels run their backward fused
+    /// AW-convolution) on maps of 16 or 64 output pixels run their backward fused
     /// (`FastEngine+FactorisedGateBackward.swift`, AVX-512, the unfused path's bits); false keeps
     /// the im2col + GEMM path with `weightGradient` (tests compare the two).
     nonisolated(unsafe) public static var useFactorisedGateBackward = true

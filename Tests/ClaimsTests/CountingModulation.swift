@@ -35,7 +35,7 @@ final class CountingModulation: FactorisedSampleKernels {
     func weightGradient(sample n: Int, share: Int, _ dW: UnsafePointer<Float>, writingKernelInto w: UnsafeMutablePointer<Float>) {
         inner.weightGradient(sample: n, share: share, dW, writingKernelInto: w)
     }
-    func withFactors<R>(_ body: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>) -> R) -> R {
+    func withFactors<R>(_ body: (UnsafePointer<Float>, UnsafePointer<Float>) -> R) -> R {
         factorUses += 1
         return inner.withFactors(body)
     }

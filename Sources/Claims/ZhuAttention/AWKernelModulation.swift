@@ -40,8 +40,6 @@ public final class AWKernelModulation: FactorisedSampleKernels {
     private var shares = 0
     /// The shares hold ∂L/∂K tap-major [O, T, C] (`beginFactorisedBackward`), else [O, C, T].
     private var sharesTapMajor = false
-    /// K [O, T, C], made on the first `withFactors`.
-    private var kernelTapMajor: [Float]?
 
     /// `logits` z [N, O+C, k, k] from the generator, `kernel` K [O, C, k, k].
     /// `engine`, when given, splits the images' exponentials over its threads (each value computed
@@ -152,18 +150,8 @@ public final class AWKernelModulation: FactorisedSampleKernels {
 
     public var isFactorised: Bool { !exact.contains(true) }
 
-    public func withFactors<R>(_ body: (_ kernel: UnsafePointer<Float>, _ kernelTapMajor: UnsafePointer<Float>,
-                                        _ factors: UnsafePointer<Float>) -> R) -> R {
-        if kernelTapMajor == nil {
-            var k = [Float](repeating: 0, count: kernel.count)
-            for oo in 0..<o { for cc in 0..<c { for q in 0..<t { k[(oo * t + q) * c + cc] = kernel[(oo * c + cc) * t + q] } } }
-            kernelTapMajor = k
-        }
-        return kernel.withUnsafeBufferPointer { k in
-            kernelTapMajor!.withUnsafeBufferPointer { kb in
-                negExp.withUnsafeBufferPointer { eb in body(k.baseAddress!, kb.baseAddress!, eb.baseAddress!) }
-            }
-        }
+    public func withFactors<R>(_ body: (_ kernel: UnsafePointer<Float>, _ factors: UnsafePointer<Float>) -> R) -> R {
+        kernel.withUnsafeBufferPointer { k in negExp.withUnsafeBufferPointer { eb in body(k.baseAddress!, eb.baseAddress!) } }
     }
 
     public func beginFactorisedBackward(shares: Int) -> (dKernelShares: UnsafeMutablePointer<Float>,
