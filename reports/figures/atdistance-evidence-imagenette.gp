@@ -23,7 +23,8 @@ do for [fmt in "png svg"] {
          "atdistance-evidence-imagenette.dat" index 0 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" title "kd (2 seeds)", \
          "atdistance-evidence-imagenette.dat" index 1 using 1:($3-$4):($3+$4) with filledcurves fs transparent solid 0.18 noborder lc rgb "#009E73" notitle, \
          "atdistance-evidence-imagenette.dat" index 1 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" title "at (2 seeds)", \
-         "atdistance-evidence-imagenette.dat" index 2 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" title "atkd"
+         "atdistance-evidence-imagenette.dat" index 2 using 1:($3-$4):($3+$4) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
+         "atdistance-evidence-imagenette.dat" index 2 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" title "atkd (2 seeds)"
     set title "stage2" font ",10"
     set ylabel ""
     set key off
@@ -31,7 +32,8 @@ do for [fmt in "png svg"] {
          "atdistance-evidence-imagenette.dat" index 0 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" title "kd (2 seeds)", \
          "atdistance-evidence-imagenette.dat" index 1 using 1:($5-$6):($5+$6) with filledcurves fs transparent solid 0.18 noborder lc rgb "#009E73" notitle, \
          "atdistance-evidence-imagenette.dat" index 1 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" title "at (2 seeds)", \
-         "atdistance-evidence-imagenette.dat" index 2 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" title "atkd"
+         "atdistance-evidence-imagenette.dat" index 2 using 1:($5-$6):($5+$6) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
+         "atdistance-evidence-imagenette.dat" index 2 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" title "atkd (2 seeds)"
     set title "stage3" font ",10"
     set ylabel ""
     set key off
@@ -39,7 +41,8 @@ do for [fmt in "png svg"] {
          "atdistance-evidence-imagenette.dat" index 0 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" title "kd (2 seeds)", \
          "atdistance-evidence-imagenette.dat" index 1 using 1:($7-$8):($7+$8) with filledcurves fs transparent solid 0.18 noborder lc rgb "#009E73" notitle, \
          "atdistance-evidence-imagenette.dat" index 1 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" title "at (2 seeds)", \
-         "atdistance-evidence-imagenette.dat" index 2 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" title "atkd"
+         "atdistance-evidence-imagenette.dat" index 2 using 1:($7-$8):($7+$8) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
+         "atdistance-evidence-imagenette.dat" index 2 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" title "atkd (2 seeds)"
     set title "stage4" font ",10"
     set ylabel ""
     set key off
@@ -47,7 +50,8 @@ do for [fmt in "png svg"] {
          "atdistance-evidence-imagenette.dat" index 0 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" title "kd (2 seeds)", \
          "atdistance-evidence-imagenette.dat" index 1 using 1:($9-$10):($9+$10) with filledcurves fs transparent solid 0.18 noborder lc rgb "#009E73" notitle, \
          "atdistance-evidence-imagenette.dat" index 1 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" title "at (2 seeds)", \
-         "atdistance-evidence-imagenette.dat" index 2 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" title "atkd"
+         "atdistance-evidence-imagenette.dat" index 2 using 1:($9-$10):($9+$10) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
+         "atdistance-evidence-imagenette.dat" index 2 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" title "atkd (2 seeds)"
     
     unset multiplot
     set output

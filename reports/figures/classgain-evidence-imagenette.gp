@@ -23,7 +23,7 @@ do for [fmt in "png svg"] {
     set key outside right
     plot "classgain-evidence-imagenette.dat" using 4:5:6:xtic(2) lc rgb "#E69F00" title "ce (2 seeds, t)", \
          "classgain-evidence-imagenette.dat" using 8:9:10:xtic(2) lc rgb "#009E73" title "at (2 seeds, t)", \
-         "classgain-evidence-imagenette.dat" using 12:13:14:xtic(2) lc rgb "#D55E00" title "atkd (1 seed, Wilson)", \
+         "classgain-evidence-imagenette.dat" using 12:13:14:xtic(2) lc rgb "#D55E00" title "atkd (2 seeds, t)", \
          0 with lines lc rgb "#000000" notitle
     unset multiplot
     set output

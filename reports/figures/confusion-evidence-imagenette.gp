@@ -29,7 +29,7 @@ do for [fmt in "png svg"] {
     plot "confusion-evidence-imagenette.dat" index 2 matrix with image notitle
     set title "at (2 seeds)"
     plot "confusion-evidence-imagenette.dat" index 3 matrix with image notitle
-    set title "atkd (1 seed)"
+    set title "atkd (2 seeds)"
     plot "confusion-evidence-imagenette.dat" index 4 matrix with image notitle
     
     unset multiplot

@@ -29,6 +29,7 @@ do for [fmt in "png svg"] {
          "curves-evidence-imagenette.dat" index 2 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb "#56B4E9" notitle, \
          "curves-evidence-imagenette.dat" index 4 using 1:($2-$3):($2+$3) with filledcurves fs transparent solid 0.18 noborder lc rgb "#009E73" notitle, \
          "curves-evidence-imagenette.dat" index 4 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb "#009E73" notitle, \
+         "curves-evidence-imagenette.dat" index 6 using 1:($2-$3):($2+$3) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
          "curves-evidence-imagenette.dat" index 6 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb "#D55E00" notitle, \
          80.3057 with lines dt 3 lw 1.5 lc rgb "#000000" notitle
     set title "train top-1 (%), under augmentation" font ",10"
@@ -43,6 +44,7 @@ do for [fmt in "png svg"] {
          "curves-evidence-imagenette.dat" index 3 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" notitle, \
          "curves-evidence-imagenette.dat" index 5 using 1:($3-$4):($3+$4) with filledcurves fs transparent solid 0.18 noborder lc rgb "#009E73" notitle, \
          "curves-evidence-imagenette.dat" index 5 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" notitle, \
+         "curves-evidence-imagenette.dat" index 7 using 1:($3-$4):($3+$4) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
          "curves-evidence-imagenette.dat" index 7 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle
     set title "training loss (Σ weight × term)" font ",10"
     set ylabel "loss"
@@ -56,6 +58,7 @@ do for [fmt in "png svg"] {
          "curves-evidence-imagenette.dat" index 3 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" notitle, \
          "curves-evidence-imagenette.dat" index 5 using 1:($5-$6):($5+$6) with filledcurves fs transparent solid 0.18 noborder lc rgb "#009E73" notitle, \
          "curves-evidence-imagenette.dat" index 5 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" notitle, \
+         "curves-evidence-imagenette.dat" index 7 using 1:($5-$6):($5+$6) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
          "curves-evidence-imagenette.dat" index 7 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle
     set title "term at (unweighted)" font ",10"
     set ylabel ""
@@ -65,6 +68,7 @@ do for [fmt in "png svg"] {
     set tmargin at screen 0.4618
     plot "curves-evidence-imagenette.dat" index 5 using 1:($7-$8):($7+$8) with filledcurves fs transparent solid 0.18 noborder lc rgb "#009E73" notitle, \
          "curves-evidence-imagenette.dat" index 5 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" notitle, \
+         "curves-evidence-imagenette.dat" index 7 using 1:($7-$8):($7+$8) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
          "curves-evidence-imagenette.dat" index 7 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle
     set title "term ce (unweighted)" font ",10"
     set ylabel ""
@@ -78,6 +82,7 @@ do for [fmt in "png svg"] {
          "curves-evidence-imagenette.dat" index 3 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" notitle, \
          "curves-evidence-imagenette.dat" index 5 using 1:($9-$10):($9+$10) with filledcurves fs transparent solid 0.18 noborder lc rgb "#009E73" notitle, \
          "curves-evidence-imagenette.dat" index 5 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" notitle, \
+         "curves-evidence-imagenette.dat" index 7 using 1:($9-$10):($9+$10) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
          "curves-evidence-imagenette.dat" index 7 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle
     set title "term kd (unweighted)" font ",10"
     set ylabel ""
@@ -87,6 +92,7 @@ do for [fmt in "png svg"] {
     set tmargin at screen 0.4618
     plot "curves-evidence-imagenette.dat" index 3 using 1:($11-$12):($11+$12) with filledcurves fs transparent solid 0.18 noborder lc rgb "#56B4E9" notitle, \
          "curves-evidence-imagenette.dat" index 3 using 1:11 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" notitle, \
+         "curves-evidence-imagenette.dat" index 7 using 1:($11-$12):($11+$12) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
          "curves-evidence-imagenette.dat" index 7 using 1:11 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle
     unset title
     unset xlabel
@@ -105,7 +111,7 @@ do for [fmt in "png svg"] {
          keyentry with linespoints pt 7 lw 2 lc rgb "#E69F00" title "ce (2 seeds)", \
          keyentry with linespoints pt 7 lw 2 lc rgb "#56B4E9" title "kd (2 seeds)", \
          keyentry with linespoints pt 7 lw 2 lc rgb "#009E73" title "at (2 seeds)", \
-         keyentry with linespoints pt 7 lw 2 lc rgb "#D55E00" title "atkd (1 seed)"
+         keyentry with linespoints pt 7 lw 2 lc rgb "#D55E00" title "atkd (2 seeds)"
     unset multiplot
     set output
 }
