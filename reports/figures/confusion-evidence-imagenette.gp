@@ -23,7 +23,7 @@ do for [fmt in "png svg"] {
     set ytics ("tench" 0, "English springer" 1, "cassette player" 2, "chain saw" 3, "church" 4, "French horn" 5, "garbage truck" 6, "gas pump" 7, "golf ball" 8, "parachute" 9)
     set title "teacher"
     plot "confusion-evidence-imagenette.dat" index 0 matrix with image notitle
-    set title "ce (2 seeds)"
+    set title "ce (3 seeds)"
     plot "confusion-evidence-imagenette.dat" index 1 matrix with image notitle
     set title "kd (2 seeds)"
     plot "confusion-evidence-imagenette.dat" index 2 matrix with image notitle
