@@ -20,7 +20,7 @@ do for [fmt in "png svg"] {
     set title "stage1" font ",10"
     set ylabel "AT distance"
     plot "atdistance-evidence-imagenette.dat" index 0 using 1:($3-$4):($3+$4) with filledcurves fs transparent solid 0.18 noborder lc rgb "#56B4E9" notitle, \
-         "atdistance-evidence-imagenette.dat" index 0 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" title "kd (2 seeds)", \
+         "atdistance-evidence-imagenette.dat" index 0 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" title "kd (3 seeds)", \
          "atdistance-evidence-imagenette.dat" index 1 using 1:($3-$4):($3+$4) with filledcurves fs transparent solid 0.18 noborder lc rgb "#009E73" notitle, \
          "atdistance-evidence-imagenette.dat" index 1 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" title "at (2 seeds)", \
          "atdistance-evidence-imagenette.dat" index 2 using 1:($3-$4):($3+$4) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
@@ -29,7 +29,7 @@ do for [fmt in "png svg"] {
     set ylabel ""
     set key off
     plot "atdistance-evidence-imagenette.dat" index 0 using 1:($5-$6):($5+$6) with filledcurves fs transparent solid 0.18 noborder lc rgb "#56B4E9" notitle, \
-         "atdistance-evidence-imagenette.dat" index 0 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" title "kd (2 seeds)", \
+         "atdistance-evidence-imagenette.dat" index 0 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" title "kd (3 seeds)", \
          "atdistance-evidence-imagenette.dat" index 1 using 1:($5-$6):($5+$6) with filledcurves fs transparent solid 0.18 noborder lc rgb "#009E73" notitle, \
          "atdistance-evidence-imagenette.dat" index 1 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" title "at (2 seeds)", \
          "atdistance-evidence-imagenette.dat" index 2 using 1:($5-$6):($5+$6) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
@@ -38,7 +38,7 @@ do for [fmt in "png svg"] {
     set ylabel ""
     set key off
     plot "atdistance-evidence-imagenette.dat" index 0 using 1:($7-$8):($7+$8) with filledcurves fs transparent solid 0.18 noborder lc rgb "#56B4E9" notitle, \
-         "atdistance-evidence-imagenette.dat" index 0 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" title "kd (2 seeds)", \
+         "atdistance-evidence-imagenette.dat" index 0 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" title "kd (3 seeds)", \
          "atdistance-evidence-imagenette.dat" index 1 using 1:($7-$8):($7+$8) with filledcurves fs transparent solid 0.18 noborder lc rgb "#009E73" notitle, \
          "atdistance-evidence-imagenette.dat" index 1 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" title "at (2 seeds)", \
          "atdistance-evidence-imagenette.dat" index 2 using 1:($7-$8):($7+$8) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
@@ -47,7 +47,7 @@ do for [fmt in "png svg"] {
     set ylabel ""
     set key off
     plot "atdistance-evidence-imagenette.dat" index 0 using 1:($9-$10):($9+$10) with filledcurves fs transparent solid 0.18 noborder lc rgb "#56B4E9" notitle, \
-         "atdistance-evidence-imagenette.dat" index 0 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" title "kd (2 seeds)", \
+         "atdistance-evidence-imagenette.dat" index 0 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#56B4E9" title "kd (3 seeds)", \
          "atdistance-evidence-imagenette.dat" index 1 using 1:($9-$10):($9+$10) with filledcurves fs transparent solid 0.18 noborder lc rgb "#009E73" notitle, \
          "atdistance-evidence-imagenette.dat" index 1 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#009E73" title "at (2 seeds)", \
          "atdistance-evidence-imagenette.dat" index 2 using 1:($9-$10):($9+$10) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \

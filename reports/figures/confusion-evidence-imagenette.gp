@@ -25,7 +25,7 @@ do for [fmt in "png svg"] {
     plot "confusion-evidence-imagenette.dat" index 0 matrix with image notitle
     set title "ce (3 seeds)"
     plot "confusion-evidence-imagenette.dat" index 1 matrix with image notitle
-    set title "kd (2 seeds)"
+    set title "kd (3 seeds)"
     plot "confusion-evidence-imagenette.dat" index 2 matrix with image notitle
     set title "at (2 seeds)"
     plot "confusion-evidence-imagenette.dat" index 3 matrix with image notitle
