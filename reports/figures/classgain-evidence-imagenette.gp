@@ -12,7 +12,7 @@ do for [fmt in "png svg"] {
     }
     reset
     set datafile missing "nan"
-    set yrange [-50:45]
+    set yrange [-20:10]
     set title "evidence-imagenette: per-class top-1 gain over plain KD with 95 % intervals (classes by KD accuracy, hardest first)"
     set style data histograms
     set style histogram errorbars gap 1 lw 1
@@ -22,8 +22,8 @@ do for [fmt in "png svg"] {
     set grid ytics
     set key outside right
     plot "classgain-evidence-imagenette.dat" using 4:5:6:xtic(2) lc rgb "#E69F00" title "ce (3 seeds, t)", \
-         "classgain-evidence-imagenette.dat" using 8:9:10:xtic(2) lc rgb "#009E73" title "at (2 seeds, t)", \
-         "classgain-evidence-imagenette.dat" using 12:13:14:xtic(2) lc rgb "#D55E00" title "atkd (2 seeds, t)", \
+         "classgain-evidence-imagenette.dat" using 8:9:10:xtic(2) lc rgb "#009E73" title "at (3 seeds, t)", \
+         "classgain-evidence-imagenette.dat" using 12:13:14:xtic(2) lc rgb "#D55E00" title "atkd (3 seeds, t)", \
          0 with lines lc rgb "#000000" notitle
     unset multiplot
     set output

@@ -27,9 +27,9 @@ do for [fmt in "png svg"] {
     plot "confusion-evidence-imagenette.dat" index 1 matrix with image notitle
     set title "kd (3 seeds)"
     plot "confusion-evidence-imagenette.dat" index 2 matrix with image notitle
-    set title "at (2 seeds)"
+    set title "at (3 seeds)"
     plot "confusion-evidence-imagenette.dat" index 3 matrix with image notitle
-    set title "atkd (2 seeds)"
+    set title "atkd (3 seeds)"
     plot "confusion-evidence-imagenette.dat" index 4 matrix with image notitle
     
     unset multiplot

@@ -110,8 +110,8 @@ do for [fmt in "png svg"] {
     plot 2 notitle, \
          keyentry with linespoints pt 7 lw 2 lc rgb "#E69F00" title "ce (3 seeds)", \
          keyentry with linespoints pt 7 lw 2 lc rgb "#56B4E9" title "kd (3 seeds)", \
-         keyentry with linespoints pt 7 lw 2 lc rgb "#009E73" title "at (2 seeds)", \
-         keyentry with linespoints pt 7 lw 2 lc rgb "#D55E00" title "atkd (2 seeds)"
+         keyentry with linespoints pt 7 lw 2 lc rgb "#009E73" title "at (3 seeds)", \
+         keyentry with linespoints pt 7 lw 2 lc rgb "#D55E00" title "atkd (3 seeds)"
     unset multiplot
     set output
 }
