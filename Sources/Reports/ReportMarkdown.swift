@@ -65,8 +65,10 @@ public enum ReportMarkdown {
             md += " test per class: \(s.dataset.testPerClass == 0 ? "all" : "\(s.dataset.testPerClass)")); "
             md += "teacher `\(s.teacher.model)`, student `\(s.student.model)` for \(s.student.train.epochs) epochs "
             md += "(batch \(s.student.train.batchSize), lr \(s.student.train.lr)); "
-            md += String(format: "T = %g, kd weight %g, ce weight %g, AT β = %g, p = %g; ",
+            md += String(format: "T = %g, kd weight %g, ce weight %g, AT β = %g, p = %g",
                          s.distill.temperature, s.distill.kdWeight, s.distill.ceWeight, s.distill.atWeight, s.distill.atP)
+            md += s.distill.atReferencePixels > 0
+                ? " (resolution-fair: each tap's term × S/\(s.distill.atReferencePixels), S its H·W); " : "; "
             md += "arms \(s.arms.joined(separator: ", ")); seeds \(s.seeds.map(String.init).joined(separator: ", ")).\n\n"
         } else {
             md += "No readable `spec.json`: arms and seeds are those found on disk.\n\n"
