@@ -4,10 +4,10 @@
 if (strlen(ARG0) > 0) { cd system(sprintf("dirname '%s'", ARG0)) }
 do for [fmt in "png svg"] {
     if (fmt eq "png") {
-        set terminal pngcairo size 1000,780 font "sans,10" noenhanced
+        set terminal pngcairo size 1000,826 font "sans,10" noenhanced
         set output "verdicts.png"
     } else {
-        set terminal svg size 1000,780 font "sans,10" noenhanced background "white"
+        set terminal svg size 1000,826 font "sans,10" noenhanced background "white"
         set output "verdicts.svg"
     }
     reset
@@ -16,7 +16,7 @@ do for [fmt in "png svg"] {
     set grid xtics
     set xlabel "difference in test top-1 (points; mCA for the corruption claim)"
     set ytics nomirror font ",9"
-    set yrange [-0.7:14.7]
+    set yrange [-0.7:15.7]
     set offsets graph 0.05, graph 0.55, 0, 0
     set arrow from 0, graph 0 to 0, graph 1 nohead dt 2 lc rgb "#888888"
     set key off
