@@ -23,7 +23,8 @@ do for [fmt in "png svg"] {
     set rmargin at screen 0.3200
     set bmargin at screen 0.5853
     set tmargin at screen 0.9029
-    plot "curves-evidence-imagenette-beta1000.dat" index 0 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb "#D55E00" notitle, \
+    plot "curves-evidence-imagenette-beta1000.dat" index 0 using 1:($2-$3):($2+$3) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
+         "curves-evidence-imagenette-beta1000.dat" index 0 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb "#D55E00" notitle, \
          80.3057 with lines dt 3 lw 1.5 lc rgb "#000000" notitle
     set title "train top-1 (%), under augmentation" font ",10"
     set ylabel "top-1 (%)"
@@ -31,35 +32,40 @@ do for [fmt in "png svg"] {
     set rmargin at screen 0.6533
     set bmargin at screen 0.5853
     set tmargin at screen 0.9029
-    plot "curves-evidence-imagenette-beta1000.dat" index 1 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle
+    plot "curves-evidence-imagenette-beta1000.dat" index 1 using 1:($3-$4):($3+$4) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
+         "curves-evidence-imagenette-beta1000.dat" index 1 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle
     set title "training loss (Σ weight × term)" font ",10"
     set ylabel "loss"
     set lmargin at screen 0.7283
     set rmargin at screen 0.9867
     set bmargin at screen 0.5853
     set tmargin at screen 0.9029
-    plot "curves-evidence-imagenette-beta1000.dat" index 1 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle
+    plot "curves-evidence-imagenette-beta1000.dat" index 1 using 1:($5-$6):($5+$6) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
+         "curves-evidence-imagenette-beta1000.dat" index 1 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle
     set title "term at (unweighted)" font ",10"
     set ylabel ""
     set lmargin at screen 0.0617
     set rmargin at screen 0.3200
     set bmargin at screen 0.1441
     set tmargin at screen 0.4618
-    plot "curves-evidence-imagenette-beta1000.dat" index 1 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle
+    plot "curves-evidence-imagenette-beta1000.dat" index 1 using 1:($7-$8):($7+$8) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
+         "curves-evidence-imagenette-beta1000.dat" index 1 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle
     set title "term ce (unweighted)" font ",10"
     set ylabel ""
     set lmargin at screen 0.3950
     set rmargin at screen 0.6533
     set bmargin at screen 0.1441
     set tmargin at screen 0.4618
-    plot "curves-evidence-imagenette-beta1000.dat" index 1 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle
+    plot "curves-evidence-imagenette-beta1000.dat" index 1 using 1:($9-$10):($9+$10) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
+         "curves-evidence-imagenette-beta1000.dat" index 1 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle
     set title "term kd (unweighted)" font ",10"
     set ylabel ""
     set lmargin at screen 0.7283
     set rmargin at screen 0.9867
     set bmargin at screen 0.1441
     set tmargin at screen 0.4618
-    plot "curves-evidence-imagenette-beta1000.dat" index 1 using 1:11 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle
+    plot "curves-evidence-imagenette-beta1000.dat" index 1 using 1:($11-$12):($11+$12) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
+         "curves-evidence-imagenette-beta1000.dat" index 1 using 1:11 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" notitle
     unset title
     unset xlabel
     unset ylabel
@@ -74,7 +80,7 @@ do for [fmt in "png svg"] {
     set xrange [0:1]
     set yrange [0:1]
     plot 2 notitle, \
-         keyentry with linespoints pt 7 lw 2 lc rgb "#D55E00" title "atkd (1 seed)"
+         keyentry with linespoints pt 7 lw 2 lc rgb "#D55E00" title "atkd (2 seeds)"
     unset multiplot
     set output
 }
