@@ -65,7 +65,7 @@ do for [fmt in "png svg"] {
          "accuracy.dat" index 3 using 1:($3 + $4):(sprintf("%.2f", $3)) with labels offset 0,0.8 font ",9" notitle, \
          80.3057 with lines dt 2 lw 2 lc rgb "#000000" title "teacher resnet50-w4-awconv-imagenet", \
          74.6582 with lines dt 3 lw 2 lc rgb "#E69F00" title "plain student (ce)"
-    set title "evidence-imagenette-beta1000 (mean ± std over up to 2 seeds)"
+    set title "evidence-imagenette-beta1000 (mean ± std over up to 3 seeds)"
     set style fill solid 0.6 border -1
     set boxwidth 0.6
     set ylabel "test top-1 (%), axis from 65"

@@ -20,22 +20,22 @@ do for [fmt in "png svg"] {
     set title "stage1" font ",10"
     set ylabel "AT distance"
     plot "atdistance-evidence-imagenette-beta1000.dat" index 0 using 1:($3-$4):($3+$4) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
-         "atdistance-evidence-imagenette-beta1000.dat" index 0 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" title "atkd (2 seeds)"
+         "atdistance-evidence-imagenette-beta1000.dat" index 0 using 1:3 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" title "atkd (3 seeds)"
     set title "stage2" font ",10"
     set ylabel ""
     set key off
     plot "atdistance-evidence-imagenette-beta1000.dat" index 0 using 1:($5-$6):($5+$6) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
-         "atdistance-evidence-imagenette-beta1000.dat" index 0 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" title "atkd (2 seeds)"
+         "atdistance-evidence-imagenette-beta1000.dat" index 0 using 1:5 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" title "atkd (3 seeds)"
     set title "stage3" font ",10"
     set ylabel ""
     set key off
     plot "atdistance-evidence-imagenette-beta1000.dat" index 0 using 1:($7-$8):($7+$8) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
-         "atdistance-evidence-imagenette-beta1000.dat" index 0 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" title "atkd (2 seeds)"
+         "atdistance-evidence-imagenette-beta1000.dat" index 0 using 1:7 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" title "atkd (3 seeds)"
     set title "stage4" font ",10"
     set ylabel ""
     set key off
     plot "atdistance-evidence-imagenette-beta1000.dat" index 0 using 1:($9-$10):($9+$10) with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
-         "atdistance-evidence-imagenette-beta1000.dat" index 0 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" title "atkd (2 seeds)"
+         "atdistance-evidence-imagenette-beta1000.dat" index 0 using 1:9 with linespoints pt 7 ps 0.35 lw 1.5 lc rgb "#D55E00" title "atkd (3 seeds)"
     
     unset multiplot
     set output

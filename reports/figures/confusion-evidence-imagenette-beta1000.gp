@@ -23,7 +23,7 @@ do for [fmt in "png svg"] {
     set ytics ("tench" 0, "English springer" 1, "cassette player" 2, "chain saw" 3, "church" 4, "French horn" 5, "garbage truck" 6, "gas pump" 7, "golf ball" 8, "parachute" 9)
     set title "teacher"
     plot "confusion-evidence-imagenette-beta1000.dat" index 0 matrix with image notitle
-    set title "atkd (2 seeds)"
+    set title "atkd (3 seeds)"
     plot "confusion-evidence-imagenette-beta1000.dat" index 1 matrix with image notitle
     
     unset multiplot

@@ -80,7 +80,7 @@ do for [fmt in "png svg"] {
     set xrange [0:1]
     set yrange [0:1]
     plot 2 notitle, \
-         keyentry with linespoints pt 7 lw 2 lc rgb "#D55E00" title "atkd (2 seeds)"
+         keyentry with linespoints pt 7 lw 2 lc rgb "#D55E00" title "atkd (3 seeds)"
     unset multiplot
     set output
 }
