@@ -1,6 +1,9 @@
 // bf16 GEMM for CPUs with AVX512_BF16: inputs rounded to bfloat16, products exact, sums in fp32
-// (the arithmetic of PyTorch's CPU autocast through oneDNN). The building block of the opt-in bf16
-// precision (issue 17 item 4); fp32 `sgemm` stays the default and the reference.
+// (the arithmetic of PyTorch's CPU autocast through oneDNN), on AMX tiles where the CPU has them.
+// The building block of the opt-in bf16 precision (issue 17 item 4); fp32 `sgemm` stays the
+// default and the reference.
+
+import Foundation
 
 import BF16GEMM
 import TensorCore
@@ -9,6 +12,28 @@ import TensorCore
 public enum BFloat16 {
     /// Whether this CPU and OS run the bf16 kernels (AVX512F, AVX512BW, AVX512_BF16, ZMM state).
     public static let available: Bool = atkd_cpu_has_avx512_bf16() != 0
+
+    /// Whether this CPU and OS also run AMX-BF16 tiles (Sapphire Rapids and later; on Linux the
+    /// process asks for the tile state once, here).
+    public static let amxAvailable: Bool = atkd_cpu_has_amx_bf16() != 0
+
+    /// The instruction a bf16 GEMM multiplies with. Both take the same bf16 inputs and sum in fp32;
+    /// their sums run in different orders, so their last bits differ.
+    public enum Kernel: String, CaseIterable, Sendable {
+        /// vdpbf16ps on zmm registers (`atkd_sgemm_bf16`): 16 lanes × 2 products an instruction.
+        case avx512 = "avx512-bf16"
+        /// tdpbf16ps on AMX tiles (`atkd_sgemm_bf16_amx`): 16 × 16 × 32 products an instruction.
+        case amx
+        /// Whether this CPU runs it.
+        public var runs: Bool { self == .amx ? BFloat16.amxAvailable : BFloat16.available }
+    }
+
+    /// The kernel `sgemmBF16` uses: AMX where it runs, else vdpbf16ps; `ATKD_BF16_KERNEL=avx512-bf16`
+    /// (or `amx`) picks one for comparisons, and a kernel this CPU cannot run falls back to the other.
+    public static let kernel: Kernel = {
+        if let name = ProcessInfo.processInfo.environment["ATKD_BF16_KERNEL"], let k = Kernel(rawValue: name), k.runs { return k }
+        return amxAvailable ? .amx : .avx512
+    }()
 
     /// x rounded to the nearest bfloat16 (ties to even; subnormals to ±0, as the hardware), as Float.
     @inlinable public static func rounded(_ x: Float) -> Float {
@@ -28,12 +53,21 @@ public enum BFloat16 {
 
 /// C[M,N] = α · bf16(op(A))[M,K] · bf16(op(B))[K,N] + β · C, row-major, the arguments of `sgemm`.
 /// Single-threaded. Only where `BFloat16.available` (a precondition: callers check and say so).
-public func sgemmBF16(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
+/// `kernel` picks the instruction (default `BFloat16.kernel`; it must run on this CPU).
+public func sgemmBF16(kernel: BFloat16.Kernel = BFloat16.kernel, transA: Bool = false, transB: Bool = false,
+                      m: Int, n: Int, k: Int,
                       alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
                       b: UnsafePointer<Float>, ldb: Int,
                       beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
     precondition(BFloat16.available, "sgemmBF16: this CPU has no AVX512_BF16")
     precondition(lda >= (transA ? m : k) && ldb >= (transB ? k : n) && ldc >= n, "sgemmBF16: leading dimension too small")
-    atkd_sgemm_bf16(transA ? 1 : 0, transB ? 1 : 0, Int32(m), Int32(n), Int32(k), alpha,
-                    a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    precondition(kernel.runs, "sgemmBF16: this CPU cannot run the \(kernel.rawValue) kernel")
+    switch kernel {
+    case .avx512:
+        atkd_sgemm_bf16(transA ? 1 : 0, transB ? 1 : 0, Int32(m), Int32(n), Int32(k), alpha,
+                        a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    case .amx:
+        atkd_sgemm_bf16_amx(transA ? 1 : 0, transB ? 1 : 0, Int32(m), Int32(n), Int32(k), alpha,
+                            a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
 }

@@ -17,7 +17,7 @@ extension FastEngine {
             return depthwiseConv2d(Self.productInput(x), weight: Self.productInput(weight), bias: bias, g)
         case .winograd:
             var out = Tensor(shape: [g.n, g.o, g.oh, g.ow],
-                             data: winogradConv3x3(Self.productInput(x), weight: Self.productInput(weight), g))
+                             data: winogradConv3x3(Self.winogradInput(x), weight: Self.winogradInput(weight), g))
             if let bias { addChannelBias(&out, bias) }
             return out
         case .direct:
@@ -119,7 +119,7 @@ extension FastEngine {
             return (grads.x, grads.weight, hasBias ? channelSums(dy) : nil)
         }
         if Self.useWinograd3x3 && Winograd4x4.applies(g) {
-            let (xr, wr, dyr) = (Self.productInput(x), Self.productInput(weight), Self.productInput(dy))
+            let (xr, wr, dyr) = (Self.winogradInput(x), Self.winogradInput(weight), Self.winogradInput(dy))
             let dx = inputGradient ? Tensor(shape: x.shape, data: winogradConv3x3InputGradient(dyr, weight: wr, g)) : nil
             return (dx, Tensor(shape: weight.shape, data: winogradConv3x3WeightGradient(xr, dy: dyr, g)),
                     hasBias ? channelSums(dy) : nil)

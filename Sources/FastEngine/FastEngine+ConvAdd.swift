@@ -32,7 +32,7 @@ extension FastEngine {
                     addActivated(UnsafePointer(p), rp + index &* hw, p, hw, nil)
                 }.data
             case .winograd:
-                return winogradConv3x3(Self.productInput(x), weight: Self.productInput(weight), g) { addShortcut($0, $1, $2) }
+                return winogradConv3x3(Self.winogradInput(x), weight: Self.winogradInput(weight), g) { addShortcut($0, $1, $2) }
             default:
                 return gemmConv2d(x, weight: weight, g) { addShortcut($0, $1, 1) }
             }

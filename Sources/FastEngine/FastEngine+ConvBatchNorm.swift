@@ -78,7 +78,7 @@ extension FastEngine {
                     }.data
                 }
                 if path == .winograd {
-                    return winogradConv3x3(Self.productInput(x), weight: Self.productInput(weight), g) { normalise($0, $1, $2) }
+                    return winogradConv3x3(Self.winogradInput(x), weight: Self.winogradInput(weight), g) { normalise($0, $1, $2) }
                 }
                 return gemmConv2d(x, weight: weight, g) { normalise($0, $1, 1) }
                 }

@@ -180,12 +180,14 @@ extension FastEngine {
     /// [first, first + count) of y, on the thread that wrote them, while they are in cache.
     func winogradConv3x3(_ x: Tensor, weight: Tensor, _ g: ConvGeometry,
                          epilogue: ((UnsafeMutablePointer<Float>, Int, Int) -> Void)? = nil) -> [Float] {
+        if Self.usesAMXConv3x3 { return amxConv3x3(x, weight: weight, g, epilogue: epilogue) }
         let kernels = weight.data.withUnsafeBufferPointer { WinogradKernels.forward($0.baseAddress!, o: g.o, c: g.c, threads: threads) }
         return winogradImages(x.data, n: g.n, h: g.h, w: g.w, kernels: kernels, epilogue: epilogue)
     }
 
     /// dx of a conv `Winograd4x4.applies` to: conv(dy, W′), W′[c, o] = W[o, c] turned 180°.
     func winogradConv3x3InputGradient(_ dy: Tensor, weight: Tensor, _ g: ConvGeometry) -> [Float] {
+        if Self.usesAMXConv3x3 { return amxConv3x3InputGradient(dy, weight: weight, g) }
         let kernels = weight.data.withUnsafeBufferPointer {
             WinogradKernels.inputGradient($0.baseAddress!, o: g.o, c: g.c, threads: threads)
         }

@@ -13,6 +13,7 @@ extension FastEngine {
     /// dW of a conv `Winograd4x4.applies` to. Each thread part sums its images into its own dU
     /// `[36][cPad][kPad]`; parts are added in order.
     func winogradConv3x3WeightGradient(_ x: Tensor, dy: Tensor, _ g: ConvGeometry) -> [Float] {
+        if Self.usesAMXConv3x3 { return amxConv3x3WeightGradient(x, dy: dy, g) }
         let n = g.n, c = g.c, o = g.o, h = g.h, w = g.w
         // Input channels padded to 8 (blocks of the products), output channels to 16 (lanes).
         let kPad = (o + 15) / 16 * 16, cPad = (c + 7) / 8 * 8

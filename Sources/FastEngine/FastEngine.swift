@@ -25,8 +25,12 @@ public struct FastEngine: Kernels {
         self.threads = threads
     }
 
-    /// `fast`, or `fast-bf16` in bf16 precision (so run fingerprints and provenance tell them apart).
-    public var name: String { Self.precision == .bf16 ? "fast-bf16" : "fast" }
+    /// `fast`, or `fast-bf16` in bf16 precision, `fast-bf16-amx` where its GEMMs run on AMX tiles
+    /// (so run fingerprints and provenance tell them apart: their sums differ in the last bits).
+    public var name: String {
+        guard Self.precision == .bf16 else { return "fast" }
+        return BFloat16.kernel == .amx ? "fast-bf16-amx" : "fast-bf16"
+    }
 
     /// 3×3 stride-1 convolutions with W % 8 = 0 run the direct kernel (`DirectConv3x3`) instead
     /// of im2col + GEMM (forward and input gradient); false forces the GEMM path everywhere

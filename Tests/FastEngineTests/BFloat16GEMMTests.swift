@@ -2,6 +2,7 @@
 // inputs (bf16 × bf16 is exact in fp32, so only the fp32 sums differ), and the rounding itself
 // against hand-worked bit patterns.
 
+import Foundation
 import XCTest
 import FastEngine
 import TensorCore
@@ -23,39 +24,45 @@ final class BFloat16GEMMTests: XCTestCase {
     }
 
     /// Shapes around the 12 × 32 micro-tile, the 96-row and 1,024-column blocks and the 384-deep
-    /// k block, odd K, transposes, α, β and leading dimensions larger than the matrices.
+    /// k block (vdpbf16ps), the 16 × 16 tiles, 32 × 32 blocks and 2,048-deep k block (AMX), odd K,
+    /// transposes, α, β and leading dimensions larger than the matrices — for every kernel this CPU runs.
     func testMatchesTheRoundedProductWithinFp32Sums() throws {
         try XCTSkipUnless(BFloat16.available, "this CPU has no AVX512_BF16 (the kernel cannot run here)")
         let cases: [(m: Int, n: Int, k: Int, tA: Bool, tB: Bool, alpha: Float, beta: Float, pad: Int)] = [
             (1, 1, 1, false, false, 1, 0, 0), (12, 32, 2, false, false, 1, 0, 0), (13, 33, 3, false, false, 1, 0, 0),
             (7, 5, 9, true, false, 1, 0, 3), (64, 100, 17, false, true, 0.5, 1, 0), (97, 70, 385, true, true, 1, -2, 1),
             (25, 1030, 64, false, false, 1, 0.25, 5), (128, 64, 800, false, true, 2, 0, 0), (3, 200, 1, true, true, 1, 1, 2),
+            (32, 32, 32, false, false, 1, 1, 0), (48, 16, 64, false, true, 1, 0, 3), (17, 47, 4_133, false, true, 1, 0.5, 1),
+            (33, 20, 2_049, true, false, -1, 0, 0),
         ]
-        var rng = SeededRNG(seed: 17)
-        for t in cases {
-            let rowsA = t.tA ? t.k : t.m, colsA = (t.tA ? t.m : t.k) + t.pad
-            let rowsB = t.tB ? t.n : t.k, colsB = (t.tB ? t.k : t.n) + t.pad, ldc = t.n + t.pad
-            let a = (0..<rowsA * colsA).map { _ in rng.normal() }, b = (0..<rowsB * colsB).map { _ in rng.normal() }
-            let c0 = (0..<t.m * ldc).map { _ in rng.normal() }
-            var c = c0
-            a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
-                sgemmBF16(transA: t.tA, transB: t.tB, m: t.m, n: t.n, k: t.k, alpha: t.alpha, a: ap.baseAddress!, lda: colsA,
-                          b: bp.baseAddress!, ldb: colsB, beta: t.beta, c: cp.baseAddress!, ldc: ldc)
-            } } }
-            for i in 0..<t.m {
-                for j in 0..<ldc {
-                    let got = c[i * ldc + j]
-                    guard j < t.n else { XCTAssertEqual(got, c0[i * ldc + j], "\(t): padding column written"); continue }
-                    var exact = 0.0, magnitude = 0.0
-                    for p in 0..<t.k {
-                        let x = Double(BFloat16.rounded(t.tA ? a[p * colsA + i] : a[i * colsA + p]))
-                        let y = Double(BFloat16.rounded(t.tB ? b[j * colsB + p] : b[p * colsB + j]))
-                        exact += x * y; magnitude += abs(x * y)
+        let kernels = BFloat16.Kernel.allCases.filter(\.runs)
+        for kernel in kernels {
+            var rng = SeededRNG(seed: 17)
+            for t in cases {
+                let rowsA = t.tA ? t.k : t.m, colsA = (t.tA ? t.m : t.k) + t.pad
+                let rowsB = t.tB ? t.n : t.k, colsB = (t.tB ? t.k : t.n) + t.pad, ldc = t.n + t.pad
+                let a = (0..<rowsA * colsA).map { _ in rng.normal() }, b = (0..<rowsB * colsB).map { _ in rng.normal() }
+                let c0 = (0..<t.m * ldc).map { _ in rng.normal() }
+                var c = c0
+                a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+                    sgemmBF16(kernel: kernel, transA: t.tA, transB: t.tB, m: t.m, n: t.n, k: t.k, alpha: t.alpha, a: ap.baseAddress!, lda: colsA,
+                              b: bp.baseAddress!, ldb: colsB, beta: t.beta, c: cp.baseAddress!, ldc: ldc)
+                } } }
+                for i in 0..<t.m {
+                    for j in 0..<ldc {
+                        let got = c[i * ldc + j]
+                        guard j < t.n else { XCTAssertEqual(got, c0[i * ldc + j], "\(kernel) \(t): padding column written"); continue }
+                        var exact = 0.0, magnitude = 0.0
+                        for p in 0..<t.k {
+                            let x = Double(BFloat16.rounded(t.tA ? a[p * colsA + i] : a[i * colsA + p]))
+                            let y = Double(BFloat16.rounded(t.tB ? b[j * colsB + p] : b[p * colsB + j]))
+                            exact += x * y; magnitude += abs(x * y)
+                        }
+                        let want = Double(t.alpha) * exact + Double(t.beta) * Double(c0[i * ldc + j])
+                        // fp32 sums of k exact products: |error| ≤ k·2⁻²⁴·Σ|x·y| (plus the α, β roundings).
+                        let bound = (Double(t.k) + 4) * 0x1p-24 * (abs(Double(t.alpha)) * magnitude + abs(Double(t.beta * c0[i * ldc + j])))
+                        XCTAssertLessThanOrEqual(abs(Double(got) - want), bound, "\(kernel) \(t) at [\(i), \(j)]")
                     }
-                    let want = Double(t.alpha) * exact + Double(t.beta) * Double(c0[i * ldc + j])
-                    // fp32 sums of k exact products: |error| ≤ k·2⁻²⁴·Σ|x·y| (plus the α, β roundings).
-                    let bound = (Double(t.k) + 4) * 0x1p-24 * (abs(Double(t.alpha)) * magnitude + abs(Double(t.beta * c0[i * ldc + j])))
-                    XCTAssertLessThanOrEqual(abs(Double(got) - want), bound, "\(t) at [\(i), \(j)]")
                 }
             }
         }
@@ -83,5 +90,30 @@ final class BFloat16GEMMTests: XCTestCase {
             }
         }
         XCTAssertGreaterThan(worst, 1e-5, "no rounding seen: the inputs were not rounded to bf16")
+    }
+
+    /// Where the CPU has AMX tiles, bf16 GEMMs use them (unless `ATKD_BF16_KERNEL` picks the other);
+    /// the AMX kernel and vdpbf16ps agree within fp32 sums on one product and differ in the last bits.
+    func testAMXIsTheDefaultWhereItRunsAndAgreesWithVdpbf16ps() throws {
+        try XCTSkipUnless(BFloat16.amxAvailable, "this CPU has no AMX-BF16 tiles")
+        if ProcessInfo.processInfo.environment["ATKD_BF16_KERNEL"] == nil { XCTAssertEqual(BFloat16.kernel, .amx) }
+        let (m, n, k) = (64, 96, 576)
+        var rng = SeededRNG(seed: 5)
+        let a = (0..<m * k).map { _ in rng.normal() }, b = (0..<k * n).map { _ in rng.normal() }
+        func product(_ kernel: BFloat16.Kernel) -> [Float] {
+            var c = [Float](repeating: .nan, count: m * n)
+            a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+                sgemmBF16(kernel: kernel, m: m, n: n, k: k, a: ap.baseAddress!, lda: k, b: bp.baseAddress!, ldb: n,
+                          beta: 0, c: cp.baseAddress!, ldc: n)
+            } } }
+            return c
+        }
+        let (tiles, vectors) = (product(.amx), product(.avx512))
+        var differing = 0
+        for i in 0..<(m * n) {
+            XCTAssertEqual(tiles[i], vectors[i], accuracy: 1e-4 * max(1, abs(vectors[i])), "[\(i)]")
+            if tiles[i] != vectors[i] { differing += 1 }
+        }
+        XCTAssertGreaterThan(differing, 0, "identical bits: the AMX kernel did not run")
     }
 }

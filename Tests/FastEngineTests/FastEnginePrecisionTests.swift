@@ -77,6 +77,33 @@ final class FastEnginePrecisionTests: FastEngineTestCase {
         }
     }
 
+    /// On AMX the Winograd path's layers (3 × 3, stride 1, pad 1) are direct convolutions on tiles with
+    /// fp32 sums: the reference on rounded inputs at fp32-sum tolerance (1e-4, not Winograd's 1e-3),
+    /// forward, fused with the shortcut sum, dx and dW, on awkward sizes (channel pairs that are not
+    /// whole tiles, odd channels, output rows past a 16-row tile, planes narrower than a tile, one
+    /// 16-lane block across several rows) and at 1 and 2 threads.
+    func testAMXConvolutionsAreTheReferenceOnRoundedInputs() throws {
+        try XCTSkipUnless(BFloat16.kernel == .amx, "bf16 GEMMs do not run on AMX tiles here")
+        let config = ConvConfig(stride: 1, padding: 1)
+        for (i, (n, c, o, h, w)) in [(2, 16, 16, 32, 32), (3, 5, 17, 9, 7), (2, 33, 40, 4, 4), (1, 64, 64, 8, 8),
+                                     (2, 6, 4, 3, 11)].enumerated() {
+            let x = randn([n, c, h, w], seed: 800 + UInt64(i)), wt = randn([o, c, 3, 3], seed: 810 + UInt64(i), std: 0.5)
+            let y = ref.conv2d(r(x), weight: r(wt), bias: nil, config)
+            let dy = randn(y.shape, seed: 820 + UInt64(i)), residual = randn(y.shape, seed: 830 + UInt64(i))
+            let grads = ref.conv2dBackward(r(x), weight: r(wt), hasBias: false, config, dy: r(dy))
+            for fast in fastEngines {
+                let tag = "\(n)×\(c)→\(o) \(h)×\(w) threads \(fast.threads)"
+                let got = fast.conv2d(x, weight: wt, bias: nil, config)
+                assertClose(got, y, rtol: 1e-4, atol: 1e-4, "y \(tag)")
+                assertClose(fast.conv2dAdd(x, weight: wt, bias: nil, config, residual: residual), ref.add(y, residual),
+                            rtol: 1e-4, atol: 1e-4, "y + residual \(tag)")
+                let g = fast.conv2dBackward(x, weight: wt, hasBias: false, config, dy: dy)
+                assertClose(g.x, grads.x, rtol: 1e-4, atol: 1e-4, "dx \(tag)")
+                assertClose(g.weight, grads.weight, rtol: 1e-4, atol: 1e-4, "dw \(tag)")
+            }
+        }
+    }
+
     func testLinearIsTheReferenceOnRoundedInputs() {
         let x = randn([37, 70], seed: 1), w = randn([19, 70], seed: 2), b = randn([19], seed: 3)
         let dy = randn([37, 19], seed: 4)

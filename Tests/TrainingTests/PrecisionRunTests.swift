@@ -60,17 +60,18 @@ final class PrecisionRunTests: XCTestCase {
         XCTAssertGreaterThan(first / last, 10, "loss \(first) → \(last)")
     }
 
-    /// A bf16 run trains (finite loss, above chance on the synthetic task), records `fast-bf16` as its
+    /// A bf16 run trains (finite loss, above chance on the synthetic task), records `fast-bf16` (`fast-bf16-amx` on AMX) as its
     /// engine, and its folder is refused to an fp32 run (and the other way round), naming the engine.
     func testBF16RunTrainsAndIsItsOwnRun() throws {
         try XCTSkipUnless(BFloat16.available, "this CPU has no AVX512_BF16")
         let bf16 = try Session.makeEngine("fast", threads: 1, precision: .bf16)
-        XCTAssertEqual(bf16.name, "fast-bf16")
+        let bf16Name = bf16.name    // read now: the precision is process-wide, and the fp32 engine below resets it
+        XCTAssertEqual(bf16Name, BFloat16.kernel == .amx ? "fast-bf16-amx" : "fast-bf16")
         let summary = try makeRun(bf16).run(resume: false)
         XCTAssert(summary.final.nll.isFinite)
-        XCTAssertEqual(try RunFingerprint.load(directory: "\(root)/ce-seed1")?.components["engine"], "fast-bf16")
+        XCTAssertEqual(try RunFingerprint.load(directory: "\(root)/ce-seed1")?.components["engine"], bf16Name)
         let fp32 = Session.makeEngine("fast", threads: 1)
         XCTAssertEqual(fp32.name, "fast")
-        XCTAssertThrowsError(try makeRun(fp32).run(resume: true)) { XCTAssert("\($0)".contains("engine: fast-bf16 → fast"), "\($0)") }
+        XCTAssertThrowsError(try makeRun(fp32).run(resume: true)) { XCTAssert("\($0)".contains("engine: \(bf16Name) → fast"), "\($0)") }
     }
 }

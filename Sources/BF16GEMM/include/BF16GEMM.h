@@ -24,4 +24,36 @@ void atkd_sgemm_bf16(int transA, int transB, int m, int n, int k, float alpha,
                      const float *a, int lda, const float *b, int ldb,
                      float beta, float *c, int ldc);
 
+/// 1 when this CPU and OS run AMX-BF16 tiles and the packing's AVX512_BF16 (CPUID leaf 7, XCR0 tile
+/// state) and, on Linux, the process was granted the tile state (arch_prctl ARCH_REQ_XCOMP_PERM,
+/// requested here). Else 0.
+int atkd_cpu_has_amx_bf16(void);
+
+/// atkd_sgemm_bf16 on AMX tiles (tdpbf16ps): same arguments, same rounding of the inputs, fp32
+/// sums in the tiles' order. Single-threaded; call only where atkd_cpu_has_amx_bf16() is 1.
+void atkd_sgemm_bf16_amx(int transA, int transB, int m, int n, int k, float alpha,
+                         const float *a, int lda, const float *b, int ldb,
+                         float beta, float *c, int ldc);
+
+// 3 × 3, stride 1, pad 1 convolutions on AMX tiles (AMXConv3x3.c), one image a call, bf16 inputs
+// and fp32 sums. Call only where atkd_cpu_has_amx_bf16() is 1.
+
+/// Words of the packed weights for `m` output rows and `k` input channels.
+long atkd_amx_conv3x3_weight_words(int m, int k);
+
+/// Channel pairs in one tile (the largest divisor of ⌈k/2⌉ that is ≤ 16).
+int atkd_amx_conv3x3_pairs_per_block(int channels);
+
+/// Packs W [O, C, 3, 3] (fp32) as bf16 weight tiles: for the forward (transposed = 0: m = O rows,
+/// k = C) or the input gradient (transposed = 1: m = C rows, k = O, kernel turned 180°).
+void atkd_amx_conv3x3_pack_weights(const float *w, int o, int c, int transposed, uint32_t *out);
+
+/// y[m, H, W] = Σ_k Σ_{ky,kx} A[m, k, ky, kx] · bf16(x)[k, y + ky − 1, x + kx − 1] for one image
+/// (x [k, H, W], zero outside), A the packed weights; y is written, not accumulated.
+void atkd_amx_conv3x3(const float *x, int k, int h, int w, const uint32_t *weights, int m, float *y);
+
+/// acc[ky·3 + kx][c][o] += Σ_{y,x} bf16(dy)[o, y, x] · bf16(x)[c, y + ky − 1, x + kx − 1] for one
+/// image; acc is [9][⌈C/16⌉·16][⌈O/16⌉·16] fp32.
+void atkd_amx_conv3x3_weight_gradient(const float *x, const float *dy, int c, int o, int h, int w, float *acc);
+
 #endif

@@ -1,0 +1,225 @@
+// 3 × 3, stride 1, pad 1 convolution on AMX tiles (bf16 inputs, fp32 sums), image by image, with
+// no im2col: B tiles are loaded straight from the input's padded bf16 planes.
+// M output rows (channels), K input channels, H, W the plane; Wp = W + 2, Q = H·Wp.
+//
+// Outputs are computed on the padded-width grid q = oy·Wp + ox (ox ≥ W are junk columns, never
+// stored): then tap (ky, kx) reads the padded input at q + ky·Wp + kx, contiguous for 16
+// consecutive q whatever the row breaks. The input is stored as planes of pair words, one per
+// channel pair, pair(x[2p], x[2p+1]) at each padded position, so 16 q × kpb channel pairs are one
+// tileloadd with the plane size as row stride: B[p][q] for A[m][p] (weights, packed once).
+// The weight gradient runs the other way round: A = x pair planes along q (rows = channels), B = dy
+// transposed to [q pair][o], so one C tile accumulates 16 × 16 (c, o) of one tap over the image.
+#include "BF16GEMM.h"
+#include "BF16Pairs.h"
+#include <stdlib.h>
+#include <string.h>
+
+#define AMX_TARGET __attribute__((target("avx512f,avx512bw,avx512bf16,amx-tile,amx-bf16")))
+
+typedef struct { uint8_t palette, startRow, reserved[14]; uint16_t bytesPerRow[16]; uint8_t rows[16]; } TileConfig;
+
+/// Channel pairs per tile: the largest divisor of `pairs` that is ≤ 16 (whole blocks, no masking).
+int atkd_amx_conv3x3_pairs_per_block(int channels) {
+    int pairs = (channels + 1) / 2;
+    for (int d = 16; d > 1; d--) if (pairs % d == 0) return d;
+    return 1;
+}
+
+long atkd_amx_conv3x3_weight_words(int m, int k) {
+    return (long)(m + 15) / 16 * 9 * ((k + 1) / 2) * 16;
+}
+
+void atkd_amx_conv3x3_pack_weights(const float *w, int o, int c, int transposed, uint32_t *out) {
+    int m = transposed ? c : o, k = transposed ? o : c;
+    int kpb = atkd_amx_conv3x3_pairs_per_block(k), blocks = (k + 1) / 2 / kpb, tiles = (m + 15) / 16;
+    for (int mt = 0; mt < tiles; mt++)
+        for (int tap = 0; tap < 9; tap++)
+            for (int kb = 0; kb < blocks; kb++) {
+                uint32_t *tile = out + ((long)(mt * 9 + tap) * blocks + kb) * 16 * kpb;
+                for (int r = 0; r < 16; r++)
+                    for (int j = 0; j < kpb; j++) {
+                        int row = mt * 16 + r, pair = kb * kpb + j;
+                        uint32_t word = 0;
+                        for (int half = 0; half < 2; half++) {
+                            int ch = 2 * pair + half;
+                            if (row >= m || ch >= k) continue;
+                            float v = transposed ? w[((long)ch * c + row) * 9 + 8 - tap] : w[((long)row * c + ch) * 9 + tap];
+                            word |= (uint32_t)atkd_bf16_from_float(v) << (16 * half);
+                        }
+                        tile[r * kpb + j] = word;
+                    }
+            }
+}
+
+static __thread uint32_t *scratch;
+static __thread size_t scratchWords;
+static uint32_t *scratchOf(size_t words) {
+    if (words > scratchWords) {
+        free(scratch);
+        size_t bytes = (words * sizeof(uint32_t) + 63) / 64 * 64;
+        scratch = aligned_alloc(64, bytes);
+        scratchWords = scratch ? bytes / sizeof(uint32_t) : 0;
+        if (!scratch) abort();
+    }
+    return scratch;
+}
+
+/// Words of one padded pair plane: (H + 2)·Wp and a margin for the last blocks' reads, 16-aligned.
+static long pairPlaneWords(int h, int w) { return ((long)(h + 2) * (w + 2) + 64 + 15) / 16 * 16; }
+
+AMX_TARGET void atkd_amx_conv3x3(const float *x, int k, int h, int w, const uint32_t *weights, int m, float *y) {
+    int wp = w + 2, q = h * wp, pairs = (k + 1) / 2;
+    int kpb = atkd_amx_conv3x3_pairs_per_block(k), blocks = pairs / kpb, tiles = (m + 15) / 16;
+    long plane = pairPlaneWords(h, w), hw = (long)h * w;
+    long wideWords = (long)(tiles * 16) * ((q + 63) / 64 * 64);
+    uint32_t *planes = scratchOf((size_t)pairs * (size_t)plane + (size_t)wideWords);
+    memset(planes, 0, sizeof(uint32_t) * (size_t)pairs * (size_t)plane);
+    for (int p = 0; p < pairs; p++) {
+        const float *lo = x + (long)(2 * p) * hw, *hi = 2 * p + 1 < k ? lo + hw : 0;
+        for (int r = 0; r < h; r++)
+            pairsInterleaved(lo + (long)r * w, hi ? hi + (long)r * w : 0, w, planes + p * plane + (long)(r + 1) * wp + 1, w);
+    }
+    TileConfig config;
+    memset(&config, 0, sizeof config);
+    config.palette = 1;
+    // One 16-row weight tile (m ≤ 16): 1 × 4 C tiles along q, A in tile 4, B in 5–7 (5 twice), so
+    // four accumulation chains hide tdpbf16ps' latency; else 2 × 2: A in 4–5, B in 6–7.
+    int single = tiles == 1, aTiles = single ? 1 : 2;
+    for (int t = 0; t < 4; t++) { config.bytesPerRow[t] = 64; config.rows[t] = 16; }
+    for (int t = 4; t < 4 + aTiles; t++) { config.bytesPerRow[t] = (uint16_t)(4 * kpb); config.rows[t] = 16; }
+    for (int t = 4 + aTiles; t < 8; t++) { config.bytesPerRow[t] = 64; config.rows[t] = (uint8_t)kpb; }
+    _tile_loadconfig(&config);
+    // Outputs on the padded-width grid, tiles stored straight into it, then compacted row by row.
+    long wide = (long)(q + 63) / 64 * 64;
+    float *out = (float *)(planes + (size_t)pairs * (size_t)plane);
+    long aStride = (long)9 * blocks * 16 * kpb;             // words from one 16-row tile of weights to the next
+    if (single) {
+        for (int q0 = 0; q0 < q; q0 += 64) {
+            int live1 = q0 + 16 < q, live2 = q0 + 32 < q, live3 = q0 + 48 < q;
+            _tile_zero(0); _tile_zero(1); _tile_zero(2); _tile_zero(3);
+            for (int tap = 0; tap < 9; tap++) {
+                long shift = (long)(tap / 3) * wp + tap % 3;
+                const uint32_t *a0 = weights + (long)tap * blocks * 16 * kpb;
+                for (int kb = 0; kb < blocks; kb++) {
+                    const uint32_t *b = planes + (long)kb * kpb * plane + q0 + shift;
+                    _tile_loadd(4, a0 + (long)kb * 16 * kpb, 4 * kpb);
+                    _tile_loadd(5, b, plane * 4);
+                    _tile_dpbf16ps(0, 4, 5);
+                    if (live1) { _tile_loadd(6, b + 16, plane * 4); _tile_dpbf16ps(1, 4, 6); }
+                    if (live2) { _tile_loadd(7, b + 32, plane * 4); _tile_dpbf16ps(2, 4, 7); }
+                    if (live3) { _tile_loadd(5, b + 48, plane * 4); _tile_dpbf16ps(3, 4, 5); }
+                }
+            }
+            _tile_stored(0, out + q0, wide * 4);
+            if (live1) _tile_stored(1, out + q0 + 16, wide * 4);
+            if (live2) _tile_stored(2, out + q0 + 32, wide * 4);
+            if (live3) _tile_stored(3, out + q0 + 48, wide * 4);
+        }
+    } else {
+        for (int q0 = 0; q0 < q; q0 += 32) {
+            int second = q0 + 16 < q;
+            for (int mt = 0; mt < tiles; mt += 2) {
+                int two = mt + 1 < tiles;
+                _tile_zero(0); _tile_zero(1); _tile_zero(2); _tile_zero(3);
+                for (int tap = 0; tap < 9; tap++) {
+                    long shift = (long)(tap / 3) * wp + tap % 3;
+                    const uint32_t *a0 = weights + mt * aStride + (long)tap * blocks * 16 * kpb;
+                    for (int kb = 0; kb < blocks; kb++) {
+                        const uint32_t *b = planes + (long)kb * kpb * plane + q0 + shift;
+                        _tile_loadd(4, a0 + (long)kb * 16 * kpb, 4 * kpb);
+                        _tile_loadd(6, b, plane * 4);
+                        _tile_dpbf16ps(0, 4, 6);
+                        if (second) { _tile_loadd(7, b + 16, plane * 4); _tile_dpbf16ps(1, 4, 7); }
+                        if (two) {
+                            _tile_loadd(5, a0 + aStride + (long)kb * 16 * kpb, 4 * kpb);
+                            _tile_dpbf16ps(2, 5, 6);
+                            if (second) _tile_dpbf16ps(3, 5, 7);
+                        }
+                    }
+                }
+                float *o0 = out + (long)mt * 16 * wide + q0;
+                _tile_stored(0, o0, wide * 4);
+                if (second) _tile_stored(1, o0 + 16, wide * 4);
+                if (two) { _tile_stored(2, o0 + 16 * wide, wide * 4); if (second) _tile_stored(3, o0 + 16 * wide + 16, wide * 4); }
+            }
+        }
+    }
+    for (int r = 0; r < m; r++)
+        for (int oy = 0; oy < h; oy++) memcpy(y + r * hw + (long)oy * w, out + r * wide + (long)oy * wp, sizeof(float) * (size_t)w);
+    _tile_release();
+}
+
+/// 16 × 16 words: out[j·ldo + i] = in[i·ldi + j] (one gather a row of out).
+AMX_TARGET static void transpose16(const uint32_t *in, int ldi, uint32_t *out, long ldo) {
+    __m512i rowsOfIn = _mm512_mullo_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+                                          _mm512_set1_epi32(ldi));
+    for (int j = 0; j < 16; j++)
+        _mm512_storeu_si512(out + (long)j * ldo, _mm512_i32gather_epi32(rowsOfIn, (const int *)(in + j), 4));
+}
+
+AMX_TARGET void atkd_amx_conv3x3_weight_gradient(const float *x, const float *dy, int c, int o, int h, int w, float *acc) {
+    int wp = w + 2, q = h * wp, blocks = (q + 31) / 32, cPad = (c + 15) / 16 * 16, oPad = (o + 15) / 16 * 16;
+    long plane = (long)(h + 2) * wp, hw = (long)h * w;
+    long rowWords = (plane + 64) / 2 / 16 * 16 + 16;        // pair words of one channel and parity
+    int qLong = blocks * 32, qpairs = blocks * 16;
+    // Scratch: x's pair rows for both parities [2][cPad][rowWords]; dy transposed [qpairs][oPad];
+    // dy's pair rows [oPad][qpairs]; one padded fp32 plane of x, one padded-width fp32 row of dy.
+    size_t xWords = (size_t)2 * cPad * rowWords, dyWords = (size_t)qpairs * oPad;
+    uint32_t *xPairs = scratchOf(xWords + 2 * dyWords + (size_t)(2 * rowWords + 64) + (size_t)qLong + 64);
+    uint32_t *dyT = xPairs + xWords, *dyPairs = dyT + dyWords;
+    float *padded = (float *)(dyPairs + dyWords), *dyLong = padded + 2 * rowWords + 64;
+    memset(padded, 0, sizeof(float) * (size_t)(2 * rowWords + 64));
+    for (int ch = 0; ch < cPad; ch++) {
+        uint32_t *even = xPairs + (long)ch * rowWords, *odd = xPairs + ((long)cPad + ch) * rowWords;
+        if (ch >= c) { memset(even, 0, 4 * (size_t)rowWords); memset(odd, 0, 4 * (size_t)rowWords); continue; }
+        for (int r = 0; r < h; r++) memcpy(padded + (long)(r + 1) * wp + 1, x + (long)ch * hw + (long)r * w, sizeof(float) * (size_t)w);
+        pairsInOrder(padded, (int)(2 * rowWords), even, 1);      // padded is zero beyond the plane
+        pairsInOrder(padded + 1, (int)(2 * rowWords), odd, 1);
+    }
+    // dy on the padded-width grid (junk columns and the tail zero), as pair words along q, transposed.
+    memset(dyLong, 0, sizeof(float) * (size_t)qLong);
+    for (int oc = 0; oc < oPad; oc++) {
+        uint32_t *dst = dyPairs + (long)oc * qpairs;
+        if (oc >= o) { memset(dst, 0, 4 * (size_t)qpairs); continue; }
+        for (int r = 0; r < h; r++) memcpy(dyLong + (long)r * wp, dy + (long)oc * hw + (long)r * w, sizeof(float) * (size_t)w);
+        pairsInOrder(dyLong, qLong, dst, 1);                     // junk columns stay zero: never written
+    }
+    for (int o0 = 0; o0 < oPad; o0 += 16)
+        for (int b = 0; b < blocks; b++)
+            transpose16(dyPairs + (long)o0 * qpairs + b * 16, qpairs, dyT + (long)b * 16 * oPad + o0, oPad);
+    TileConfig config;
+    memset(&config, 0, sizeof config);
+    config.palette = 1;
+    for (int t = 0; t < 8; t++) { config.bytesPerRow[t] = 64; config.rows[t] = 16; }
+    _tile_loadconfig(&config);
+    // Three taps (one kernel row) at a time: three C tiles, three accumulation chains sharing each B.
+    for (int ky = 0; ky < 3; ky++) {
+        const uint32_t *xs[3];
+        for (int kx = 0; kx < 3; kx++) {
+            long shift = (long)ky * wp + kx;
+            xs[kx] = xPairs + (shift & 1) * (long)cPad * rowWords + (shift >> 1);
+        }
+        for (int ct = 0; ct < cPad / 16; ct++)
+            for (int ot = 0; ot < oPad / 16; ot++) {
+                float *tile = acc + ((long)(3 * ky) * cPad + ct * 16) * oPad + ot * 16;
+                long tapStride = (long)cPad * oPad;
+                _tile_loadd(0, tile, oPad * 4);
+                _tile_loadd(1, tile + tapStride, oPad * 4);
+                _tile_loadd(2, tile + 2 * tapStride, oPad * 4);
+                long rowOffset = (long)ct * 16 * rowWords;
+                for (int b = 0; b < blocks; b++) {
+                    _tile_loadd(4, dyT + (long)b * 16 * oPad + ot * 16, oPad * 4);
+                    _tile_loadd(5, xs[0] + rowOffset + b * 16, rowWords * 4);
+                    _tile_dpbf16ps(0, 5, 4);
+                    _tile_loadd(6, xs[1] + rowOffset + b * 16, rowWords * 4);
+                    _tile_dpbf16ps(1, 6, 4);
+                    _tile_loadd(7, xs[2] + rowOffset + b * 16, rowWords * 4);
+                    _tile_dpbf16ps(2, 7, 4);
+                }
+                _tile_stored(0, tile, oPad * 4);
+                _tile_stored(1, tile + tapStride, oPad * 4);
+                _tile_stored(2, tile + 2 * tapStride, oPad * 4);
+            }
+    }
+    _tile_release();
+}

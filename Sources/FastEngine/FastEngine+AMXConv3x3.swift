@@ -1,0 +1,94 @@
+// bf16 precision on AMX: the 3 × 3, stride-1, pad-1 convolutions (the Winograd path's layers) run
+// as direct convolutions on AMX tiles (Sources/BF16GEMM/AMXConv3x3.c) — bf16 inputs rounded while
+// they are packed, fp32 sums — forward, input gradient and weight gradient, images split over threads.
+// N batch, C/O input/output channels, H, W the plane.
+
+import BF16GEMM
+import TensorCore
+
+extension FastEngine {
+    /// Whether the Winograd path's convolutions run on AMX tiles: bf16 precision with the AMX kernel.
+    static var usesAMXConv3x3: Bool { precision == .bf16 && BFloat16.kernel == .amx }
+
+    /// The input of a Winograd-path product kernel: bf16-rounded in bf16 precision, except where the
+    /// AMX kernels run, which round while packing (a rounded copy would be one more pass for nothing).
+    static func winogradInput(_ t: Tensor) -> Tensor { usesAMXConv3x3 ? t : productInput(t) }
+
+    /// Packed bf16 weight tiles of W [O, C, 3, 3] for the forward (`transposed` false) or input gradient.
+    private func amxWeights(_ weight: Tensor, _ g: ConvGeometry, transposed: Bool) -> [UInt32] {
+        let count = atkd_amx_conv3x3_weight_words(Int32(transposed ? g.c : g.o), Int32(transposed ? g.o : g.c))
+        var packed = [UInt32](repeating: 0, count: count)
+        weight.data.withUnsafeBufferPointer { wb in
+            packed.withUnsafeMutableBufferPointer {
+                atkd_amx_conv3x3_pack_weights(wb.baseAddress!, Int32(g.o), Int32(g.c), transposed ? 1 : 0, $0.baseAddress!)
+            }
+        }
+        return packed
+    }
+
+    /// y = conv(bf16(x), bf16(W)) with fp32 sums, for a conv `Winograd4x4.applies` to; `epilogue(y, n, 1)`
+    /// runs on image n's output planes right after they are written, on that thread.
+    func amxConv3x3(_ x: Tensor, weight: Tensor, _ g: ConvGeometry,
+                    epilogue: ((UnsafeMutablePointer<Float>, Int, Int) -> Void)? = nil) -> [Float] {
+        amxImages(x.data, channels: g.c, weights: amxWeights(weight, g, transposed: false), rows: g.o, g, epilogue: epilogue)
+    }
+
+    /// dx = conv(bf16(dy), bf16(W′)), W′[c, o] = W[o, c] turned 180°, with fp32 sums.
+    func amxConv3x3InputGradient(_ dy: Tensor, weight: Tensor, _ g: ConvGeometry) -> [Float] {
+        amxImages(dy.data, channels: g.o, weights: amxWeights(weight, g, transposed: true), rows: g.c, g, epilogue: nil)
+    }
+
+    private func amxImages(_ input: [Float], channels: Int, weights: [UInt32], rows: Int, _ g: ConvGeometry,
+                           epilogue: ((UnsafeMutablePointer<Float>, Int, Int) -> Void)?) -> [Float] {
+        let plane = g.h * g.w
+        let parts = partsFor(work: g.n * rows * plane * channels * 9, units: g.n, threads: threads)
+        return makeArray(g.n * rows * plane) { yp in
+            input.withUnsafeBufferPointer { xb in
+                weights.withUnsafeBufferPointer { wb in
+                    let xp = xb.baseAddress!, wp = wb.baseAddress!
+                    parallelParts(parts) { part in
+                        for img in partRange(part, of: parts, count: g.n) {
+                            atkd_amx_conv3x3(xp + img &* channels &* plane, Int32(channels), Int32(g.h), Int32(g.w),
+                                             wp, Int32(rows), yp + img &* rows &* plane)
+                            epilogue?(yp, img, 1)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// dW[o, c, ky, kx] = Σ_n Σ_{y,x} bf16(dy)[n, o, y, x] · bf16(x)[n, c, y + ky − 1, x + kx − 1], fp32
+    /// sums: one accumulator per part (images split over threads), summed in part order.
+    /// - Deviation: none in value; like every image-split dW, the last bits depend on `threads`.
+    func amxConv3x3WeightGradient(_ x: Tensor, dy: Tensor, _ g: ConvGeometry) -> [Float] {
+        let (c, o, plane) = (g.c, g.o, g.h * g.w)
+        let cPad = (c + 15) / 16 * 16, oPad = (o + 15) / 16 * 16, accCount = 9 * cPad * oPad
+        let parts = partsFor(work: g.n * o * plane * c * 9, units: g.n, threads: threads)
+        var accumulators = [Float](repeating: 0, count: parts * accCount)
+        x.data.withUnsafeBufferPointer { xb in
+            dy.data.withUnsafeBufferPointer { db in
+                accumulators.withUnsafeMutableBufferPointer { ab in
+                    let xp = xb.baseAddress!, dyp = db.baseAddress!, ap = ab.baseAddress!
+                    parallelParts(parts) { part in
+                        for img in partRange(part, of: parts, count: g.n) {
+                            atkd_amx_conv3x3_weight_gradient(xp + img &* c &* plane, dyp + img &* o &* plane,
+                                                             Int32(c), Int32(o), Int32(g.h), Int32(g.w),
+                                                             ap + part &* accCount)
+                        }
+                    }
+                }
+            }
+        }
+        var dw = [Float](repeating: 0, count: o * c * 9)
+        for part in 0..<parts {
+            let base = part * accCount
+            for oc in 0..<o {
+                for ic in 0..<c {
+                    for tap in 0..<9 { dw[(oc * c + ic) * 9 + tap] += accumulators[base + (tap * cPad + ic) * oPad + oc] }
+                }
+            }
+        }
+        return dw
+    }
+}
