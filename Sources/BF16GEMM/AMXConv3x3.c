@@ -157,64 +157,73 @@ AMX_TARGET static void transpose16(const uint32_t *in, int ldi, uint32_t *out, l
         _mm512_storeu_si512(out + (long)j * ldo, _mm512_i32gather_epi32(rowsOfIn, (const int *)(in + j), 4));
 }
 
-AMX_TARGET void atkd_amx_conv3x3_weight_gradient(const float *x, const float *dy, int c, int o, int h, int w, float *acc) {
+AMX_TARGET void atkd_amx_conv3x3_weight_gradient(const float *x, const float *dy, int images, int c, int o, int h, int w,
+                                                 float *acc) {
     int wp = w + 2, q = h * wp, blocks = (q + 31) / 32, cPad = (c + 15) / 16 * 16, oPad = (o + 15) / 16 * 16;
     long plane = (long)(h + 2) * wp, hw = (long)h * w;
     long rowWords = (plane + 64) / 2 / 16 * 16 + 16;        // pair words of one channel and parity
     int qLong = blocks * 32, qpairs = blocks * 16;
-    // Scratch: x's pair rows for both parities [2][cPad][rowWords]; dy transposed [qpairs][oPad];
-    // dy's pair rows [oPad][qpairs]; one padded fp32 plane of x, one padded-width fp32 row of dy.
-    size_t xWords = (size_t)2 * cPad * rowWords, dyWords = (size_t)qpairs * oPad;
-    uint32_t *xPairs = scratchOf(xWords + 2 * dyWords + (size_t)(2 * rowWords + 64) + (size_t)qLong + 64);
-    uint32_t *dyT = xPairs + xWords, *dyPairs = dyT + dyWords;
+    // Scratch per image: x's pair rows for both parities [2][cPad][rowWords] and dy transposed
+    // [qpairs][oPad]; shared: dy's pair rows [oPad][qpairs], one padded fp32 plane of x, one
+    // padded-width fp32 row of dy.
+    size_t xWords = (size_t)2 * cPad * rowWords, dyWords = (size_t)qpairs * oPad, perImage = xWords + dyWords;
+    uint32_t *packed = scratchOf((size_t)images * perImage + dyWords + (size_t)(2 * rowWords + 64) + (size_t)qLong + 64);
+    uint32_t *dyPairs = packed + (size_t)images * perImage;
     float *padded = (float *)(dyPairs + dyWords), *dyLong = padded + 2 * rowWords + 64;
     memset(padded, 0, sizeof(float) * (size_t)(2 * rowWords + 64));
-    for (int ch = 0; ch < cPad; ch++) {
-        uint32_t *even = xPairs + (long)ch * rowWords, *odd = xPairs + ((long)cPad + ch) * rowWords;
-        if (ch >= c) { memset(even, 0, 4 * (size_t)rowWords); memset(odd, 0, 4 * (size_t)rowWords); continue; }
-        for (int r = 0; r < h; r++) memcpy(padded + (long)(r + 1) * wp + 1, x + (long)ch * hw + (long)r * w, sizeof(float) * (size_t)w);
-        pairsInOrder(padded, (int)(2 * rowWords), even, 1);      // padded is zero beyond the plane
-        pairsInOrder(padded + 1, (int)(2 * rowWords), odd, 1);
-    }
-    // dy on the padded-width grid (junk columns and the tail zero), as pair words along q, transposed.
     memset(dyLong, 0, sizeof(float) * (size_t)qLong);
-    for (int oc = 0; oc < oPad; oc++) {
-        uint32_t *dst = dyPairs + (long)oc * qpairs;
-        if (oc >= o) { memset(dst, 0, 4 * (size_t)qpairs); continue; }
-        for (int r = 0; r < h; r++) memcpy(dyLong + (long)r * wp, dy + (long)oc * hw + (long)r * w, sizeof(float) * (size_t)w);
-        pairsInOrder(dyLong, qLong, dst, 1);                     // junk columns stay zero: never written
+    for (int img = 0; img < images; img++) {
+        uint32_t *xPairs = packed + (size_t)img * perImage, *dyT = xPairs + xWords;
+        const float *xi = x + (long)img * c * hw, *dyi = dy + (long)img * o * hw;
+        for (int ch = 0; ch < cPad; ch++) {
+            uint32_t *even = xPairs + (long)ch * rowWords, *odd = xPairs + ((long)cPad + ch) * rowWords;
+            if (ch >= c) { memset(even, 0, 4 * (size_t)rowWords); memset(odd, 0, 4 * (size_t)rowWords); continue; }
+            for (int r = 0; r < h; r++) memcpy(padded + (long)(r + 1) * wp + 1, xi + (long)ch * hw + (long)r * w, sizeof(float) * (size_t)w);
+            pairsInOrder(padded, (int)(2 * rowWords), even, 1);      // padded is zero beyond the plane
+            pairsInOrder(padded + 1, (int)(2 * rowWords), odd, 1);
+        }
+        // dy on the padded-width grid (junk columns and the tail zero), as pair words along q, transposed.
+        for (int oc = 0; oc < oPad; oc++) {
+            uint32_t *dst = dyPairs + (long)oc * qpairs;
+            if (oc >= o) { memset(dst, 0, 4 * (size_t)qpairs); continue; }
+            for (int r = 0; r < h; r++) memcpy(dyLong + (long)r * wp, dyi + (long)oc * hw + (long)r * w, sizeof(float) * (size_t)w);
+            pairsInOrder(dyLong, qLong, dst, 1);                     // junk columns stay zero: never written
+        }
+        for (int o0 = 0; o0 < oPad; o0 += 16)
+            for (int b = 0; b < blocks; b++)
+                transpose16(dyPairs + (long)o0 * qpairs + b * 16, qpairs, dyT + (long)b * 16 * oPad + o0, oPad);
     }
-    for (int o0 = 0; o0 < oPad; o0 += 16)
-        for (int b = 0; b < blocks; b++)
-            transpose16(dyPairs + (long)o0 * qpairs + b * 16, qpairs, dyT + (long)b * 16 * oPad + o0, oPad);
     TileConfig config;
     memset(&config, 0, sizeof config);
     config.palette = 1;
     for (int t = 0; t < 8; t++) { config.bytesPerRow[t] = 64; config.rows[t] = 16; }
     _tile_loadconfig(&config);
-    // Three taps (one kernel row) at a time: three C tiles, three accumulation chains sharing each B.
+    // Three taps (one kernel row) at a time: three C tiles, three accumulation chains sharing each B;
+    // each C tile is loaded and stored once for the whole group of images.
     for (int ky = 0; ky < 3; ky++) {
-        const uint32_t *xs[3];
+        long xsOffset[3];
         for (int kx = 0; kx < 3; kx++) {
             long shift = (long)ky * wp + kx;
-            xs[kx] = xPairs + (shift & 1) * (long)cPad * rowWords + (shift >> 1);
+            xsOffset[kx] = (shift & 1) * (long)cPad * rowWords + (shift >> 1);
         }
         for (int ct = 0; ct < cPad / 16; ct++)
             for (int ot = 0; ot < oPad / 16; ot++) {
                 float *tile = acc + ((long)(3 * ky) * cPad + ct * 16) * oPad + ot * 16;
-                long tapStride = (long)cPad * oPad;
+                long tapStride = (long)cPad * oPad, rowOffset = (long)ct * 16 * rowWords;
                 _tile_loadd(0, tile, oPad * 4);
                 _tile_loadd(1, tile + tapStride, oPad * 4);
                 _tile_loadd(2, tile + 2 * tapStride, oPad * 4);
-                long rowOffset = (long)ct * 16 * rowWords;
-                for (int b = 0; b < blocks; b++) {
-                    _tile_loadd(4, dyT + (long)b * 16 * oPad + ot * 16, oPad * 4);
-                    _tile_loadd(5, xs[0] + rowOffset + b * 16, rowWords * 4);
-                    _tile_dpbf16ps(0, 5, 4);
-                    _tile_loadd(6, xs[1] + rowOffset + b * 16, rowWords * 4);
-                    _tile_dpbf16ps(1, 6, 4);
-                    _tile_loadd(7, xs[2] + rowOffset + b * 16, rowWords * 4);
-                    _tile_dpbf16ps(2, 7, 4);
+                for (int img = 0; img < images; img++) {
+                    const uint32_t *xPairs = packed + (size_t)img * perImage + rowOffset, *dyT = packed + (size_t)img * perImage + xWords;
+                    for (int b = 0; b < blocks; b++) {
+                        _tile_loadd(4, dyT + (long)b * 16 * oPad + ot * 16, oPad * 4);
+                        _tile_loadd(5, xPairs + xsOffset[0] + b * 16, rowWords * 4);
+                        _tile_dpbf16ps(0, 5, 4);
+                        _tile_loadd(6, xPairs + xsOffset[1] + b * 16, rowWords * 4);
+                        _tile_dpbf16ps(1, 6, 4);
+                        _tile_loadd(7, xPairs + xsOffset[2] + b * 16, rowWords * 4);
+                        _tile_dpbf16ps(2, 7, 4);
+                    }
                 }
                 _tile_stored(0, tile, oPad * 4);
                 _tile_stored(1, tile + tapStride, oPad * 4);

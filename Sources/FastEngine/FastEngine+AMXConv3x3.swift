@@ -59,21 +59,28 @@ extension FastEngine {
     }
 
     /// dW[o, c, ky, kx] = Σ_n Σ_{y,x} bf16(dy)[n, o, y, x] · bf16(x)[n, c, y + ky − 1, x + kx − 1], fp32
-    /// sums: one accumulator per part (images split over threads), summed in part order.
+    /// sums: one accumulator per part (images split over threads, in groups a call), summed in part order.
     /// - Deviation: none in value; like every image-split dW, the last bits depend on `threads`.
     func amxConv3x3WeightGradient(_ x: Tensor, dy: Tensor, _ g: ConvGeometry) -> [Float] {
         let (c, o, plane) = (g.c, g.o, g.h * g.w)
         let cPad = (c + 15) / 16 * 16, oPad = (o + 15) / 16 * 16, accCount = 9 * cPad * oPad
         let parts = partsFor(work: g.n * o * plane * c * 9, units: g.n, threads: threads)
+        // Images a call: each C tile is loaded and stored once a call, so small maps (few q blocks an
+        // image) take several images; the packed operands (≈ 4·(C·(H+2)(W+2) + O·H(W+2)/2) bytes an
+        // image) are kept within ≈ 512 KiB of the 2 MiB L2.
+        let perImage = 4 * (cPad * (g.h + 2) * (g.w + 2) + oPad * g.h * (g.w + 2) / 2)
+        let group = max(1, min(16, (512 << 10) / max(1, perImage)))
         var accumulators = [Float](repeating: 0, count: parts * accCount)
         x.data.withUnsafeBufferPointer { xb in
             dy.data.withUnsafeBufferPointer { db in
                 accumulators.withUnsafeMutableBufferPointer { ab in
                     let xp = xb.baseAddress!, dyp = db.baseAddress!, ap = ab.baseAddress!
                     parallelParts(parts) { part in
-                        for img in partRange(part, of: parts, count: g.n) {
-                            atkd_amx_conv3x3_weight_gradient(xp + img &* c &* plane, dyp + img &* o &* plane,
-                                                             Int32(c), Int32(o), Int32(g.h), Int32(g.w),
+                        let images = partRange(part, of: parts, count: g.n)
+                        for first in stride(from: images.lowerBound, to: images.upperBound, by: group) {
+                            let count = min(group, images.upperBound &- first)
+                            atkd_amx_conv3x3_weight_gradient(xp + first &* c &* plane, dyp + first &* o &* plane,
+                                                             Int32(count), Int32(c), Int32(o), Int32(g.h), Int32(g.w),
                                                              ap + part &* accCount)
                         }
                     }
