@@ -73,11 +73,17 @@ AMX_TARGET void atkd_amx_conv3x3(const float *x, int k, int h, int w, const uint
     long plane = pairPlaneWords(h, w), hw = (long)h * w;
     long wideWords = (long)(tiles * 16) * ((q + 63) / 64 * 64);
     uint32_t *planes = scratchOf((size_t)pairs * (size_t)plane + (size_t)wideWords);
-    memset(planes, 0, sizeof(uint32_t) * (size_t)pairs * (size_t)plane);
     for (int p = 0; p < pairs; p++) {
         const float *lo = x + (long)(2 * p) * hw, *hi = 2 * p + 1 < k ? lo + hw : 0;
-        for (int r = 0; r < h; r++)
-            pairsInterleaved(lo + (long)r * w, hi ? hi + (long)r * w : 0, w, planes + p * plane + (long)(r + 1) * wp + 1, w);
+        uint32_t *dst = planes + p * plane;
+        // Zero only what the rows below leave: the top row, each row's two border cells, the bottom row and the margin.
+        memset(dst, 0, sizeof(uint32_t) * (size_t)(wp + 1));
+        for (int r = 0; r < h; r++) {
+            uint32_t *row = dst + (long)(r + 1) * wp + 1;
+            pairsInterleaved(lo + (long)r * w, hi ? hi + (long)r * w : 0, w, row, w);
+            row[w] = 0; row[w + 1] = 0;                         // right border of this row, left border of the next
+        }
+        memset(dst + (long)(h + 1) * wp + 1, 0, sizeof(uint32_t) * (size_t)(plane - (long)(h + 1) * wp - 1));
     }
     TileConfig config;
     memset(&config, 0, sizeof config);
@@ -89,35 +95,44 @@ AMX_TARGET void atkd_amx_conv3x3(const float *x, int k, int h, int w, const uint
     for (int t = 4; t < 4 + aTiles; t++) { config.bytesPerRow[t] = (uint16_t)(4 * kpb); config.rows[t] = 16; }
     for (int t = 4 + aTiles; t < 8; t++) { config.bytesPerRow[t] = 64; config.rows[t] = (uint8_t)kpb; }
     _tile_loadconfig(&config);
-    // Outputs on the padded-width grid, tiles stored straight into it, then compacted row by row.
-    long wide = (long)(q + 63) / 64 * 64;
-    float *out = (float *)(planes + (size_t)pairs * (size_t)plane);
+    // Output blocks of 16 lanes. Rows that are whole blocks (W a multiple of 16, M of 16): block b is
+    // y[b·16 …] of every output channel, read from q = row·Wp + column, and its tiles are stored straight
+    // into y. Otherwise: the padded-width grid (block b at q = 16·b), stored into `out` and compacted.
+    int direct = w % 16 == 0 && m % 16 == 0;
+    long wide = (long)(q + 63) / 64 * 64, outStride = direct ? hw : wide;
+    int nBlocks = direct ? (int)(hw / 16) : (q + 15) / 16;
+    float *out = direct ? y : (float *)(planes + (size_t)pairs * (size_t)plane);
+#define BLOCK_Q(b) (direct ? (long)((b) * 16 / w) * wp + (b) * 16 % w : (long)(b) * 16)
     long aStride = (long)9 * blocks * 16 * kpb;             // words from one 16-row tile of weights to the next
     if (single) {
-        for (int q0 = 0; q0 < q; q0 += 64) {
-            int live1 = q0 + 16 < q, live2 = q0 + 32 < q, live3 = q0 + 48 < q;
+        for (int b0 = 0; b0 < nBlocks; b0 += 4) {
+            int live1 = b0 + 1 < nBlocks, live2 = b0 + 2 < nBlocks, live3 = b0 + 3 < nBlocks;
+            long q0 = BLOCK_Q(b0), q1 = live1 ? BLOCK_Q(b0 + 1) : 0, q2 = live2 ? BLOCK_Q(b0 + 2) : 0,
+                 q3 = live3 ? BLOCK_Q(b0 + 3) : 0;
             _tile_zero(0); _tile_zero(1); _tile_zero(2); _tile_zero(3);
             for (int tap = 0; tap < 9; tap++) {
                 long shift = (long)(tap / 3) * wp + tap % 3;
                 const uint32_t *a0 = weights + (long)tap * blocks * 16 * kpb;
                 for (int kb = 0; kb < blocks; kb++) {
-                    const uint32_t *b = planes + (long)kb * kpb * plane + q0 + shift;
+                    const uint32_t *b = planes + (long)kb * kpb * plane + shift;
                     _tile_loadd(4, a0 + (long)kb * 16 * kpb, 4 * kpb);
-                    _tile_loadd(5, b, plane * 4);
+                    _tile_loadd(5, b + q0, plane * 4);
                     _tile_dpbf16ps(0, 4, 5);
-                    if (live1) { _tile_loadd(6, b + 16, plane * 4); _tile_dpbf16ps(1, 4, 6); }
-                    if (live2) { _tile_loadd(7, b + 32, plane * 4); _tile_dpbf16ps(2, 4, 7); }
-                    if (live3) { _tile_loadd(5, b + 48, plane * 4); _tile_dpbf16ps(3, 4, 5); }
+                    if (live1) { _tile_loadd(6, b + q1, plane * 4); _tile_dpbf16ps(1, 4, 6); }
+                    if (live2) { _tile_loadd(7, b + q2, plane * 4); _tile_dpbf16ps(2, 4, 7); }
+                    if (live3) { _tile_loadd(5, b + q3, plane * 4); _tile_dpbf16ps(3, 4, 5); }
                 }
             }
-            _tile_stored(0, out + q0, wide * 4);
-            if (live1) _tile_stored(1, out + q0 + 16, wide * 4);
-            if (live2) _tile_stored(2, out + q0 + 32, wide * 4);
-            if (live3) _tile_stored(3, out + q0 + 48, wide * 4);
+            float *o0 = out + (long)b0 * 16;
+            _tile_stored(0, o0, outStride * 4);
+            if (live1) _tile_stored(1, o0 + 16, outStride * 4);
+            if (live2) _tile_stored(2, o0 + 32, outStride * 4);
+            if (live3) _tile_stored(3, o0 + 48, outStride * 4);
         }
     } else {
-        for (int q0 = 0; q0 < q; q0 += 32) {
-            int second = q0 + 16 < q;
+        for (int b0 = 0; b0 < nBlocks; b0 += 2) {
+            int second = b0 + 1 < nBlocks;
+            long q0 = BLOCK_Q(b0), q1 = second ? BLOCK_Q(b0 + 1) : 0;
             for (int mt = 0; mt < tiles; mt += 2) {
                 int two = mt + 1 < tiles;
                 _tile_zero(0); _tile_zero(1); _tile_zero(2); _tile_zero(3);
@@ -125,11 +140,11 @@ AMX_TARGET void atkd_amx_conv3x3(const float *x, int k, int h, int w, const uint
                     long shift = (long)(tap / 3) * wp + tap % 3;
                     const uint32_t *a0 = weights + mt * aStride + (long)tap * blocks * 16 * kpb;
                     for (int kb = 0; kb < blocks; kb++) {
-                        const uint32_t *b = planes + (long)kb * kpb * plane + q0 + shift;
+                        const uint32_t *b = planes + (long)kb * kpb * plane + shift;
                         _tile_loadd(4, a0 + (long)kb * 16 * kpb, 4 * kpb);
-                        _tile_loadd(6, b, plane * 4);
+                        _tile_loadd(6, b + q0, plane * 4);
                         _tile_dpbf16ps(0, 4, 6);
-                        if (second) { _tile_loadd(7, b + 16, plane * 4); _tile_dpbf16ps(1, 4, 7); }
+                        if (second) { _tile_loadd(7, b + q1, plane * 4); _tile_dpbf16ps(1, 4, 7); }
                         if (two) {
                             _tile_loadd(5, a0 + aStride + (long)kb * 16 * kpb, 4 * kpb);
                             _tile_dpbf16ps(2, 5, 6);
@@ -137,15 +152,20 @@ AMX_TARGET void atkd_amx_conv3x3(const float *x, int k, int h, int w, const uint
                         }
                     }
                 }
-                float *o0 = out + (long)mt * 16 * wide + q0;
-                _tile_stored(0, o0, wide * 4);
-                if (second) _tile_stored(1, o0 + 16, wide * 4);
-                if (two) { _tile_stored(2, o0 + 16 * wide, wide * 4); if (second) _tile_stored(3, o0 + 16 * wide + 16, wide * 4); }
+                float *o0 = out + (long)mt * 16 * outStride + (long)b0 * 16;
+                _tile_stored(0, o0, outStride * 4);
+                if (second) _tile_stored(1, o0 + 16, outStride * 4);
+                if (two) {
+                    _tile_stored(2, o0 + 16 * outStride, outStride * 4);
+                    if (second) _tile_stored(3, o0 + 16 * outStride + 16, outStride * 4);
+                }
             }
         }
     }
-    for (int r = 0; r < m; r++)
-        for (int oy = 0; oy < h; oy++) memcpy(y + r * hw + (long)oy * w, out + r * wide + (long)oy * wp, sizeof(float) * (size_t)w);
+#undef BLOCK_Q
+    if (!direct)
+        for (int r = 0; r < m; r++)
+            for (int oy = 0; oy < h; oy++) memcpy(y + r * hw + (long)oy * w, out + r * wide + (long)oy * wp, sizeof(float) * (size_t)w);
     _tile_release();
 }
 
