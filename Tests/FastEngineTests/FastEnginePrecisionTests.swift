@@ -81,12 +81,13 @@ final class FastEnginePrecisionTests: FastEngineTestCase {
     /// fp32 sums: the reference on rounded inputs at fp32-sum tolerance (1e-4, not Winograd's 1e-3),
     /// forward, fused with the shortcut sum, dx and dW, on awkward sizes (channel pairs that are not
     /// whole tiles, odd channels, output rows past a 16-row tile, planes narrower than a tile, one
-    /// 16-lane block across several rows) and at 1 and 2 threads.
+    /// 16-lane block across several rows; rows of whole blocks stored straight into y, with one and
+    /// with three 16-row tiles) and at 1 and 2 threads.
     func testAMXConvolutionsAreTheReferenceOnRoundedInputs() throws {
         try XCTSkipUnless(BFloat16.kernel == .amx, "bf16 GEMMs do not run on AMX tiles here")
         let config = ConvConfig(stride: 1, padding: 1)
         for (i, (n, c, o, h, w)) in [(2, 16, 16, 32, 32), (3, 5, 17, 9, 7), (2, 33, 40, 4, 4), (1, 64, 64, 8, 8),
-                                     (2, 6, 4, 3, 11)].enumerated() {
+                                     (2, 6, 4, 3, 11), (2, 32, 48, 5, 16)].enumerated() {
             let x = randn([n, c, h, w], seed: 800 + UInt64(i)), wt = randn([o, c, 3, 3], seed: 810 + UInt64(i), std: 0.5)
             let y = ref.conv2d(r(x), weight: r(wt), bias: nil, config)
             let dy = randn(y.shape, seed: 820 + UInt64(i)), residual = randn(y.shape, seed: 830 + UInt64(i))
