@@ -41,4 +41,17 @@ TARGET static inline void pairsInterleaved(const float *lo, const float *hi, int
     }
 }
 
+/// dst[p] = pair(s[2p], s[2p+1]) for p ≤ len/2 where s = (0, src[0], …, src[len−1], 0, …): the pair
+/// words of a row with one zero in front (len even: len/2 + 1 words).
+TARGET static inline void pairsAfterZero(const float *src, int len, uint32_t *dst) {
+    int words = len / 2 + 1;
+    for (int q = 0; q < 2 * words; q += 32) {
+        // Lane i holds s[q + i] = src[q + i − 1] where 0 ≤ q + i − 1 < len (a masked load reads nothing else).
+        __mmask16 m0 = lanes(len + 1 - q) & (q == 0 ? 0xFFFE : 0xFFFF), m1 = lanes(len + 1 - q - 16);
+        __m512 v0 = _mm512_maskz_loadu_ps(m0, src + q - 1), v1 = _mm512_maskz_loadu_ps(m1, src + q + 15);
+        int np = words - q / 2 < 16 ? words - q / 2 : 16;
+        _mm512_mask_storeu_epi32(dst + q / 2, lanes(np), (__m512i)_mm512_cvtne2ps_pbh(v1, v0));
+    }
+}
+
 #endif
