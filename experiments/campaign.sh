@@ -63,7 +63,9 @@ STREAM2=(experiments/evidence-wrn16-bf16.json "until-teacher:$R50:$METHODS" "see
 # ≈ 1 one-thread hours) end together instead of one after the other; their states (≈ 47 MB, CRD's
 # memory bank) are over the 25 MB a commit takes, so a fresh machine would restart them.
 TAIL=("arms:dkd,rkd,sp,pkt,fitnet,crd:seed:3:$METHODS" "$LONG_CE" "trained:wrn-16-2:$LONG_WRN")
-SPECS=("$FIRST" "$R50" experiments/evidence-wrn16-bf16.json experiments/evidence-wrn16-methods.json
+# evidence-wrn16-bf16-amx.json (the bf16 unit again with its products on AMX tiles, twenty-third
+# session) ran on its own (`atkd run`, 2 threads), not in a stream; it is here for save and status.
+SPECS=("$FIRST" "$R50" experiments/evidence-wrn16-bf16.json experiments/evidence-wrn16-bf16-amx.json experiments/evidence-wrn16-methods.json
        experiments/evidence-imagenette.json experiments/evidence-imagenette-beta1000.json "$LONG_CE")
 CONTROL_TEACHER=(--spec "$R50" --model resnet50-w4
                  --out teachers/cifar10-full-resnet50-w4.atkd --name evidence-cifar-r50-control)

@@ -76,7 +76,11 @@ do for [fmt in "png svg"] {
          "footprint.dat" index 12 using 2:5:($6 > 0 ? $6 : NaN) with yerrorbars pt 7 ps 1 lc rgb "#66a61e" notitle, \
          "footprint.dat" index 12 using 2:5 with points pt 7 ps 1 lc rgb "#66a61e" notitle, \
          "footprint.dat" index 12 using 2:($11 > 0 ? $5 : NaN):($10 - $2):($9 - $5) with vectors nohead lw 0.6 lc rgb "#66a61e" notitle, \
-         "footprint.dat" index 12 using 8:9:1 with labels left font ",8" tc rgb "#66a61e" notitle
+         "footprint.dat" index 12 using 8:9:1 with labels left font ",8" tc rgb "#66a61e" notitle, \
+         "footprint.dat" index 13 using 2:5:($6 > 0 ? $6 : NaN) with yerrorbars pt 7 ps 1 lc rgb "#a6761d" notitle, \
+         "footprint.dat" index 13 using 2:5 with points pt 7 ps 1 lc rgb "#a6761d" notitle, \
+         "footprint.dat" index 13 using 2:($11 > 0 ? $5 : NaN):($10 - $2):($9 - $5) with vectors nohead lw 0.6 lc rgb "#a6761d" notitle, \
+         "footprint.dat" index 13 using 8:9:1 with labels left font ",8" tc rgb "#a6761d" notitle
     set lmargin at screen 0.3807
     set rmargin at screen 0.6563
     set bmargin at screen 0.2185
@@ -135,13 +139,17 @@ do for [fmt in "png svg"] {
          "footprint.dat" index 12 using 3:5:($6 > 0 ? $6 : NaN) with yerrorbars pt 7 ps 1 lc rgb "#66a61e" notitle, \
          "footprint.dat" index 12 using 3:5 with points pt 7 ps 1 lc rgb "#66a61e" notitle, \
          "footprint.dat" index 12 using 3:($15 > 0 ? $5 : NaN):($14 - $3):($13 - $5) with vectors nohead lw 0.6 lc rgb "#66a61e" notitle, \
-         "footprint.dat" index 12 using 12:13:1 with labels left font ",8" tc rgb "#66a61e" notitle
+         "footprint.dat" index 12 using 12:13:1 with labels left font ",8" tc rgb "#66a61e" notitle, \
+         "footprint.dat" index 13 using 3:5:($6 > 0 ? $6 : NaN) with yerrorbars pt 7 ps 1 lc rgb "#a6761d" notitle, \
+         "footprint.dat" index 13 using 3:5 with points pt 7 ps 1 lc rgb "#a6761d" notitle, \
+         "footprint.dat" index 13 using 3:($15 > 0 ? $5 : NaN):($14 - $3):($13 - $5) with vectors nohead lw 0.6 lc rgb "#a6761d" notitle, \
+         "footprint.dat" index 13 using 12:13:1 with labels left font ",8" tc rgb "#a6761d" notitle
     set lmargin at screen 0.7141
     set rmargin at screen 0.9896
     set bmargin at screen 0.2185
     set tmargin at screen 0.9259
-    set xrange [0.58198:8.57147]
-    set xtics ("1" 1, "2" 2, "5" 5)
+    set xrange [0.3838:10.0004]
+    set xtics ("0.5" 0.5, "1" 1, "2" 2, "5" 5, "10" 10)
     set xlabel "latency per image (ms, batch 1)"
     plot "footprint.dat" index 0 using 4:5:($6 > 0 ? $6 : NaN) with yerrorbars pt 7 ps 1 lc rgb "#1b9e77" notitle, \
          "footprint.dat" index 0 using 4:5 with points pt 7 ps 1 lc rgb "#1b9e77" notitle, \
@@ -194,7 +202,11 @@ do for [fmt in "png svg"] {
          "footprint.dat" index 12 using 4:5:($6 > 0 ? $6 : NaN) with yerrorbars pt 7 ps 1 lc rgb "#66a61e" notitle, \
          "footprint.dat" index 12 using 4:5 with points pt 7 ps 1 lc rgb "#66a61e" notitle, \
          "footprint.dat" index 12 using 4:($19 > 0 ? $5 : NaN):($18 - $4):($17 - $5) with vectors nohead lw 0.6 lc rgb "#66a61e" notitle, \
-         "footprint.dat" index 12 using 16:17:1 with labels left font ",8" tc rgb "#66a61e" notitle
+         "footprint.dat" index 12 using 16:17:1 with labels left font ",8" tc rgb "#66a61e" notitle, \
+         "footprint.dat" index 13 using 4:5:($6 > 0 ? $6 : NaN) with yerrorbars pt 7 ps 1 lc rgb "#a6761d" notitle, \
+         "footprint.dat" index 13 using 4:5 with points pt 7 ps 1 lc rgb "#a6761d" notitle, \
+         "footprint.dat" index 13 using 4:($19 > 0 ? $5 : NaN):($18 - $4):($17 - $5) with vectors nohead lw 0.6 lc rgb "#a6761d" notitle, \
+         "footprint.dat" index 13 using 16:17:1 with labels left font ",8" tc rgb "#a6761d" notitle
     unset border
     unset tics
     unset xlabel
@@ -217,11 +229,12 @@ do for [fmt in "png svg"] {
          keyentry with points pt 7 ps 1 lc rgb "#a6761d" title "evidence-imagenette-beta1000", \
          keyentry with points pt 7 ps 1 lc rgb "#1f78b4" title "evidence-wrn16", \
          keyentry with points pt 7 ps 1 lc rgb "#666666" title "evidence-wrn16-bf16", \
-         keyentry with points pt 7 ps 1 lc rgb "#1b9e77" title "evidence-wrn16-ce-30ep", \
-         keyentry with points pt 7 ps 1 lc rgb "#d95f02" title "evidence-wrn16-teacher-60ep", \
-         keyentry with points pt 7 ps 1 lc rgb "#7570b3" title "imagenette-cpu", \
-         keyentry with points pt 7 ps 1 lc rgb "#e7298a" title "regress", \
-         keyentry with points pt 7 ps 1 lc rgb "#66a61e" title "teacher-wrn-16-2"
+         keyentry with points pt 7 ps 1 lc rgb "#1b9e77" title "evidence-wrn16-bf16-amx", \
+         keyentry with points pt 7 ps 1 lc rgb "#d95f02" title "evidence-wrn16-ce-30ep", \
+         keyentry with points pt 7 ps 1 lc rgb "#7570b3" title "evidence-wrn16-teacher-60ep", \
+         keyentry with points pt 7 ps 1 lc rgb "#e7298a" title "imagenette-cpu", \
+         keyentry with points pt 7 ps 1 lc rgb "#66a61e" title "regress", \
+         keyentry with points pt 7 ps 1 lc rgb "#a6761d" title "teacher-wrn-16-2"
     
     unset multiplot
     set output
