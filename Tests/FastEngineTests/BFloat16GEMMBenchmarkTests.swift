@@ -1,5 +1,5 @@
-// bf16 GEMM against OpenBLAS's sgemm on the campaign models' GEMM shapes, one thread each
-// (prints, never asserts timing). Runs only with ATKD_BENCH=1 on a CPU with AVX512_BF16, and with
+// bf16 GEMM (vdpbf16ps, and AMX tiles where the CPU has them) against OpenBLAS's sgemm on the
+// campaign models' GEMM shapes, one thread each (prints, never asserts timing). Runs only with ATKD_BENCH=1 on a CPU with AVX512_BF16, and with
 // OpenBLAS on the core `atkd` runs (unset, it picks Prescott here: a third of SkylakeX's rate):
 //   OPENBLAS_CORETYPE=SkylakeX ATKD_BENCH=1 swift test -c release --filter BFloat16GEMMBenchmarkTests
 
@@ -31,7 +31,8 @@ final class BFloat16GEMMBenchmarkTests: XCTestCase {
             ("per image dW 1×1 16→64 @32² (Bᵀ)", 64, 16, 1024), ("per image dW 1×1 64→256 @8² (Bᵀ)", 256, 64, 64),
             ("per image dW 3×3 16→16 @32² (Bᵀ)", 16, 144, 1024),
         ]
-        print("bf16 GEMM vs OpenBLAS sgemm, 1 thread, alternated, best of 9, GFLOP/s")
+        let kernels = BFloat16.Kernel.allCases.filter(\.runs)
+        print("bf16 GEMM (\(kernels.map(\.rawValue).joined(separator: ", "))) vs OpenBLAS sgemm, 1 thread, alternated, best of 9, GFLOP/s")
         var rng = SeededRNG(seed: 1)
         for (what, m, n, k) in shapes {
             let tB = what.hasSuffix("(Bᵀ)"), ldb = tB ? k : n
@@ -42,18 +43,20 @@ final class BFloat16GEMMBenchmarkTests: XCTestCase {
                 return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
             }
             // Alternated, best of 9 each: this VM's clock rate moves by tens of % within seconds.
-            var (fp32, bf16) = (Double.infinity, Double.infinity)
+            var fp32 = Double.infinity, bf16 = [Double](repeating: .infinity, count: kernels.count)
             a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
                 for _ in 0..<(m * n * k < 1 << 22 ? 200 : 9) {
                     fp32 = min(fp32, seconds { cblas_sgemm(CblasRowMajor, CblasNoTrans, tB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k), 1,
                                                            ap.baseAddress!, Int32(k), bp.baseAddress!, Int32(ldb), 0, cp.baseAddress!, Int32(n)) })
-                    bf16 = min(bf16, seconds { sgemmBF16(transB: tB, m: m, n: n, k: k, a: ap.baseAddress!, lda: k, b: bp.baseAddress!, ldb: ldb,
-                                                         beta: 0, c: cp.baseAddress!, ldc: n) })
+                    for (i, kernel) in kernels.enumerated() {
+                        bf16[i] = min(bf16[i], seconds { sgemmBF16(kernel: kernel, transB: tB, m: m, n: n, k: k, a: ap.baseAddress!, lda: k,
+                                                                   b: bp.baseAddress!, ldb: ldb, beta: 0, c: cp.baseAddress!, ldc: n) })
+                    }
                 }
             } } }
-            (fp32, bf16) = (2 * Double(m * n * k) / fp32 / 1e9, 2 * Double(m * n * k) / bf16 / 1e9)
-            print(String(format: "%-40@ M %5d N %6d K %5d   sgemm %6.1f   bf16 %6.1f   ratio %.2f",
-                         what as NSString, m, n, k, fp32, bf16, bf16 / fp32))
+            let rate = { (t: Double) in 2 * Double(m * n * k) / t / 1e9 }
+            let columns = zip(kernels, bf16).map { String(format: "   %@ %6.1f (%.2f)", $0.rawValue as NSString, rate($1), fp32 / $1) }
+            print(String(format: "%-40@ M %5d N %6d K %5d   sgemm %6.1f", what as NSString, m, n, k, rate(fp32)) + columns.joined())
         }
     }
 }
