@@ -106,8 +106,8 @@ regress-update: build
 
 ## bench: img/s of the models and of the campaign's AT+KD steps (wrn-16-2 → wrn-16-1, resnet50-w4 and
 ## resnet50-w4-awconv → mobilenetv2-half), ours beside the PyTorch CPU peer (bench/pytorch_peer.py),
-## ratios printed; then batch-1 latency of BENCH1_MODELS, then (on CPUs with avx512_bf16) bf16
-## precision on BENCH_BF16_MODELS and the WRN pair against the peer's bf16 autocast. Installs the peer into .venv-peer when no
+## ratios printed; then batch-1 latency of BENCH1_MODELS, then (on CPUs with avx512_bf16; on AMX tiles where
+## the CPU has them) bf16 precision on BENCH_BF16_MODELS and the WRN pair against the peer's bf16 autocast. Installs the peer into .venv-peer when no
 ## venv with torch exists (CPU wheel); without torch it prints our numbers only.
 ## BENCH_MODELS="resnet20 wrn-16-2" (default all), BENCH_SECONDS=8, BENCH_ROUNDS=3 (ours and the peer
 ## alternated; the median-ratio round is shown with the range), BENCH_ARGS="--json", "--layers", …
