@@ -54,14 +54,9 @@ void atkd_amx_conv3x3_pack_weights(const float *w, int o, int c, int transposed,
 static __thread uint32_t *scratch;
 static __thread size_t scratchWords;
 static uint32_t *scratchOf(size_t words) {
-    if (words > scratchWords) {
-        free(scratch);
-        size_t bytes = (words * sizeof(uint32_t) + 63) / 64 * 64;
-        scratch = aligned_alloc(64, bytes);
-        scratchWords = scratch ? bytes / sizeof(uint32_t) : 0;
-        if (!scratch) abort();
-    }
-    return scratch;
+    uint32_t *p = growBuffer(&scratch, &scratchWords, words);
+    if (!p) abort();
+    return p;
 }
 
 /// Words of one padded pair plane: (H + 2)·Wp and a margin for the last blocks' reads, 16-aligned.
@@ -104,62 +99,43 @@ AMX_TARGET void atkd_amx_conv3x3(const float *x, int k, int h, int w, const uint
     float *out = direct ? y : (float *)(planes + (size_t)pairs * (size_t)plane);
 #define BLOCK_Q(b) (direct ? (long)((b) * 16 / w) * wp + (b) * 16 % w : (long)(b) * 16)
     long aStride = (long)9 * blocks * 16 * kpb;             // words from one 16-row tile of weights to the next
-    if (single) {
-        for (int b0 = 0; b0 < nBlocks; b0 += 4) {
-            int live1 = b0 + 1 < nBlocks, live2 = b0 + 2 < nBlocks, live3 = b0 + 3 < nBlocks;
-            long q0 = BLOCK_Q(b0), q1 = live1 ? BLOCK_Q(b0 + 1) : 0, q2 = live2 ? BLOCK_Q(b0 + 2) : 0,
-                 q3 = live3 ? BLOCK_Q(b0 + 3) : 0;
+    // One loop nest for both shapes: 1 × 4 (single) takes four 16-lane blocks a step and one weight
+    // tile; 2 × 2 two blocks and two weight tiles.
+    for (int b0 = 0; b0 < nBlocks; b0 += single ? 4 : 2) {
+        int live1 = b0 + 1 < nBlocks, live2 = single && b0 + 2 < nBlocks, live3 = single && b0 + 3 < nBlocks;
+        long q0 = BLOCK_Q(b0), q1 = live1 ? BLOCK_Q(b0 + 1) : 0, q2 = live2 ? BLOCK_Q(b0 + 2) : 0,
+             q3 = live3 ? BLOCK_Q(b0 + 3) : 0;
+        for (int mt = 0; mt < tiles; mt += 2) {
+            int two = !single && mt + 1 < tiles;
             _tile_zero(0); _tile_zero(1); _tile_zero(2); _tile_zero(3);
-            for (int tap = 0; tap < 9; tap++) {
-                long shift = (long)(tap / 3) * wp + tap % 3;
-                const uint32_t *a0 = weights + (long)tap * blocks * 16 * kpb;
+            for (int tap = 0; tap < 9; tap++)
                 for (int kb = 0; kb < blocks; kb++) {
-                    const uint32_t *b = planes + (long)kb * kpb * plane + shift;
-                    _tile_loadd(4, a0 + (long)kb * 16 * kpb, 4 * kpb);
-                    _tile_loadd(5, b + q0, plane * 4);
-                    _tile_dpbf16ps(0, 4, 5);
-                    if (live1) { _tile_loadd(6, b + q1, plane * 4); _tile_dpbf16ps(1, 4, 6); }
-                    if (live2) { _tile_loadd(7, b + q2, plane * 4); _tile_dpbf16ps(2, 4, 7); }
-                    if (live3) { _tile_loadd(5, b + q3, plane * 4); _tile_dpbf16ps(3, 4, 5); }
-                }
-            }
-            float *o0 = out + (long)b0 * 16;
-            _tile_stored(0, o0, outStride * 4);
-            if (live1) _tile_stored(1, o0 + 16, outStride * 4);
-            if (live2) _tile_stored(2, o0 + 32, outStride * 4);
-            if (live3) _tile_stored(3, o0 + 48, outStride * 4);
-        }
-    } else {
-        for (int b0 = 0; b0 < nBlocks; b0 += 2) {
-            int second = b0 + 1 < nBlocks;
-            long q0 = BLOCK_Q(b0), q1 = second ? BLOCK_Q(b0 + 1) : 0;
-            for (int mt = 0; mt < tiles; mt += 2) {
-                int two = mt + 1 < tiles;
-                _tile_zero(0); _tile_zero(1); _tile_zero(2); _tile_zero(3);
-                for (int tap = 0; tap < 9; tap++) {
-                    long shift = (long)(tap / 3) * wp + tap % 3;
-                    const uint32_t *a0 = weights + mt * aStride + (long)tap * blocks * 16 * kpb;
-                    for (int kb = 0; kb < blocks; kb++) {
-                        const uint32_t *b = planes + (long)kb * kpb * plane + shift;
-                        _tile_loadd(4, a0 + (long)kb * 16 * kpb, 4 * kpb);
+                    const uint32_t *a0 = weights + mt * aStride + ((long)tap * blocks + kb) * 16 * kpb;
+                    const uint32_t *b = planes + (long)kb * kpb * plane + (long)(tap / 3) * wp + tap % 3;
+                    _tile_loadd(4, a0, 4 * kpb);
+                    if (single) {
+                        _tile_loadd(5, b + q0, plane * 4);
+                        _tile_dpbf16ps(0, 4, 5);
+                        if (live1) { _tile_loadd(6, b + q1, plane * 4); _tile_dpbf16ps(1, 4, 6); }
+                        if (live2) { _tile_loadd(7, b + q2, plane * 4); _tile_dpbf16ps(2, 4, 7); }
+                        if (live3) { _tile_loadd(5, b + q3, plane * 4); _tile_dpbf16ps(3, 4, 5); }
+                    } else {
                         _tile_loadd(6, b + q0, plane * 4);
                         _tile_dpbf16ps(0, 4, 6);
-                        if (second) { _tile_loadd(7, b + q1, plane * 4); _tile_dpbf16ps(1, 4, 7); }
+                        if (live1) { _tile_loadd(7, b + q1, plane * 4); _tile_dpbf16ps(1, 4, 7); }
                         if (two) {
-                            _tile_loadd(5, a0 + aStride + (long)kb * 16 * kpb, 4 * kpb);
+                            _tile_loadd(5, a0 + aStride, 4 * kpb);
                             _tile_dpbf16ps(2, 5, 6);
-                            if (second) _tile_dpbf16ps(3, 5, 7);
+                            if (live1) _tile_dpbf16ps(3, 5, 7);
                         }
                     }
                 }
-                float *o0 = out + (long)mt * 16 * outStride + (long)b0 * 16;
-                _tile_stored(0, o0, outStride * 4);
-                if (second) _tile_stored(1, o0 + 16, outStride * 4);
-                if (two) {
-                    _tile_stored(2, o0 + 16 * outStride, outStride * 4);
-                    if (second) _tile_stored(3, o0 + 16 * outStride + 16, outStride * 4);
-                }
-            }
+            float *o0 = out + (long)mt * 16 * outStride + (long)b0 * 16;
+            long s2 = single ? 32 : 16 * outStride, s3 = single ? 48 : 16 * outStride + 16;   // tiles 2, 3
+            _tile_stored(0, o0, outStride * 4);
+            if (live1) _tile_stored(1, o0 + 16, outStride * 4);
+            if (live2 || two) _tile_stored(2, o0 + s2, outStride * 4);
+            if (live3 || (two && live1)) _tile_stored(3, o0 + s3, outStride * 4);
         }
     }
 #undef BLOCK_Q
@@ -279,31 +255,14 @@ AMX_TARGET void atkd_amx_conv3x3_weight_gradient(const float *x, const float *dy
                     // B alternates between tiles 3 and 4, so the next block's dy loads while this one's
                     // products still read the other (a tile is not overwritten before its readers finish).
                     int b = 0;
-                    for (; b + 1 < blocks; b += 2) {
-                        _tile_loadd(4, dyT + (long)b * 16 * oPad + ot * 16, oPad * 4);
-                        _tile_loadd(5, xPairs + xsOffset[0] + b * 16, rowWords * 4);
-                        _tile_dpbf16ps(0, 5, 4);
-                        _tile_loadd(6, xPairs + xsOffset[1] + b * 16, rowWords * 4);
-                        _tile_dpbf16ps(1, 6, 4);
-                        _tile_loadd(7, xPairs + xsOffset[2] + b * 16, rowWords * 4);
-                        _tile_dpbf16ps(2, 7, 4);
-                        _tile_loadd(3, dyT + (long)(b + 1) * 16 * oPad + ot * 16, oPad * 4);
-                        _tile_loadd(5, xPairs + xsOffset[0] + (b + 1) * 16, rowWords * 4);
-                        _tile_dpbf16ps(0, 5, 3);
-                        _tile_loadd(6, xPairs + xsOffset[1] + (b + 1) * 16, rowWords * 4);
-                        _tile_dpbf16ps(1, 6, 3);
-                        _tile_loadd(7, xPairs + xsOffset[2] + (b + 1) * 16, rowWords * 4);
-                        _tile_dpbf16ps(2, 7, 3);
-                    }
-                    if (b < blocks) {
-                        _tile_loadd(4, dyT + (long)b * 16 * oPad + ot * 16, oPad * 4);
-                        _tile_loadd(5, xPairs + xsOffset[0] + b * 16, rowWords * 4);
-                        _tile_dpbf16ps(0, 5, 4);
-                        _tile_loadd(6, xPairs + xsOffset[1] + b * 16, rowWords * 4);
-                        _tile_dpbf16ps(1, 6, 4);
-                        _tile_loadd(7, xPairs + xsOffset[2] + b * 16, rowWords * 4);
-                        _tile_dpbf16ps(2, 7, 4);
-                    }
+#define THREE_TAPS(B, block) \
+                    _tile_loadd(B, dyT + (long)(block) * 16 * oPad + ot * 16, oPad * 4); \
+                    _tile_loadd(5, xPairs + xsOffset[0] + (block) * 16, rowWords * 4); _tile_dpbf16ps(0, 5, B); \
+                    _tile_loadd(6, xPairs + xsOffset[1] + (block) * 16, rowWords * 4); _tile_dpbf16ps(1, 6, B); \
+                    _tile_loadd(7, xPairs + xsOffset[2] + (block) * 16, rowWords * 4); _tile_dpbf16ps(2, 7, B);
+                    for (; b + 1 < blocks; b += 2) { THREE_TAPS(4, b) THREE_TAPS(3, b + 1) }
+                    if (b < blocks) { THREE_TAPS(4, b) }
+#undef THREE_TAPS
                 }
                 _tile_stored(0, tile, oPad * 4);
                 _tile_stored(1, tile + tapStride, oPad * 4);

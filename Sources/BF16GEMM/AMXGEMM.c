@@ -93,15 +93,6 @@ typedef struct { uint8_t palette, startRow, reserved[14]; uint16_t bytesPerRow[1
 
 static __thread uint32_t *bufA, *bufB;
 static __thread size_t capA, capB;
-static uint32_t *buffer(uint32_t **p, size_t *cap, size_t words) {
-    if (words > *cap) {
-        free(*p);
-        size_t bytes = (words * sizeof(uint32_t) + 63) / 64 * 64;
-        *p = aligned_alloc(64, bytes);
-        *cap = *p ? bytes / sizeof(uint32_t) : 0;
-    }
-    return *p;
-}
 
 /// C tile (rows × cols at c) = α·acc + β·C, from the accumulator spilled to `acc` (β = 0: C not read).
 AMX_TARGET static void writeTile(const float *acc, float alpha, float beta, float *c, long ldc, int rows, int cols) {
@@ -159,8 +150,8 @@ AMX_TARGET void atkd_sgemm_bf16_amx(int transA, int transB, int m, int n, int k,
         return;
     }
     int kcMax = k < KC ? k : KC, kppMax = ((kcMax + 1) / 2 + 15) / 16 * 16, tiles = (m + 15) / 16;
-    uint32_t *aPack = buffer(&bufA, &capA, (size_t)tiles * (size_t)kppMax * 16 + (size_t)kppMax);
-    uint32_t *bPack = buffer(&bufB, &capB, (size_t)2 * (size_t)kppMax * 16);
+    uint32_t *aPack = growBuffer(&bufA, &capA, (size_t)tiles * (size_t)kppMax * 16 + (size_t)kppMax);
+    uint32_t *bPack = growBuffer(&bufB, &capB, (size_t)2 * (size_t)kppMax * 16);
     if (!aPack || !bPack) abort();
     uint32_t *row = aPack + (size_t)tiles * (size_t)kppMax * 16;
     float spill[256] __attribute__((aligned(64)));

@@ -139,15 +139,6 @@ TARGET static void gemmRowsDotRows(int m, int n, int k, float alpha, const float
 /// Pack buffers per thread, grown as needed and kept (the engine calls this per image).
 static __thread uint32_t *bufA, *bufB;
 static __thread size_t capA, capB;
-static uint32_t *buffer(uint32_t **p, size_t *cap, size_t words) {
-    if (words > *cap) {
-        free(*p);
-        size_t bytes = (words * sizeof(uint32_t) + 63) / 64 * 64;
-        *p = aligned_alloc(64, bytes);
-        *cap = *p ? bytes / sizeof(uint32_t) : 0;
-    }
-    return *p;
-}
 
 void atkd_sgemm_bf16(int transA, int transB, int m, int n, int k, float alpha,
                      const float *a, int lda, const float *b, int ldb,
@@ -155,7 +146,7 @@ void atkd_sgemm_bf16(int transA, int transB, int m, int n, int k, float alpha,
     if (m <= 0 || n <= 0) return;
     if (!transA && transB && k > 0 && alpha != 0) {
         int kw = ((k + 1) / 2 + 15) / 16 * 16;
-        uint32_t *rowsA = buffer(&bufA, &capA, (size_t)m * (size_t)kw), *rowsB = buffer(&bufB, &capB, (size_t)n * (size_t)kw);
+        uint32_t *rowsA = growBuffer(&bufA, &capA, (size_t)m * (size_t)kw), *rowsB = growBuffer(&bufB, &capB, (size_t)n * (size_t)kw);
         if (!rowsA || !rowsB) abort();
         gemmRowsDotRows(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, rowsA, rowsB, kw);
         return;
@@ -168,8 +159,8 @@ void atkd_sgemm_bf16(int transA, int transB, int m, int n, int k, float alpha,
     if (k <= 0 || alpha == 0) return;
     int kcMax = KC < k ? KC : k, ncMax = NC < n ? NC : n, mcMax = MC < m ? MC : m;
     size_t kpMax = (size_t)(kcMax + 1) / 2;
-    uint32_t *bPack = buffer(&bufB, &capB, kpMax * (size_t)((ncMax + NR - 1) / NR * NR));
-    uint32_t *aPack = buffer(&bufA, &capA, kpMax * (size_t)((mcMax + MR - 1) / MR * MR));
+    uint32_t *bPack = growBuffer(&bufB, &capB, kpMax * (size_t)((ncMax + NR - 1) / NR * NR));
+    uint32_t *aPack = growBuffer(&bufA, &capA, kpMax * (size_t)((mcMax + MR - 1) / MR * MR));
     if (!aPack || !bPack) abort();
     for (int j0 = 0; j0 < n; j0 += NC) {
         int nc = n - j0 < NC ? n - j0 : NC;

@@ -6,6 +6,19 @@
 
 #include <immintrin.h>
 #include <stdint.h>
+#include <stdlib.h>
+
+/// *p holding at least `words` words, 64-byte aligned: reallocated (contents dropped) when too small,
+/// kept otherwise (the kernels' per-thread pack buffers). NULL when the allocation fails.
+static inline uint32_t *growBuffer(uint32_t **p, size_t *cap, size_t words) {
+    if (words > *cap) {
+        free(*p);
+        size_t bytes = (words * sizeof(uint32_t) + 63) / 64 * 64;
+        *p = aligned_alloc(64, bytes);
+        *cap = *p ? bytes / sizeof(uint32_t) : 0;
+    }
+    return *p;
+}
 
 #define TARGET __attribute__((target("avx512f,avx512bw,avx512bf16")))
 
