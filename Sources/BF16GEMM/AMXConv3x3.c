@@ -160,22 +160,30 @@ AMX_TARGET void atkd_amx_conv3x3_weight_gradient(const float *x, const float *dy
     long rowWords = (plane + 64) / 2 / 16 * 16 + 16;        // pair words of one channel and parity
     int qpairs = blocks * 16;
     size_t xWords = (size_t)2 * cPad * rowWords, dyWords = (size_t)qpairs * oPad, perImage = xWords + dyWords;
-    uint32_t *packed;
-    if (w % 2 == 0) {
-        // Scratch per image: x's pair rows for both parities [2][cPad][rowWords] and dy transposed
-        // [qpairs][oPad]; shared: dy's pair rows [oPad][qpairs]. Wp is even, so every padded row starts
-        // a pair word: parity 1's words of row py are (x0, x1) … (x[W−2], x[W−1]) then (0, 0) across the
-        // border; parity 0's are (0, x0), (x1, x2) … (x[W−1], 0); dy's (junk columns zero) like parity 1.
-        packed = scratchOf((size_t)images * perImage + dyWords);
-        uint32_t *dyPairs = packed + (size_t)images * perImage;
-        long half = wp / 2;
-        for (int img = 0; img < images; img++) {
-            uint32_t *xPairs = packed + (size_t)img * perImage, *dyT = xPairs + xWords;
-            const float *xi = x + (long)img * c * hw, *dyi = dy + (long)img * o * hw;
-            for (int ch = 0; ch < cPad; ch++) {
-                uint32_t *even = xPairs + (long)ch * rowWords, *odd = xPairs + ((long)cPad + ch) * rowWords;
-                if (ch >= c) { memset(even, 0, 4 * (size_t)rowWords); memset(odd, 0, 4 * (size_t)rowWords); continue; }
-                memset(even, 0, 4 * (size_t)half); memset(odd, 0, 4 * (size_t)half);                 // padded row 0
+    // Scratch per image: x's pair rows for both parities [2][cPad][rowWords] and dy transposed
+    // [qpairs][oPad]; shared: dy's pair rows [oPad][qpairs]. Even W: Wp is even, so every padded row
+    // starts a pair word — parity 1's words of row py are (x0, x1) … (x[W−2], x[W−1]) then (0, 0)
+    // across the border, parity 0's (0, x0), (x1, x2) … (x[W−1], 0), dy's (junk columns zero) like
+    // parity 1. Odd W (a padded row starts mid-word): rows staged on the padded grid first (one padded
+    // fp32 plane of x, one padded-width fp32 row of dy, after the shared dy pair rows), then paired.
+    int evenW = w % 2 == 0, qLong = blocks * 32;
+    long half = wp / 2;
+    size_t staging = evenW ? 0 : (size_t)(2 * rowWords + 64) + (size_t)qLong + 64;
+    uint32_t *packed = scratchOf((size_t)images * perImage + dyWords + staging);
+    uint32_t *dyPairs = packed + (size_t)images * perImage;
+    float *padded = (float *)(dyPairs + dyWords), *dyLong = padded + 2 * rowWords + 64;
+    if (!evenW) {
+        memset(padded, 0, sizeof(float) * (size_t)(2 * rowWords + 64));
+        memset(dyLong, 0, sizeof(float) * (size_t)qLong);
+    }
+    for (int img = 0; img < images; img++) {
+        uint32_t *xPairs = packed + (size_t)img * perImage, *dyT = xPairs + xWords;
+        const float *xi = x + (long)img * c * hw, *dyi = dy + (long)img * o * hw;
+        for (int ch = 0; ch < cPad; ch++) {
+            uint32_t *even = xPairs + (long)ch * rowWords, *odd = xPairs + ((long)cPad + ch) * rowWords;
+            if (ch >= c) { memset(even, 0, 4 * (size_t)rowWords); memset(odd, 0, 4 * (size_t)rowWords); continue; }
+            if (evenW) {
+                memset(even, 0, 4 * (size_t)half); memset(odd, 0, 4 * (size_t)half);             // padded row 0
                 for (int r = 0; r < h; r++) {
                     const float *row = xi + (long)ch * hw + (long)r * w;
                     uint32_t *e = even + (long)(r + 1) * half, *d = odd + (long)(r + 1) * half;
@@ -183,52 +191,31 @@ AMX_TARGET void atkd_amx_conv3x3_weight_gradient(const float *x, const float *dy
                     d[w / 2] = 0;
                     pairsAfterZero(row, w, e);
                 }
-                long used = (long)(h + 1) * half;                                                   // padded row h + 1, margin
+                long used = (long)(h + 1) * half;                                               // padded row h + 1, margin
                 memset(even + used, 0, 4 * (size_t)(rowWords - used)); memset(odd + used, 0, 4 * (size_t)(rowWords - used));
+            } else {
+                for (int r = 0; r < h; r++) memcpy(padded + (long)(r + 1) * wp + 1, xi + (long)ch * hw + (long)r * w, sizeof(float) * (size_t)w);
+                pairsInOrder(padded, (int)(2 * rowWords), even, 1);      // padded is zero beyond the plane
+                pairsInOrder(padded + 1, (int)(2 * rowWords), odd, 1);
             }
-            for (int oc = 0; oc < oPad; oc++) {
-                uint32_t *dst = dyPairs + (long)oc * qpairs;
-                if (oc >= o) { memset(dst, 0, 4 * (size_t)qpairs); continue; }
+        }
+        for (int oc = 0; oc < oPad; oc++) {
+            uint32_t *dst = dyPairs + (long)oc * qpairs;
+            if (oc >= o) { memset(dst, 0, 4 * (size_t)qpairs); continue; }
+            if (evenW) {
                 for (int r = 0; r < h; r++) {
                     pairsInOrder(dyi + (long)oc * hw + (long)r * w, w, dst + (long)r * half, 1);
                     dst[(long)r * half + w / 2] = 0;
                 }
                 memset(dst + (long)h * half, 0, 4 * (size_t)(qpairs - (long)h * half));
-            }
-            for (int o0 = 0; o0 < oPad; o0 += 16)
-                for (int b = 0; b < blocks; b++)
-                    transpose16(dyPairs + (long)o0 * qpairs + b * 16, qpairs, dyT + (long)b * 16 * oPad + o0, oPad);
-        }
-    } else {
-        // Odd W (a padded row starts mid-word): rows staged on the padded grid (one padded fp32
-        // plane of x, one padded-width fp32 row of dy, after the shared dy pair rows), then paired.
-        int qLong = blocks * 32;
-        packed = scratchOf((size_t)images * perImage + dyWords + (size_t)(2 * rowWords + 64) + (size_t)qLong + 64);
-        uint32_t *dyPairs = packed + (size_t)images * perImage;
-        float *padded = (float *)(dyPairs + dyWords), *dyLong = padded + 2 * rowWords + 64;
-        memset(padded, 0, sizeof(float) * (size_t)(2 * rowWords + 64));
-        memset(dyLong, 0, sizeof(float) * (size_t)qLong);
-        for (int img = 0; img < images; img++) {
-            uint32_t *xPairs = packed + (size_t)img * perImage, *dyT = xPairs + xWords;
-            const float *xi = x + (long)img * c * hw, *dyi = dy + (long)img * o * hw;
-            for (int ch = 0; ch < cPad; ch++) {
-                uint32_t *even = xPairs + (long)ch * rowWords, *odd = xPairs + ((long)cPad + ch) * rowWords;
-                if (ch >= c) { memset(even, 0, 4 * (size_t)rowWords); memset(odd, 0, 4 * (size_t)rowWords); continue; }
-                for (int r = 0; r < h; r++) memcpy(padded + (long)(r + 1) * wp + 1, xi + (long)ch * hw + (long)r * w, sizeof(float) * (size_t)w);
-                pairsInOrder(padded, (int)(2 * rowWords), even, 1);      // padded is zero beyond the plane
-                pairsInOrder(padded + 1, (int)(2 * rowWords), odd, 1);
-            }
-            // dy on the padded-width grid (junk columns and the tail zero), as pair words along q, transposed.
-            for (int oc = 0; oc < oPad; oc++) {
-                uint32_t *dst = dyPairs + (long)oc * qpairs;
-                if (oc >= o) { memset(dst, 0, 4 * (size_t)qpairs); continue; }
+            } else {
                 for (int r = 0; r < h; r++) memcpy(dyLong + (long)r * wp, dyi + (long)oc * hw + (long)r * w, sizeof(float) * (size_t)w);
                 pairsInOrder(dyLong, qLong, dst, 1);                     // junk columns stay zero: never written
             }
-            for (int o0 = 0; o0 < oPad; o0 += 16)
-                for (int b = 0; b < blocks; b++)
-                    transpose16(dyPairs + (long)o0 * qpairs + b * 16, qpairs, dyT + (long)b * 16 * oPad + o0, oPad);
         }
+        for (int o0 = 0; o0 < oPad; o0 += 16)
+            for (int b = 0; b < blocks; b++)
+                transpose16(dyPairs + (long)o0 * qpairs + b * 16, qpairs, dyT + (long)b * 16 * oPad + o0, oPad);
     }
     TileConfig config;
     memset(&config, 0, sizeof config);
