@@ -47,6 +47,20 @@ final class FreshProcessMeasurementTests: XCTestCase {
         XCTAssertEqual(pair.stepsTimed, 7)
     }
 
+    /// A batch-1 measurement (no training step: NaN img/s) survives the trip: the child's JSON line is
+    /// a real record (it was `{}`, and `make bench`'s batch-1 run failed), and the parent reads NaN back.
+    func testAnUnmeasuredTrainingStepTravelsAsNaN() throws {
+        let measured = #"{"kind":"model","model":"wrn-16-1","params":175066,"macs":27000000,"batch":1,"threads":2,"input":32,"train_img_s":1.0,"infer_img_s":700.5,"peak_rss_mb":40,"train_steps_timed":0}"#
+        var r = try FreshProcessMeasurement.decode(ModelBenchResult.self, kind: "model", from: measured)
+        r.trainImgS = .nan
+        let line = BenchReport.jsonLine(ModelComparison(ours: r, peer: nil))
+        XCTAssert(line.contains(#""kind":"model""#), line)
+        let back = try FreshProcessMeasurement.decode(ModelBenchResult.self, kind: "model", from: line)
+        XCTAssert(back.trainImgS.isNaN)
+        XCTAssertEqual(back.inferImgS, 700.5)
+        XCTAssertEqual(back.batch, 1)
+    }
+
     /// No line of the kind (a child that failed before measuring): a clear error naming the kind.
     func testMissingKindIsAnError() {
         XCTAssertThrowsError(try FreshProcessMeasurement.decode(PairBenchResult.self, kind: "pair",

@@ -110,9 +110,17 @@ public enum BenchReport {
 
     // MARK: helpers
 
+    /// How a value that was not measured (NaN: the training step at batch 1) or is infinite travels in
+    /// the JSON lines, which have no such numbers: as these strings (`FreshProcessMeasurement.decode`
+    /// reads them back). NOTE: without them the encoder fails and the whole line was `{}`.
+    public static let nonFiniteStrings = (positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+
     static func encodeObject<T: Encodable>(_ value: T) -> [String: Any] {
         let e = JSONEncoder()
         e.keyEncodingStrategy = .convertToSnakeCase
+        let n = nonFiniteStrings
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: n.positiveInfinity,
+                                                                 negativeInfinity: n.negativeInfinity, nan: n.nan)
         guard let data = try? e.encode(value),
               let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
         return obj

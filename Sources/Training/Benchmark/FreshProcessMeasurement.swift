@@ -39,6 +39,9 @@ public enum FreshProcessMeasurement {
     public static func decode<T: Decodable>(_ type: T.Type, kind: String, from output: String) throws -> T {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let n = BenchReport.nonFiniteStrings
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: n.positiveInfinity,
+                                                                         negativeInfinity: n.negativeInfinity, nan: n.nan)
         for line in output.split(separator: "\n") where line.hasPrefix("{") {
             let data = Data(line.utf8)
             guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
