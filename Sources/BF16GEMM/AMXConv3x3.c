@@ -11,12 +11,10 @@
 // transposed to [q pair][o], so one C tile accumulates 16 × 16 (c, o) of one tap over the image.
 #include "BF16GEMM.h"
 #include "BF16Pairs.h"
+#include "AMXTiles.h"
 #include <stdlib.h>
 #include <string.h>
 
-#define AMX_TARGET __attribute__((target("avx512f,avx512bw,avx512bf16,amx-tile,amx-bf16")))
-
-typedef struct { uint8_t palette, startRow, reserved[14]; uint16_t bytesPerRow[16]; uint8_t rows[16]; } TileConfig;
 
 /// Channel pairs per tile: the largest divisor of `pairs` that is ≤ 16 (whole blocks, no masking).
 int atkd_amx_conv3x3_pairs_per_block(int channels) {
@@ -66,8 +64,13 @@ AMX_TARGET void atkd_amx_conv3x3(const float *x, int k, int h, int w, const uint
     int wp = w + 2, q = h * wp, pairs = (k + 1) / 2;
     int kpb = atkd_amx_conv3x3_pairs_per_block(k), blocks = pairs / kpb, tiles = (m + 15) / 16;
     long plane = pairPlaneWords(h, w), hw = (long)h * w;
-    long wideWords = (long)(tiles * 16) * ((q + 63) / 64 * 64);
-    uint32_t *planes = scratchOf((size_t)pairs * (size_t)plane + (size_t)wideWords);
+    // Output blocks of 16 lanes. Rows that are whole blocks (W a multiple of 16, M of 16): block b is
+    // y[b·16 …] of every output channel, read from q = row·Wp + column, and its tiles are stored straight
+    // into y. Otherwise: the padded-width grid (block b at q = 16·b), stored into `out` (after the
+    // planes in the scratch) and compacted.
+    int direct = w % 16 == 0 && m % 16 == 0;
+    long wide = (long)(q + 63) / 64 * 64, outStride = direct ? hw : wide;
+    uint32_t *planes = scratchOf((size_t)pairs * (size_t)plane + (direct ? 0 : (size_t)(tiles * 16) * (size_t)wide));
     for (int p = 0; p < pairs; p++) {
         const float *lo = x + (long)(2 * p) * hw, *hi = 2 * p + 1 < k ? lo + hw : 0;
         uint32_t *dst = planes + p * plane;
@@ -80,21 +83,13 @@ AMX_TARGET void atkd_amx_conv3x3(const float *x, int k, int h, int w, const uint
         }
         memset(dst + (long)(h + 1) * wp + 1, 0, sizeof(uint32_t) * (size_t)(plane - (long)(h + 1) * wp - 1));
     }
-    TileConfig config;
-    memset(&config, 0, sizeof config);
-    config.palette = 1;
+    TileConfig config = fullTiles();
     // One 16-row weight tile (m ≤ 16): 1 × 4 C tiles along q, A in tile 4, B in 5–7 (5 twice), so
     // four accumulation chains hide tdpbf16ps' latency; else 2 × 2: A in 4–5, B in 6–7.
     int single = tiles == 1, aTiles = single ? 1 : 2;
-    for (int t = 0; t < 4; t++) { config.bytesPerRow[t] = 64; config.rows[t] = 16; }
     for (int t = 4; t < 4 + aTiles; t++) { config.bytesPerRow[t] = (uint16_t)(4 * kpb); config.rows[t] = 16; }
     for (int t = 4 + aTiles; t < 8; t++) { config.bytesPerRow[t] = 64; config.rows[t] = (uint8_t)kpb; }
     _tile_loadconfig(&config);
-    // Output blocks of 16 lanes. Rows that are whole blocks (W a multiple of 16, M of 16): block b is
-    // y[b·16 …] of every output channel, read from q = row·Wp + column, and its tiles are stored straight
-    // into y. Otherwise: the padded-width grid (block b at q = 16·b), stored into `out` and compacted.
-    int direct = w % 16 == 0 && m % 16 == 0;
-    long wide = (long)(q + 63) / 64 * 64, outStride = direct ? hw : wide;
     int nBlocks = direct ? (int)(hw / 16) : (q + 15) / 16;
     float *out = direct ? y : (float *)(planes + (size_t)pairs * (size_t)plane);
 #define BLOCK_Q(b) (direct ? (long)((b) * 16 / w) * wp + (b) * 16 % w : (long)(b) * 16)
@@ -217,10 +212,7 @@ AMX_TARGET void atkd_amx_conv3x3_weight_gradient(const float *x, const float *dy
             for (int b = 0; b < blocks; b++)
                 transpose16(dyPairs + (long)o0 * qpairs + b * 16, qpairs, dyT + (long)b * 16 * oPad + o0, oPad);
     }
-    TileConfig config;
-    memset(&config, 0, sizeof config);
-    config.palette = 1;
-    for (int t = 0; t < 8; t++) { config.bytesPerRow[t] = 64; config.rows[t] = 16; }
+    TileConfig config = fullTiles();
     _tile_loadconfig(&config);
     // Three taps (one kernel row) at a time: three C tiles, three accumulation chains sharing each B;
     // each C tile is loaded and stored once for the whole group of images.

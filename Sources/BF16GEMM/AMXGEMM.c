@@ -10,6 +10,7 @@
 // padded with zero pairs to a multiple of 32; rows and columns beyond M, N are zero and not stored.
 #include "BF16GEMM.h"
 #include "BF16Pairs.h"
+#include "AMXTiles.h"
 #include <cpuid.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +40,6 @@ int atkd_cpu_has_amx_bf16(void) {
 #endif
 }
 
-#define AMX_TARGET __attribute__((target("avx512f,avx512bw,avx512bf16,amx-tile,amx-bf16")))
 
 /// Columns [first, first + count) of op(B), k's [k0, k0 + kc), as one panel: out[p·16 + j], p < kpp
 /// (pairs beyond kc and columns beyond count are zero).
@@ -87,9 +87,6 @@ AMX_TARGET static void packA(const float *a, int lda, int transA, int k0, int kc
         }
     }
 }
-
-/// The tile configuration: palette 1, tiles 0–7 all 16 rows × 64 bytes.
-typedef struct { uint8_t palette, startRow, reserved[14]; uint16_t bytesPerRow[16]; uint8_t rows[16]; } TileConfig;
 
 static __thread uint32_t *bufA, *bufB;
 static __thread size_t capA, capB;
@@ -155,10 +152,7 @@ AMX_TARGET void atkd_sgemm_bf16_amx(int transA, int transB, int m, int n, int k,
     if (!aPack || !bPack) abort();
     uint32_t *row = aPack + (size_t)tiles * (size_t)kppMax * 16;
     float spill[256] __attribute__((aligned(64)));
-    TileConfig config;
-    memset(&config, 0, sizeof config);
-    config.palette = 1;
-    for (int t = 0; t < 8; t++) { config.bytesPerRow[t] = 64; config.rows[t] = 16; }
+    TileConfig config = fullTiles();
     _tile_loadconfig(&config);
     for (int k0 = 0; k0 < k; k0 += KC) {
         int kc = k - k0 < KC ? k - k0 : KC, kpp = ((kc + 1) / 2 + 15) / 16 * 16;
