@@ -7,6 +7,7 @@
 import TensorCore
 import VectorShuffles
 import WinogradAVX512
+import WinogradTransforms512
 
 /// A chunk plan: tiles per image and images per chunk.
 struct WinogradPlan {
@@ -77,6 +78,8 @@ struct WinogradChunkLayout {
                         q qp: UnsafeMutablePointer<Float>, v vp: UnsafeMutablePointer<Float>, positionStride vStride: Int) {
         let h = plan.h, w = plan.w, inPlane = h * w
         let qr = UnsafeRawPointer(qp)
+        // 16 tiles a vector (`atkd_winograd_input16`: the same bits) where the CPU has AVX-512.
+        let avx512 = FastEngine.usesAVX512
         for ci in 0..<c {
             for b in 0..<count {
                 let plane = xp + ((first &+ b) &* c &+ ci) &* inPlane
@@ -84,6 +87,10 @@ struct WinogradChunkLayout {
                 for r in 0..<h { phases.split(row: plane + r &* w, w: w, row: r, into: qb) }
             }
             let vc = vp + ci &* tPad
+            if avx512 && segment != 1 {
+                atkd_winograd_input16(qp, segments, Int32(segment), Int32(tPad), phases.phaseStride, phases.ld, vc, vStride)
+                continue
+            }
             var g = 0, s = 0
             while g < tPad {
                 let vg = vc + g
@@ -136,9 +143,14 @@ struct WinogradChunkLayout {
         let w = plan.w, inPlane = plan.h * plan.w
         // Whole tiles, 8 to a segment: each group of 8 lanes is one tile row's full width.
         let fullRows = plan.tilesFit && segment == 8
+        // Whole groups of 16 tiles on AVX-512 (`atkd_winograd_output16`: the same bits), the rest 8 at a time.
+        let groups = FastEngine.usesAVX512 && plan.tilesFit ? used / 16 : 0
         for oc in 0..<o {
             let planeOut = chunkOut + oc &* inPlane
-            var g = 0
+            if groups > 0 {
+                atkd_winograd_output16(mp + oc &* tPad, mStride, Int32(groups), outputs, w, fullRows ? 1 : 0, planeOut)
+            }
+            var g = groups &* 16
             while g < used {
                 let lanes = min(8, used &- g)
                 let rowStart = planeOut + outputs[g]
@@ -223,12 +235,13 @@ extension FastEngine {
                     let vStride = c * tPad + 16, mStride = kPad * tPad + 16
                     var q = [Float](repeating: 0, count: (plan.imagesPerChunk + 1) * phases.count)
                     // Every lane of V and M is written before it is read.
-                    var v = scratchArray(36 * vStride)
-                    var m = scratchArray(36 * mStride)
+                    // (16 floats over: V and M start on a cache line, for the 16-lane transforms and products)
+                    var v = scratchArray(36 * vStride + 16)
+                    var m = scratchArray(36 * mStride + 16)
                     q.withUnsafeMutableBufferPointer { qb in
                     v.withUnsafeMutableBufferPointer { vb in
                     m.withUnsafeMutableBufferPointer { mb in
-                        let qp = qb.baseAddress!, vp = vb.baseAddress!, mp = mb.baseAddress!
+                        let qp = qb.baseAddress!, vp = cacheLineAligned(vb.baseAddress!), mp = cacheLineAligned(mb.baseAddress!)
                         var first = images.lowerBound
                         while first < images.upperBound {
                             let count = min(plan.imagesPerChunk, images.upperBound &- first)

@@ -39,15 +39,18 @@ extension FastEngine {
                 var q = [Float](repeating: 0, count: (plan.imagesPerChunk + 1) * phases.count)
                 // V's rows past C are read by the products (as zeros); the rest of V, and dM up to
                 // the tiles in use, are written before they are read.
-                var v = scratchArray(36 * vStride)
-                for p in 0..<36 { for ci in c..<cPad { for t in 0..<tPad { v[p * vStride + ci * tPad + t] = 0 } } }
-                var dm = scratchArray(36 * mStride)
+                // (16 floats over: V and dM start on a cache line, for the 16-lane transforms and products)
+                var v = scratchArray(36 * vStride + 16)
+                let vZeroAt = v.withUnsafeMutableBufferPointer { cacheLineAligned($0.baseAddress!) - $0.baseAddress! }
+                for p in 0..<36 { for ci in c..<cPad { for t in 0..<tPad { v[vZeroAt + p * vStride + ci * tPad + t] = 0 } } }
+                var dm = scratchArray(36 * mStride + 16)
                 var dyT = [Float](repeating: 0, count: plan.imagesPerChunk * imageT)
                 q.withUnsafeMutableBufferPointer { qb in
                 v.withUnsafeMutableBufferPointer { vb in
                 dm.withUnsafeMutableBufferPointer { mb in
                 dyT.withUnsafeMutableBufferPointer { tb in
-                    let qp = qb.baseAddress!, vp = vb.baseAddress!, mp = mb.baseAddress!, tp = tb.baseAddress!
+                    let qp = qb.baseAddress!, vp = cacheLineAligned(vb.baseAddress!), mp = cacheLineAligned(mb.baseAddress!)
+                    let tp = tb.baseAddress!
                     let duPart = dup + part &* duCount
                     var first = images.lowerBound
                     while first < images.upperBound {

@@ -43,8 +43,9 @@ final class SampleKernelWinograd {
                  36 * (cPad8 * kPad16 + 16), imageT]
         // Zero everywhere: the padding lanes (channels past C or O, planes past the image, V's rows
         // past C in the weight gradient) are read as zeros and never written.
+        // On cache lines, for the 16-lane transforms and products.
         let buffers = sizes.map { n -> UnsafeMutablePointer<Float> in
-            let b = UnsafeMutablePointer<Float>.allocate(capacity: n)
+            let b = UnsafeMutableRawPointer.allocate(byteCount: n * 4, alignment: 64).bindMemory(to: Float.self, capacity: n)
             b.initialize(repeating: 0, count: n)
             return b
         }
@@ -54,7 +55,7 @@ final class SampleKernelWinograd {
     }
 
     deinit {
-        for b in [q, uForward, uGradient, vForward, vGradient, vKernel, m, dm, du, dyT] { b.deallocate() }
+        for b in [q, uForward, uGradient, vForward, vGradient, vKernel, m, dm, du, dyT] { UnsafeMutableRawPointer(b).deallocate() }
     }
 
     /// y_n = conv3x3(x_n, W_n): `image` [C, H, W], `kernel` W_n [O, C, 3, 3], `y` [O, H, W].

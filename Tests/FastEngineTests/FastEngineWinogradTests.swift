@@ -132,16 +132,21 @@ final class FastEngineWinogradTests: FastEngineTestCase {
         }
     }
 
-    /// The AVX-512 products give the same bits as the AVX2 ones (same per-lane sums, same order),
-    /// forward and backward, on shapes with K a multiple of 8 and not (a block of 4 left over),
-    /// and tiles a chunk a multiple of 64 and not (16-tile blocks left over).
+    /// The AVX-512 products and 16-lane tile transforms give the same bits as the AVX2 ones (same
+    /// per-lane sums, same order), forward and backward, on shapes with K a multiple of 8 and not (a
+    /// block of 4 left over), tiles a chunk a multiple of 64 and not (16-tile blocks left over), tile
+    /// rows of 8, 4, 2 and odd tiles (segments 8, 4, 2, 1), whole 32-wide rows, clipped edge tiles,
+    /// and chunks that end in half a 16-tile group (9 images of 4 tiles).
     func testAVX512ProductsEqualAVX2BitForBit() throws {
         try XCTSkipUnless(AVX512.isAvailable, "this CPU has no AVX-512: only the AVX2 kernel runs here")
         let fast = FastEngine(threads: 2), config = ConvConfig(stride: 1, padding: 1, groups: 1)
         for cs in [Case(n: 3, c: 9, h: 8, w: 12, o: 12, k: 3, stride: 1, pad: 1, groups: 1, bias: false),
                    Case(n: 5, c: 16, h: 16, w: 16, o: 16, k: 3, stride: 1, pad: 1, groups: 1, bias: false),
                    Case(n: 2, c: 5, h: 6, w: 5, o: 7, k: 3, stride: 1, pad: 1, groups: 1, bias: false),
-                   Case(n: 2, c: 5, h: 36, w: 64, o: 8, k: 3, stride: 1, pad: 1, groups: 1, bias: false)] {
+                   Case(n: 2, c: 5, h: 36, w: 64, o: 8, k: 3, stride: 1, pad: 1, groups: 1, bias: false),
+                   Case(n: 3, c: 16, h: 32, w: 32, o: 16, k: 3, stride: 1, pad: 1, groups: 1, bias: false),
+                   Case(n: 9, c: 8, h: 8, w: 8, o: 12, k: 3, stride: 1, pad: 1, groups: 1, bias: false),
+                   Case(n: 3, c: 4, h: 14, w: 14, o: 4, k: 3, stride: 1, pad: 1, groups: 1, bias: false)] {
             let (x, w, _) = inputs(cs, seed: 21)
             let dy = randn([cs.n, cs.o, cs.h, cs.w], seed: 22)
             let y512 = fast.conv2d(x, weight: w, bias: nil, config)
