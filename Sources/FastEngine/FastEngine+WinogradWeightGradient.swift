@@ -8,6 +8,7 @@
 import TensorCore
 import VectorShuffles
 import WinogradAVX512
+import WinogradTransforms512
 
 extension FastEngine {
     /// dW of a conv `Winograd4x4.applies` to. Each thread part sums its images into its own dU
@@ -63,7 +64,13 @@ extension FastEngine {
                         }
                         let mr = UnsafeRawPointer(tp)
                         var t = 0
-                        for b in 0..<count {
+                        if avx512 {
+                            // 16 channels a vector (the same bits).
+                            atkd_winograd_output_gradient16(tp, Int32(count), Int32(plan.tilesHigh), Int32(plan.tilesWide),
+                                                            imageT, colsT, Int32(kPad), mp, mStride)
+                            t = count &* plan.tilesPerImage
+                        }
+                        for b in 0..<(avx512 ? 0 : count) {
                             for ty in 0..<plan.tilesHigh {
                                 for tx in 0..<plan.tilesWide {
                                     let tile = b &* imageT &+ (4 &* ty &* colsT &+ 4 &* tx) &* kPad

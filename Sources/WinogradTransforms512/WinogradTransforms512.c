@@ -126,3 +126,36 @@ void atkd_winograd_output16(const float *m, long positionStride, int groups, con
         }
     }
 }
+
+/// 1-D A·(d0 … d3), the transpose of the output transform's Aᵀ, as `transformOutputGradientLanes`' a4.
+T512 void a4(__m512 d0, __m512 d1, __m512 d2, __m512 d3, __m512 o[6]) {
+    __m512 s02 = _mm512_add_ps(d0, d2), s13 = _mm512_add_ps(d1, d3);
+    __m512 q = _mm512_add_ps(d0, MUL(4, d2)), e = _mm512_add_ps(MUL(2, d1), MUL(8, d3));
+    o[0] = d0; o[1] = _mm512_add_ps(s02, s13); o[2] = _mm512_sub_ps(s02, s13);
+    o[3] = _mm512_add_ps(q, e); o[4] = _mm512_sub_ps(q, e); o[5] = d3;
+}
+
+__attribute__((target("avx512f,avx512dq,avx512vl")))
+void atkd_winograd_output_gradient16(const float *dyT, int images, int tilesHigh, int tilesWide, long imageT,
+                                     long cols, int kPad, float *dm, long positionStride) {
+    long t = 0;
+    for (int b = 0; b < images; b++)
+        for (int ty = 0; ty < tilesHigh; ty++)
+            for (int tx = 0; tx < tilesWide; tx++, t++) {
+                const float *tile = dyT + b * imageT + (4 * ty * cols + 4 * tx) * kPad;
+                for (int k = 0; k < kPad; k += 16) {
+                    __m512 h[4][6];
+                    for (int r = 0; r < 4; r++) {
+                        const float *row = tile + r * cols * kPad + k;
+                        a4(_mm512_loadu_ps(row), _mm512_loadu_ps(row + kPad), _mm512_loadu_ps(row + 2 * kPad),
+                           _mm512_loadu_ps(row + 3 * kPad), h[r]);
+                    }
+                    float *out = dm + t * kPad + k;
+                    for (int j = 0; j < 6; j++) {
+                        __m512 c[6];
+                        a4(h[0][j], h[1][j], h[2][j], h[3][j], c);
+                        for (int i = 0; i < 6; i++) _mm512_storeu_ps(out + (6 * i + j) * positionStride, c[i]);
+                    }
+                }
+            }
+}

@@ -145,7 +145,7 @@ final class FastEngineWinogradTests: FastEngineTestCase {
                    Case(n: 2, c: 5, h: 6, w: 5, o: 7, k: 3, stride: 1, pad: 1, groups: 1, bias: false),
                    Case(n: 2, c: 5, h: 36, w: 64, o: 8, k: 3, stride: 1, pad: 1, groups: 1, bias: false),
                    Case(n: 3, c: 16, h: 32, w: 32, o: 16, k: 3, stride: 1, pad: 1, groups: 1, bias: false),
-                   Case(n: 9, c: 8, h: 8, w: 8, o: 12, k: 3, stride: 1, pad: 1, groups: 1, bias: false),
+                   Case(n: 9, c: 8, h: 8, w: 8, o: 20, k: 3, stride: 1, pad: 1, groups: 1, bias: false),
                    Case(n: 3, c: 4, h: 14, w: 14, o: 4, k: 3, stride: 1, pad: 1, groups: 1, bias: false)] {
             let (x, w, _) = inputs(cs, seed: 21)
             let dy = randn([cs.n, cs.o, cs.h, cs.w], seed: 22)

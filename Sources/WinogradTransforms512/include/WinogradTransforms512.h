@@ -20,4 +20,11 @@ void atkd_winograd_input16(const float *q, const long *segments, int segment, in
 void atkd_winograd_output16(const float *m, long positionStride, int groups, const long *outputs, long w,
                             int fullRows, float *plane);
 
+/// dM = A dY Aᵀ of every 4 × 4 output-gradient tile of `images` images, 16 output channels a vector
+/// (FastEngine's `transformOutputGradientLanes` on 8): dY channels-last, image b's element (y, x, k) at
+/// dyT[b·imageT + (y·cols + x)·kPad + k] (kPad a multiple of 16); tile t = (b·tilesHigh + ty)·tilesWide + tx,
+/// frequency (i, j) of channel k goes to dm[(6i + j)·positionStride + t·kPad + k].
+void atkd_winograd_output_gradient16(const float *dyT, int images, int tilesHigh, int tilesWide, long imageT,
+                                     long cols, int kPad, float *dm, long positionStride);
+
 #endif
