@@ -54,6 +54,10 @@ extension FastEngine {
         if Stride2Conv3x3.applies(g) { return stride2Conv3x3(x, weight: weight, g, epilogue: epilogue) }
         let ohw = g.planeOut, rows = g.colRows
         let pairs = g.n * g.groups
+        if pairs == 1 && threads > 1 && g.o >= 32 {
+            let channelParts = partsFor(work: g.o * ohw * rows, units: g.o / 16, threads: threads, minWork: 1 << 22)
+            if channelParts > 1 { return gemmConv2dOneImage(x, weight: weight, g, parts: channelParts, epilogue: epilogue) }
+        }
         let parts = partsFor(work: g.n * g.o * ohw * rows, units: pairs, threads: threads)
         return makeArray(g.n * g.o * ohw) { yp in
             x.data.withUnsafeBufferPointer { xb in
@@ -84,6 +88,37 @@ extension FastEngine {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// `gemmConv2d` of one image (batch-1 inference), which the image split leaves on one thread: one
+    /// im2col, then the output channels split over the threads in blocks of 16, each part one GEMM of
+    /// its rows of W; the epilogue runs once, after all parts. Every output is the same dot product of
+    /// a W row and a column as on the image path.
+    private func gemmConv2dOneImage(_ x: Tensor, weight: Tensor, _ g: ConvGeometry, parts: Int,
+                                    epilogue: ((UnsafeMutablePointer<Float>, Int) -> Void)?) -> [Float] {
+        let ohw = g.planeOut, rows = g.colRows, blocks = g.o / 16
+        var col = scratchArray(g.isPointwise ? 0 : rows * ohw)
+        return makeArray(g.o * ohw) { yp in
+            x.data.withUnsafeBufferPointer { xb in
+            weight.data.withUnsafeBufferPointer { wb in
+            col.withUnsafeMutableBufferPointer { cb in
+                let wp = wb.baseAddress!
+                let b: UnsafePointer<Float>
+                if g.isPointwise { b = xb.baseAddress! } else {
+                    g.im2col(xb.baseAddress!, cb.baseAddress!)
+                    b = UnsafePointer(cb.baseAddress!)
+                }
+                parallelParts(parts) { part in
+                    let range = partRange(part, of: parts, count: blocks)
+                    let first = range.lowerBound &* 16, last = range.upperBound == blocks ? g.o : range.upperBound &* 16
+                    sgemm(m: last &- first, n: ohw, k: rows, a: wp + first &* rows, lda: rows, b: b, ldb: ohw,
+                          beta: 0, c: yp + first &* ohw, ldc: ohw)
+                }
+                epilogue?(yp, 0)
+            }
+            }
             }
         }
     }

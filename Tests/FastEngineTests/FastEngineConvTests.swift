@@ -63,6 +63,10 @@ final class FastEngineConvTests: FastEngineTestCase {
         Case(n: 2, c: 7, h: 3, w: 8, o: 9, k: 3, stride: 1, pad: 1, groups: 1, bias: true),
         Case(n: 2, c: 4, h: 7, w: 24, o: 5, k: 3, stride: 1, pad: 1, groups: 1, bias: false),
         Case(n: 5, c: 16, h: 32, w: 32, o: 16, k: 3, stride: 1, pad: 1, groups: 1, bias: false),
+        // one image, ≥ 2 blocks of 16 output channels: the channels split over threads (a remainder of 8)
+        Case(n: 1, c: 64, h: 16, w: 16, o: 48, k: 3, stride: 1, pad: 1, groups: 1, bias: true),
+        Case(n: 1, c: 128, h: 8, w: 8, o: 72, k: 3, stride: 1, pad: 1, groups: 1, bias: false),
+        Case(n: 1, c: 256, h: 16, w: 16, o: 64, k: 1, stride: 1, pad: 0, groups: 1, bias: false),
     ]
 
     /// These cases check the direct and im2col + GEMM paths; Winograd has its own tests
@@ -96,6 +100,28 @@ final class FastEngineConvTests: FastEngineTestCase {
         XCTAssertEqual(grads[0].x.data, grads[1].x.data)
         XCTAssertEqual(grads[0].weight.data, grads[1].weight.data)
         XCTAssertEqual(grads[0].bias?.data, grads[1].bias?.data)
+    }
+
+    /// One image (batch-1 inference) splits its output channels over the threads, each block the same
+    /// dot products: 1 and 2 threads give the same bits, forward and through the eval batch norm.
+    func testOneImageForwardBitsDoNotDependOnThreads() {
+        FastEngine.useDirectConv3x3 = false
+        defer { FastEngine.useDirectConv3x3 = true }
+        XCTAssertEqual(fastEngines.map(\.threads), [1, 2])
+        for (i, (k, pad, o)) in [(3, 1, 40), (1, 0, 256), (3, 1, 128)].enumerated() {
+            let x = randn([1, 64, 16, 16], seed: 93 + UInt64(i)), w = randn([o, 64, k, k], seed: 96 + UInt64(i))
+            let config = ConvConfig(stride: 1, padding: pad, groups: 1)
+            let ys = fastEngines.map { $0.conv2d(x, weight: w, bias: nil, config) }
+            XCTAssertEqual(ys[0].data, ys[1].data, "k \(k) O \(o)")
+            let (gamma, beta) = (randn([o], seed: 99), randn([o], seed: 100))
+            let (mean, variance) = (randn([o], seed: 101), Tensor(shape: [o], data: (0..<o).map { 0.5 + Float($0) / Float(o) }))
+            let bn = fastEngines.map {
+                $0.conv2dBatchNormEval(x, weight: w, bias: nil, config, gamma: gamma, beta: beta, runningMean: mean,
+                                       runningVar: variance, eps: 1e-5, activation: .relu)
+            }
+            XCTAssertEqual(bn[0].data, bn[1].data, "k \(k) O \(o), with the batch norm")
+            XCTAssertTrue(ys[1].data.contains { $0 != 0 }, "k \(k) O \(o): nothing computed")
+        }
     }
 
     /// The same comparisons with the direct 3×3 kernel off: the im2col + GEMM path on those shapes.
