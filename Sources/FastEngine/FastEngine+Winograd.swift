@@ -218,6 +218,12 @@ extension FastEngine {
         let layout = WinogradChunkLayout(plan: plan, phases: phases, outImage: outImage)
         let tPad = layout.tPad
         let avx512 = Self.usesAVX512
+        if n == 1 && threads > 1 {
+            let channelParts = partsFor(work: o * c * inPlane * 9, units: kPad / 16, threads: threads, minWork: 1 << 22)
+            if channelParts > 1 {
+                return winogradOneImage(input, h: h, w: w, kernels: kernels, parts: channelParts, epilogue: epilogue)
+            }
+        }
         let parts = partsFor(work: n * o * c * inPlane * 9, units: n, threads: threads)
         return makeArray(n * outImage) { yp in
             input.withUnsafeBufferPointer { xb in
@@ -265,6 +271,63 @@ extension FastEngine {
                     }
                     }
                 }
+            }
+            }
+            }
+            }
+            }
+            }
+        }
+    }
+    /// `winogradImages` of one image (batch-1 inference), which the image split leaves on one thread:
+    /// V once, then the output channels split over the threads in blocks of 16, each part the products
+    /// and output transform of its channels; the epilogue runs once, after all parts. Every output is
+    /// the same sums as on the image path.
+    private func winogradOneImage(_ input: [Float], h: Int, w: Int, kernels: WinogradKernels, parts: Int,
+                                  epilogue: ((UnsafeMutablePointer<Float>, Int, Int) -> Void)?) -> [Float] {
+        let c = kernels.inChannels, o = kernels.outChannels, kPad = kernels.kPad, blocks = kPad / 16
+        let plan = WinogradPlan(n: 1, h: h, w: w)
+        let phases = Winograd4x4.PhasePlanes(plan: plan)
+        let inPlane = h * w
+        let layout = WinogradChunkLayout(plan: plan, phases: phases, outImage: o * inPlane)
+        let tPad = layout.tPad, vStride = c * tPad + 16, mStride = kPad * tPad + 16
+        let avx512 = Self.usesAVX512
+        var q = [Float](repeating: 0, count: (plan.imagesPerChunk + 1) * phases.count)
+        var v = scratchArray(36 * vStride + 16), m = scratchArray(36 * mStride + 16)
+        return makeArray(o * inPlane) { yp in
+            input.withUnsafeBufferPointer { xb in
+            kernels.data.withUnsafeBufferPointer { ub in
+            layout.segmentOffsets.withUnsafeBufferPointer { sb in
+            layout.outputOffsets.withUnsafeBufferPointer { ob in
+            layout.rowsInside.withUnsafeBufferPointer { rb in
+            layout.columnsInside.withUnsafeBufferPointer { cb in
+            q.withUnsafeMutableBufferPointer { qb in
+            v.withUnsafeMutableBufferPointer { vb in
+            m.withUnsafeMutableBufferPointer { mb in
+                let up = ub.baseAddress!, vp = cacheLineAligned(vb.baseAddress!), mp = cacheLineAligned(mb.baseAddress!)
+                layout.transformInput(xb.baseAddress!, first: 0, count: 1, channels: c, plan: plan, phases: phases,
+                                      segments: sb.baseAddress!, q: qb.baseAddress!, v: vp, positionStride: vStride)
+                parallelParts(parts) { part in
+                    let range = partRange(part, of: parts, count: blocks)
+                    let k0 = range.lowerBound &* 16, k1 = range.upperBound == blocks ? kPad : range.upperBound &* 16
+                    for p in 0..<36 {
+                        let ui = up + (p &* kernels.positionStride &+ k0 &* c), vi = vp + p &* vStride
+                        let mi = mp + (p &* mStride &+ k0 &* tPad)
+                        if avx512 {
+                            AVX512.multiply(u: ui, v: vi, m: mi, c: c, kPad: k1 &- k0, tPad: tPad)
+                        } else {
+                            Winograd4x4.multiply(u: ui, v: vi, m: mi, c: c, kPad: k1 &- k0, tPad: tPad)
+                        }
+                    }
+                    layout.transformOutput(mp + k0 &* tPad, positionStride: mStride, channels: min(k1, o) &- k0,
+                                           used: plan.tilesPerImage, plan: plan, outputs: ob.baseAddress!,
+                                           rowsInside: rb.baseAddress!, columnsInside: cb.baseAddress!,
+                                           into: yp + k0 &* inPlane)
+                }
+                epilogue?(yp, 0, 1)
+            }
+            }
+            }
             }
             }
             }

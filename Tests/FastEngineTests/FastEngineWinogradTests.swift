@@ -38,6 +38,27 @@ final class FastEngineWinogradTests: FastEngineTestCase {
         XCTAssertNotEqual(winograd.data, fast.conv2d(xb, weight: wb, bias: nil, config).data)
     }
 
+    /// One image (batch-1 inference) splits its output channels over the threads after one input
+    /// transform, each block the same sums: 1 and 2 threads give the same bits, also through the
+    /// eval batch norm fused into the output transform's epilogue.
+    func testOneImageBitsDoNotDependOnThreads() {
+        XCTAssertEqual(fastEngines.map(\.threads), [1, 2])
+        for (i, (hw, o)) in [(32, 32), (30, 40), (16, 72)].enumerated() {
+            let x = randn([1, 48, hw, hw], seed: 130 + UInt64(i)), w = randn([o, 48, 3, 3], seed: 133 + UInt64(i))
+            let config = ConvConfig(stride: 1, padding: 1, groups: 1)
+            let ys = fastEngines.map { $0.conv2d(x, weight: w, bias: nil, config) }
+            XCTAssertEqual(ys[0].data, ys[1].data, "\(hw)² O \(o)")
+            let (gamma, beta, mean) = (randn([o], seed: 136), randn([o], seed: 137), randn([o], seed: 138))
+            let variance = Tensor(shape: [o], data: (0..<o).map { 0.5 + Float($0) / Float(o) })
+            let bn = fastEngines.map {
+                $0.conv2dBatchNormEval(x, weight: w, bias: nil, config, gamma: gamma, beta: beta, runningMean: mean,
+                                       runningVar: variance, eps: 1e-5, activation: .relu)
+            }
+            XCTAssertEqual(bn[0].data, bn[1].data, "\(hw)² O \(o), with the batch norm")
+            assertWinogradClose(ys[1], ref.conv2d(x, weight: w, bias: nil, config), "\(hw)² O \(o) vs reference")
+        }
+    }
+
     /// Every 3×3 stride-1 pad-1 ungrouped case of the conv tests (Winograd takes those with
     /// ≥ 4 channels), plus: H, W not multiples of 4 (clipped edge tiles), 1×1 and 2×2 maps,
     /// O not a multiple of 4, chunks of many images with a short last chunk, wide channels.
@@ -58,6 +79,9 @@ final class FastEngineWinogradTests: FastEngineTestCase {
         // whole tile rows of 4 tiles (16×16: two rows a lane group) with a one-image last chunk;
         // 8×8 above has rows of 2 (four rows a group, groups across images)
         Case(n: 5, c: 6, h: 16, w: 16, o: 5, k: 3, stride: 1, pad: 1, groups: 1, bias: true),
+        // one image, its output channels split over threads: whole and clipped tiles, O past the 16-blocks
+        Case(n: 1, c: 32, h: 32, w: 32, o: 32, k: 3, stride: 1, pad: 1, groups: 1, bias: true),
+        Case(n: 1, c: 32, h: 30, w: 30, o: 40, k: 3, stride: 1, pad: 1, groups: 1, bias: false),
     ]
 
     /// NOTE: Winograd's transforms scale values by up to 8 before the sums, so its rounding error
