@@ -123,14 +123,26 @@ struct BenchCommand: ParsableCommand {
             }
         }
         var modelRows: [ModelComparison] = [], pairRows: [PairComparison] = []
-        for name in names {
-            let row = BenchRounds.median(try (0..<rounds).map { _ in
-                let ours = inProcess ? try ThroughputBenchmark.measureModel(name, config: config, engine: engine)
-                    : try FreshProcessMeasurement.model(name, config: config, executable: FreshProcessMeasurement.currentExecutable)
-                return ModelComparison(ours: ours, peer: peerRecords([name], []).first { $0.model == name })
-            })
-            modelRows.append(row)
-            if json { print(BenchReport.jsonLine(row)) } else { note(BenchReport.modelTable([row]).split(separator: "\n").last.map(String.init) ?? "") }
+        var modelRounds: [(model: String, results: [ModelBenchResult])] = []
+        // A model and its `-awconv` twin are measured in the same rounds, one after the other, so the
+        // module's cost is a paired reading (`BenchReport.moduleCostLines`).
+        let twins = Set(names.filter { $0.hasSuffix("-awconv") && names.contains(String($0.dropLast("-awconv".count))) })
+        for name in names where !twins.contains(name) {
+            let group = twins.contains(name + "-awconv") ? [name, name + "-awconv"] : [name]
+            var measured = [[ModelComparison]](repeating: [], count: group.count)
+            for _ in 0..<rounds {
+                for (i, model) in group.enumerated() {
+                    let ours = inProcess ? try ThroughputBenchmark.measureModel(model, config: config, engine: engine)
+                        : try FreshProcessMeasurement.model(model, config: config, executable: FreshProcessMeasurement.currentExecutable)
+                    measured[i].append(ModelComparison(ours: ours, peer: peerRecords([model], []).first { $0.model == model }))
+                }
+            }
+            for (model, roundsOfModel) in zip(group, measured) {
+                let row = BenchRounds.median(roundsOfModel)
+                modelRows.append(row)
+                modelRounds.append((model, roundsOfModel.map(\.ours)))
+                if json { print(BenchReport.jsonLine(row)) } else { note(BenchReport.modelTable([row]).split(separator: "\n").last.map(String.init) ?? "") }
+            }
         }
         for p in pairs {
             let row = BenchRounds.median(try (0..<rounds).map { _ in
@@ -145,7 +157,7 @@ struct BenchCommand: ParsableCommand {
         }
         if !json {
             if !modelRows.isEmpty { print("\n" + BenchReport.modelTable(modelRows)) }
-            for line in BenchReport.moduleCostLines(modelRows) { print(line) }
+            for line in BenchReport.moduleCostLines(modelRounds) { print(line) }
             if !pairRows.isEmpty { print("\n" + BenchReport.pairTable(pairRows)) }
             print("\nratio = ours / PyTorch (> 1: ours faster); img/s = batch / median step time"
                   + (rounds > 1 ? "; \(rounds) alternated rounds, the row is the median-ratio round, range = min–max ratio" : ""))

@@ -43,21 +43,35 @@ final class BenchmarkTests: XCTestCase {
         XCTAssertNil(obj["train_ratio"], "no peer, no ratio")
     }
 
-    /// The module's cost line: plain img/s over AW-conv img/s, only where both were measured.
+    /// The module's cost line: plain img/s over AW-conv img/s, only where both were measured; with
+    /// several rounds the median of the per-round (paired) ratios and their range, not a ratio of medians.
     func testModuleCostLinePairsEachAWConvModelWithItsPlainTwin() {
-        func row(_ model: String, train: Double, infer: Double) -> ModelComparison {
+        func result(_ model: String, train: Double, infer: Double) -> ModelBenchResult {
             let line = #"{"kind":"model","model":"\#(model)","params":1,"macs":1,"batch":128,"threads":2,"input":32,"train_img_s":\#(train),"infer_img_s":\#(infer),"peak_rss_mb":1,"train_steps_timed":3}"#
-            return ModelComparison(ours: try! FreshProcessMeasurement.decode(ModelBenchResult.self, kind: "model", from: line),
-                                   peer: nil)
+            return try! FreshProcessMeasurement.decode(ModelBenchResult.self, kind: "model", from: line)
         }
-        let rows = [row("resnet50-w4", train: 250, infer: 1000), row("wrn-16-1", train: 1400, infer: 5000),
-                    row("resnet50-w4-awconv", train: 200, infer: 500), row("resnet18-awconv", train: 1, infer: 1)]
-        let lines = BenchReport.moduleCostLines(rows)
+        let one: [(model: String, results: [ModelBenchResult])] = [
+            ("resnet50-w4", [result("resnet50-w4", train: 250, infer: 1000)]),
+            ("wrn-16-1", [result("wrn-16-1", train: 1400, infer: 5000)]),
+            ("resnet50-w4-awconv", [result("resnet50-w4-awconv", train: 200, infer: 500)]),
+            ("resnet18-awconv", [result("resnet18-awconv", train: 1, infer: 1)])]
+        let lines = BenchReport.moduleCostLines(one)
         XCTAssertEqual(lines.count, 1, "\(lines)")
         XCTAssertTrue(lines[0].hasPrefix("resnet50-w4-awconv / resnet50-w4"), lines[0])
         XCTAssertTrue(lines[0].contains("train 250.0 / 200.0 = 1.25×"), lines[0])
         XCTAssertTrue(lines[0].contains("inference 1000.0 / 500.0 = 2.00×"), lines[0])
-        XCTAssertEqual(BenchReport.moduleCostLines(Array(rows.prefix(2))), [])
+        XCTAssertEqual(BenchReport.moduleCostLines(Array(one.prefix(2))), [])
+        // Three rounds: the host slows down in round 2 for both twins. Paired ratios 1.2, 1.25, 1.3
+        // (median 1.25); the ratio of the median rounds (250 / 160) would read 1.56.
+        let plain = [result("resnet50-w4", train: 300, infer: 900), result("resnet50-w4", train: 150, infer: 450),
+                     result("resnet50-w4", train: 260, infer: 1000)]
+        let aw = [result("resnet50-w4-awconv", train: 250, infer: 900), result("resnet50-w4-awconv", train: 120, infer: 300),
+                  result("resnet50-w4-awconv", train: 200, infer: 800)]
+        let three = BenchReport.moduleCostLines([("resnet50-w4", plain), ("resnet50-w4-awconv", aw)])
+        XCTAssertEqual(three.count, 1, "\(three)")
+        XCTAssertTrue(three[0].contains("train 1.25× (1.20–1.30)"), three[0])
+        XCTAssertTrue(three[0].contains("inference 1.25× (1.00–1.50)"), three[0])
+        XCTAssertTrue(three[0].contains("3 paired rounds"), three[0])
     }
 
     func testRatiosAndDefinitionCheckAgainstAPeerRecord() throws {

@@ -79,17 +79,32 @@ public enum BenchReport {
         return lines.joined(separator: "\n")
     }
 
-    /// The attention module's cost on our side: for every `X-awconv` row whose plain `X` was measured
+    /// The attention module's cost on our side: for every `X-awconv` model whose plain `X` was measured
     /// too, step time with the module / without = plain img/s / AW-conv img/s, in training and in
-    /// inference (issue 17: the AW-conv teacher's step ≤ 1.25× the plain one's).
-    public static func moduleCostLines(_ rows: [ModelComparison]) -> [String] {
-        let byName = Dictionary(rows.map { ($0.ours.model, $0.ours) }, uniquingKeysWith: { first, _ in first })
-        return rows.compactMap { row in
-            let name = row.ours.model
+    /// inference (issue 17: the AW-conv teacher's step ≤ 1.25× the plain one's). `rounds` holds each
+    /// model's measurements in round order; round i of the two is one paired reading (`atkd bench`
+    /// measures the twins one after the other in each round), and the line gives the median of the
+    /// paired ratios (the lower one for an even count) with their range — not a ratio of two medians
+    /// taken minutes apart, which this host's drift can move by a third.
+    public static func moduleCostLines(_ rounds: [(model: String, results: [ModelBenchResult])]) -> [String] {
+        let byName = Dictionary(rounds.map { ($0.model, $0.results) }, uniquingKeysWith: { first, _ in first })
+        return rounds.compactMap { entry in
+            let name = entry.model
             guard name.hasSuffix("-awconv"), let plain = byName[String(name.dropLast("-awconv".count))] else { return nil }
-            let train = plain.trainImgS / row.ours.trainImgS, infer = plain.inferImgS / row.ours.inferImgS
-            return "\(name) / \(plain.model) step time (ours): train \(f1(plain.trainImgS)) / \(f1(row.ours.trainImgS))"
-                + " = \(f2(train))×, inference \(f1(plain.inferImgS)) / \(f1(row.ours.inferImgS)) = \(f2(infer))×"
+            let pairs = Array(zip(plain, entry.results))
+            guard !pairs.isEmpty else { return nil }
+            let prefix = "\(name) / \(name.dropLast("-awconv".count)) step time (ours): "
+            if pairs.count == 1, let (p, a) = pairs.first {
+                return prefix + "train \(f1(p.trainImgS)) / \(f1(a.trainImgS)) = \(f2(p.trainImgS / a.trainImgS))×, "
+                    + "inference \(f1(p.inferImgS)) / \(f1(a.inferImgS)) = \(f2(p.inferImgS / a.inferImgS))×"
+            }
+            func summary(_ ratios: [Double]) -> String {
+                let sorted = ratios.sorted()
+                return "\(f2(sorted[(sorted.count - 1) / 2]))× (\(rangeText(sorted.first!...sorted.last!)))"
+            }
+            return prefix + "train " + summary(pairs.map { $0.0.trainImgS / $0.1.trainImgS })
+                + ", inference " + summary(pairs.map { $0.0.inferImgS / $0.1.inferImgS })
+                + " — median (range) of \(pairs.count) paired rounds"
         }
     }
 
