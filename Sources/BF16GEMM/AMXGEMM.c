@@ -156,18 +156,10 @@ AMX_TARGET static void block32(const uint32_t *a0, const uint32_t *a1, const uin
     TILE_FINISH(2, live2, d2, c10, rows1, cols0) TILE_FINISH(3, live3, d3, c11, rows1, cols1)
 }
 
-AMX_TARGET void atkd_sgemm_bf16_amx(int transA, int transB, int m, int n, int k, float alpha,
-                                    const float *a, int lda, const float *b, int ldb,
-                                    float beta, float *c, int ldc) {
-    if (m <= 0 || n <= 0) return;
-    if (k <= 0 || alpha == 0) {
-        for (int i = 0; i < m; i++) {
-            float *row = c + (long)i * ldc;
-            if (beta == 0) memset(row, 0, sizeof(float) * (size_t)n);
-            else if (beta != 1) for (int j = 0; j < n; j++) row[j] *= beta;
-        }
-        return;
-    }
+/// C[M,N] = α·A·op(B) + β·C from A already packed (`aPacked`: k block after k block, each `tiles`
+/// tiles of kpp·16 words), every k block of B packed here. Tiles configured by the caller.
+AMX_TARGET static void productsFromPackedA(const uint32_t *aPacked, int transB, int m, int n, int k, float alpha,
+                                           const float *b, int ldb, float beta, float *c, int ldc) {
     int kcMax = k < KC ? k : KC, kppMax = ((kcMax + 1) / 2 + 15) / 16 * 16, tiles = (m + 15) / 16;
     // B packed whole per k block (every panel, each row read front to back once) where that is at
     // most WHOLE_B bytes; else 32 columns at a time. Reading 32 columns of every row of B at a time
@@ -175,19 +167,13 @@ AMX_TARGET void atkd_sgemm_bf16_amx(int transA, int transB, int m, int n, int k,
     // the bf16 1 × 1 convolutions' time at K = 16–64 in a resnet50-w4 step).
     int panels = (n + 15) / 16;
     int whole = (size_t)panels * (size_t)kppMax * 64 <= WHOLE_B;
-    uint32_t *aPack = growBuffer(&bufA, &capA, (size_t)tiles * (size_t)kppMax * 16 + (size_t)kppMax);
     uint32_t *bPack = growBuffer(&bufB, &capB, (size_t)(whole ? panels : 2) * (size_t)kppMax * 16);
-    if (!aPack || !bPack) abort();
-    uint32_t *row = aPack + (size_t)tiles * (size_t)kppMax * 16;
+    if (!bPack) abort();
     float spill[256] __attribute__((aligned(64)));
-    TileConfig config = fullTiles();
-    _tile_loadconfig(&config);
+    const uint32_t *aPack = aPacked;
     for (int k0 = 0; k0 < k; k0 += KC) {
         int kc = k - k0 < KC ? k - k0 : KC, kpp = ((kc + 1) / 2 + 15) / 16 * 16;
         float betaHere = k0 == 0 ? beta : 1;                   // later k blocks add to C
-        for (int t = 0; t < tiles; t++)
-            packA(a, lda, transA, k0, kc, t * 16, m - t * 16 < 16 ? m - t * 16 : 16, kpp,
-                  aPack + (size_t)t * kpp * 16, row);
         if (whole) packPanels(b, ldb, transB, k0, kc, n, kpp, bPack);
         for (int j0 = 0; j0 < n; j0 += 32) {
             int cols0 = n - j0 < 16 ? n - j0 : 16, cols1 = n - j0 - 16 < 16 ? n - j0 - 16 : 16;
@@ -199,10 +185,64 @@ AMX_TARGET void atkd_sgemm_bf16_amx(int transA, int transB, int m, int n, int k,
             for (int t = 0; t < tiles; t += 2) {
                 int rows0 = m - t * 16 < 16 ? m - t * 16 : 16, rows1 = m - t * 16 - 16;
                 rows1 = rows1 < 0 ? 0 : rows1 > 16 ? 16 : rows1;
-                block32(aPack + (size_t)t * kpp * 16, aPack + (size_t)(t + 1) * kpp * 16, b0, b1, kpp / 16, rows0, rows1, cols0, cols1 < 0 ? 0 : cols1,
-                        alpha, betaHere, c + (long)t * 16 * ldc + j0, ldc, spill);
+                block32(aPack + (size_t)t * kpp * 16, aPack + (size_t)(t + 1) * kpp * 16, b0, b1, kpp / 16, rows0, rows1,
+                        cols0, cols1 < 0 ? 0 : cols1, alpha, betaHere, c + (long)t * 16 * ldc + j0, ldc, spill);
             }
         }
+        aPack += (size_t)tiles * kpp * 16;
     }
+}
+
+/// C ← β·C where α·A·B contributes nothing (k = 0 or α = 0).
+static void scaleOnly(int m, int n, float beta, float *c, int ldc) {
+    for (int i = 0; i < m; i++) {
+        float *row = c + (long)i * ldc;
+        if (beta == 0) memset(row, 0, sizeof(float) * (size_t)n);
+        else if (beta != 1) for (int j = 0; j < n; j++) row[j] *= beta;
+    }
+}
+
+long atkd_bf16_amx_packed_a_words(int m, int k) {
+    long tiles = (m + 15) / 16, words = 0;
+    for (int k0 = 0; k0 < k; k0 += KC) {
+        int kc = k - k0 < KC ? k - k0 : KC;
+        words += tiles * (((kc + 1) / 2 + 15) / 16 * 16) * 16;
+    }
+    return words;
+}
+
+AMX_TARGET void atkd_bf16_amx_pack_a(int transA, int m, int k, const float *a, int lda, uint32_t *packed) {
+    int tiles = (m + 15) / 16, kppMax = (((k < KC ? k : KC) + 1) / 2 + 15) / 16 * 16;
+    uint32_t row[KC / 2];                                       // kppMax ≤ KC / 2 words
+    (void)kppMax;
+    for (int k0 = 0; k0 < k; k0 += KC) {
+        int kc = k - k0 < KC ? k - k0 : KC, kpp = ((kc + 1) / 2 + 15) / 16 * 16;
+        for (int t = 0; t < tiles; t++)
+            packA(a, lda, transA, k0, kc, t * 16, m - t * 16 < 16 ? m - t * 16 : 16, kpp, packed + (size_t)t * kpp * 16, row);
+        packed += (size_t)tiles * kpp * 16;
+    }
+}
+
+AMX_TARGET void atkd_sgemm_bf16_amx_packed(int m, int n, int k, const uint32_t *packedA, int transB,
+                                           const float *b, int ldb, float beta, float *c, int ldc) {
+    if (m <= 0 || n <= 0) return;
+    if (k <= 0) { scaleOnly(m, n, beta, c, ldc); return; }
+    TileConfig config = fullTiles();
+    _tile_loadconfig(&config);
+    productsFromPackedA(packedA, transB, m, n, k, 1, b, ldb, beta, c, ldc);
+    _tile_release();
+}
+
+AMX_TARGET void atkd_sgemm_bf16_amx(int transA, int transB, int m, int n, int k, float alpha,
+                                    const float *a, int lda, const float *b, int ldb,
+                                    float beta, float *c, int ldc) {
+    if (m <= 0 || n <= 0) return;
+    if (k <= 0 || alpha == 0) { scaleOnly(m, n, beta, c, ldc); return; }
+    uint32_t *aPack = growBuffer(&bufA, &capA, (size_t)atkd_bf16_amx_packed_a_words(m, k));
+    if (!aPack) abort();
+    atkd_bf16_amx_pack_a(transA, m, k, a, lda, aPack);
+    TileConfig config = fullTiles();
+    _tile_loadconfig(&config);
+    productsFromPackedA(aPack, transB, m, n, k, alpha, b, ldb, beta, c, ldc);
     _tile_release();
 }

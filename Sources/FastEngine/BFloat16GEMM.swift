@@ -71,3 +71,30 @@ public func sgemmBF16(kernel: BFloat16.Kernel = BFloat16.kernel, transA: Bool = 
                             a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 }
+
+/// op(A) [M, K] packed once as AMX tiles (bf16) for many products with the same A — the weights of
+/// a convolution's per-image GEMMs. `multiply` is `sgemmBF16(kernel: .amx)` with α = 1 and this A:
+/// the same products and sums, so the same bits, without packing A again for every image.
+public final class BF16PackedMatrix: @unchecked Sendable {
+    public let m: Int, k: Int
+    private let words: UnsafeMutablePointer<UInt32>
+
+    /// Only where `BFloat16.amxAvailable` (a precondition).
+    public init(transA: Bool = false, m: Int, k: Int, a: UnsafePointer<Float>, lda: Int) {
+        precondition(BFloat16.amxAvailable, "BF16PackedMatrix: this CPU has no AMX-BF16")
+        precondition(m > 0 && k > 0 && lda >= (transA ? m : k), "BF16PackedMatrix: bad shape \(m) × \(k), lda \(lda)")
+        self.m = m; self.k = k
+        let count = atkd_bf16_amx_packed_a_words(Int32(m), Int32(k))
+        words = .allocate(capacity: count)
+        atkd_bf16_amx_pack_a(transA ? 1 : 0, Int32(m), Int32(k), a, Int32(lda), words)
+    }
+
+    deinit { words.deallocate() }
+
+    /// C[M, N] = A · bf16(op(B))[K, N] + β·C (transB: B stored [N, K]). Single-threaded; threads may share A.
+    public func multiply(transB: Bool = false, n: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float,
+                         c: UnsafeMutablePointer<Float>, ldc: Int) {
+        precondition(ldb >= (transB ? k : n) && ldc >= n, "BF16PackedMatrix.multiply: leading dimension too small")
+        atkd_sgemm_bf16_amx_packed(Int32(m), Int32(n), Int32(k), words, transB ? 1 : 0, b, Int32(ldb), beta, c, Int32(ldc))
+    }
+}

@@ -63,9 +63,11 @@ extension FastEngine {
             x.data.withUnsafeBufferPointer { xb in
                 weight.data.withUnsafeBufferPointer { wb in
                     let xp = xb.baseAddress!, wp = wb.baseAddress!
+                    // W packed once for all images where that changes anything (bf16 on AMX, one group).
+                    let weights = g.groups == 1 ? WeightOperand(m: g.o, k: rows, a: wp, lda: rows) : nil
                     parallelParts(parts) { part in
                         if g.imagesPerGEMM > 1 {
-                            convForwardBatched(g, xp, wp, yp, images: partRange(part, of: parts, count: g.n),
+                            convForwardBatched(g, xp, weights!, yp, images: partRange(part, of: parts, count: g.n),
                                                epilogue: epilogue)
                             return
                         }
@@ -80,9 +82,13 @@ extension FastEngine {
                                     g.im2col(src, cb.baseAddress!)
                                     b = UnsafePointer(cb.baseAddress!)
                                 }
-                                sgemm(m: g.og, n: ohw, k: rows, a: wp + grp &* g.og &* rows, lda: rows,
-                                      b: b, ldb: ohw,
-                                      beta: 0, c: yp + (img &* g.o &+ grp &* g.og) &* ohw, ldc: ohw)
+                                if let weights {
+                                    weights.gemm(n: ohw, b: b, ldb: ohw, beta: 0, c: yp + img &* g.o &* ohw, ldc: ohw)
+                                } else {
+                                    sgemm(m: g.og, n: ohw, k: rows, a: wp + grp &* g.og &* rows, lda: rows,
+                                          b: b, ldb: ohw,
+                                          beta: 0, c: yp + (img &* g.o &+ grp &* g.og) &* ohw, ldc: ohw)
+                                }
                                 epilogue?(yp, img)
                             }
                         }
@@ -186,6 +192,8 @@ extension FastEngine {
         dwParts.withUnsafeMutableBufferPointer { dwb in
             let xp = xb.baseAddress!, wp = wb.baseAddress!, dyp = db.baseAddress!
             let dxp = dxb.baseAddress!, dwp = dwb.baseAddress!
+            // Wᵀ packed once for all images' dcol = Wᵀ·dy where that changes anything (bf16 on AMX, one group).
+            let transposed = gemmDx && g.groups == 1 ? WeightOperand(transA: true, m: rows, k: g.o, a: wp, lda: rows) : nil
             parallelParts(parts) { part in
                 let colCount = g.isPointwise ? 0 : rows * ohw
                 // Written before read: col by im2col, dcol by a β = 0 GEMM (unused on the batched path).
@@ -195,8 +203,7 @@ extension FastEngine {
                 dcol.withUnsafeMutableBufferPointer { dcb in
                     let dwPart = dwp + (byGroup ? 0 : part &* wCount)
                     if g.imagesPerGEMM > 1 && !byGroup {
-                        convBackwardBatched(g, xp, wp, dyp, dxp, dwPart, images: partRange(part, of: parts, count: g.n),
-                                            inputGradient: gemmDx)
+                        convBackwardBatched(g, xp, transposed, dyp, dxp, dwPart, images: partRange(part, of: parts, count: g.n))
                         return
                     }
                     func pair(_ img: Int, _ grp: Int) {
@@ -211,14 +218,14 @@ extension FastEngine {
                         sgemm(transB: true, m: g.og, n: rows, k: ohw, a: dyG, lda: ohw, b: colP, ldb: ohw,
                               beta: 1, c: dwPart + grp &* g.og &* rows, ldc: rows)
                         if !gemmDx { return }
-                        if g.isPointwise {
-                            sgemm(transA: true, m: rows, n: ohw, k: g.og, a: wG, lda: rows, b: dyG, ldb: ohw,
-                                  beta: 0, c: dxp + chanIn, ldc: ohw)
+                        let dcolP = g.isPointwise ? dxp + chanIn : dcb.baseAddress!
+                        if let transposed {
+                            transposed.gemm(n: ohw, b: dyG, ldb: ohw, beta: 0, c: dcolP, ldc: ohw)
                         } else {
                             sgemm(transA: true, m: rows, n: ohw, k: g.og, a: wG, lda: rows, b: dyG, ldb: ohw,
-                                  beta: 0, c: dcb.baseAddress!, ldc: ohw)
-                            g.col2imIntoFresh(UnsafePointer(dcb.baseAddress!), dxp + chanIn)
+                                  beta: 0, c: dcolP, ldc: ohw)
                         }
+                        if !g.isPointwise { g.col2imIntoFresh(UnsafePointer(dcb.baseAddress!), dxp + chanIn) }
                     }
                     if byGroup {
                         for grp in partRange(part, of: parts, count: g.groups) { for img in 0..<g.n { pair(img, grp) } }
@@ -240,7 +247,7 @@ extension FastEngine {
 
     /// Forward for small maps (groups = 1, not pointwise): `imagesPerGEMM` images' column matrices side by
     /// side [K, nb·OH·OW], one GEMM into a scratch [O, nb·OH·OW], copied out to NCHW.
-    func convForwardBatched(_ g: ConvGeometry, _ xp: UnsafePointer<Float>, _ wp: UnsafePointer<Float>,
+    func convForwardBatched(_ g: ConvGeometry, _ xp: UnsafePointer<Float>, _ weights: WeightOperand,
                             _ yp: UnsafeMutablePointer<Float>, images: Range<Int>,
                             epilogue: ((UnsafeMutablePointer<Float>, Int) -> Void)? = nil) {
         let ohw = g.planeOut, rows = g.colRows, nb = g.imagesPerGEMM
@@ -256,7 +263,7 @@ extension FastEngine {
                     let xOff: Int = (img &+ b) &* g.c &* g.planeIn, colOff: Int = b &* ohw
                     g.im2col(xp + xOff, cp + colOff, ld: wide)
                 }
-                sgemm(m: g.o, n: wide, k: rows, a: wp, lda: rows, b: cp, ldb: wide, beta: 0, c: op, ldc: wide)
+                weights.gemm(n: wide, b: cp, ldb: wide, beta: 0, c: op, ldc: wide)
                 for b in 0..<count {
                     for oc in 0..<g.o {
                         let dst: Int = ((img &+ b) &* g.o &+ oc) &* ohw, src: Int = oc &* wide &+ b &* ohw
@@ -272,10 +279,11 @@ extension FastEngine {
 
     /// Backward for small maps (groups = 1, not pointwise): dy of `imagesPerGEMM` images gathered to
     /// [O, nb·OH·OW]; dW += dy·colᵀ and dcol = Wᵀ·dy as one GEMM each, then col2im per image.
-    func convBackwardBatched(_ g: ConvGeometry, _ xp: UnsafePointer<Float>, _ wp: UnsafePointer<Float>,
+    /// `transposed` is Wᵀ (`WeightOperand` with transA), nil for no input gradient.
+    func convBackwardBatched(_ g: ConvGeometry, _ xp: UnsafePointer<Float>, _ transposed: WeightOperand?,
                              _ dyp: UnsafePointer<Float>, _ dxp: UnsafeMutablePointer<Float>,
-                             _ dw: UnsafeMutablePointer<Float>, images: Range<Int>, inputGradient: Bool = true) {
-        let ohw = g.planeOut, rows = g.colRows, nb = g.imagesPerGEMM
+                             _ dw: UnsafeMutablePointer<Float>, images: Range<Int>) {
+        let ohw = g.planeOut, rows = g.colRows, nb = g.imagesPerGEMM, inputGradient = transposed != nil
         var col = [Float](repeating: 0, count: rows * nb * ohw)
         var dcol = [Float](repeating: 0, count: inputGradient ? rows * nb * ohw : 1)
         var dyWide = [Float](repeating: 0, count: g.o * nb * ohw)
@@ -296,9 +304,8 @@ extension FastEngine {
                 }
                 sgemm(transB: true, m: g.o, n: rows, k: wide, a: dyw, lda: wide, b: cp, ldb: wide,
                       beta: 1, c: dw, ldc: rows)
-                if !inputGradient { img &+= count; continue }
-                sgemm(transA: true, m: rows, n: wide, k: g.o, a: wp, lda: rows, b: dyw, ldb: wide,
-                      beta: 0, c: dcp, ldc: wide)
+                guard let transposed else { img &+= count; continue }
+                transposed.gemm(n: wide, b: dyw, ldb: wide, beta: 0, c: dcp, ldc: wide)
                 for b in 0..<count {
                     let dxOff: Int = (img &+ b) &* g.c &* g.planeIn, colOff: Int = b &* ohw
                     let dst = dxp + dxOff, src = dcp + colOff

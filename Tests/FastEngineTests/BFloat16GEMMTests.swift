@@ -116,4 +116,35 @@ final class BFloat16GEMMTests: XCTestCase {
         }
         XCTAssertGreaterThan(differing, 0, "identical bits: the AMX kernel did not run")
     }
+
+    /// A packed once (`BF16PackedMatrix`, the weights of per-image GEMMs) gives the bits of
+    /// `sgemmBF16(kernel: .amx)` with α = 1: A plain and transposed, B plain and transposed, β 0 and 1,
+    /// M and N off the 16- and 32-blocks, K across the 2,048-deep k block, leading dimensions past the matrices.
+    func testPackedWeightsGiveTheBitsOfTheUnpackedAMXProduct() throws {
+        try XCTSkipUnless(BFloat16.amxAvailable, "this CPU has no AMX-BF16 tiles")
+        let cases: [(m: Int, n: Int, k: Int, tA: Bool, tB: Bool, beta: Float, pad: Int)] = [
+            (64, 1024, 16, false, false, 0, 0), (16, 1024, 64, true, false, 1, 1), (512, 16, 128, false, true, 0, 2),
+            (33, 47, 19, true, true, 1, 3), (17, 70, 2_100, false, false, 1, 1), (576, 64, 64, true, false, 0, 0)]
+        var rng = SeededRNG(seed: 41)
+        for cs in cases {
+            let lda = (cs.tA ? cs.m : cs.k) + cs.pad, ldb = (cs.tB ? cs.k : cs.n) + cs.pad, ldc = cs.n + cs.pad
+            let a = (0..<(cs.tA ? cs.k : cs.m) * lda).map { _ in rng.normal() }
+            let b = (0..<(cs.tB ? cs.n : cs.k) * ldb).map { _ in rng.normal() }
+            let c0 = (0..<cs.m * ldc).map { _ in rng.normal() }
+            var plain = c0, packed = c0
+            a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in
+                plain.withUnsafeMutableBufferPointer { cp in
+                    sgemmBF16(kernel: .amx, transA: cs.tA, transB: cs.tB, m: cs.m, n: cs.n, k: cs.k, a: ap.baseAddress!,
+                              lda: lda, b: bp.baseAddress!, ldb: ldb, beta: cs.beta, c: cp.baseAddress!, ldc: ldc)
+                }
+                let weights = BF16PackedMatrix(transA: cs.tA, m: cs.m, k: cs.k, a: ap.baseAddress!, lda: lda)
+                packed.withUnsafeMutableBufferPointer { cp in
+                    weights.multiply(transB: cs.tB, n: cs.n, b: bp.baseAddress!, ldb: ldb, beta: cs.beta,
+                                     c: cp.baseAddress!, ldc: ldc)
+                }
+            } }
+            XCTAssertEqual(plain.map(\.bitPattern), packed.map(\.bitPattern), "\(cs)")
+            XCTAssertNotEqual(plain, c0, "\(cs): nothing written")
+        }
+    }
 }

@@ -35,6 +35,18 @@ void atkd_sgemm_bf16_amx(int transA, int transB, int m, int n, int k, float alph
                          const float *a, int lda, const float *b, int ldb,
                          float beta, float *c, int ldc);
 
+/// Words of op(A) [M, K] packed for atkd_sgemm_bf16_amx_packed.
+long atkd_bf16_amx_packed_a_words(int m, int k);
+
+/// op(A) [M, K] (transA: A stored [K, M]) packed as the AMX kernel's A tiles, bf16, into `packed`
+/// (atkd_bf16_amx_packed_a_words(m, k) words): the weight side of many products packed once.
+void atkd_bf16_amx_pack_a(int transA, int m, int k, const float *a, int lda, uint32_t *packed);
+
+/// atkd_sgemm_bf16_amx with α = 1 and A packed by atkd_bf16_amx_pack_a: the same products and the
+/// same sums in the same order, so the same bits. Single-threaded; `packed` may be shared by threads.
+void atkd_sgemm_bf16_amx_packed(int m, int n, int k, const uint32_t *packed, int transB,
+                                const float *b, int ldb, float beta, float *c, int ldc);
+
 // 3 × 3, stride 1, pad 1 convolutions on AMX tiles (AMXConv3x3.c), one image a call, bf16 inputs
 // and fp32 sums. Call only where atkd_cpu_has_amx_bf16() is 1.
 
