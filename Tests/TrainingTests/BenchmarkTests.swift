@@ -47,7 +47,9 @@ final class BenchmarkTests: XCTestCase {
     /// several rounds the median of the per-round (paired) ratios and their range, not a ratio of medians.
     func testModuleCostLinePairsEachAWConvModelWithItsPlainTwin() {
         func result(_ model: String, train: Double, infer: Double) -> ModelBenchResult {
-            let line = #"{"kind":"model","model":"\#(model)","params":1,"macs":1,"batch":128,"threads":2,"input":32,"train_img_s":\#(train),"infer_img_s":\#(infer),"peak_rss_mb":1,"train_steps_timed":3}"#
+            // (an untimed training step travels as "nan", as the measuring child writes it)
+            let trainJSON = train.isNaN ? #""nan""# : "\(train)"
+            let line = #"{"kind":"model","model":"\#(model)","params":1,"macs":1,"batch":128,"threads":2,"input":32,"train_img_s":\#(trainJSON),"infer_img_s":\#(infer),"peak_rss_mb":1,"train_steps_timed":3}"#
             return try! FreshProcessMeasurement.decode(ModelBenchResult.self, kind: "model", from: line)
         }
         let one: [(model: String, results: [ModelBenchResult])] = [
@@ -72,6 +74,15 @@ final class BenchmarkTests: XCTestCase {
         XCTAssertTrue(three[0].contains("train 1.25× (1.20–1.30)"), three[0])
         XCTAssertTrue(three[0].contains("inference 1.25× (1.00–1.50)"), three[0])
         XCTAssertTrue(three[0].contains("3 paired rounds"), three[0])
+        // Batch 1: no training step (NaN img/s) — the line gives inference alone, one round or three.
+        let untrained = [result("resnet50-w4", train: .nan, infer: 500), result("resnet50-w4", train: .nan, infer: 400),
+                         result("resnet50-w4", train: .nan, infer: 450)]
+        let untrainedAW = [result("resnet50-w4-awconv", train: .nan, infer: 250), result("resnet50-w4-awconv", train: .nan, infer: 400),
+                           result("resnet50-w4-awconv", train: .nan, infer: 300)]
+        let batch1 = BenchReport.moduleCostLines([("resnet50-w4", untrained), ("resnet50-w4-awconv", untrainedAW)])
+        XCTAssertTrue(batch1.first?.contains("train —, inference 1.50× (1.00–2.00)") == true, "\(batch1)")
+        let batch1One = BenchReport.moduleCostLines([("resnet50-w4", [untrained[0]]), ("resnet50-w4-awconv", [untrainedAW[0]])])
+        XCTAssertTrue(batch1One.first?.contains("train —, inference 500.0 / 250.0 = 2.00×") == true, "\(batch1One)")
     }
 
     func testRatiosAndDefinitionCheckAgainstAPeerRecord() throws {

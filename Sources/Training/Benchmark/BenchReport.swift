@@ -94,13 +94,18 @@ public enum BenchReport {
             let pairs = Array(zip(plain, entry.results))
             guard !pairs.isEmpty else { return nil }
             let prefix = "\(name) / \(name.dropLast("-awconv".count)) step time (ours): "
+            // NOTE: a side without a number (training at batch 1: NaN img/s) has no ratio: "—", not NaN
+            // (and a NaN in a range would trap).
             if pairs.count == 1, let (p, a) = pairs.first {
-                return prefix + "train \(f1(p.trainImgS)) / \(f1(a.trainImgS)) = \(f2(p.trainImgS / a.trainImgS))×, "
-                    + "inference \(f1(p.inferImgS)) / \(f1(a.inferImgS)) = \(f2(p.inferImgS / a.inferImgS))×"
+                func one(_ x: Double, _ y: Double) -> String {
+                    (x / y).isFinite ? "\(f1(x)) / \(f1(y)) = \(f2(x / y))×" : "—"
+                }
+                return prefix + "train \(one(p.trainImgS, a.trainImgS)), inference \(one(p.inferImgS, a.inferImgS))"
             }
             func summary(_ ratios: [Double]) -> String {
-                let sorted = ratios.sorted()
-                return "\(f2(sorted[(sorted.count - 1) / 2]))× (\(rangeText(sorted.first!...sorted.last!)))"
+                let sorted = ratios.filter(\.isFinite).sorted()
+                guard let lo = sorted.first, let hi = sorted.last else { return "—" }
+                return "\(f2(sorted[(sorted.count - 1) / 2]))× (\(rangeText(lo...hi)))"
             }
             return prefix + "train " + summary(pairs.map { $0.0.trainImgS / $0.1.trainImgS })
                 + ", inference " + summary(pairs.map { $0.0.inferImgS / $0.1.inferImgS })
