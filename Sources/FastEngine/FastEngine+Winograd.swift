@@ -68,6 +68,22 @@ struct WinogradChunkLayout {
         segmentOffsets = segments; outputOffsets = outputs; rowsInside = rows; columnsInside = columns
     }
 
+    /// The layout's tables as pointers, valid during `body`.
+    struct Tables { let segments, outputs, rowsInside, columnsInside: UnsafePointer<Int> }
+
+    func withTables<R>(_ body: (Tables) -> R) -> R {
+        segmentOffsets.withUnsafeBufferPointer { s in
+        outputOffsets.withUnsafeBufferPointer { o in
+        rowsInside.withUnsafeBufferPointer { r in
+        columnsInside.withUnsafeBufferPointer { c in
+            body(Tables(segments: s.baseAddress!, outputs: o.baseAddress!, rowsInside: r.baseAddress!,
+                        columnsInside: c.baseAddress!))
+        }
+        }
+        }
+        }
+    }
+
     /// V = Bᵀ d B of every tile of images `first ..< first + count` (a chunk), all `channels`
     /// input planes: each plane is split into column phases (`q`, this chunk's
     /// `[imagesPerChunk + 1][PhasePlanes.count]`, zero past the data), then 8 tiles are
@@ -228,12 +244,8 @@ extension FastEngine {
         return makeArray(n * outImage) { yp in
             input.withUnsafeBufferPointer { xb in
             kernels.data.withUnsafeBufferPointer { ub in
-            layout.segmentOffsets.withUnsafeBufferPointer { sb in
-            layout.outputOffsets.withUnsafeBufferPointer { ob in
-            layout.rowsInside.withUnsafeBufferPointer { rb in
-            layout.columnsInside.withUnsafeBufferPointer { cb in
-                let xp = xb.baseAddress!, up = ub.baseAddress!, segments = sb.baseAddress!
-                let outputs = ob.baseAddress!, rowsInside = rb.baseAddress!, columnsInside = cb.baseAddress!
+            layout.withTables { tables in
+                let xp = xb.baseAddress!, up = ub.baseAddress!
                 parallelParts(parts) { part in
                     let images = partRange(part, of: parts, count: n)
                     // NOTE: one 64-byte line past a whole number of tile rows: at 16 channels × 64
@@ -252,7 +264,7 @@ extension FastEngine {
                         while first < images.upperBound {
                             let count = min(plan.imagesPerChunk, images.upperBound &- first)
                             layout.transformInput(xp, first: first, count: count, channels: c, plan: plan, phases: phases,
-                                                  segments: segments, q: qp, v: vp, positionStride: vStride)
+                                                  segments: tables.segments, q: qp, v: vp, positionStride: vStride)
                             for p in 0..<36 {
                                 let ui = up + p &* kernels.positionStride, vi = vp + p &* vStride, mi = mp + p &* mStride
                                 if avx512 {
@@ -262,8 +274,8 @@ extension FastEngine {
                                 }
                             }
                             layout.transformOutput(mp, positionStride: mStride, channels: o, used: count &* plan.tilesPerImage,
-                                                   plan: plan, outputs: outputs, rowsInside: rowsInside,
-                                                   columnsInside: columnsInside, into: yp + first &* outImage)
+                                                   plan: plan, outputs: tables.outputs, rowsInside: tables.rowsInside,
+                                                   columnsInside: tables.columnsInside, into: yp + first &* outImage)
                             epilogue?(yp, first, count)
                             first &+= count
                         }
@@ -274,11 +286,9 @@ extension FastEngine {
             }
             }
             }
-            }
-            }
-            }
         }
     }
+
     /// `winogradImages` of one image (batch-1 inference), which the image split leaves on one thread:
     /// V once, then the output channels split over the threads in blocks of 16, each part the products
     /// and output transform of its channels; the epilogue runs once, after all parts. Every output is
@@ -297,16 +307,13 @@ extension FastEngine {
         return makeArray(o * inPlane) { yp in
             input.withUnsafeBufferPointer { xb in
             kernels.data.withUnsafeBufferPointer { ub in
-            layout.segmentOffsets.withUnsafeBufferPointer { sb in
-            layout.outputOffsets.withUnsafeBufferPointer { ob in
-            layout.rowsInside.withUnsafeBufferPointer { rb in
-            layout.columnsInside.withUnsafeBufferPointer { cb in
+            layout.withTables { tables in
             q.withUnsafeMutableBufferPointer { qb in
             v.withUnsafeMutableBufferPointer { vb in
             m.withUnsafeMutableBufferPointer { mb in
                 let up = ub.baseAddress!, vp = cacheLineAligned(vb.baseAddress!), mp = cacheLineAligned(mb.baseAddress!)
                 layout.transformInput(xb.baseAddress!, first: 0, count: 1, channels: c, plan: plan, phases: phases,
-                                      segments: sb.baseAddress!, q: qb.baseAddress!, v: vp, positionStride: vStride)
+                                      segments: tables.segments, q: qb.baseAddress!, v: vp, positionStride: vStride)
                 parallelParts(parts) { part in
                     let range = partRange(part, of: parts, count: blocks)
                     let k0 = range.lowerBound &* 16, k1 = range.upperBound == blocks ? kPad : range.upperBound &* 16
@@ -320,14 +327,11 @@ extension FastEngine {
                         }
                     }
                     layout.transformOutput(mp + k0 &* tPad, positionStride: mStride, channels: min(k1, o) &- k0,
-                                           used: plan.tilesPerImage, plan: plan, outputs: ob.baseAddress!,
-                                           rowsInside: rb.baseAddress!, columnsInside: cb.baseAddress!,
+                                           used: plan.tilesPerImage, plan: plan, outputs: tables.outputs,
+                                           rowsInside: tables.rowsInside, columnsInside: tables.columnsInside,
                                            into: yp + k0 &* inPlane)
                 }
                 epilogue?(yp, 0, 1)
-            }
-            }
-            }
             }
             }
             }
