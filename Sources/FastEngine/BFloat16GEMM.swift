@@ -40,14 +40,18 @@ public enum BFloat16 {
         Float(bitPattern: UInt32(atkd_bf16_from_float(x)) << 16)
     }
 
-    /// Every element of `t` rounded to bf16 (vectorised where the CPU has AVX512_BF16).
+    /// Every element of `t` rounded to bf16 (vectorised where the CPU has AVX512_BF16), in one pass
+    /// from `t` into the new tensor (a copy rounded in place read and wrote the data twice).
     public static func rounded(_ t: Tensor) -> Tensor {
-        var out = t
-        out.data.withUnsafeMutableBufferPointer { b in
-            guard let p = b.baseAddress else { return }
-            if available { atkd_round_to_bf16(p, p, b.count) } else { for i in 0..<b.count { p[i] = rounded(p[i]) } }
+        let count = t.count
+        let data = [Float](unsafeUninitializedCapacity: count) { out, initialized in
+            t.data.withUnsafeBufferPointer { src in
+                guard let s = src.baseAddress, let d = out.baseAddress else { return }
+                if available { atkd_round_to_bf16(s, d, count) } else { for i in 0..<count { d[i] = rounded(s[i]) } }
+            }
+            initialized = count
         }
-        return out
+        return Tensor(shape: t.shape, data: data)
     }
 }
 

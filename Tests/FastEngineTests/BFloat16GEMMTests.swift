@@ -23,6 +23,19 @@ final class BFloat16GEMMTests: XCTestCase {
         XCTAssertEqual(bits(-Float(bitPattern: 0x0000_1234)), 0x8000_0000, "subnormal → −0")
     }
 
+    /// A tensor rounds element by element as the scalar does, into a new tensor of the same shape
+    /// (the input untouched).
+    func testTensorRoundingIsTheScalarRoundingOfEveryElement() {
+        var rng = SeededRNG(seed: 3)
+        let t = Tensor(shape: [3, 5, 7], data: (0..<105).map { _ in rng.normal() * 100 })
+        let before = t.data
+        let r = BFloat16.rounded(t)
+        XCTAssertEqual(r.shape, t.shape)
+        XCTAssertEqual(r.data.map(\.bitPattern), t.data.map { BFloat16.rounded($0).bitPattern })
+        XCTAssertNotEqual(r.data, t.data, "nothing was rounded")
+        XCTAssertEqual(t.data, before, "the input changed")
+    }
+
     /// Shapes around the 12 × 32 micro-tile, the 96-row and 1,024-column blocks and the 384-deep
     /// k block (vdpbf16ps), the 16 × 16 tiles, 32 × 32 blocks and 2,048-deep k block (AMX), odd K,
     /// transposes, α, β and leading dimensions larger than the matrices — for every kernel this CPU runs.
