@@ -212,9 +212,8 @@ long atkd_bf16_amx_packed_a_words(int m, int k) {
 }
 
 AMX_TARGET void atkd_bf16_amx_pack_a(int transA, int m, int k, const float *a, int lda, uint32_t *packed) {
-    int tiles = (m + 15) / 16, kppMax = (((k < KC ? k : KC) + 1) / 2 + 15) / 16 * 16;
-    uint32_t row[KC / 2];                                       // kppMax ≤ KC / 2 words
-    (void)kppMax;
+    int tiles = (m + 15) / 16;
+    uint32_t row[KC / 2];                                       // a k block's pair words: ≤ KC / 2
     for (int k0 = 0; k0 < k; k0 += KC) {
         int kc = k - k0 < KC ? k - k0 : KC, kpp = ((kc + 1) / 2 + 15) / 16 * 16;
         for (int t = 0; t < tiles; t++)

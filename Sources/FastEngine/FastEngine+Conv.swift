@@ -54,7 +54,7 @@ extension FastEngine {
         if Stride2Conv3x3.applies(g) { return stride2Conv3x3(x, weight: weight, g, epilogue: epilogue) }
         let ohw = g.planeOut, rows = g.colRows
         let pairs = g.n * g.groups
-        if pairs == 1 && threads > 1 && g.o >= 32 {
+        if pairs == 1 && threads > 1 {
             let channelParts = partsFor(work: g.o * ohw * rows, units: g.o / 16, threads: threads, minWork: 1 << 22)
             if channelParts > 1 { return gemmConv2dOneImage(x, weight: weight, g, parts: channelParts, epilogue: epilogue) }
         }

@@ -265,14 +265,8 @@ extension FastEngine {
                             let count = min(plan.imagesPerChunk, images.upperBound &- first)
                             layout.transformInput(xp, first: first, count: count, channels: c, plan: plan, phases: phases,
                                                   segments: tables.segments, q: qp, v: vp, positionStride: vStride)
-                            for p in 0..<36 {
-                                let ui = up + p &* kernels.positionStride, vi = vp + p &* vStride, mi = mp + p &* mStride
-                                if avx512 {
-                                    AVX512.multiply(u: ui, v: vi, m: mi, c: c, kPad: kPad, tPad: tPad)
-                                } else {
-                                    Winograd4x4.multiply(u: ui, v: vi, m: mi, c: c, kPad: kPad, tPad: tPad)
-                                }
-                            }
+                            Self.winogradProducts(u: up, uStride: kernels.positionStride, v: vp, vStride: vStride, m: mp,
+                                                  mStride: mStride, c: c, kPad: kPad, tPad: tPad, avx512: avx512)
                             layout.transformOutput(mp, positionStride: mStride, channels: o, used: count &* plan.tilesPerImage,
                                                    plan: plan, outputs: tables.outputs, rowsInside: tables.rowsInside,
                                                    columnsInside: tables.columnsInside, into: yp + first &* outImage)
@@ -285,6 +279,21 @@ extension FastEngine {
                 }
             }
             }
+            }
+        }
+    }
+
+    /// M = U · V for each of the 36 frequencies (`u`, `v`, `m` at frequency 0, the strides apart): `kPad`
+    /// output channels of U (a multiple of 4) over `c` input channels and `tPad` tiles.
+    @inline(__always)
+    static func winogradProducts(u: UnsafePointer<Float>, uStride: Int, v: UnsafePointer<Float>, vStride: Int,
+                                 m: UnsafeMutablePointer<Float>, mStride: Int, c: Int, kPad: Int, tPad: Int, avx512: Bool) {
+        for p in 0..<36 {
+            let ui = u + p &* uStride, vi = v + p &* vStride, mi = m + p &* mStride
+            if avx512 {
+                AVX512.multiply(u: ui, v: vi, m: mi, c: c, kPad: kPad, tPad: tPad)
+            } else {
+                Winograd4x4.multiply(u: ui, v: vi, m: mi, c: c, kPad: kPad, tPad: tPad)
             }
         }
     }
@@ -317,15 +326,8 @@ extension FastEngine {
                 parallelParts(parts) { part in
                     let range = partRange(part, of: parts, count: blocks)
                     let k0 = range.lowerBound &* 16, k1 = range.upperBound == blocks ? kPad : range.upperBound &* 16
-                    for p in 0..<36 {
-                        let ui = up + (p &* kernels.positionStride &+ k0 &* c), vi = vp + p &* vStride
-                        let mi = mp + (p &* mStride &+ k0 &* tPad)
-                        if avx512 {
-                            AVX512.multiply(u: ui, v: vi, m: mi, c: c, kPad: k1 &- k0, tPad: tPad)
-                        } else {
-                            Winograd4x4.multiply(u: ui, v: vi, m: mi, c: c, kPad: k1 &- k0, tPad: tPad)
-                        }
-                    }
+                    Self.winogradProducts(u: up + k0 &* c, uStride: kernels.positionStride, v: vp, vStride: vStride,
+                                          m: mp + k0 &* tPad, mStride: mStride, c: c, kPad: k1 &- k0, tPad: tPad, avx512: avx512)
                     layout.transformOutput(mp + k0 &* tPad, positionStride: mStride, channels: min(k1, o) &- k0,
                                            used: plan.tilesPerImage, plan: plan, outputs: tables.outputs,
                                            rowsInside: tables.rowsInside, columnsInside: tables.columnsInside,

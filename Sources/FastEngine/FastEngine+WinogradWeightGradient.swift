@@ -62,28 +62,29 @@ extension FastEngine {
                             Winograd4x4.channelsLast(dyp + (first &+ b) &* o &* inPlane, channels: o, h: h, w: w,
                                                      into: tp + b &* imageT, rowStride: colsT &* kPad, kPad: kPad)
                         }
-                        let mr = UnsafeRawPointer(tp)
-                        var t = 0
+                        let t = count &* plan.tilesPerImage   // the chunk's tiles
                         if avx512 {
                             // 16 channels a vector (the same bits).
                             atkd_winograd_output_gradient16(tp, Int32(count), Int32(plan.tilesHigh), Int32(plan.tilesWide),
                                                             imageT, colsT, Int32(kPad), mp, mStride)
-                            t = count &* plan.tilesPerImage
-                        }
-                        for b in 0..<(avx512 ? 0 : count) {
-                            for ty in 0..<plan.tilesHigh {
-                                for tx in 0..<plan.tilesWide {
-                                    let tile = b &* imageT &+ (4 &* ty &* colsT &+ 4 &* tx) &* kPad
-                                    var k = 0
-                                    while k < kPad {
-                                        let base = (tile &+ k) &* 4
-                                        Winograd4x4.transformOutputGradientLanes({ r, s in
-                                            mr.loadUnaligned(fromByteOffset: base &+ (r &* colsT &+ s) &* kPad &* 4,
-                                                             as: SIMD8<Float>.self)
-                                        }, mp + (t &* kPad &+ k), positionStride: mStride)
-                                        k &+= 8
+                        } else {
+                            let mr = UnsafeRawPointer(tp)
+                            var index = 0
+                            for b in 0..<count {
+                                for ty in 0..<plan.tilesHigh {
+                                    for tx in 0..<plan.tilesWide {
+                                        let tile = b &* imageT &+ (4 &* ty &* colsT &+ 4 &* tx) &* kPad
+                                        var k = 0
+                                        while k < kPad {
+                                            let base = (tile &+ k) &* 4
+                                            Winograd4x4.transformOutputGradientLanes({ r, s in
+                                                mr.loadUnaligned(fromByteOffset: base &+ (r &* colsT &+ s) &* kPad &* 4,
+                                                                 as: SIMD8<Float>.self)
+                                            }, mp + (index &* kPad &+ k), positionStride: mStride)
+                                            k &+= 8
+                                        }
+                                        index &+= 1
                                     }
-                                    t &+= 1
                                 }
                             }
                         }

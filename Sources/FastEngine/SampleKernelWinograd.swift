@@ -87,14 +87,8 @@ final class SampleKernelWinograd {
             layout.transformInput(input, first: 0, count: 1, channels: channels, plan: plan, phases: phases,
                                   segments: sb.baseAddress!, q: q, v: v, positionStride: vStride)
         }
-        for p in 0..<36 {
-            let ui = u + p &* uStride, vi = UnsafePointer(v + p &* vStride), mi = m + p &* mStride
-            if avx512 {
-                AVX512.multiply(u: ui, v: vi, m: mi, c: channels, kPad: kPad, tPad: tPad)
-            } else {
-                Winograd4x4.multiply(u: ui, v: vi, m: mi, c: channels, kPad: kPad, tPad: tPad)
-            }
-        }
+        FastEngine.winogradProducts(u: u, uStride: uStride, v: v, vStride: vStride, m: m, mStride: mStride,
+                                    c: channels, kPad: kPad, tPad: tPad, avx512: avx512)
         layout.outputOffsets.withUnsafeBufferPointer { ob in
         layout.rowsInside.withUnsafeBufferPointer { rb in
         layout.columnsInside.withUnsafeBufferPointer { cb in

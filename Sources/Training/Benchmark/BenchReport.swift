@@ -103,9 +103,9 @@ public enum BenchReport {
                 return prefix + "train \(one(p.trainImgS, a.trainImgS)), inference \(one(p.inferImgS, a.inferImgS))"
             }
             func summary(_ ratios: [Double]) -> String {
+                guard let range = BenchRounds.range(ratios) else { return "—" }
                 let sorted = ratios.filter(\.isFinite).sorted()
-                guard let lo = sorted.first, let hi = sorted.last else { return "—" }
-                return "\(f2(sorted[(sorted.count - 1) / 2]))× (\(rangeText(lo...hi)))"
+                return "\(f2(sorted[(sorted.count - 1) / 2]))× (\(rangeText(range)))"
             }
             return prefix + "train " + summary(pairs.map { $0.0.trainImgS / $0.1.trainImgS })
                 + ", inference " + summary(pairs.map { $0.0.inferImgS / $0.1.inferImgS })
