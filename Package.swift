@@ -30,7 +30,8 @@ let package = Package(
         .target(name: "TensorCore", swiftSettings: fastFlags),
         .target(name: "ReferenceEngine", dependencies: ["TensorCore"]),
         .target(name: "FastEngine", dependencies: ["TensorCore", "ReferenceEngine", "CBLAS", "WinogradAVX512",
-                                                   "VectorShuffles", "BF16GEMM", "WinogradTransforms512"],
+                                                   "VectorShuffles", "BF16GEMM", "WinogradTransforms512",
+                                                   "AdaptivePooling512"],
                 swiftSettings: fastFlags),
         // Lane shuffles Swift's SIMD types lack (header-only C, inlined into FastEngine).
         .target(name: "VectorShuffles"),
@@ -38,6 +39,8 @@ let package = Package(
         .target(name: "BF16GEMM"),
         // The Winograd tile transforms 16 tiles a vector (C intrinsics; AVX-512 per function, checked at run time).
         .target(name: "WinogradTransforms512"),
+        // Adaptive average pooling 8 planes a vector (C intrinsics; AVX-512 per function, checked at run time).
+        .target(name: "AdaptivePooling512"),
         // Built for AVX-512 on its own; FastEngine calls it only where the CPU has it (run-time check).
         .target(name: "WinogradAVX512", swiftSettings: [.unsafeFlags(["-target-cpu", "skylake-avx512"])]),
         .target(name: "NN", dependencies: ["TensorCore", "ReferenceEngine", "FastEngine"]),

@@ -3,6 +3,7 @@
 // N batch, C channels, H, W.
 
 import TensorCore
+import AdaptivePooling512
 
 extension FastEngine {
     /// Adaptive average pooling; the 1×1 case is y[n,c] = Σ_{i,j} x[n,c,i,j] / (H·W).
@@ -45,8 +46,9 @@ extension FastEngine {
     }
 
     /// General bins: each output is the Double mean of its bin, summed in the reference's
-    /// row-major order, so the result is bit-identical to `ReferenceEngine`'s. Four planes go
-    /// side by side in the lanes (each lane the reference's own sequence of adds).
+    /// row-major order, so the result is bit-identical to `ReferenceEngine`'s. Eight planes go
+    /// side by side in the lanes with AVX-512 (`atkd_adaptive_pool8`, the planes transposed 8 × 8
+    /// first), else four (each lane the reference's own sequence of adds).
     /// NOTE: one plane at a time, a bin's sum is one chain of dependent Double adds (≈ 4 cycles
     /// each): 24 ms a step of the AW-conv teacher's generators at 1 thread (tenth session).
     func adaptiveAvgPool2dBins(_ x: Tensor, outH: Int, outW: Int) -> Tensor {
@@ -54,12 +56,25 @@ extension FastEngine {
         let rows = (0..<outH).map { Self.adaptiveBin($0, h, outH) }
         let cols = (0..<outW).map { Self.adaptiveBin($0, w, outW) }
         let parts = partsFor(work: x.count, units: planes, threads: threads)
+        let lanes8 = Self.usesAVX512, bounds = AdaptiveBinBounds(rows, cols)
+        defer { bounds.deallocate() }
         let y = makeArray(planes * outH * outW) { yp in
             x.data.withUnsafeBufferPointer { xb in
                 let xp = xb.baseAddress!, hw = h &* w, bins = outH &* outW
                 parallelParts(parts) { part in
                     let range = partRange(part, of: parts, count: planes)
                     var plane = range.lowerBound
+                    if lanes8 && range.count >= 8 {
+                        let scratch = UnsafeMutableRawPointer.allocate(byteCount: hw &* 8 &* 4, alignment: 64)
+                        defer { scratch.deallocate() }
+                        let sp = scratch.bindMemory(to: Float.self, capacity: hw &* 8)
+                        while plane &+ 8 <= range.upperBound {
+                            atkd_adaptive_pool8(xp + plane &* hw, Int32(h), Int32(w), bounds.rowStart, bounds.rowEnd,
+                                                Int32(outH), bounds.colStart, bounds.colEnd, Int32(outW),
+                                                yp + plane &* bins, sp)
+                            plane &+= 8
+                        }
+                    }
                     while plane &+ 4 <= range.upperBound {
                         let x0 = xp + plane &* hw, x1 = x0 + hw, x2 = x1 + hw, x3 = x2 + hw
                         let ys = yp + plane &* bins
@@ -116,6 +131,8 @@ extension FastEngine {
         let rows = (0..<outH).map { Self.adaptiveBin($0, h, outH) }
         let cols = (0..<outW).map { Self.adaptiveBin($0, w, outW) }
         let parts = partsFor(work: planes * h * w, units: planes, threads: threads)
+        let lanes8 = Self.usesAVX512, bounds = AdaptiveBinBounds(rows, cols)
+        defer { bounds.deallocate() }
         let dx = makeArray(planes * h * w) { dxp in
             dy.data.withUnsafeBufferPointer { db in
             (base?.data ?? []).withUnsafeBufferPointer { bb in
@@ -123,10 +140,24 @@ extension FastEngine {
                 // NOTE: an empty array's buffer may have a base address: test for the base itself.
                 let bp = base == nil ? nil : bb.baseAddress
                 parallelParts(parts) { part in
+                    let range = partRange(part, of: parts, count: planes)
+                    var first = range.lowerBound
+                    if lanes8 && range.count >= 8 {
+                        let scratch = UnsafeMutableRawPointer.allocate(byteCount: h &* w &* 8 &* 8, alignment: 64)
+                        defer { scratch.deallocate() }
+                        let sp = scratch.bindMemory(to: Double.self, capacity: h &* w &* 8)
+                        while first &+ 8 <= range.upperBound {
+                            atkd_adaptive_pool8_backward(dp + first &* outH &* outW, Int32(h), Int32(w), bounds.rowStart,
+                                                         bounds.rowEnd, Int32(outH), bounds.colStart, bounds.colEnd,
+                                                         Int32(outW), bp.map { $0 + first &* h &* w },
+                                                         dxp + first &* h &* w, sp)
+                            first &+= 8
+                        }
+                    }
                     var acc = [Double](repeating: 0, count: h * w)
                     acc.withUnsafeMutableBufferPointer { ab in
                         let a = ab.baseAddress!
-                        for plane in partRange(part, of: parts, count: planes) {
+                        for plane in first..<range.upperBound {
                             a.update(repeating: 0, count: h &* w)
                             let ds = dp + plane &* outH &* outW
                             for i in 0..<outH {
@@ -150,4 +181,22 @@ extension FastEngine {
         }
         return Tensor(shape: inputShape, data: dx)
     }
+}
+
+/// The bins' row and column bounds as the C kernels take them (Int32 arrays, freed by `deallocate`).
+struct AdaptiveBinBounds {
+    let rowStart: UnsafeMutablePointer<Int32>, rowEnd: UnsafeMutablePointer<Int32>
+    let colStart: UnsafeMutablePointer<Int32>, colEnd: UnsafeMutablePointer<Int32>
+
+    init(_ rows: [Range<Int>], _ cols: [Range<Int>]) {
+        func bounds(_ ranges: [Range<Int>], _ side: (Range<Int>) -> Int) -> UnsafeMutablePointer<Int32> {
+            let p = UnsafeMutablePointer<Int32>.allocate(capacity: ranges.count)
+            for (i, r) in ranges.enumerated() { p[i] = Int32(side(r)) }
+            return p
+        }
+        rowStart = bounds(rows) { $0.lowerBound }; rowEnd = bounds(rows) { $0.upperBound }
+        colStart = bounds(cols) { $0.lowerBound }; colEnd = bounds(cols) { $0.upperBound }
+    }
+
+    func deallocate() { rowStart.deallocate(); rowEnd.deallocate(); colStart.deallocate(); colEnd.deallocate() }
 }

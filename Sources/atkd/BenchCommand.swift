@@ -40,6 +40,8 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Profile the step per phase, op kind and layer instead of measuring throughput.")
     var layers = false
     @Option(help: "Layers listed by --layers.") var top = 30
+    @Flag(help: "With --layers: profile the models' eval-mode forward (the inference row) instead of the train step.")
+    var inference = false
     @Option(help: "Steps --layers averages over (after one warm-up step).") var steps = 2
     @Option(help: "The objective of --layers' pair profiles: a registry arm (atkd, kd, dkd, rkd, sp, pkt, fitnet, crd, …) with the spec defaults.")
     var objective = "atkd"
@@ -67,6 +69,9 @@ struct BenchCommand: ParsableCommand {
         guard ObjectiveFactory.names.contains(objective) else {
             throw ValidationError("--objective \(objective): not an arm (\(ObjectiveFactory.names.joined(separator: ", ")))")
         }
+        guard !inference || (layers && pair.isEmpty && !pairs) else {
+            throw ValidationError("--inference profiles models' eval forward: it needs --layers and no pairs")
+        }
         guard batch >= 1, threads >= 1, input >= 8, seconds >= 0, rounds >= 1, steps >= 1 else {
             throw ValidationError("--batch, --threads, --rounds and --steps must be ≥ 1, --input ≥ 8, --seconds ≥ 0")
         }
@@ -87,7 +92,7 @@ struct BenchCommand: ParsableCommand {
         let machine = MachineInfo.current()
         let names = models == ["none"] ? []
             : models.isEmpty || models == ["all"] ? (layers ? [] : ThroughputBenchmark.defaultModels) : models
-        let pairs = layers && models.isEmpty && pairList.isEmpty ? ThroughputBenchmark.defaultPairs : pairList
+        let pairs = inference ? [] : layers && models.isEmpty && pairList.isEmpty ? ThroughputBenchmark.defaultPairs : pairList
         if objective == "at" || objective == "atkd" {
             for p in pairs {
                 var rng = SeededRNG(seed: 0)
@@ -101,8 +106,11 @@ struct BenchCommand: ParsableCommand {
         emitHeader(machine, names: names, pairs: pairs)
         if layers {
             for name in names {
-                try show(LayerProfiler.profile(student: name, teacher: nil, config: config, engine: engine,
-                                               steps: steps, peakGflops: peakGflops))
+                try show(inference
+                    ? LayerProfiler.profileInference(model: name, config: config, engine: engine, steps: steps,
+                                                     peakGflops: peakGflops)
+                    : LayerProfiler.profile(student: name, teacher: nil, config: config, engine: engine,
+                                            steps: steps, peakGflops: peakGflops))
             }
             for p in pairs {
                 try show(LayerProfiler.profile(student: p.student, teacher: p.teacher, objective: objective, config: config,

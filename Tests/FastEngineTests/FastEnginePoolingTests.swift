@@ -1,5 +1,5 @@
-// Adaptive average pooling against the reference: global and k×k (overlapping) bins; the
-// backward added into another gradient (the AW-convolution's) against the two ops.
+// Adaptive average pooling against the reference: global and k×k (overlapping) bins, 8 planes a
+// vector included; the backward added into another gradient (the AW-convolution's) against the two ops.
 
 import XCTest
 import TensorCore
@@ -11,7 +11,10 @@ final class FastEnginePoolingTests: FastEngineTestCase {
     func testAdaptiveAvgPoolMatchesReference() {
         for (shape, out) in [([2, 3, 7, 9], (1, 1)), ([9, 64, 8, 8], (1, 1)), ([2, 3, 7, 9], (2, 3)),
                             ([6, 32, 8, 8], (3, 3)), ([4, 16, 4, 4], (3, 3)), ([3, 8, 32, 32], (3, 3)),
-                            ([3, 3, 11, 5], (3, 2)), ([1, 7, 3, 3], (3, 3)), ([2, 5, 16, 16], (3, 3))] {
+                            ([3, 3, 11, 5], (3, 2)), ([1, 7, 3, 3], (3, 3)), ([2, 5, 16, 16], (3, 3)),
+                            // 8 planes a vector (AVX-512): rows of 8 + a masked rest, planes left over per part
+                            ([2, 12, 11, 13], (3, 3)), ([2, 9, 20, 9], (4, 3)), ([1, 17, 5, 6], (3, 3)),
+                            ([4, 16, 1, 1], (3, 3))] {
             let x = randn(shape, seed: 1)
             let y = ref.adaptiveAvgPool2d(x, outH: out.0, outW: out.1)
             let dy = randn(y.shape, seed: 2)
@@ -34,7 +37,8 @@ final class FastEnginePoolingTests: FastEngineTestCase {
     /// fast engine, and the reference's composition within rounding (global bins take the fallback).
     func testBackwardAddedIntoAnotherGradientEqualsTheTwoOps() {
         for (shape, out) in [([6, 32, 8, 8], (3, 3)), ([4, 16, 4, 4], (3, 3)), ([3, 8, 32, 32], (3, 3)),
-                            ([3, 3, 11, 5], (3, 2)), ([1, 7, 3, 3], (3, 3)), ([9, 4, 8, 8], (1, 1))] {
+                            ([3, 3, 11, 5], (3, 2)), ([1, 7, 3, 3], (3, 3)), ([9, 4, 8, 8], (1, 1)),
+                            ([2, 12, 11, 13], (3, 3)), ([1, 17, 5, 6], (3, 3))] {
             let dy = randn([shape[0], shape[1], out.0, out.1], seed: 3), base = randn(shape, seed: 4)
             let expected = ref.adaptiveAvgPool2dBackward(inputShape: shape, dy: dy, adding: base)
             for fast in fastEngines {

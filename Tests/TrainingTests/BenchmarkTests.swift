@@ -206,6 +206,19 @@ final class BenchmarkTests: XCTestCase {
         XCTAssertEqual(p.jsonLines().count, p.entries.count)
     }
 
+    /// `--layers --inference`: the eval-mode forward alone — every row in the `inference` phase, the
+    /// 19 convolutions each fused with its eval-mode batch norm, nothing in train mode, no backward.
+    func testInferenceProfileIsTheEvalForward() throws {
+        let p = try LayerProfiler.profileInference(model: "resnet20", config: config, engine: engine,
+                                                   steps: 1, warmup: 1, peakGflops: 234)
+        XCTAssertTrue(p.title.hasSuffix("(eval forward)"), p.title)
+        XCTAssertEqual(Set(p.entries.map(\.phase)), ["inference"])
+        XCTAssertEqual(p.entries.filter { $0.op.hasPrefix("conv2d") }.reduce(0) { $0 + $1.calls }, 19)
+        XCTAssertTrue(p.entries.allSatisfy { !$0.op.contains("Train") && !$0.op.contains("Backward") },
+                      "\(p.entries.map(\.op))")
+        XCTAssertLessThanOrEqual(p.kernelSeconds, p.stepSeconds * 1.001)
+    }
+
     func testPairProfileStepsTheObjectiveItIsGiven() throws {
         // FitNets' regressor runs in the loss phase; the atkd objective has no layer there.
         let fitnet = try LayerProfiler.profile(student: "resnet20", teacher: "resnet20", objective: "fitnet",

@@ -53,6 +53,29 @@ public enum LayerProfiler {
     }
 }
 
+extension LayerProfiler {
+    /// Profiles `model`'s eval-mode forward (what the bench's inference row times): `warmup`
+    /// forwards, then `steps` profiled ones, all under the phase `inference`.
+    public static func profileInference(model name: String, config: BenchConfig, engine: any Kernels,
+                                        steps: Int = 2, warmup: Int = 1, peakGflops: Double) throws -> LayerProfile {
+        let profile = KernelProfile()
+        let ctx = ForwardContext(engine: TimingEngine(inner: engine, profile: profile), training: false)
+        let model = try ThroughputBenchmark.makeModel(name, config)
+        let x = StepHarness.randomBatch(n: config.batch, input: config.input, classes: config.classes).x
+        profile.phase = "inference"
+        for _ in 0..<warmup { _ = model.forward(x, ctx) }
+        profile.reset()
+        let t0 = MedianTimer.now()
+        for _ in 0..<steps { _ = model.forward(x, ctx) }
+        let wall = (MedianTimer.now() - t0) / Double(steps)
+        let n = Double(steps)
+        let rows = profile.entries.map { e -> KernelProfileEntry in
+            var r = e; r.calls = e.calls / steps; r.seconds = e.seconds / n; r.flops = e.flops / n; return r
+        }
+        return LayerProfile(title: "\(name) (eval forward)", entries: rows, stepSeconds: wall, peakGflops: peakGflops)
+    }
+}
+
 extension LayerProfile {
     /// Phase, op-kind and top-`top` layer tables.
     public func text(top: Int = 30) -> String {
