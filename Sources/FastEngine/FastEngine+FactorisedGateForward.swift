@@ -32,7 +32,8 @@ extension FastEngine {
                 x.data.withUnsafeBufferPointer { xb in
                     let xp = xb.baseAddress!
                     parallelParts(parts) { part in
-                        var col = scratchArray(rows &* f), w = scratchArray(16 &* rows), uT = scratchArray(t &* g.o)
+                        var col = scratchArray(rows &* f), uT = scratchArray(t &* g.o)
+                        var w = scratchArray(AVX512.factorisedGateForwardScratch(pixels: f, o: g.o))
                         col.withUnsafeMutableBufferPointer { cb in
                         w.withUnsafeMutableBufferPointer { wb in
                         uT.withUnsafeMutableBufferPointer { ub in
@@ -43,7 +44,7 @@ extension FastEngine {
                                 AVX512.factorisedGateForward(
                                     pixels: f, o: g.o, c: g.c, taps: t, blocks: blocks, col: UnsafePointer(cb.baseAddress!),
                                     kernelT: kt.baseAddress!, uT: UnsafePointer(ub.baseAddress!), v: u + g.o &* t,
-                                    w: wb.baseAddress!, y: yp + img &* g.o &* f)
+                                    scratch: wb.baseAddress!, y: yp + img &* g.o &* f)
                             }
                         }
                         }
