@@ -13,8 +13,9 @@ import Darwin
 ///
 ///     A[n,o,c,t] = 2·σ(a[n,o,t] + b[n,c,t]) = 2 / (1 + e^(−a[n,o,t]) · e^(−b[n,c,t]))
 ///
-/// so an image costs (O + C)·T exponentials (computed once, at construction) instead of
-/// O·C·T; each element is then a multiply, an add and a divide, eight lanes at a time.
+/// so an image costs (O + C)·T exponentials (computed once, at construction, eight lanes at a
+/// time by `VectorExponential`) instead of O·C·T; each element is then a multiply, an add and a
+/// divide, eight lanes at a time.
 /// Backward (per image, from ∂L/∂W_n): dK = Σ_n dW_n ⊙ A_n, and with g = dW_n ⊙ K ⊙ A_n·(1 − A_n/2),
 /// dz_a[n,o,t] = Σ_c g, dz_b[n,c,t] = Σ_o g.
 ///
@@ -65,9 +66,27 @@ public final class AWKernelModulation: FactorisedSampleKernels {
                 let images: (Range<Int>) -> Void = { range in
                     for image in range {
                         var large = false
-                        for i in (image * per)..<((image + 1) * per) {
-                            op[i] = exp(-zb[i])
-                            if !(abs(zb[i]) <= limit) { large = true }
+                        var i = image &* per
+                        let end = i &+ per
+                        while i < end {
+                            // Eight logits (the last group padded with zeros), e^(−z) of each stored;
+                            // a NaN logit fails the comparison, so its image takes the exact gate.
+                            let lanes = min(8, end &- i)
+                            var zv = SIMD8<Float>()
+                            if lanes == 8 {
+                                zv = UnsafeRawPointer(zb.baseAddress! + i).loadUnaligned(as: SIMD8<Float>.self)
+                            } else {
+                                for l in 0..<lanes { zv[l] = zb[i &+ l] }
+                            }
+                            let e = VectorExponential.exp(-zv)
+                            if lanes == 8 {
+                                UnsafeMutableRawPointer(op + i).storeBytes(of: e, as: SIMD8<Float>.self)
+                            } else {
+                                for l in 0..<lanes { op[i &+ l] = e[l] }
+                            }
+                            // NOTE: scalar compares: Swift's SIMD masks went through the stack lane by lane.
+                            for l in i..<(i &+ lanes) where !(abs(zb[l]) <= limit) { large = true }
+                            i &+= lanes
                         }
                         eb[image] = large
                     }
