@@ -28,6 +28,39 @@ extension FastEngine {
                            runningVar: runningVar, eps: eps, residual: residual, activation: activation)
     }
 
+    /// act(BN_eval(conv(x_n, W_n))): the same bits as `sampleKernelConv2d` then `batchNormEval` —
+    /// the same per-image convolution, then the same `affine` per output plane with the same scale
+    /// and shift (`evalScaleShift`), only right after each image's planes are written.
+    public func sampleKernelConv2dBatchNormEval(_ x: Tensor, kernels: SampleKernels, _ config: ConvConfig,
+                                                gamma: Tensor, beta: Tensor, runningMean: Tensor, runningVar: Tensor,
+                                                eps: Float, activation: FusedActivation?) -> Tensor {
+        let o = kernels.kernelShape[0]
+        guard Self.fusesConvBatchNorm, gamma.count == o, beta.count == o, runningMean.count == o,
+              runningVar.count == o else {
+            let z = sampleKernelConv2d(x, kernels: kernels, config)
+            return activation.map {
+                batchNormEval(z, gamma: gamma, beta: beta, runningMean: runningMean, runningVar: runningVar, eps: eps,
+                              activation: $0)
+            } ?? batchNormEval(z, gamma: gamma, beta: beta, runningMean: runningMean, runningVar: runningVar, eps: eps)
+        }
+        let (scale, shift) = Self.evalScaleShift(gamma: gamma, beta: beta, runningMean: runningMean,
+                                                 runningVar: runningVar, eps: eps)
+        let plane = ConvGeometry(x: x.shape, weight: kernels.kernelShape, config).planeOut
+        return scale.withUnsafeBufferPointer { sb in
+            shift.withUnsafeBufferPointer { tb in
+                let sp = sb.baseAddress!, tp = tb.baseAddress!
+                return sampleKernelConv2d(x, kernels: kernels, config) { yp, img in
+                    withActivation(activation) { act, actS in
+                        for oc in 0..<o {
+                            let p = yp + (img &* o &+ oc) &* plane
+                            affine(UnsafePointer(p), p, plane, scale: sp[oc], shift: tp[oc], act, actS)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     private func fusedConvBatchNorm(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: ConvConfig,
                                     gamma: Tensor, beta: Tensor, runningMean: Tensor, runningVar: Tensor, eps: Float,
                                     residual: Tensor?, activation: FusedActivation?) -> Tensor {

@@ -18,8 +18,10 @@ extension FastEngine {
             && (g.colRows == 576 || g.colRows == 1152)
     }
 
-    /// y, the same bits as im2col + `write` + GEMM; images split over the threads as there.
-    func factorisedGateForward(_ x: Tensor, kernels: FactorisedSampleKernels, _ g: ConvGeometry) -> Tensor {
+    /// y, the same bits as im2col + `write` + GEMM; images split over the threads as there;
+    /// `epilogue(y, n)` after image n's output is written.
+    func factorisedGateForward(_ x: Tensor, kernels: FactorisedSampleKernels, _ g: ConvGeometry,
+                               epilogue: ((UnsafeMutablePointer<Float>, Int) -> Void)? = nil) -> Tensor {
         let t = g.k &* g.k, f = g.planeOut, rows = g.colRows
         let parts = partsFor(work: g.n &* g.o &* f &* rows, units: g.n, threads: threads)
         let blocks = AVX512.openBLASDepthBlocks(rows), perImage = (g.o &+ g.c) &* t
@@ -45,6 +47,7 @@ extension FastEngine {
                                     pixels: f, o: g.o, c: g.c, taps: t, blocks: blocks, col: UnsafePointer(cb.baseAddress!),
                                     kernelT: kt.baseAddress!, uT: UnsafePointer(ub.baseAddress!), v: u + g.o &* t,
                                     scratch: wb.baseAddress!, y: yp + img &* g.o &* f)
+                                epilogue?(yp, img)
                             }
                         }
                         }

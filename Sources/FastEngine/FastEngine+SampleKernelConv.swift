@@ -10,9 +10,16 @@ extension FastEngine {
     /// Same products as the grouped-convolution specification (`SampleKernels.swift`), summed
     /// by the same GEMM per image; verified against it in `SampleKernelConvTests`.
     public func sampleKernelConv2d(_ x: Tensor, kernels: SampleKernels, _ config: ConvConfig) -> Tensor {
+        sampleKernelConv2d(x, kernels: kernels, config, epilogue: nil)
+    }
+
+    /// `sampleKernelConv2d`; `epilogue(y, n)` runs on image n's finished output planes right after
+    /// they are written, on the thread that wrote them.
+    func sampleKernelConv2d(_ x: Tensor, kernels: SampleKernels, _ config: ConvConfig,
+                            epilogue: ((UnsafeMutablePointer<Float>, Int) -> Void)?) -> Tensor {
         let g = sampleGeometry(x, kernels, config)
         if let factorised = kernels as? FactorisedSampleKernels, factorisedGateForwardApplies(g, factorised) {
-            return factorisedGateForward(x, kernels: factorised, g)
+            return factorisedGateForward(x, kernels: factorised, g, epilogue: epilogue)
         }
         let ohw = g.planeOut, rows = g.colRows, per = g.o * rows
         let parts = partsFor(work: g.n * g.o * ohw * rows, units: g.n, threads: threads)
@@ -37,6 +44,7 @@ extension FastEngine {
                                 if let workspace {
                                     workspace.forward(image: xp + img &* g.c &* g.planeIn, kernel: wp,
                                                       into: yp + img &* g.o &* ohw)
+                                    epilogue?(yp, img)
                                     continue
                                 }
                                 if direct {
@@ -47,11 +55,13 @@ extension FastEngine {
                                                             weights: .forward(wp, o: g.o, c: g.c),
                                                             y: yp + img &* g.o &* ohw)
                                     }
+                                    epilogue?(yp, img)
                                     continue
                                 }
                                 let b = columns(g, xp + img &* g.c &* g.planeIn, cb.baseAddress)
                                 sgemm(m: g.o, n: ohw, k: rows, a: wp, lda: rows, b: b, ldb: ohw,
                                       beta: 0, c: yp + img &* g.o &* ohw, ldc: ohw)
+                                epilogue?(yp, img)
                             }
                         }
                     }

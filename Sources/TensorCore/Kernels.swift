@@ -112,6 +112,13 @@ public protocol Kernels: Sendable {
     /// Its backward: returns ∂L/∂x and hands each ∂L/∂W_n to `kernels.weightGradient`.
     func sampleKernelConv2dBackward(_ x: Tensor, kernels: SampleKernels, _ config: ConvConfig,
                                     dy: Tensor) -> Tensor
+    /// y = act(BN_eval(conv(x_n, W_n))): the per-image-kernel convolution and the eval-mode batch
+    /// norm (and the activation, when not nil) after it in one call, so an engine may apply the batch
+    /// norm to each image's output while it is in cache. The same numbers as the ops one after
+    /// another (the default here).
+    func sampleKernelConv2dBatchNormEval(_ x: Tensor, kernels: SampleKernels, _ config: ConvConfig,
+                                         gamma: Tensor, beta: Tensor, runningMean: Tensor, runningVar: Tensor,
+                                         eps: Float, activation: FusedActivation?) -> Tensor
 
     /// Train mode: y = γ·(x − μ_B)/√(σ²_B + eps) + β with batch statistics over N·H·W.
     func batchNormTrain(_ x: Tensor, gamma: Tensor, beta: Tensor, eps: Float) -> BatchNormForward
@@ -296,6 +303,16 @@ extension Kernels {
                                     gamma: Tensor, beta: Tensor, runningMean: Tensor, runningVar: Tensor, eps: Float,
                                     activation: FusedActivation?) -> Tensor {
         let z = conv2d(x, weight: weight, bias: bias, config)
+        return activation.map {
+            batchNormEval(z, gamma: gamma, beta: beta, runningMean: runningMean, runningVar: runningVar, eps: eps,
+                          activation: $0)
+        } ?? batchNormEval(z, gamma: gamma, beta: beta, runningMean: runningMean, runningVar: runningVar, eps: eps)
+    }
+
+    public func sampleKernelConv2dBatchNormEval(_ x: Tensor, kernels: SampleKernels, _ config: ConvConfig,
+                                                gamma: Tensor, beta: Tensor, runningMean: Tensor, runningVar: Tensor,
+                                                eps: Float, activation: FusedActivation?) -> Tensor {
+        let z = sampleKernelConv2d(x, kernels: kernels, config)
         return activation.map {
             batchNormEval(z, gamma: gamma, beta: beta, runningMean: runningMean, runningVar: runningVar, eps: eps,
                           activation: $0)

@@ -29,7 +29,7 @@ import NN
 /// - Deviation: no public code; the generator's output head (O+C logits per tap, added,
 ///   then 2σ) and the hidden width `M = max(4, C/16)` are our choices, made so the module
 ///   adds ~2% parameters to a 3×3 conv instead of the ~100% of a C_out·C_in-wide head.
-public final class AWConv2d: Layer {
+public final class AWConv2d: FusesEvalBatchNorm {
     public let name: String
     public let inChannels: Int
     public let outChannels: Int
@@ -92,8 +92,7 @@ public final class AWConv2d: Layer {
         // W_n = A_n ⊙ K is produced per image inside the convolution (factorised gate, in cache).
         let kernels = AWKernelModulation(logits: gen.z, kernel: weight.value, engine: engine)
         let y = engine.sampleKernelConv2d(x, kernels: kernels, config)
-        let k2 = kernelSize * kernelSize, m = hiddenChannels
-        ctx.addMACs(y.count * inChannels * k2 + n * k2 * (inChannels * m + m * (outChannels + inChannels)))
+        addMACs(y, images: n, ctx)
 
         let params = (weight, pw1Weight, pw1Bias, pw2Weight, pw2Bias)
         let pw1 = pw1Weight.value, pw2 = pw2Weight.value
@@ -111,6 +110,37 @@ public final class AWConv2d: Layer {
             if let b = g1.bias { params.2.accumulate(b) }
             return engine.adaptiveAvgPool2dBackward(inputShape: x.shape, dy: g1.x, adding: dxConv)
         })
+    }
+
+    /// Eval mode: this layer and the batch norm `bn` after it (and `activation`) in one engine call
+    /// (`Kernels.sampleKernelConv2dBatchNormEval`: the batch norm applied to each image's output while
+    /// it is in cache), the same numbers as the layers one after another (`Sequential` uses it).
+    /// The pullback (rarely called in eval mode) recomputes the layer's output and runs both pullbacks.
+    public func forward(_ x: Tensor, _ ctx: ForwardContext, thenEval bn: BatchNorm2d,
+                        activation: FusedActivation?) -> (Tensor, Pullback) {
+        precondition(!ctx.training, "\(name): the fused AW-convolution + batch norm is eval-mode only")
+        precondition(x.rank == 4 && x.shape[1] == inChannels && x.shape[0] > 0,
+                     "\(name): expected [N,\(inChannels),H,W] with N ≥ 1, got \(x.shape)")
+        precondition(bn.channels == outChannels, "\(bn.weight.name): \(bn.channels) channels after \(outChannels)")
+        let engine = ctx.engine
+        let kernels = AWKernelModulation(logits: generate(x, engine).z, kernel: weight.value, engine: engine)
+        let y = engine.sampleKernelConv2dBatchNormEval(x, kernels: kernels, config, gamma: bn.weight.value,
+                                                       beta: bn.bias.value, runningMean: bn.runningMean.value,
+                                                       runningVar: bn.runningVar.value, eps: bn.eps,
+                                                       activation: activation)
+        addMACs(y, images: x.shape[0], ctx)
+        return (y, { dy in
+            let again = ForwardContext(engine: engine, training: false)
+            let (z, convPullback) = self.forward(x, again)
+            let (_, bnPullback) = bn.forward(z, again, activation: activation)
+            return convPullback(bnPullback(dy))
+        })
+    }
+
+    /// The main convolution's and the generator's multiply-adds for output `y` of `images` images.
+    private func addMACs(_ y: Tensor, images n: Int, _ ctx: ForwardContext) {
+        let k2 = kernelSize * kernelSize, m = hiddenChannels
+        ctx.addMACs(y.count * inChannels * k2 + n * k2 * (inChannels * m + m * (outChannels + inChannels)))
     }
 
     /// The generator's activations: pooled input, hidden pre-ReLU and post-ReLU, gate logits.

@@ -6,8 +6,8 @@ import TensorCore
 ///
 /// A `BatchNorm2d` directly followed by a `ReLU` or `ReLU6` runs as one fused kernel call
 /// (`BatchNorm2d.forward(_:_:activation:)`): the same function, one pass over memory fewer each
-/// way. In eval mode a `Conv2d` directly followed by a `BatchNorm2d` (and an activation) is one
-/// call too (`Conv2d.forward(_:_:thenEval:activation:)`). `fusesActivations = false` and
+/// way. In eval mode a `Conv2d` (any `FusesEvalBatchNorm` layer: the AW-convolution too) directly
+/// followed by a `BatchNorm2d` (and an activation) is one call too (`forward(_:_:thenEval:activation:)`). `fusesActivations = false` and
 /// `fusesConvBatchNorm = false` run every layer on its own (for comparisons and tests).
 public final class Sequential: Layer {
     public private(set) var layers: [any Layer]
@@ -45,7 +45,7 @@ public final class Sequential: Layer {
         var i = range.lowerBound
         while i < end {
             let layer = layers[i]
-            if !ctx.training && Self.fusesConvBatchNorm, let conv = layer as? Conv2d, i + 1 < end,
+            if !ctx.training && Self.fusesConvBatchNorm, let conv = layer as? any FusesEvalBatchNorm, i + 1 < end,
                let bn = layers[i + 1] as? BatchNorm2d {
                 let act = Self.fusesActivations && i + 2 < end ? fusedActivation(of: layers[i + 2]) : nil
                 let (y, pb) = conv.forward(h, ctx, thenEval: bn, activation: act)

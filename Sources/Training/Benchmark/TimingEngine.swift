@@ -77,6 +77,17 @@ public struct TimingEngine: Kernels {
             inner.sampleKernelConv2d(x, kernels: kernels, config)
         }
     }
+    public func sampleKernelConv2dBatchNormEval(_ x: Tensor, kernels: SampleKernels, _ config: ConvConfig,
+                                                gamma: Tensor, beta: Tensor, runningMean: Tensor, runningVar: Tensor,
+                                                eps: Float, activation: FusedActivation?) -> Tensor {
+        let w = Tensor(zeros: kernels.kernelShape)
+        return timed("sampleKernelConv2d+batchNormEval" + (activation.map { "+\($0)" } ?? ""),
+                     Self.convShape(x, w, config) + " per-image", flops: Self.convFlops(x, w, config)) {
+            inner.sampleKernelConv2dBatchNormEval(x, kernels: kernels, config, gamma: gamma, beta: beta,
+                                                  runningMean: runningMean, runningVar: runningVar, eps: eps,
+                                                  activation: activation)
+        }
+    }
     public func sampleKernelConv2dBackward(_ x: Tensor, kernels: SampleKernels, _ config: ConvConfig,
                                            dy: Tensor) -> Tensor {
         let w = Tensor(zeros: kernels.kernelShape)
