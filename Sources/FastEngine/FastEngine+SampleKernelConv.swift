@@ -18,8 +18,13 @@ extension FastEngine {
     func sampleKernelConv2d(_ x: Tensor, kernels: SampleKernels, _ config: ConvConfig,
                             epilogue: ((UnsafeMutablePointer<Float>, Int) -> Void)?) -> Tensor {
         let g = sampleGeometry(x, kernels, config)
-        if let factorised = kernels as? FactorisedSampleKernels, factorisedGateForwardApplies(g, factorised) {
-            return factorisedGateForward(x, kernels: factorised, g, epilogue: epilogue)
+        if let factorised = kernels as? FactorisedSampleKernels {
+            if factorisedGateForwardApplies(g, factorised) {
+                return factorisedGateForward(x, kernels: factorised, g, epilogue: epilogue)
+            }
+            if sampleKernelWinogradGatedApplies(g, factorised) {
+                return sampleKernelWinogradGated(x, kernels: factorised, g, epilogue: epilogue)
+            }
         }
         let ohw = g.planeOut, rows = g.colRows, per = g.o * rows
         let parts = partsFor(work: g.n * g.o * ohw * rows, units: g.n, threads: threads)

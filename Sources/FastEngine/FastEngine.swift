@@ -68,6 +68,10 @@ public struct FastEngine: Kernels {
     /// false keeps `write` + im2col + GEMM.
     nonisolated(unsafe) public static var useFactorisedGateForward = true
 
+    /// Per-image Winograd forwards of factorised kernels make the gates inside the kernel transform
+    /// (`FastEngine+SampleKernelWinogradGated.swift`, the same bits); false keeps `write` + transform.
+    nonisolated(unsafe) public static var useGatedKernelTransform = true
+
     /// 3×3 padding-1 im2col / col2im go through a padded copy of each plane
     /// (`Im2colPaddedPlane.swift`): the same bits as the general loops, which false forces
     /// (tests compare the two).

@@ -67,6 +67,15 @@ final class SampleKernelWinograd {
         convolve(image, channels: c, u: uForward, v: vForward, outChannels: o, kPad: oPad, into: y)
     }
 
+    /// `forward` with W_n = K ⊙ 2/(1 + u·v) made inside the kernel transform
+    /// (`WinogradKernels.transformGated`: the same U, bit for bit): kernelT `[C·9][O]`, uT `[9][O]`
+    /// this image's u transposed, v `[C][9]` this image's.
+    func forward(image: UnsafePointer<Float>, kernelT: UnsafePointer<Float>, uT: UnsafePointer<Float>,
+                 v: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>) {
+        WinogradKernels.transformGated(outChannels: o, inChannels: c, kernelT: kernelT, uT: uT, v: v, into: uForward)
+        convolve(image, channels: c, u: uForward, v: vForward, outChannels: o, kPad: oPad, into: y)
+    }
+
     /// dx_n = conv3x3(dy_n, W′_n), W′_n[c, o] = W_n[o, c] turned by 180°: `dy` [O, H, W], `dx` [C, H, W].
     func inputGradient(dy: UnsafePointer<Float>, kernel: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>) {
         let c = c

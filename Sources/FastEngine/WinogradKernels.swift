@@ -82,6 +82,40 @@ struct WinogradKernels {
 
     private static let zeroKernel = [Float](repeating: 0, count: 9)
 
+    /// `transform` (not turned) of the per-image kernels W[o,c,t] = K[o,c,t] · 2/(1 + u[o,t]·v[c,t])
+    /// with the gates computed in the lanes — `AWKernelModulation.write`'s elementwise operations,
+    /// so U has the bits of `write` then `transform`, without writing W or gathering it lane by lane.
+    /// kernelT: K transposed `[C·9][O]`; uT: u transposed `[9][O]`; v `[C][9]`.
+    /// NOTE: O a multiple of 4 and C even (the lanes (c, o…o+3), (c + 1, o…o+3) are whole).
+    static func transformGated(outChannels o: Int, inChannels c: Int, kernelT: UnsafePointer<Float>,
+                               uT: UnsafePointer<Float>, v: UnsafePointer<Float>, into u: UnsafeMutablePointer<Float>) {
+        precondition(o % 4 == 0 && c % 2 == 0, "gated kernel transform: O a multiple of 4, C even")
+        let stride = o &* c, out = UnsafeMutableRawPointer(u)
+        let kr = UnsafeRawPointer(kernelT), ur = UnsafeRawPointer(uT)
+        let one = SIMD8<Float>(repeating: 1), two = SIMD8<Float>(repeating: 2)
+        var ob = 0
+        while ob < o {
+            var ci = 0
+            while ci < c {
+                @inline(__always) func tap(_ p: Int, _ q: Int) -> SIMD8<Float> {
+                    let t = 3 &* p &+ q
+                    let k = SIMD8(lowHalf: kr.loadUnaligned(fromByteOffset: ((ci &* 9 &+ t) &* o &+ ob) &* 4, as: SIMD4<Float>.self),
+                                  highHalf: kr.loadUnaligned(fromByteOffset: (((ci &+ 1) &* 9 &+ t) &* o &+ ob) &* 4,
+                                                             as: SIMD4<Float>.self))
+                    let ea4 = ur.loadUnaligned(fromByteOffset: (t &* o &+ ob) &* 4, as: SIMD4<Float>.self)
+                    let eb = SIMD8(lowHalf: SIMD4(repeating: v[ci &* 9 &+ t]), highHalf: SIMD4(repeating: v[(ci &+ 1) &* 9 &+ t]))
+                    return k * (two / (one + SIMD8(lowHalf: ea4, highHalf: ea4) * eb))
+                }
+                let base = (ob &* c &+ ci &* 4) &* 4
+                transformKernelLanes(tap) { f, value in
+                    out.storeBytes(of: value, toByteOffset: base &+ f &* stride &* 4, as: SIMD8<Float>.self)
+                }
+                ci &+= 2
+            }
+            ob &+= 4
+        }
+    }
+
     /// (G·(a, b, c)) of `Winograd4x4.g3`, 8 lanes at once (the same arithmetic, the same bits).
     @inline(__always)
     private static func g3(_ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>)
