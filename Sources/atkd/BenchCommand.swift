@@ -57,6 +57,8 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Measure ours in this process instead of a new process a measurement (the peer always runs in its own; a process that ran larger models first measured the WRN pair 5–7 % slower).")
     var inProcess = false
     @Flag(help: "Run the peer in NCHW instead of channels_last.") var peerNchw = false
+    @Flag(help: "Only the attention module's cost: each of MODELS and its -awconv twin stepped alternately in this process (one JSON line each with --json); `atkd bench` runs it once a round for every twin pair it measures.")
+    var moduleCost = false
 
     func validate() throws {
         for p in pair where p.split(separator: ":").count != 2 {
@@ -68,6 +70,10 @@ struct BenchCommand: ParsableCommand {
         }
         guard ObjectiveFactory.names.contains(objective) else {
             throw ValidationError("--objective \(objective): not an arm (\(ObjectiveFactory.names.joined(separator: ", ")))")
+        }
+        guard !moduleCost || (!models.isEmpty && !models.contains { ["all", "none"].contains($0) || $0.hasSuffix("-awconv") }
+                              && !layers && pair.isEmpty && !pairs) else {
+            throw ValidationError("--module-cost takes plain models by name (each measured against its -awconv twin), no pairs or --layers")
         }
         guard !inference || (layers && pair.isEmpty && !pairs) else {
             throw ValidationError("--inference profiles models' eval forward: it needs --layers and no pairs")
@@ -104,6 +110,14 @@ struct BenchCommand: ParsableCommand {
             }
         }
         emitHeader(machine, names: names, pairs: pairs)
+        if moduleCost {
+            for name in names {
+                let r = try ThroughputBenchmark.measureModuleCost(plain: name, twin: name + "-awconv", config: config,
+                                                                  engine: engine)
+                print(json ? BenchReport.jsonLine(r) : BenchReport.moduleCostText(r))
+            }
+            return
+        }
         if layers {
             for name in names {
                 try show(inference
@@ -132,6 +146,7 @@ struct BenchCommand: ParsableCommand {
         }
         var modelRows: [ModelComparison] = [], pairRows: [PairComparison] = []
         var modelRounds: [(model: String, results: [ModelBenchResult])] = []
+        var interleaved: [String: [ModuleCostResult]] = [:]
         // A model and its `-awconv` twin are measured in the same rounds, one after the other, so the
         // module's cost is a paired reading (`BenchReport.moduleCostLines`).
         let twins = Set(names.filter { $0.hasSuffix("-awconv") && names.contains(String($0.dropLast("-awconv".count))) })
@@ -143,6 +158,12 @@ struct BenchCommand: ParsableCommand {
                     let ours = inProcess ? try ThroughputBenchmark.measureModel(model, config: config, engine: engine)
                         : try FreshProcessMeasurement.model(model, config: config, executable: FreshProcessMeasurement.currentExecutable)
                     measured[i].append(ModelComparison(ours: ours, peer: peerRecords([model], []).first { $0.model == model }))
+                }
+                if group.count == 2 {
+                    interleaved[group[1], default: []].append(inProcess
+                        ? try ThroughputBenchmark.measureModuleCost(plain: name, twin: group[1], config: config, engine: engine)
+                        : try FreshProcessMeasurement.moduleCost(plain: name, config: config,
+                                                                 executable: FreshProcessMeasurement.currentExecutable))
                 }
             }
             for (model, roundsOfModel) in zip(group, measured) {
@@ -165,7 +186,7 @@ struct BenchCommand: ParsableCommand {
         }
         if !json {
             if !modelRows.isEmpty { print("\n" + BenchReport.modelTable(modelRows)) }
-            for line in BenchReport.moduleCostLines(modelRounds) { print(line) }
+            for line in BenchReport.moduleCostLines(modelRounds, interleaved: interleaved) { print(line) }
             if !pairRows.isEmpty { print("\n" + BenchReport.pairTable(pairRows)) }
             print("\nratio = ours / PyTorch (> 1: ours faster); img/s = batch / median step time"
                   + (rounds > 1 ? "; \(rounds) alternated rounds, the row is the median-ratio round, range = min–max ratio" : ""))

@@ -85,6 +85,55 @@ final class BenchmarkTests: XCTestCase {
         XCTAssertTrue(batch1One.first?.contains("train —, inference 500.0 / 250.0 = 2.00×") == true, "\(batch1One)")
     }
 
+    /// The interleaved measurement first, then the rows' pairing as "measured apart"; its JSON line
+    /// (NaN train ratio at batch 1) decodes back as the parent reads it.
+    func testModuleCostLineLeadsWithTheInterleavedRatios() throws {
+        func cost(train: Double, infer: Double) -> ModuleCostResult {
+            ModuleCostResult(plain: "resnet50-w4", twin: "resnet50-w4-awconv", batch: 128, trainRatio: train,
+                             inferRatio: infer, trainPairs: 6, inferPairs: 12)
+        }
+        let line = #"{"kind":"model","model":"M","params":1,"macs":1,"batch":128,"threads":2,"input":32,"train_img_s":200,"infer_img_s":800,"peak_rss_mb":1,"train_steps_timed":3}"#
+        let plain = try FreshProcessMeasurement.decode(ModelBenchResult.self, kind: "model",
+                                                       from: line.replacingOccurrences(of: "\"M\"", with: "\"resnet50-w4\""))
+        var aw = plain; aw.model = "resnet50-w4-awconv"; aw.trainImgS = 100; aw.inferImgS = 400
+        let costs = [cost(train: 1.3, infer: 1.2), cost(train: 1.1, infer: 1.4), cost(train: 1.2, infer: 1.0)]
+        let lines = BenchReport.moduleCostLines([("resnet50-w4", [plain, plain, plain]), ("resnet50-w4-awconv", [aw, aw, aw])],
+                                                interleaved: ["resnet50-w4-awconv": costs])
+        XCTAssertEqual(lines.count, 1, "\(lines)")
+        XCTAssertTrue(lines[0].hasPrefix("resnet50-w4-awconv / resnet50-w4 step time (ours), stepped alternately in one process: "
+                                         + "train 1.20× (1.10–1.30), inference 1.20× (1.00–1.40) — median (range) of 3 rounds "
+                                         + "(≥ 6 pairs of steps each)"), lines[0])
+        XCTAssertTrue(lines[0].hasSuffix("measured apart (the rows above): train 2.00× (2.00–2.00), inference 2.00× (2.00–2.00) — "
+                                         + "median (range) of 3 paired rounds"), lines[0])
+        let batch1 = cost(train: .nan, infer: 1.5)
+        let decoded = try FreshProcessMeasurement.decode(ModuleCostResult.self, kind: "module_cost",
+                                                         from: "noise\n" + BenchReport.jsonLine(batch1))
+        XCTAssertTrue(decoded.trainRatio.isNaN)
+        XCTAssertEqual([decoded.inferRatio, Double(decoded.inferPairs)], [1.5, 12])
+        XCTAssertTrue(BenchReport.moduleCostText(decoded).contains("train — (6 pairs of steps), inference 1.50× (12 pairs)"),
+                      BenchReport.moduleCostText(decoded))
+    }
+
+    /// ABBA order after two warm-up pairs, at least `minPairs` pairs, and the median of t(b) / t(a):
+    /// b sleeping twice as long as a reads ≈ 2.
+    func testInterleavedRatioAlternatesAndTakesTheMedian() throws {
+        var order: [Character] = []
+        let r = try ThroughputBenchmark.interleavedRatio(seconds: 0, minPairs: 5,
+                                                         { order.append("a"); usleep(2_000) },
+                                                         { order.append("b"); usleep(4_000) })
+        XCTAssertEqual(String(order), "abab" + "ab" + "ba" + "ab" + "ba" + "ab")
+        XCTAssertEqual(r.pairs, 5)
+        XCTAssertEqual(r.ratio, 2, accuracy: 0.5)
+    }
+
+    /// A real model and its twin on the tiny config: finite ratios from both phases.
+    func testModuleCostMeasuresBothPhases() throws {
+        let r = try ThroughputBenchmark.measureModuleCost(plain: "resnet50-w4", twin: "resnet50-w4-awconv", config: config,
+                                                          engine: engine)
+        XCTAssertTrue(r.trainRatio.isFinite && r.trainRatio > 0 && r.inferRatio.isFinite && r.inferRatio > 0, "\(r)")
+        XCTAssertGreaterThanOrEqual(r.trainPairs, 6); XCTAssertGreaterThanOrEqual(r.inferPairs, 10)
+    }
+
     func testRatiosAndDefinitionCheckAgainstAPeerRecord() throws {
         let r = try ThroughputBenchmark.measureModel("resnet20", config: config, engine: engine)
         let decoder = JSONDecoder()

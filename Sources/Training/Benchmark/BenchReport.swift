@@ -47,6 +47,8 @@ public enum BenchReport {
         return serialize(obj)
     }
 
+    public static func jsonLine(_ r: ModuleCostResult) -> String { serialize(encodeObject(r)) }
+
     public static func jsonLine(_ c: PairComparison) -> String {
         var obj = encodeObject(c.ours)
         if let p = c.peer {
@@ -85,32 +87,54 @@ public enum BenchReport {
     /// model's measurements in round order; round i of the two is one paired reading (`atkd bench`
     /// measures the twins one after the other in each round), and the line gives the median of the
     /// paired ratios (the lower one for an even count) with their range — not a ratio of two medians
-    /// taken minutes apart, which this host's drift can move by a third.
-    public static func moduleCostLines(_ rounds: [(model: String, results: [ModelBenchResult])]) -> [String] {
+    /// taken minutes apart, which this host's drift can move by a third. With `interleaved` (keyed by
+    /// the twin's name; one `measureModuleCost` a round: the twins stepped alternately in one process)
+    /// the line gives those ratios first and the rows' pairing after them as "measured apart".
+    public static func moduleCostLines(_ rounds: [(model: String, results: [ModelBenchResult])],
+                                       interleaved: [String: [ModuleCostResult]] = [:]) -> [String] {
         let byName = Dictionary(rounds.map { ($0.model, $0.results) }, uniquingKeysWith: { first, _ in first })
-        return rounds.compactMap { entry in
-            let name = entry.model
-            guard name.hasSuffix("-awconv"), let plain = byName[String(name.dropLast("-awconv".count))] else { return nil }
-            let pairs = Array(zip(plain, entry.results))
-            guard !pairs.isEmpty else { return nil }
-            let prefix = "\(name) / \(name.dropLast("-awconv".count)) step time (ours): "
-            // NOTE: a side without a number (training at batch 1: NaN img/s) has no ratio: "—", not NaN
-            // (and a NaN in a range would trap).
-            if pairs.count == 1, let (p, a) = pairs.first {
-                func one(_ x: Double, _ y: Double) -> String {
-                    (x / y).isFinite ? "\(f1(x)) / \(f1(y)) = \(f2(x / y))×" : "—"
-                }
-                return prefix + "train \(one(p.trainImgS, a.trainImgS)), inference \(one(p.inferImgS, a.inferImgS))"
-            }
-            func summary(_ ratios: [Double]) -> String {
-                guard let range = BenchRounds.range(ratios) else { return "—" }
-                let sorted = ratios.filter(\.isFinite).sorted()
-                return "\(f2(sorted[(sorted.count - 1) / 2]))× (\(rangeText(range)))"
-            }
-            return prefix + "train " + summary(pairs.map { $0.0.trainImgS / $0.1.trainImgS })
-                + ", inference " + summary(pairs.map { $0.0.inferImgS / $0.1.inferImgS })
-                + " — median (range) of \(pairs.count) paired rounds"
+        return rounds.compactMap { entry -> String? in
+            let name = entry.model, plainName = String(name.dropLast("-awconv".count))
+            guard name.hasSuffix("-awconv"), let plain = byName[plainName],
+                  let apart = apartSummary(plain, entry.results) else { return nil }
+            let prefix = "\(name) / \(plainName) step time (ours)"
+            guard let costs = interleaved[name], !costs.isEmpty else { return prefix + ": " + apart }
+            let n = costs.count, pairs = costs.flatMap { [$0.trainPairs, $0.inferPairs] }.filter { $0 > 0 }.min() ?? 0
+            return prefix + ", stepped alternately in one process: train \(medianAndRange(costs.map(\.trainRatio))), "
+                + "inference \(medianAndRange(costs.map(\.inferRatio))) — median (range) of \(n) round\(n == 1 ? "" : "s")"
+                + " (≥ \(pairs) pairs of steps each)\n  measured apart (the rows above): " + apart
         }
+    }
+
+    /// One interleaved measurement as text (`atkd bench X --module-cost`).
+    public static func moduleCostText(_ r: ModuleCostResult) -> String {
+        func ratio(_ x: Double) -> String { x.isFinite ? "\(f2(x))×" : "—" }
+        return "\(r.twin) / \(r.plain) step time (ours), stepped alternately in one process: train \(ratio(r.trainRatio)) "
+            + "(\(r.trainPairs) pairs of steps), inference \(ratio(r.inferRatio)) (\(r.inferPairs) pairs)"
+    }
+
+    /// "1.23× (1.10–1.31)" over the finite ratios: the lower median and the range; "—" with none.
+    static func medianAndRange(_ ratios: [Double]) -> String {
+        guard let range = BenchRounds.range(ratios) else { return "—" }
+        let sorted = ratios.filter(\.isFinite).sorted()
+        return sorted.count == 1 ? "\(f2(sorted[0]))×" : "\(f2(sorted[(sorted.count - 1) / 2]))× (\(rangeText(range)))"
+    }
+
+    /// The module cost from the models' own rows (separate processes, paired by round); nil with no rounds.
+    private static func apartSummary(_ plain: [ModelBenchResult], _ twin: [ModelBenchResult]) -> String? {
+        let pairs = Array(zip(plain, twin))
+        guard !pairs.isEmpty else { return nil }
+        // NOTE: a side without a number (training at batch 1: NaN img/s) has no ratio: "—", not NaN
+        // (and a NaN in a range would trap).
+        if pairs.count == 1, let (p, a) = pairs.first {
+            func one(_ x: Double, _ y: Double) -> String {
+                (x / y).isFinite ? "\(f1(x)) / \(f1(y)) = \(f2(x / y))×" : "—"
+            }
+            return "train \(one(p.trainImgS, a.trainImgS)), inference \(one(p.inferImgS, a.inferImgS))"
+        }
+        return "train " + medianAndRange(pairs.map { $0.0.trainImgS / $0.1.trainImgS })
+            + ", inference " + medianAndRange(pairs.map { $0.0.inferImgS / $0.1.inferImgS })
+            + " — median (range) of \(pairs.count) paired rounds"
     }
 
     /// The side-by-side table of pairs.

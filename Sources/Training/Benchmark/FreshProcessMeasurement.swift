@@ -35,6 +35,12 @@ public enum FreshProcessMeasurement {
                    from: run(executable, arguments(model: nil, pair: (teacher, student), config: config)))
     }
 
+    /// `plain` and its `-awconv` twin stepped alternately (`measureModuleCost`) in a new process.
+    public static func moduleCost(plain: String, config: BenchConfig, executable: String) throws -> ModuleCostResult {
+        try decode(ModuleCostResult.self, kind: "module_cost",
+                   from: run(executable, arguments(model: plain, config: config) + ["--module-cost"]))
+    }
+
     /// The first JSON line of `output` whose `kind` is `kind`, decoded (snake_case keys).
     public static func decode<T: Decodable>(_ type: T.Type, kind: String, from output: String) throws -> T {
         let decoder = JSONDecoder()
