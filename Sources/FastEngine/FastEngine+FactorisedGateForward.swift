@@ -23,14 +23,14 @@ extension FastEngine {
     func factorisedGateForward(_ x: Tensor, kernels: FactorisedSampleKernels, _ g: ConvGeometry,
                                epilogue: ((UnsafeMutablePointer<Float>, Int) -> Void)? = nil) -> Tensor {
         let t = g.k &* g.k, f = g.planeOut, rows = g.colRows
+        if g.n == 1 && threads > 1 && g.o >= 32 {
+            return factorisedGateForwardOneImage(x, kernels: kernels, g, epilogue: epilogue)
+        }
         let parts = partsFor(work: g.n &* g.o &* f &* rows, units: g.n, threads: threads)
         let blocks = AVX512.openBLASDepthBlocks(rows), perImage = (g.o &+ g.c) &* t
         let y = makeArray(g.n &* g.o &* f) { yp in
             kernels.withFactors { kernel, factors in
-                // K transposed [K][O], once a call.
-                var kernelT = scratchArray(g.o &* rows)
-                for oo in 0..<g.o { for kk in 0..<rows { kernelT[kk &* g.o &+ oo] = kernel[oo &* rows &+ kk] } }
-                kernelT.withUnsafeBufferPointer { kt in
+                Self.transposedKernel(kernel, o: g.o, rows: rows).withUnsafeBufferPointer { kt in
                 x.data.withUnsafeBufferPointer { xb in
                     let xp = xb.baseAddress!
                     parallelParts(parts) { part in
@@ -42,7 +42,7 @@ extension FastEngine {
                             for img in partRange(part, of: parts, count: g.n) {
                                 g.im2col(xp + img &* g.c &* g.planeIn, cb.baseAddress!)
                                 let u = factors + img &* perImage
-                                for oo in 0..<g.o { for q in 0..<t { ub[q &* g.o &+ oo] = u[oo &* t &+ q] } }
+                                Self.transposeFactors(u, o: g.o, taps: t, into: ub.baseAddress!)
                                 AVX512.factorisedGateForward(
                                     pixels: f, o: g.o, c: g.c, taps: t, blocks: blocks, col: UnsafePointer(cb.baseAddress!),
                                     kernelT: kt.baseAddress!, uT: UnsafePointer(ub.baseAddress!), v: u + g.o &* t,
@@ -58,5 +58,63 @@ extension FastEngine {
             }
         }
         return Tensor(shape: [g.n, g.o, g.oh, g.ow], data: y)
+    }
+
+    /// `factorisedGateForward` of one image (batch-1 inference), which the image split leaves on one
+    /// thread: one im2col and one factor transpose, then the blocks of 16 output channels split over the
+    /// threads; every output the same chain as on the image path (the same bits at any thread count).
+    private func factorisedGateForwardOneImage(_ x: Tensor, kernels: FactorisedSampleKernels, _ g: ConvGeometry,
+                                               epilogue: ((UnsafeMutablePointer<Float>, Int) -> Void)?) -> Tensor {
+        let t = g.k &* g.k, f = g.planeOut, rows = g.colRows, outputBlocks = g.o / 16
+        let parts = min(threads, outputBlocks), blocks = AVX512.openBLASDepthBlocks(rows)
+        let y = makeArray(g.o &* f) { yp in
+            kernels.withFactors { kernel, factors in
+                var col = scratchArray(rows &* f), uT = scratchArray(t &* g.o)
+                x.data.withUnsafeBufferPointer { xb in g.im2col(xb.baseAddress!, &col) }
+                Self.transposeFactors(factors, o: g.o, taps: t, into: &uT)
+                Self.transposedKernel(kernel, o: g.o, rows: rows).withUnsafeBufferPointer { kt in
+                col.withUnsafeBufferPointer { cb in
+                uT.withUnsafeBufferPointer { ub in
+                    parallelParts(parts) { part in
+                        var w = scratchArray(AVX512.factorisedGateForwardScratch(pixels: f, o: g.o))
+                        let mine = partRange(part, of: parts, count: outputBlocks)
+                        w.withUnsafeMutableBufferPointer { wb in
+                            AVX512.factorisedGateForward(
+                                pixels: f, o: g.o, c: g.c, taps: t, blocks: blocks, col: cb.baseAddress!,
+                                kernelT: kt.baseAddress!, uT: ub.baseAddress!, v: factors + g.o &* t,
+                                scratch: wb.baseAddress!, y: yp, outputs: (mine.lowerBound &* 16)..<(mine.upperBound &* 16))
+                        }
+                    }
+                }
+                }
+                }
+            }
+            epilogue?(yp, 0)
+        }
+        return Tensor(shape: [1, g.o, g.oh, g.ow], data: y)
+    }
+
+    /// K `[O][rows]` transposed to `[rows][O]` (once a call): the output channels in the lanes of the
+    /// gated kernels (`factorisedGateForward`, `sampleKernelWinogradGated`).
+    /// NOTE: in 16 × 16 blocks — row by row, every store went to another cache line (at batch 1 this
+    /// transpose was most of the 4 × 4 layers' time).
+    static func transposedKernel(_ kernel: UnsafePointer<Float>, o: Int, rows: Int) -> [Float] {
+        [Float](unsafeUninitializedCapacity: o &* rows) { out, initialized in
+            let kt = out.baseAddress!
+            for o0 in stride(from: 0, to: o, by: 16) {
+                let o1 = min(o0 &+ 16, o)
+                for k0 in stride(from: 0, to: rows, by: 16) {
+                    let k1 = min(k0 &+ 16, rows)
+                    for kk in k0..<k1 { for oo in o0..<o1 { kt[kk &* o &+ oo] = kernel[oo &* rows &+ kk] } }
+                }
+            }
+            initialized = o &* rows
+        }
+    }
+
+    /// One image's output-channel factors u `[O][T]` transposed into uT `[T][O]`.
+    @inline(__always)
+    static func transposeFactors(_ u: UnsafePointer<Float>, o: Int, taps t: Int, into uT: UnsafeMutablePointer<Float>) {
+        for oo in 0..<o { for q in 0..<t { uT[q &* o &+ oo] = u[oo &* t &+ q] } }
     }
 }

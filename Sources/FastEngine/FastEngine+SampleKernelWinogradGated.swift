@@ -21,10 +21,7 @@ extension FastEngine {
         let parts = partsFor(work: g.n &* g.o &* g.planeOut &* rows, units: g.n, threads: threads)
         let y = makeArray(g.n &* g.o &* g.planeOut) { yp in
             kernels.withFactors { kernel, factors in
-                // K transposed [C·T][O], once a call.
-                var kernelT = scratchArray(g.o &* rows)
-                for oo in 0..<g.o { for kk in 0..<rows { kernelT[kk &* g.o &+ oo] = kernel[oo &* rows &+ kk] } }
-                kernelT.withUnsafeBufferPointer { kt in
+                Self.transposedKernel(kernel, o: g.o, rows: rows).withUnsafeBufferPointer { kt in
                 x.data.withUnsafeBufferPointer { xb in
                     let xp = xb.baseAddress!
                     parallelParts(parts) { part in
@@ -33,7 +30,7 @@ extension FastEngine {
                         uT.withUnsafeMutableBufferPointer { ub in
                             for img in partRange(part, of: parts, count: g.n) {
                                 let u = factors + img &* perImage
-                                for oo in 0..<g.o { for q in 0..<t { ub[q &* g.o &+ oo] = u[oo &* t &+ q] } }
+                                Self.transposeFactors(u, o: g.o, taps: t, into: ub.baseAddress!)
                                 workspace.forward(image: xp + img &* g.c &* g.planeIn, kernelT: kt.baseAddress!,
                                                   uT: UnsafePointer(ub.baseAddress!), v: u + g.o &* t,
                                                   into: yp + img &* g.o &* g.planeOut)

@@ -35,11 +35,12 @@ extension AVX512 {
     /// the running sums in scratch (stored and reloaded exactly), so chunking leaves every bit.
     /// - col `[K][F]` (im2col); kernelT: K transposed `[K][O]`; uT: u transposed `[T][O]`; v `[C][T]`;
     ///   y `[O][F]` (written); scratch: `factorisedGateForwardScratch(pixels:o:)` floats.
+    ///   `outputs` (multiples of 16; default all): only those output channels' rows of y are written.
     /// NOTE: F must be 16 or 64, O a multiple of 16.
     public static func factorisedGateForward(
         pixels f: Int, o: Int, c: Int, taps t: Int, blocks: [Range<Int>],
         col: UnsafePointer<Float>, kernelT: UnsafePointer<Float>, uT: UnsafePointer<Float>, v: UnsafePointer<Float>,
-        scratch: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>
+        scratch: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>, outputs: Range<Int>? = nil
     ) {
         let k = c &* t
         precondition((f == 16 || f == 64) && o % 16 == 0 && k > 0, "16 or 64 pixels, blocks of 16 output channels")
@@ -52,7 +53,7 @@ extension AVX512 {
                 let rows = from..<min(from &+ chunk, block.upperBound)
                 let step = Step(resume: from != block.lowerBound, finish: rows.upperBound == block.upperBound,
                                 firstBlock: blockIndex == 0)
-                for ob in stride(from: 0, to: o, by: 16) {
+                for ob in stride(from: outputs?.lowerBound ?? 0, to: outputs?.upperBound ?? o, by: 16) {
                     // W[ob ..< ob + 16, rows]: lanes = output channels.
                     var cc = rows.lowerBound / t, tt = rows.lowerBound % t
                     for kk in rows {

@@ -11,10 +11,12 @@ import ZhuAttention
 
 final class AWConvFusedForwardTests: XCTestCase {
     /// (N, C, O, H, W, stride, padding): the teacher's 4×4 and 8×8 layers (K = 1,152 and 576) and the
-    /// stride-2 layers into them, fewer output channels, an odd input size.
+    /// stride-2 layers into them, fewer output channels, an odd input size, single images.
     private let cases: [(Int, Int, Int, Int, Int, Int, Int)] = [
         (3, 128, 128, 4, 4, 1, 1), (3, 128, 128, 8, 8, 2, 1), (4, 64, 64, 8, 8, 1, 1), (3, 64, 64, 16, 16, 2, 1),
         (2, 64, 32, 15, 15, 2, 1), (2, 128, 64, 4, 4, 1, 1),
+        // one image (batch-1 inference): the output-channel blocks split over the threads
+        (1, 128, 128, 4, 4, 1, 1), (1, 64, 64, 8, 8, 1, 1), (1, 64, 48, 16, 16, 2, 1),
     ]
 
     /// OpenBLAS's level-3 driver splits K = 1,152 and 576 as recorded (checked against cblas_sgemm).
