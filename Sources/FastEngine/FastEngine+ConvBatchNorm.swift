@@ -37,11 +37,8 @@ extension FastEngine {
         let o = kernels.kernelShape[0]
         guard Self.fusesConvBatchNorm, gamma.count == o, beta.count == o, runningMean.count == o,
               runningVar.count == o else {
-            let z = sampleKernelConv2d(x, kernels: kernels, config)
-            return activation.map {
-                batchNormEval(z, gamma: gamma, beta: beta, runningMean: runningMean, runningVar: runningVar, eps: eps,
-                              activation: $0)
-            } ?? batchNormEval(z, gamma: gamma, beta: beta, runningMean: runningMean, runningVar: runningVar, eps: eps)
+            return batchNormEval(sampleKernelConv2d(x, kernels: kernels, config), gamma: gamma, beta: beta,
+                                 runningMean: runningMean, runningVar: runningVar, eps: eps, fused: activation)
         }
         let (scale, shift) = Self.evalScaleShift(gamma: gamma, beta: beta, runningMean: runningMean,
                                                  runningVar: runningVar, eps: eps)

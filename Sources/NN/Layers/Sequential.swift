@@ -7,7 +7,8 @@ import TensorCore
 /// A `BatchNorm2d` directly followed by a `ReLU` or `ReLU6` runs as one fused kernel call
 /// (`BatchNorm2d.forward(_:_:activation:)`): the same function, one pass over memory fewer each
 /// way. In eval mode a `Conv2d` (any `FusesEvalBatchNorm` layer: the AW-convolution too) directly
-/// followed by a `BatchNorm2d` (and an activation) is one call too (`forward(_:_:thenEval:activation:)`). `fusesActivations = false` and
+/// followed by a `BatchNorm2d` (and an activation) is one call too
+/// (`forward(_:_:thenEval:activation:)`). `fusesActivations = false` and
 /// `fusesConvBatchNorm = false` run every layer on its own (for comparisons and tests).
 public final class Sequential: Layer {
     public private(set) var layers: [any Layer]

@@ -39,17 +39,8 @@ public enum LayerProfiler {
         let batch = StepHarness.randomBatch(n: config.batch, input: config.input, classes: config.classes)
         let harness = try StepHarness(model: s, teacher: t, objective: objective,
                                       batch: batch, engine: timing)
-        for _ in 0..<warmup { try harness.step() }
-        profile.reset()
-        let t0 = MedianTimer.now()
-        for _ in 0..<steps { try harness.step() }
-        let wall = (MedianTimer.now() - t0) / Double(steps)
-        let n = Double(steps)
-        let rows = profile.entries.map { e -> KernelProfileEntry in
-            var r = e; r.calls = e.calls / steps; r.seconds = e.seconds / n; r.flops = e.flops / n; return r
-        }
         let title = teacher.map { "\($0) → \(student) (\(objective) step)" } ?? "\(student) (ce step)"
-        return LayerProfile(title: title, entries: rows, stepSeconds: wall, peakGflops: peakGflops)
+        return try measure(title, profile, steps: steps, warmup: warmup, peakGflops: peakGflops) { try harness.step() }
     }
 }
 
@@ -63,16 +54,24 @@ extension LayerProfiler {
         let model = try ThroughputBenchmark.makeModel(name, config)
         let x = StepHarness.randomBatch(n: config.batch, input: config.input, classes: config.classes).x
         profile.phase = "inference"
-        for _ in 0..<warmup { _ = model.forward(x, ctx) }
+        return try measure("\(name) (eval forward)", profile, steps: steps, warmup: warmup, peakGflops: peakGflops) {
+            _ = model.forward(x, ctx)
+        }
+    }
+
+    /// `warmup` untimed calls of `step`, then `steps` profiled ones: rows and wall time per step.
+    private static func measure(_ title: String, _ profile: KernelProfile, steps: Int, warmup: Int, peakGflops: Double,
+                                _ step: () throws -> Void) throws -> LayerProfile {
+        for _ in 0..<warmup { try step() }
         profile.reset()
         let t0 = MedianTimer.now()
-        for _ in 0..<steps { _ = model.forward(x, ctx) }
+        for _ in 0..<steps { try step() }
         let wall = (MedianTimer.now() - t0) / Double(steps)
         let n = Double(steps)
         let rows = profile.entries.map { e -> KernelProfileEntry in
             var r = e; r.calls = e.calls / steps; r.seconds = e.seconds / n; r.flops = e.flops / n; return r
         }
-        return LayerProfile(title: "\(name) (eval forward)", entries: rows, stepSeconds: wall, peakGflops: peakGflops)
+        return LayerProfile(title: title, entries: rows, stepSeconds: wall, peakGflops: peakGflops)
     }
 }
 

@@ -53,7 +53,7 @@ extension ThroughputBenchmark {
 
     /// The median over ABBA-ordered pairs of t(b) / t(a) (see `measureModuleCost`).
     public static func interleavedRatio(seconds: Double, minPairs: Int, _ a: () throws -> Void,
-                                 _ b: () throws -> Void) throws -> (ratio: Double, pairs: Int) {
+                                        _ b: () throws -> Void) throws -> (ratio: Double, pairs: Int) {
         for _ in 0..<2 { try a(); try b() }
         func time(_ body: () throws -> Void) rethrows -> Double {
             let t0 = MedianTimer.now(); try body(); return MedianTimer.now() - t0
