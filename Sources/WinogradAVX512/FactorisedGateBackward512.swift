@@ -99,8 +99,9 @@ extension AVX512 {
     }
 
     /// The same backward for F = 16·m pixels (8 × 8 maps: F = 64) in two passes, where 16·m
-    /// column accumulators would not fit the registers: (1) four output channels at a time, the
-    /// gates, dW (four independent chains over f sharing each column load), dK, ∂z, and W written
+    /// column accumulators would not fit the registers: (1) eight output channels at a time (then
+    /// four, then one), the gates, dW (eight independent chains over f sharing each column load: four
+    /// left each chain's FMA latency exposed, BENCHMARKS.md), dK, ∂z, and W written
     /// tap-major to `w`; (2) dcol = Σ_o W·dy per 16 pixels from `w`. The same bits as above.
     /// - columns: scratch of `F·16` floats (one (tap, channel block)'s column vectors);
     ///   w: scratch of `O·T·C` floats. Other operands as `factorisedGateBackward16`, with `rows`
@@ -150,6 +151,26 @@ extension AVX512 {
                     pr.storeBytes(of: s, toByteOffset: ot &* 32, as: SIMD8<Float>.self)
                 }
                 var oo = 0
+                while oo &+ 8 <= o {
+                    let d0 = dy + oo &* f, d1 = d0 + f, d2 = d1 + f, d3 = d2 + f
+                    let d4 = d3 + f, d5 = d4 + f, d6 = d5 + f, d7 = d6 + f
+                    var g0 = SIMD16<Float>(), g1 = SIMD16<Float>(), g2 = SIMD16<Float>(), g3 = SIMD16<Float>()
+                    var g4 = SIMD16<Float>(), g5 = SIMD16<Float>(), g6 = SIMD16<Float>(), g7 = SIMD16<Float>()
+                    for p in 0..<f {
+                        let x = cr.loadUnaligned(fromByteOffset: p &* 64, as: SIMD16<Float>.self)
+                        g0.addProduct(SIMD16(repeating: d0[p]), x)
+                        g1.addProduct(SIMD16(repeating: d1[p]), x)
+                        g2.addProduct(SIMD16(repeating: d2[p]), x)
+                        g3.addProduct(SIMD16(repeating: d3[p]), x)
+                        g4.addProduct(SIMD16(repeating: d4[p]), x)
+                        g5.addProduct(SIMD16(repeating: d5[p]), x)
+                        g6.addProduct(SIMD16(repeating: d6[p]), x)
+                        g7.addProduct(SIMD16(repeating: d7[p]), x)
+                    }
+                    finish(oo, g0); finish(oo &+ 1, g1); finish(oo &+ 2, g2); finish(oo &+ 3, g3)
+                    finish(oo &+ 4, g4); finish(oo &+ 5, g5); finish(oo &+ 6, g6); finish(oo &+ 7, g7)
+                    oo &+= 8
+                }
                 while oo &+ 4 <= o {
                     let d0 = dy + oo &* f, d1 = d0 + f, d2 = d1 + f, d3 = d2 + f
                     var g0 = SIMD16<Float>(), g1 = SIMD16<Float>(), g2 = SIMD16<Float>(), g3 = SIMD16<Float>()

@@ -45,32 +45,25 @@ extension AVX512 {
         let k = c &* t
         precondition((f == 16 || f == 64) && o % 16 == 0 && k > 0, "16 or 64 pixels, blocks of 16 output channels")
         let cr = UnsafeRawPointer(col), kr = UnsafeRawPointer(kernelT), ur = UnsafeRawPointer(uT)
-        let w = scratch, wr = UnsafeMutableRawPointer(scratch), chunk = chunkRows(pixels: f)
+        let w = scratch, chunk = chunkRows(pixels: f)
         let sums = UnsafeMutableRawPointer(scratch + chunk &* 16), yr = UnsafeMutableRawPointer(y)
-        let one = SIMD16<Float>(repeating: 1), two = SIMD16<Float>(repeating: 2)
         for (blockIndex, block) in blocks.enumerated() {
             for from in stride(from: block.lowerBound, to: block.upperBound, by: chunk) {
                 let rows = from..<min(from &+ chunk, block.upperBound)
                 let step = Step(resume: from != block.lowerBound, finish: rows.upperBound == block.upperBound,
                                 firstBlock: blockIndex == 0)
                 for ob in stride(from: outputs?.lowerBound ?? 0, to: outputs?.upperBound ?? o, by: 16) {
-                    // W[ob ..< ob + 16, rows]: lanes = output channels.
-                    var cc = rows.lowerBound / t, tt = rows.lowerBound % t
-                    for kk in rows {
-                        let ea = ur.loadUnaligned(fromByteOffset: (tt &* o &+ ob) &* 4, as: SIMD16<Float>.self)
-                        let kv = kr.loadUnaligned(fromByteOffset: (kk &* o &+ ob) &* 4, as: SIMD16<Float>.self)
-                        let a = two / (one + ea * SIMD16(repeating: v[cc &* t &+ tt]))
-                        wr.storeBytes(of: kv * a, toByteOffset: (kk &- rows.lowerBound) &* 64, as: SIMD16<Float>.self)
-                        tt &+= 1
-                        if tt == t { tt = 0; cc &+= 1 }
-                    }
-                    let wp = UnsafePointer(w)
+                    // W[ob ..< ob + 16, rows] (lanes = output channels) is made row by row inside the first
+                    // product over the chunk, so each row's divide overlaps the multiply-adds of the rows
+                    // before it (a separate pass first left them waiting on the divider: BENCHMARKS.md).
+                    let gates = Gates(kernelT: kr, uT: ur, v: v, o: o, ob: ob, taps: t, row: rows.lowerBound)
                     if f == 16 {
-                        product16x16(rows: rows, col: cr, w: wp, sums: sums + ob &* 64, y: yr + ob &* 64, step)
+                        product16x16(rows: rows, col: cr, w: w, gates: gates, sums: sums + ob &* 64, y: yr + ob &* 64, step)
                     } else {
                         for sub in stride(from: 0, to: 16, by: 4) {
                             let at = (ob &+ sub) &* 256
-                            product4x64(rows: rows, col: cr, w: wp + sub, sums: sums + at, y: yr + at, step)
+                            product4x64(rows: rows, col: cr, w: w, sub: sub, gates: sub == 0 ? gates : nil,
+                                        sums: sums + at, y: yr + at, step)
                         }
                     }
                 }
@@ -83,6 +76,35 @@ extension AVX512 {
     /// back into the running sums.
     struct Step {
         let resume: Bool, finish: Bool, firstBlock: Bool
+    }
+
+    /// How many rows ahead of the multiply-adds W's rows are made: far enough that a row's divide and
+    /// store have finished when its broadcasts load it (one row ahead ran slower than a separate pass).
+    static let gatesAhead = 8
+
+    /// The rows of W for one block of 16 output channels, made in order from `row`:
+    /// W[ob + j, (c, t)] = K[ob + j, c, t] · 2/(1 + u[ob + j, t]·v[c, t]) — `write`'s operations, so its bits.
+    struct Gates {
+        let kernelT: UnsafeRawPointer, uT: UnsafeRawPointer, v: UnsafePointer<Float>
+        let o: Int, ob: Int, taps: Int
+        private var c: Int, t: Int
+
+        init(kernelT: UnsafeRawPointer, uT: UnsafeRawPointer, v: UnsafePointer<Float>,
+             o: Int, ob: Int, taps: Int, row: Int) {
+            self.kernelT = kernelT; self.uT = uT; self.v = v; self.o = o; self.ob = ob; self.taps = taps
+            c = row / taps; t = row % taps
+        }
+
+        /// Stores the next row (k = `row`, then each call the one after) at `into` (16 floats).
+        @inline(__always)
+        mutating func makeRow(_ row: Int, into: UnsafeMutablePointer<Float>) {
+            let ea = uT.loadUnaligned(fromByteOffset: (t &* o &+ ob) &* 4, as: SIMD16<Float>.self)
+            let kv = kernelT.loadUnaligned(fromByteOffset: (row &* o &+ ob) &* 4, as: SIMD16<Float>.self)
+            let a = SIMD16<Float>(repeating: 2) / (SIMD16<Float>(repeating: 1) + ea * SIMD16(repeating: v[c &* taps &+ t]))
+            UnsafeMutableRawPointer(into).storeBytes(of: kv * a, as: SIMD16<Float>.self)
+            t &+= 1
+            if t == taps { t = 0; c &+= 1 }
+        }
     }
 
     /// A chunk's chain value `a` at byte offset `at`: kept in the running sums, or added into y.
@@ -100,10 +122,15 @@ extension AVX512 {
         step.resume ? sums.loadUnaligned(fromByteOffset: at, as: SIMD16<Float>.self) : SIMD16<Float>()
     }
 
-    /// 16 output channels × 16 pixels: 16 chains, one column load and 16 broadcasts (one line of w) a k.
+    /// 16 output channels × 16 pixels: 16 chains, one column load and 16 broadcasts (one line of w) a k;
+    /// `gates` makes w's line for k + 1 while k's are multiplied (one divide to 16 multiply-adds).
     @inline(__always)
-    private static func product16x16(rows: Range<Int>, col: UnsafeRawPointer, w: UnsafePointer<Float>,
-                                     sums: UnsafeMutableRawPointer, y: UnsafeMutableRawPointer, _ step: Step) {
+    private static func product16x16(rows: Range<Int>, col: UnsafeRawPointer, w: UnsafeMutablePointer<Float>,
+                                     gates: Gates, sums: UnsafeMutableRawPointer, y: UnsafeMutableRawPointer,
+                                     _ step: Step) {
+        var gates = gates
+        let ahead = min(gatesAhead, rows.count)
+        for r in 0..<ahead { gates.makeRow(rows.lowerBound &+ r, into: w + r &* 16) }
         var a0 = start(0, sums, step), a1 = start(64, sums, step), a2 = start(128, sums, step)
         var a3 = start(192, sums, step), a4 = start(256, sums, step), a5 = start(320, sums, step)
         var a6 = start(384, sums, step), a7 = start(448, sums, step), a8 = start(512, sums, step)
@@ -113,6 +140,7 @@ extension AVX512 {
         for kk in rows {
             let x = col.loadUnaligned(fromByteOffset: kk &* 64, as: SIMD16<Float>.self)
             let b = w + (kk &- rows.lowerBound) &* 16
+            if kk &+ gatesAhead < rows.upperBound { gates.makeRow(kk &+ gatesAhead, into: b + gatesAhead &* 16) }
             a0.addProduct(SIMD16(repeating: b[0]), x); a1.addProduct(SIMD16(repeating: b[1]), x)
             a2.addProduct(SIMD16(repeating: b[2]), x); a3.addProduct(SIMD16(repeating: b[3]), x)
             a4.addProduct(SIMD16(repeating: b[4]), x); a5.addProduct(SIMD16(repeating: b[5]), x)
@@ -130,10 +158,16 @@ extension AVX512 {
         put(960, a15, sums, y, step)
     }
 
-    /// 4 output channels × 64 pixels: 16 chains, four column loads and four broadcasts a k.
+    /// 4 output channels (`sub` ..< `sub` + 4 of w's lines) × 64 pixels: 16 chains, four column loads and four
+    /// broadcasts a k; with `gates`, w's line for k + 1 is made while k's are multiplied.
     @inline(__always)
-    private static func product4x64(rows: Range<Int>, col: UnsafeRawPointer, w: UnsafePointer<Float>,
-                                    sums: UnsafeMutableRawPointer, y: UnsafeMutableRawPointer, _ step: Step) {
+    private static func product4x64(rows: Range<Int>, col: UnsafeRawPointer, w: UnsafeMutablePointer<Float>, sub: Int,
+                                    gates: Gates?, sums: UnsafeMutableRawPointer, y: UnsafeMutableRawPointer,
+                                    _ step: Step) {
+        var gates = gates
+        if gates != nil {
+            for r in 0..<min(gatesAhead, rows.count) { gates!.makeRow(rows.lowerBound &+ r, into: w + r &* 16) }
+        }
         var a00 = start(0, sums, step), a01 = start(64, sums, step), a02 = start(128, sums, step)
         var a03 = start(192, sums, step), a10 = start(256, sums, step), a11 = start(320, sums, step)
         var a12 = start(384, sums, step), a13 = start(448, sums, step), a20 = start(512, sums, step)
@@ -146,7 +180,8 @@ extension AVX512 {
             let x1 = col.loadUnaligned(fromByteOffset: at &+ 64, as: SIMD16<Float>.self)
             let x2 = col.loadUnaligned(fromByteOffset: at &+ 128, as: SIMD16<Float>.self)
             let x3 = col.loadUnaligned(fromByteOffset: at &+ 192, as: SIMD16<Float>.self)
-            let b = w + (kk &- rows.lowerBound) &* 16
+            let line = w + (kk &- rows.lowerBound) &* 16, b = line + sub
+            if kk &+ gatesAhead < rows.upperBound { gates?.makeRow(kk &+ gatesAhead, into: line + gatesAhead &* 16) }
             let b0 = SIMD16(repeating: b[0])
             a00.addProduct(b0, x0); a01.addProduct(b0, x1); a02.addProduct(b0, x2); a03.addProduct(b0, x3)
             let b1 = SIMD16(repeating: b[1])
