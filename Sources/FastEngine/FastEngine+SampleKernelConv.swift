@@ -19,6 +19,9 @@ extension FastEngine {
                             epilogue: ((UnsafeMutablePointer<Float>, Int) -> Void)?) -> Tensor {
         let g = sampleGeometry(x, kernels, config)
         if let factorised = kernels as? FactorisedSampleKernels {
+            if gatedWinograd8x8Applies(g, factorised) {
+                return gatedWinograd8x8(x, kernels: factorised, g, epilogue: epilogue)
+            }
             if factorisedGateForwardApplies(g, factorised) {
                 return factorisedGateForward(x, kernels: factorised, g, epilogue: epilogue)
             }

@@ -10,9 +10,11 @@ import ZhuAttention
 
 final class AWConvBatchNormEvalTests: XCTestCase {
     /// (N, C, O, H, W, stride, padding) and the path the convolution takes there: the fused gates (4 × 4,
-    /// 8 × 8), per-image Winograd (16 × 16), im2col + GEMM (stride 2 onto 16 × 16), direct (Winograd off).
+    /// 8 × 8 with the gated Winograd off), the gated Winograd (8 × 8), per-image Winograd (16 × 16),
+    /// im2col + GEMM (stride 2 onto 16 × 16), direct (Winograd off).
     private let cases: [((Int, Int, Int, Int, Int, Int, Int), String)] = [
         ((3, 128, 128, 4, 4, 1, 1), "fused gates 4×4"), ((4, 64, 64, 8, 8, 1, 1), "fused gates 8×8"),
+        ((4, 64, 64, 8, 8, 1, 1), "gated Winograd 8×8"),
         ((3, 32, 32, 16, 16, 1, 1), "Winograd"), ((2, 16, 24, 32, 32, 2, 1), "GEMM"),
         ((2, 8, 12, 16, 16, 1, 1), "direct"),
     ]
@@ -25,9 +27,10 @@ final class AWConvBatchNormEvalTests: XCTestCase {
     }
 
     func testFusedIsTheTwoOpsBitForBitOnEveryPath() {
-        defer { FastEngine.useWinograd3x3 = true }
+        defer { FastEngine.useWinograd3x3 = true; FastEngine.useGatedWinograd8x8 = true }
         for (i, (shape, path)) in cases.enumerated() {
             FastEngine.useWinograd3x3 = path != "direct"
+            FastEngine.useGatedWinograd8x8 = path != "fused gates 8×8"
             let (z, k, x, config) = awConvCase(seed: 80 + UInt64(i), shape)
             let bn = batchNorm(shape.2, seed: 90 + UInt64(i))
             for activation in [nil, FusedActivation.relu] as [FusedActivation?] {

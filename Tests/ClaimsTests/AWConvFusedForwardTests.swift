@@ -28,7 +28,10 @@ final class AWConvFusedForwardTests: XCTestCase {
 
     func testFusedIsTheUnfusedPathBitForBit() throws {
         try XCTSkipUnless(FastEngine.usesAVX512, "the fused forward needs AVX-512")
-        defer { FastEngine.useFactorisedGateForward = true }
+        // The 8 × 8 stride-1 layers take the gated Winograd in production (AWConvGatedWinograd8x8Tests);
+        // this checks the fused direct forward, which the stride-2 layers onto 8 × 8 maps still take.
+        FastEngine.useGatedWinograd8x8 = false
+        defer { FastEngine.useFactorisedGateForward = true; FastEngine.useGatedWinograd8x8 = true }
         for (i, shape) in cases.enumerated() {
             let (z, k, x, config) = awConvCase(seed: 60 + UInt64(i), shape)
             let reference = ReferenceEngine().sampleKernelConv2d(x, kernels: AWKernelModulation(logits: z, kernel: k), config)

@@ -27,4 +27,6 @@ void atkd_winograd_output16(const float *m, long positionStride, int groups, con
 void atkd_winograd_output_gradient16(const float *dyT, int images, int tilesHigh, int tilesWide, long imageT,
                                      long cols, int kPad, float *dm, long positionStride);
 
+#include "GatedWinograd8x8.h"
+
 #endif
