@@ -1,11 +1,12 @@
 // The per-image-kernel convolution's backward on maps of 16 or 64 output pixels with the gates
-// fused in (`AVX512.factorisedGateBackward16` / `factorisedGateBackward(pixels:)`): the
+// fused in (`atkd_factorised_gate_backward16` / `AVX512.factorisedGateBackward(pixels:)`): the
 // AW-convolution's 4 × 4 and 8 × 8 layers and the stride-2 layers into them, which the im2col +
 // GEMM path runs at a quarter to half of peak (BENCHMARKS.md, twenty-first session).
 // N batch, C input / O output channels, T = k·k taps, F output pixels.
 
 import TensorCore
 import WinogradAVX512
+import WinogradTransforms512
 
 extension FastEngine {
     /// Whether `sampleKernelConv2dBackward` takes the fused path: AVX-512, fp32, F = 16 or 64
@@ -80,11 +81,10 @@ extension FastEngine {
                         dxt.update(repeating: 0, count: (positions &+ 1) &* g.c)
                         let dz = dLogits + img &* perImage
                         if f == 16 {
-                            AVX512.factorisedGateBackward16(
-                                o: g.o, c: g.c, taps: t, rows: rb.baseAddress!, xT: UnsafePointer(xt),
-                                dy: dyp + img &* g.o &* f, kernel: kernelTapMajor, u: u, v: UnsafePointer(vp),
-                                dKernel: dKernelShares + part &* perShare, dzOut: dz, dzIn: dz + g.o &* t,
-                                partial: pb.baseAddress!, dxT: dxt)
+                            atkd_factorised_gate_backward16(
+                                Int32(g.o), Int32(g.c), Int32(t), rb.baseAddress!, xt, dyp + img &* g.o &* f,
+                                kernelTapMajor, u, vp, dKernelShares + part &* perShare, dz, dz + g.o &* t,
+                                pb.baseAddress!, dxt)
                         } else {
                             AVX512.factorisedGateBackward(
                                 pixels: f, o: g.o, c: g.c, taps: t, rows: rb.baseAddress!, xT: UnsafePointer(xt),

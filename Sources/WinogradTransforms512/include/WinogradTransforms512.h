@@ -28,5 +28,6 @@ void atkd_winograd_output_gradient16(const float *dyT, int images, int tilesHigh
                                      long cols, int kPad, float *dm, long positionStride);
 
 #include "GatedWinograd8x8.h"
+#include "FactorisedGateBackward16.h"
 
 #endif
