@@ -45,6 +45,10 @@ extension FastEngine {
                 }
             }
         }
+        // 8 × 8, stride 1: dx by the gated Winograd (`gatedWinograd8x8`) with the kernel turned — input
+        // channels O, output channels C, W′[c, o, t] = W[o, c, 8 − t], whose gates 2/(1 + v·u) are the
+        // forward's (the product u·v commutes) — instead of the fused kernel's second pass.
+        let winogradDx = Self.useGatedWinograd8x8 && g.h == 8 && g.w == 8 && g.k == 3 && g.stride == 1 && g.pad == 1
         let (dKernelShares, dLogits) = kernels.beginFactorisedBackward(shares: parts)
         let perShare = g.o &* t &* g.c, perImage = (g.o &+ g.c) &* t
         var dx = scratchArray(x.count)
@@ -52,6 +56,15 @@ extension FastEngine {
         // K tap-major [O][T][C], once a call.
         var tapMajor = scratchArray(perShare)
         for oo in 0..<g.o { for cc in 0..<g.c { for q in 0..<t { tapMajor[(oo &* t &+ q) &* g.c &+ cc] = kernel[(oo &* g.c &+ cc) &* t &+ q] } } }
+        // K′ `[O·9][C]` for the Winograd dx: K′[(o, t), c] = K[o, 8 − t, c].
+        var turned = scratchArray(winogradDx ? perShare : 0)
+        if winogradDx {
+            for oo in 0..<g.o { for q in 0..<t { for cc in 0..<g.c {
+                turned[(oo &* t &+ q) &* g.c &+ cc] = tapMajor[(oo &* t &+ t &- 1 &- q) &* g.c &+ cc]
+            } } }
+        }
+        let winogradScratch = winogradDx ? Int(atkd_gated_winograd8x8_scratch(Int32(g.o))) &+ 16 : 0
+        turned.withUnsafeBufferPointer { tb in
         tapMajor.withUnsafeBufferPointer { kb in
         let kernelTapMajor = kb.baseAddress!
         rows.withUnsafeBufferPointer { rb in
@@ -66,6 +79,9 @@ extension FastEngine {
                 var v = scratchArray(t &* g.c), partial = scratchArray(g.o &* t &* 8)
                 // The two-pass kernel's column vectors and W (F > 16).
                 var columns = scratchArray(f > 16 ? f &* 16 : 0), w = scratchArray(f > 16 ? perShare : 0)
+                // The Winograd dx's scratch and this image's factors turned: u′ `[O][9]`, v′ `[9][C]`.
+                var wgScratch = scratchArray(winogradScratch)
+                var uTurned = scratchArray(winogradDx ? g.o &* t : 0), vTurned = scratchArray(winogradDx ? t &* g.c : 0)
                 xT.withUnsafeMutableBufferPointer { xtb in
                 dxT.withUnsafeMutableBufferPointer { dxtb in
                 v.withUnsafeMutableBufferPointer { vb in
@@ -78,8 +94,24 @@ extension FastEngine {
                         for cc in 0..<g.c { for s in 0..<positions { xt[s &* g.c &+ cc] = xImg[cc &* positions &+ s] } }
                         let u = factors + img &* perImage, vIn = u + g.o &* t
                         for cc in 0..<g.c { for q in 0..<t { vp[q &* g.c &+ cc] = vIn[cc &* t &+ q] } }
-                        dxt.update(repeating: 0, count: (positions &+ 1) &* g.c)
                         let dz = dLogits + img &* perImage
+                        if winogradDx {
+                            AVX512.factorisedGateBackward(
+                                pixels: f, o: g.o, c: g.c, taps: t, rows: rb.baseAddress!, xT: UnsafePointer(xt),
+                                dy: dyp + img &* g.o &* f, kernel: kernelTapMajor, u: u, v: UnsafePointer(vp),
+                                dKernel: dKernelShares + part &* perShare, dzOut: dz, dzIn: dz + g.o &* t,
+                                partial: pb.baseAddress!, columns: cb.baseAddress!, w: wb.baseAddress!, dxT: dxt,
+                                inputGradient: false)
+                            for oo in 0..<g.o { for q in 0..<t { uTurned[oo &* t &+ q] = u[oo &* t &+ t &- 1 &- q] } }
+                            for q in 0..<t { for cc in 0..<g.c { vTurned[q &* g.c &+ cc] = vp[(t &- 1 &- q) &* g.c &+ cc] } }
+                            wgScratch.withUnsafeMutableBufferPointer { sb in
+                                atkd_gated_winograd8x8(dyp + img &* g.o &* f, Int32(g.o), Int32(g.c), tb.baseAddress!,
+                                                       vTurned, uTurned, 0, Int32(g.c), dxImg,
+                                                       cacheLineAligned(sb.baseAddress!))
+                            }
+                            continue
+                        }
+                        dxt.update(repeating: 0, count: (positions &+ 1) &* g.c)
                         if f == 16 {
                             atkd_factorised_gate_backward16(
                                 Int32(g.o), Int32(g.c), Int32(t), rb.baseAddress!, xt, dyp + img &* g.o &* f,
@@ -101,6 +133,7 @@ extension FastEngine {
                 }
                 }
             }
+        }
         }
         }
         }

@@ -16,6 +16,8 @@ extension AVX512 {
     /// - dy `[O][F]`; kernel `[O][T][C]`; u `[O][T]`; v `[T][C]`; dKernel `[O][T][C]` (added to);
     ///   dzOut `[O][T]`, dzIn `[C][T]` (written); partial: `O·T·8` floats of scratch;
     ///   columns: scratch of `F·16` floats (one (tap, channel block)'s column vectors); w: `O·T·C` floats.
+    /// `inputGradient` false: pass 1 alone (neither `w` nor `dxT` is written), for a caller that makes
+    /// dx another way (the gated Winograd on 8 × 8 maps).
     /// NOTE: C and F must be multiples of 16.
     public static func factorisedGateBackward(
         pixels f: Int, o: Int, c: Int, taps t: Int, rows: UnsafePointer<Int32>,
@@ -24,7 +26,7 @@ extension AVX512 {
         dKernel: UnsafeMutablePointer<Float>, dzOut: UnsafeMutablePointer<Float>,
         dzIn: UnsafeMutablePointer<Float>, partial: UnsafeMutablePointer<Float>,
         columns: UnsafeMutablePointer<Float>, w: UnsafeMutablePointer<Float>,
-        dxT: UnsafeMutablePointer<Float>
+        dxT: UnsafeMutablePointer<Float>, inputGradient: Bool = true
     ) {
         precondition(c % 16 == 0 && f % 16 == 0 && c > 0 && f > 0 && o > 0 && t > 0,
                      "16 input channels a vector, 16 pixels a block")
@@ -51,7 +53,7 @@ extension AVX512 {
                     let ot = oo &* t &+ tt, off = (ot &* c &+ cb) &* 4
                     let a = two / (one + SIMD16(repeating: u[ot]) * vIn)
                     let k = kr.loadUnaligned(fromByteOffset: off, as: SIMD16<Float>.self)
-                    wr.storeBytes(of: k * a, toByteOffset: off, as: SIMD16<Float>.self)
+                    if inputGradient { wr.storeBytes(of: k * a, toByteOffset: off, as: SIMD16<Float>.self) }
                     let dk = dkr.loadUnaligned(fromByteOffset: off, as: SIMD16<Float>.self)
                     dkr.storeBytes(of: dk + g * a, toByteOffset: off, as: SIMD16<Float>.self)
                     let d = g * k * a * (one - half * a)
@@ -110,6 +112,7 @@ extension AVX512 {
             for l in 0..<8 { s += partial[ot &* 8 &+ l] }
             dzOut[ot] = s
         }
+        guard inputGradient else { return }
         // Pass 2: dcol[(t, c), p] = Σ_o W[o,t,c]·dy[o,p], added to dx in t order.
         for tt in 0..<t {
             let rowT = rows + tt &* f
