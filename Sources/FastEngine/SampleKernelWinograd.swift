@@ -146,16 +146,26 @@ final class SampleKernelWinograd {
                                                      tPad: tPad)
             }
         }
-        // dW = Gᵀ dU G, 8 output channels a vector (dU's lanes), scattered to [O, C, 3, 3].
+        // dW = Gᵀ dU G, 8 output channels a vector (dU's lanes), scattered to [O, C, 3, 3]: the 9 taps'
+        // vectors stored [tap][lane], then each kernel's 9 taps written as one run.
+        // NOTE: not `value[l]` per lane: that went through SIMD4Storage's generic subscript, lane by lane
+        // via the stack — 45 % of this function's time (perf, twenty-sixth session).
         let raw = UnsafeRawPointer(du), strideBytes = duStride &* 4
-        for ci in 0..<c {
-            var k = 0
-            while k < o {
-                let lanes = min(8, o &- k), out = dW + (k &* c &+ ci) &* 9, laneStride = c &* 9
-                Self.kernelGradientLanes(raw + (ci &* kPad &+ k) &* 4, strideBytes: strideBytes) { tap, value in
-                    for l in 0..<lanes { out[l &* laneStride &+ tap] = value[l] }
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 72) { buffer in
+            let taps = buffer.baseAddress!, tapsRaw = UnsafeMutableRawPointer(taps)
+            for ci in 0..<c {
+                var k = 0
+                while k < o {
+                    let lanes = min(8, o &- k), out = dW + (k &* c &+ ci) &* 9, laneStride = c &* 9
+                    Self.kernelGradientLanes(raw + (ci &* kPad &+ k) &* 4, strideBytes: strideBytes) { tap, value in
+                        tapsRaw.storeBytes(of: value, toByteOffset: tap &* 32, as: SIMD8<Float>.self)
+                    }
+                    for l in 0..<lanes {
+                        let run = out + l &* laneStride
+                        for tap in 0..<9 { run[tap] = taps[tap &* 8 &+ l] }
+                    }
+                    k &+= 8
                 }
-                k &+= 8
             }
         }
     }
