@@ -8,7 +8,7 @@ extension AVX512 {
     /// One image's backward, 16 input channels in the lanes, on F = 16·m pixels (8 × 8 maps: F = 64):
     /// the formulas and the bits of the 16-pixel kernel (`atkd_factorised_gate_backward16`, C, in
     /// Sources/WinogradTransforms512), in two passes, where 16·m column accumulators would not fit the
-    /// registers: (1) eight output channels at a time (then four, then one), the gates, dW (eight
+    /// registers: (1) eight output channels at a time (then one at a time), the gates, dW (eight
     /// independent chains over f sharing each column load: four left each chain's FMA latency exposed,
     /// BENCHMARKS.md), dK, ∂z, and W written tap-major to `w`; (2) dcol = Σ_o W·dy per 16 pixels from `w`.
     /// - rows `[T][F]`: float offsets into xT / dxT of pixel f's input row for tap t (the zero row in the
@@ -83,19 +83,6 @@ extension AVX512 {
                     finish(oo, g0); finish(oo &+ 1, g1); finish(oo &+ 2, g2); finish(oo &+ 3, g3)
                     finish(oo &+ 4, g4); finish(oo &+ 5, g5); finish(oo &+ 6, g6); finish(oo &+ 7, g7)
                     oo &+= 8
-                }
-                while oo &+ 4 <= o {
-                    let d0 = dy + oo &* f, d1 = d0 + f, d2 = d1 + f, d3 = d2 + f
-                    var g0 = SIMD16<Float>(), g1 = SIMD16<Float>(), g2 = SIMD16<Float>(), g3 = SIMD16<Float>()
-                    for p in 0..<f {
-                        let x = cr.loadUnaligned(fromByteOffset: p &* 64, as: SIMD16<Float>.self)
-                        g0.addProduct(SIMD16(repeating: d0[p]), x)
-                        g1.addProduct(SIMD16(repeating: d1[p]), x)
-                        g2.addProduct(SIMD16(repeating: d2[p]), x)
-                        g3.addProduct(SIMD16(repeating: d3[p]), x)
-                    }
-                    finish(oo, g0); finish(oo &+ 1, g1); finish(oo &+ 2, g2); finish(oo &+ 3, g3)
-                    oo &+= 4
                 }
                 while oo < o {
                     let d0 = dy + oo &* f
