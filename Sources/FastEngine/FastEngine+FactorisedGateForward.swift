@@ -30,7 +30,7 @@ extension FastEngine {
         let blocks = AVX512.openBLASDepthBlocks(rows), perImage = (g.o &+ g.c) &* t
         let y = makeArray(g.n &* g.o &* f) { yp in
             kernels.withFactors { kernel, factors in
-                Self.transposedKernel(kernel, o: g.o, rows: rows).withUnsafeBufferPointer { kt in
+                transposedKernel(kernel, o: g.o, rows: rows).withUnsafeBufferPointer { kt in
                 x.data.withUnsafeBufferPointer { xb in
                     let xp = xb.baseAddress!
                     parallelParts(parts) { part in
@@ -72,7 +72,7 @@ extension FastEngine {
                 var col = scratchArray(rows &* f), uT = scratchArray(t &* g.o)
                 x.data.withUnsafeBufferPointer { xb in g.im2col(xb.baseAddress!, &col) }
                 Self.transposeFactors(factors, o: g.o, taps: t, into: &uT)
-                Self.transposedKernel(kernel, o: g.o, rows: rows).withUnsafeBufferPointer { kt in
+                transposedKernel(kernel, o: g.o, rows: rows).withUnsafeBufferPointer { kt in
                 col.withUnsafeBufferPointer { cb in
                 uT.withUnsafeBufferPointer { ub in
                     parallelParts(parts) { part in
@@ -98,17 +98,20 @@ extension FastEngine {
     /// gated kernels (`factorisedGateForward`, `sampleKernelWinogradGated`).
     /// NOTE: in 16 × 16 blocks — row by row, every store went to another cache line (at batch 1 this
     /// transpose was most of the 4 × 4 layers' time).
-    static func transposedKernel(_ kernel: UnsafePointer<Float>, o: Int, rows: Int) -> [Float] {
-        [Float](unsafeUninitializedCapacity: o &* rows) { out, initialized in
-            let kt = out.baseAddress!
-            for o0 in stride(from: 0, to: o, by: 16) {
-                let o1 = min(o0 &+ 16, o)
-                for k0 in stride(from: 0, to: rows, by: 16) {
-                    let k1 = min(k0 &+ 16, rows)
-                    for kk in k0..<k1 { for oo in o0..<o1 { kt[kk &* o &+ oo] = kernel[oo &* rows &+ kk] } }
+    /// The blocks of 16 rows split over the engine's threads (at batch 1 the other thread waited for it).
+    func transposedKernel(_ kernel: UnsafePointer<Float>, o: Int, rows: Int) -> [Float] {
+        let rowBlocks = (rows &+ 15) / 16
+        let parts = partsFor(work: o &* rows &* 16, units: rowBlocks, threads: threads)
+        return makeArray(o &* rows) { kt in
+            parallelParts(parts) { part in
+                for block in partRange(part, of: parts, count: rowBlocks) {
+                    let k0 = block &* 16, k1 = min(k0 &+ 16, rows)
+                    for o0 in stride(from: 0, to: o, by: 16) {
+                        let o1 = min(o0 &+ 16, o)
+                        for kk in k0..<k1 { for oo in o0..<o1 { kt[kk &* o &+ oo] = kernel[oo &* rows &+ kk] } }
+                    }
                 }
             }
-            initialized = o &* rows
         }
     }
 

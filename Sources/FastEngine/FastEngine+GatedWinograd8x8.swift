@@ -31,7 +31,7 @@ extension FastEngine {
             : partsFor(work: g.n &* g.o &* 64 &* g.c &* t, units: g.n, threads: threads)
         let y = makeArray(g.n &* g.o &* 64) { yp in
             kernels.withFactors { kernel, factors in
-                Self.transposedKernel(kernel, o: g.o, rows: g.c &* t).withUnsafeBufferPointer { kt in
+                transposedKernel(kernel, o: g.o, rows: g.c &* t).withUnsafeBufferPointer { kt in
                 x.data.withUnsafeBufferPointer { xb in
                     let xp = xb.baseAddress!
                     parallelParts(parts) { part in

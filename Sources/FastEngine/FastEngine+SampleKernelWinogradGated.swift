@@ -21,7 +21,7 @@ extension FastEngine {
         let parts = partsFor(work: g.n &* g.o &* g.planeOut &* rows, units: g.n, threads: threads)
         let y = makeArray(g.n &* g.o &* g.planeOut) { yp in
             kernels.withFactors { kernel, factors in
-                Self.transposedKernel(kernel, o: g.o, rows: rows).withUnsafeBufferPointer { kt in
+                transposedKernel(kernel, o: g.o, rows: rows).withUnsafeBufferPointer { kt in
                 x.data.withUnsafeBufferPointer { xb in
                     let xp = xb.baseAddress!
                     parallelParts(parts) { part in
