@@ -15,7 +15,8 @@ final class AWConvGatedWinograd8x8Tests: XCTestCase {
         (3, 64, 64, 8, 8, 1, 1), (2, 5, 16, 8, 8, 1, 1), (1, 32, 48, 8, 8, 1, 1), (2, 16, 24, 8, 8, 1, 1),
     ]
 
-    func testMatchesTheReferenceAndDiffersFromTheDirectPathOnlyInRounding() {
+    func testMatchesTheReferenceAndDiffersFromTheDirectPathOnlyInRounding() throws {
+        try XCTSkipUnless(FastEngine.usesAVX512, "the gated Winograd needs AVX-512")
         defer { FastEngine.useGatedWinograd8x8 = true }
         for (i, shape) in cases.enumerated() {
             let (z, k, x, config) = awConvCase(seed: 110 + UInt64(i), shape)
@@ -76,7 +77,8 @@ final class AWConvGatedWinograd8x8Tests: XCTestCase {
 
     /// One image split over two threads gives the bits of the image on one thread (each output channel
     /// block is computed whole by one thread).
-    func testOneImageSplitOverThreadsIsTheSameBits() {
+    func testOneImageSplitOverThreadsIsTheSameBits() throws {
+        try XCTSkipUnless(FastEngine.usesAVX512, "the gated Winograd needs AVX-512")
         let (z, k, x, config) = awConvCase(seed: 120, (1, 32, 64, 8, 8, 1, 1))
         let one = FastEngine(threads: 1).sampleKernelConv2d(x, kernels: AWKernelModulation(logits: z, kernel: k), config)
         let two = FastEngine(threads: 2).sampleKernelConv2d(x, kernels: AWKernelModulation(logits: z, kernel: k), config)
