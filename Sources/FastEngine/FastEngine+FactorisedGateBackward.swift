@@ -95,23 +95,7 @@ extension FastEngine {
                         let u = factors + img &* perImage, vIn = u + g.o &* t
                         for cc in 0..<g.c { for q in 0..<t { vp[q &* g.c &+ cc] = vIn[cc &* t &+ q] } }
                         let dz = dLogits + img &* perImage
-                        if winogradDx {
-                            AVX512.factorisedGateBackward(
-                                pixels: f, o: g.o, c: g.c, taps: t, rows: rb.baseAddress!, xT: UnsafePointer(xt),
-                                dy: dyp + img &* g.o &* f, kernel: kernelTapMajor, u: u, v: UnsafePointer(vp),
-                                dKernel: dKernelShares + part &* perShare, dzOut: dz, dzIn: dz + g.o &* t,
-                                partial: pb.baseAddress!, columns: cb.baseAddress!, w: wb.baseAddress!, dxT: dxt,
-                                inputGradient: false)
-                            for oo in 0..<g.o { for q in 0..<t { uTurned[oo &* t &+ q] = u[oo &* t &+ t &- 1 &- q] } }
-                            for q in 0..<t { for cc in 0..<g.c { vTurned[q &* g.c &+ cc] = vp[(t &- 1 &- q) &* g.c &+ cc] } }
-                            wgScratch.withUnsafeMutableBufferPointer { sb in
-                                atkd_gated_winograd8x8(dyp + img &* g.o &* f, Int32(g.o), Int32(g.c), tb.baseAddress!,
-                                                       vTurned, uTurned, 0, Int32(g.c), dxImg,
-                                                       cacheLineAligned(sb.baseAddress!))
-                            }
-                            continue
-                        }
-                        dxt.update(repeating: 0, count: (positions &+ 1) &* g.c)
+                        if !winogradDx { dxt.update(repeating: 0, count: (positions &+ 1) &* g.c) }
                         if f == 16 {
                             atkd_factorised_gate_backward16(
                                 Int32(g.o), Int32(g.c), Int32(t), rb.baseAddress!, xt, dyp + img &* g.o &* f,
@@ -122,9 +106,20 @@ extension FastEngine {
                                 pixels: f, o: g.o, c: g.c, taps: t, rows: rb.baseAddress!, xT: UnsafePointer(xt),
                                 dy: dyp + img &* g.o &* f, kernel: kernelTapMajor, u: u, v: UnsafePointer(vp),
                                 dKernel: dKernelShares + part &* perShare, dzOut: dz, dzIn: dz + g.o &* t,
-                                partial: pb.baseAddress!, columns: cb.baseAddress!, w: wb.baseAddress!, dxT: dxt)
+                                partial: pb.baseAddress!, columns: cb.baseAddress!, w: wb.baseAddress!, dxT: dxt,
+                                inputGradient: !winogradDx)
                         }
-                        for cc in 0..<g.c { for s in 0..<positions { dxImg[cc &* positions &+ s] = dxt[s &* g.c &+ cc] } }
+                        if winogradDx {
+                            for oo in 0..<g.o { for q in 0..<t { uTurned[oo &* t &+ q] = u[oo &* t &+ t &- 1 &- q] } }
+                            for q in 0..<t { for cc in 0..<g.c { vTurned[q &* g.c &+ cc] = vp[(t &- 1 &- q) &* g.c &+ cc] } }
+                            wgScratch.withUnsafeMutableBufferPointer { sb in
+                                atkd_gated_winograd8x8(dyp + img &* g.o &* f, Int32(g.o), Int32(g.c), tb.baseAddress!,
+                                                       vTurned, uTurned, 0, Int32(g.c), dxImg,
+                                                       cacheLineAligned(sb.baseAddress!))
+                            }
+                        } else {
+                            for cc in 0..<g.c { for s in 0..<positions { dxImg[cc &* positions &+ s] = dxt[s &* g.c &+ cc] } }
+                        }
                     }
                 }
                 }

@@ -95,6 +95,12 @@ extension AVX512 {
             c = row / taps; t = row % taps
         }
 
+        /// Makes the first `gatesAhead` rows of `rows` (fewer in a short chunk) into w's first lines.
+        @inline(__always)
+        mutating func makeFirstRows(of rows: Range<Int>, into w: UnsafeMutablePointer<Float>) {
+            for r in 0..<min(gatesAhead, rows.count) { makeRow(rows.lowerBound &+ r, into: w + r &* 16) }
+        }
+
         /// Stores the next row (k = `row`, then each call the one after) at `into` (16 floats).
         @inline(__always)
         mutating func makeRow(_ row: Int, into: UnsafeMutablePointer<Float>) {
@@ -123,14 +129,13 @@ extension AVX512 {
     }
 
     /// 16 output channels × 16 pixels: 16 chains, one column load and 16 broadcasts (one line of w) a k;
-    /// `gates` makes w's line for k + 1 while k's are multiplied (one divide to 16 multiply-adds).
+    /// `gates` makes w's line for k + `gatesAhead` while k's are multiplied (one divide to 16 multiply-adds).
     @inline(__always)
     private static func product16x16(rows: Range<Int>, col: UnsafeRawPointer, w: UnsafeMutablePointer<Float>,
                                      gates: Gates, sums: UnsafeMutableRawPointer, y: UnsafeMutableRawPointer,
                                      _ step: Step) {
         var gates = gates
-        let ahead = min(gatesAhead, rows.count)
-        for r in 0..<ahead { gates.makeRow(rows.lowerBound &+ r, into: w + r &* 16) }
+        gates.makeFirstRows(of: rows, into: w)
         var a0 = start(0, sums, step), a1 = start(64, sums, step), a2 = start(128, sums, step)
         var a3 = start(192, sums, step), a4 = start(256, sums, step), a5 = start(320, sums, step)
         var a6 = start(384, sums, step), a7 = start(448, sums, step), a8 = start(512, sums, step)
@@ -159,15 +164,13 @@ extension AVX512 {
     }
 
     /// 4 output channels (`sub` ..< `sub` + 4 of w's lines) × 64 pixels: 16 chains, four column loads and four
-    /// broadcasts a k; with `gates`, w's line for k + 1 is made while k's are multiplied.
+    /// broadcasts a k; with `gates`, w's line for k + `gatesAhead` is made while k's are multiplied.
     @inline(__always)
     private static func product4x64(rows: Range<Int>, col: UnsafeRawPointer, w: UnsafeMutablePointer<Float>, sub: Int,
                                     gates: Gates?, sums: UnsafeMutableRawPointer, y: UnsafeMutableRawPointer,
                                     _ step: Step) {
         var gates = gates
-        if gates != nil {
-            for r in 0..<min(gatesAhead, rows.count) { gates!.makeRow(rows.lowerBound &+ r, into: w + r &* 16) }
-        }
+        gates?.makeFirstRows(of: rows, into: w)
         var a00 = start(0, sums, step), a01 = start(64, sums, step), a02 = start(128, sums, step)
         var a03 = start(192, sums, step), a10 = start(256, sums, step), a11 = start(320, sums, step)
         var a12 = start(384, sums, step), a13 = start(448, sums, step), a20 = start(512, sums, step)
