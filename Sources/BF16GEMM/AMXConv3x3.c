@@ -60,6 +60,14 @@ static uint32_t *scratchOf(size_t words) {
 /// Words of one padded pair plane: (H + 2)·Wp and a margin for the last blocks' reads, 16-aligned.
 static long pairPlaneWords(int h, int w) { return ((long)(h + 2) * (w + 2) + 64 + 15) / 16 * 16; }
 
+/// dst[i] = src[i] for i < n, 16 lanes a step (a memcpy call a row was 1,024 calls an image at 8 × 8).
+AMX_TARGET static inline void copyFloats(float *dst, const float *src, int n) {
+    for (int i = 0; i < n; i += 16) {
+        __mmask16 m = lanes(n - i);
+        _mm512_mask_storeu_ps(dst + i, m, _mm512_maskz_loadu_ps(m, src + i));
+    }
+}
+
 AMX_TARGET void atkd_amx_conv3x3(const float *x, int k, int h, int w, const uint32_t *weights, int m, float *y) {
     int wp = w + 2, q = h * wp, pairs = (k + 1) / 2;
     int kpb = atkd_amx_conv3x3_pairs_per_block(k), blocks = pairs / kpb, tiles = (m + 15) / 16;
@@ -102,6 +110,19 @@ AMX_TARGET void atkd_amx_conv3x3(const float *x, int k, int h, int w, const uint
              q3 = live3 ? BLOCK_Q(b0 + 3) : 0;
         for (int mt = 0; mt < tiles; mt += 2) {
             int two = !single && mt + 1 < tiles;
+            // The output lines this step's tile stores write, asked for (prefetchw) before its products:
+            // stored cold, each 16-row tile store waited on its rows' lines (64 → 64 channels, 16 × 16,
+            // two threads: 2.13 → 1.57 ms a call).
+            if (direct) {
+                float *o0 = out + (long)mt * 16 * outStride + (long)b0 * 16;
+                int live = nBlocks - b0 < (single ? 4 : 2) ? nBlocks - b0 : (single ? 4 : 2);
+                int span = 16 * live, rows = two ? 32 : 16;
+                for (int r = 0; r < rows; r++) {
+                    float *row = o0 + (long)r * outStride;
+                    for (int j = 0; j < span; j += 16) _m_prefetchw(row + j);
+                    _m_prefetchw(row + span - 1);
+                }
+            }
             _tile_zero(0); _tile_zero(1); _tile_zero(2); _tile_zero(3);
             for (int tap = 0; tap < 9; tap++)
                 for (int kb = 0; kb < blocks; kb++) {
@@ -136,7 +157,7 @@ AMX_TARGET void atkd_amx_conv3x3(const float *x, int k, int h, int w, const uint
 #undef BLOCK_Q
     if (!direct)
         for (int r = 0; r < m; r++)
-            for (int oy = 0; oy < h; oy++) memcpy(y + r * hw + (long)oy * w, out + r * wide + (long)oy * wp, sizeof(float) * (size_t)w);
+            for (int oy = 0; oy < h; oy++) copyFloats(y + r * hw + (long)oy * w, out + r * wide + (long)oy * wp, w);
     _tile_release();
 }
 

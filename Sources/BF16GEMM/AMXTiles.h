@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#define AMX_TARGET __attribute__((target("avx512f,avx512bw,avx512bf16,amx-tile,amx-bf16")))
+#define AMX_TARGET __attribute__((target("avx512f,avx512bw,avx512bf16,amx-tile,amx-bf16,prfchw")))
 
 /// The 64-byte operand of ldtilecfg (palette 1): bytes a row and rows of tiles 0–15.
 typedef struct { uint8_t palette, startRow, reserved[14]; uint16_t bytesPerRow[16]; uint8_t rows[16]; } TileConfig;

@@ -15,13 +15,10 @@ extension FastEngine {
     static func winogradInput(_ t: Tensor) -> Tensor { usesAMXConv3x3 ? t : productInput(t) }
 
     /// Packed bf16 weight tiles of W [O, C, 3, 3] for the forward (`transposed` false) or input gradient.
-    private func amxWeights(_ weight: Tensor, _ g: ConvGeometry, transposed: Bool) -> [UInt32] {
-        let count = atkd_amx_conv3x3_weight_words(Int32(transposed ? g.c : g.o), Int32(transposed ? g.o : g.c))
-        var packed = [UInt32](repeating: 0, count: count)
+    private func amxWeights(_ weight: Tensor, _ g: ConvGeometry, transposed: Bool) -> TileWords {
+        let packed = TileWords(count: atkd_amx_conv3x3_weight_words(Int32(transposed ? g.c : g.o), Int32(transposed ? g.o : g.c)))
         weight.data.withUnsafeBufferPointer { wb in
-            packed.withUnsafeMutableBufferPointer {
-                atkd_amx_conv3x3_pack_weights(wb.baseAddress!, Int32(g.o), Int32(g.c), transposed ? 1 : 0, $0.baseAddress!)
-            }
+            atkd_amx_conv3x3_pack_weights(wb.baseAddress!, Int32(g.o), Int32(g.c), transposed ? 1 : 0, packed.words)
         }
         return packed
     }
@@ -38,22 +35,21 @@ extension FastEngine {
         amxImages(dy.data, channels: g.o, weights: amxWeights(weight, g, transposed: true), rows: g.c, g, epilogue: nil)
     }
 
-    private func amxImages(_ input: [Float], channels: Int, weights: [UInt32], rows: Int, _ g: ConvGeometry,
+    private func amxImages(_ input: [Float], channels: Int, weights: TileWords, rows: Int, _ g: ConvGeometry,
                            epilogue: ((UnsafeMutablePointer<Float>, Int, Int) -> Void)?) -> [Float] {
         let plane = g.h * g.w
         let parts = partsFor(work: g.n * rows * plane * channels * 9, units: g.n, threads: threads)
         return makeArray(g.n * rows * plane) { yp in
             input.withUnsafeBufferPointer { xb in
-                weights.withUnsafeBufferPointer { wb in
-                    let xp = xb.baseAddress!, wp = wb.baseAddress!
-                    parallelParts(parts) { part in
-                        for img in partRange(part, of: parts, count: g.n) {
-                            atkd_amx_conv3x3(xp + img &* channels &* plane, Int32(channels), Int32(g.h), Int32(g.w),
-                                             wp, Int32(rows), yp + img &* rows &* plane)
-                            epilogue?(yp, img, 1)
-                        }
+                let xp = xb.baseAddress!, wp = UnsafePointer(weights.words)
+                parallelParts(parts) { part in
+                    for img in partRange(part, of: parts, count: g.n) {
+                        atkd_amx_conv3x3(xp + img &* channels &* plane, Int32(channels), Int32(g.h), Int32(g.w),
+                                         wp, Int32(rows), yp + img &* rows &* plane)
+                        epilogue?(yp, img, 1)
                     }
                 }
+                withExtendedLifetime(weights) {}
             }
         }
     }
