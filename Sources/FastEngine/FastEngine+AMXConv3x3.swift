@@ -83,12 +83,19 @@ extension FastEngine {
                 }
             }
         }
+        // The accumulators ([part][tap][o][c]) read in their order; the parts add in part order.
         var dw = [Float](repeating: 0, count: o * c * 9)
-        for part in 0..<parts {
-            let base = part * accCount
-            for oc in 0..<o {
-                for ic in 0..<c {
-                    for tap in 0..<9 { dw[(oc * c + ic) * 9 + tap] += accumulators[base + (tap * cPad + ic) * oPad + oc] }
+        dw.withUnsafeMutableBufferPointer { d in
+            accumulators.withUnsafeBufferPointer { a in
+                for part in 0..<parts {
+                    for tap in 0..<9 {
+                        for oc in 0..<o {
+                            let offset: Int = part &* accCount &+ (tap &* oPad &+ oc) &* cPad
+                            let row = a.baseAddress! + offset
+                            var at = oc &* c &* 9 &+ tap
+                            for ic in 0..<c { d[at] += row[ic]; at &+= 9 }
+                        }
+                    }
                 }
             }
         }

@@ -64,9 +64,9 @@ void atkd_amx_conv3x3_pack_weights(const float *w, int o, int c, int transposed,
 /// (x [k, H, W], zero outside), A the packed weights; y is written, not accumulated.
 void atkd_amx_conv3x3(const float *x, int k, int h, int w, const uint32_t *weights, int m, float *y);
 
-/// acc[ky·3 + kx][c][o] += Σ_n Σ_{y,x} bf16(dy)[n, o, y, x] · bf16(x)[n, c, y + ky − 1, x + kx − 1]
+/// acc[ky·3 + kx][o][c] += Σ_n Σ_{y,x} bf16(dy)[n, o, y, x] · bf16(x)[n, c, y + ky − 1, x + kx − 1]
 /// over `images` consecutive images (x [images, c, H, W], dy [images, o, H, W]); acc is
-/// [9][⌈C/16⌉·16][⌈O/16⌉·16] fp32. Scratch grows with `images` (≈ (2·C·(H+2)(W+2)/2 + H(W+2)/2·O)
+/// [9][⌈O/16⌉·16][⌈C/16⌉·16] fp32. Scratch grows with `images` (≈ (2·C·(H+2)(W+2)/2 + H(W+2)/2·O)
 /// words an image): callers pass groups whose packed operands stay in L2.
 void atkd_amx_conv3x3_weight_gradient(const float *x, const float *dy, int images, int c, int o, int h, int w,
                                       float *acc);
