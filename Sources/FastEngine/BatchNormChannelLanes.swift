@@ -145,8 +145,8 @@ extension FastEngine {
 
     /// `batchNormTrainBackward(_:gamma:mean:invStd:dy:gate:)` for `BatchNormChannelLanes.applies`: the same bits.
     func batchNormTrainBackwardLanes(_ x: Tensor, gamma: Tensor, mean: [Float], invStd: [Float], dy: Tensor,
-                                     gate: (affine: [(scale: Float, shift: Float)], activation: FusedActivation)?)
-        -> AffineGradients {
+                                     gate: (affine: [(scale: Float, shift: Float)], activation: FusedActivation)?,
+                                     gateInput: Tensor?) -> AffineGradients {
         let (n, c, hw) = bnDims(x, gamma)
         let m = Float(n * hw), groups = c / 8
         var dgamma = [Float](repeating: 0, count: c), dbeta = dgamma
@@ -154,22 +154,24 @@ extension FastEngine {
         let dx = makeArray(x.count) { dxp in
             x.data.withUnsafeBufferPointer { xb in
             dy.data.withUnsafeBufferPointer { db in
+            (gateInput ?? x).data.withUnsafeBufferPointer { ub in
             gamma.data.withUnsafeBufferPointer { gb in
             dgamma.withUnsafeMutableBufferPointer { dgb in
             dbeta.withUnsafeMutableBufferPointer { dbb in
-                let xp = xb.baseAddress!, dyp = db.baseAddress!
+                let xp = xb.baseAddress!, dyp = db.baseAddress!, up = ub.baseAddress!
                 parallelParts(parts) { part in
                     for grp in partRange(part, of: parts, count: groups) {
                         let c0 = grp &* 8
                         let mu = BatchNormChannelLanes.lanes(c0) { mean[$0] }
                         let scale = BatchNormChannelLanes.lanes(c0) { gate?.affine[$0].scale ?? 0 }
                         let shift = BatchNormChannelLanes.lanes(c0) { gate?.affine[$0].shift ?? 0 }
-                        /// g = dy, or dy gated by the activation of u = x·scale + shift.
+                        /// g = dy, or dy gated by the activation of u = input·scale + shift (input x or `gateInput`).
                         @inline(__always) func gradient(_ off: Int, _ j: Int) -> (g: SIMD8<Float>, x: SIMD8<Float>) {
                             let xv = BatchNormChannelLanes.load(xp + off, j, hw: hw)
                             let d = BatchNormChannelLanes.load(dyp + off, j, hw: hw)
                             guard let act = gate?.activation else { return (d, xv) }
-                            return (act.gate(xv * scale + shift, d), xv)
+                            let uv = gateInput == nil ? xv : BatchNormChannelLanes.load(up + off, j, hw: hw)
+                            return (act.gate(uv * scale + shift, d), xv)
                         }
                         var sums = BatchNormChannelLanes.Sums()
                         for img in 0..<n {
@@ -198,6 +200,7 @@ extension FastEngine {
                         }
                     }
                 }
+            }
             }
             }
             }

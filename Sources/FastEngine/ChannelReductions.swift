@@ -123,13 +123,14 @@ struct ChannelReductionState {
 }
 
 /// Adds one plane (at `offset`) of g = dy, or dy gated by an activation whose input is
-/// x·scale + shift, to a channel's (Σ g, Σ g·(x − m)): the per-plane step of the backward's reduction.
+/// u·scale + shift (u = `gateInput`: x itself, or another tensor of its shape), to a channel's
+/// (Σ g, Σ g·(x − m)): the per-plane step of the backward's reduction.
 @inline(__always)
 func addSumAndDotCentered(_ state: inout ChannelReductionState, _ dy: UnsafePointer<Float>,
                           gatedBy gate: (scale: Float, shift: Float, act: FusedActivation)?,
-                          _ x: UnsafePointer<Float>, offset: Int, hw: Int, mean m: Float) {
+                          _ x: UnsafePointer<Float>, gateInput: UnsafePointer<Float>, offset: Int, hw: Int, mean m: Float) {
     let rx = UnsafeRawPointer(x), vm = SIMD8<Float>(repeating: m)
-    withGradientLoaders(dy, x, gatedBy: gate) { g, gs in
+    withGradientLoaders(dy, gateInput, gatedBy: gate) { g, gs in
         state.add(plane: offset, hw: hw, { at in
             let v = g(at)
             return (v, v * (rx.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self) - vm))
@@ -147,8 +148,9 @@ func addSumAndDotCentered(_ s: inout ChannelReductionState, _ t: inout ChannelRe
                           _ dy: UnsafePointer<Float>,
                           gatedBy gates: ((scale: Float, shift: Float, act: FusedActivation)?,
                                           (scale: Float, shift: Float, act: FusedActivation)?),
-                          _ x: UnsafePointer<Float>, offsets: (Int, Int), hw: Int, means: (Float, Float)) {
-    let rx = UnsafeRawPointer(x), rd = UnsafeRawPointer(dy), (m0, m1) = means
+                          _ x: UnsafePointer<Float>, gateInput u: UnsafePointer<Float>, offsets: (Int, Int), hw: Int,
+                          means: (Float, Float)) {
+    let rx = UnsafeRawPointer(x), rd = UnsafeRawPointer(dy), ru = UnsafeRawPointer(u), (m0, m1) = means
     let vm0 = SIMD8<Float>(repeating: m0), vm1 = SIMD8<Float>(repeating: m1)
     guard let g0 = gates.0, let g1 = gates.1 else {
         ChannelReductionState.addPair(&s, &t, planes: offsets, hw: hw, { at in
@@ -166,13 +168,15 @@ func addSumAndDotCentered(_ s: inout ChannelReductionState, _ t: inout ChannelRe
     @inline(__always) func run(_ act: FusedActivation) {
         ChannelReductionState.addPair(&s, &t, planes: offsets, hw: hw, { at in
             let xv = rx.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self)
-            let v = act.gate(xv * vs0 + vt0, rd.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self))
+            let uv = ru.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self)
+            let v = act.gate(uv * vs0 + vt0, rd.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self))
             return (v, v * (xv - vm0))
-        }, { at in let v = act.gate(x[at] * s0 + t0, dy[at]); return (v, v * (x[at] - m0)) }, { at in
+        }, { at in let v = act.gate(u[at] * s0 + t0, dy[at]); return (v, v * (x[at] - m0)) }, { at in
             let xv = rx.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self)
-            let v = act.gate(xv * vs1 + vt1, rd.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self))
+            let uv = ru.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self)
+            let v = act.gate(uv * vs1 + vt1, rd.loadUnaligned(fromByteOffset: at &* 4, as: SIMD8<Float>.self))
             return (v, v * (xv - vm1))
-        }, { at in let v = act.gate(x[at] * s1 + t1, dy[at]); return (v, v * (x[at] - m1)) })
+        }, { at in let v = act.gate(u[at] * s1 + t1, dy[at]); return (v, v * (x[at] - m1)) })
     }
     switch g0.act {
     case .relu: run(.relu)
@@ -180,8 +184,8 @@ func addSumAndDotCentered(_ s: inout ChannelReductionState, _ t: inout ChannelRe
     }
 }
 
-/// Calls `body` with loaders of g = dy, or of dy gated by the activation of u = x·scale + shift
-/// (computed as the forward's `affine` computes it): 8 lanes at `at`, and one value at `at`.
+/// Calls `body` with loaders of g = dy, or of dy gated by the activation of x·scale + shift
+/// (computed as the forward's `affine` computes it; x the gate's input): 8 lanes at `at`, and one value at `at`.
 @inline(__always)
 private func withGradientLoaders(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
                                  gatedBy gate: (scale: Float, shift: Float, act: FusedActivation)?,

@@ -118,13 +118,16 @@ extension FastEngine {
 
     /// `batchNormTrainBackward` of dy gated by an activation whose input is x·scale + shift per
     /// channel (the fused op's backward): the gate is applied where dy is read, in both passes.
+    /// `gateInput` (x's shape), when given, is the gate's input in place of x: u = gateInput·scale + shift.
     func batchNormTrainBackward(_ x: Tensor, gamma: Tensor, mean: [Float], invStd: [Float], dy: Tensor,
-                                gate: (affine: [(scale: Float, shift: Float)], activation: FusedActivation)?)
-        -> AffineGradients {
+                                gate: (affine: [(scale: Float, shift: Float)], activation: FusedActivation)?,
+                                gateInput: Tensor? = nil) -> AffineGradients {
         let (n, c, hw) = bnDims(x, gamma)
         precondition(dy.shape == x.shape && mean.count == c && invStd.count == c, "batchNorm backward shapes")
+        precondition(gateInput == nil || gateInput!.shape == x.shape, "batchNorm backward: gate input shape")
         if BatchNormChannelLanes.applies(c: c, hw: hw) {
-            return batchNormTrainBackwardLanes(x, gamma: gamma, mean: mean, invStd: invStd, dy: dy, gate: gate)
+            return batchNormTrainBackwardLanes(x, gamma: gamma, mean: mean, invStd: invStd, dy: dy, gate: gate,
+                                               gateInput: gateInput)
         }
         let m = Float(n * hw)
         var dgamma = [Float](repeating: 0, count: c), dbeta = dgamma
@@ -133,10 +136,11 @@ extension FastEngine {
         let dx = makeArray(x.count) { dxp in
             x.data.withUnsafeBufferPointer { xb in
             dy.data.withUnsafeBufferPointer { db in
+            (gateInput ?? x).data.withUnsafeBufferPointer { ub in
             gamma.data.withUnsafeBufferPointer { gb in
             dgamma.withUnsafeMutableBufferPointer { dgb in
             dbeta.withUnsafeMutableBufferPointer { dbb in
-                let xp = xb.baseAddress!, dyp = db.baseAddress!
+                let xp = xb.baseAddress!, dyp = db.baseAddress!, up = ub.baseAddress!
                 let act = gate?.activation, affine = gate?.affine ?? []
                 parallelParts(parts) { part in
                     // Channels in blocks whose dy and x fit in ~1 MB (L2): both passes go image
@@ -146,7 +150,7 @@ extension FastEngine {
                     // 128 × 32 × 32 channels is 2 MB of dy and x, which the output pass then re-read
                     // from memory; one channel (1 MB) stays in L2 — C = 72 32×32 layers of
                     // mobilenetv2-half 60.1, 56.7 → 43.9, 45.6 ms a step (the forward: no change).
-                    let block = channelBlock(n: n, hw: hw, arrays: 2)
+                    let block = channelBlock(n: n, hw: hw, arrays: gateInput == nil ? 2 : 3)
                     var states = [ChannelReductionState](repeating: ChannelReductionState(), count: min(block, c))
                     var coefficients = [(k: Float, a: Float, b: Float)](repeating: (0, 0, 0), count: min(block, c))
                     forEachChannelBlock(partRange(part, of: parts, count: c), block, &states) { c0, c1, states in
@@ -156,11 +160,15 @@ extension FastEngine {
                         forEachPlane(n: n, c: c, hw: hw, c0, c1, &states) { s, at in
                             let ch = at / hw % c
                             ahead(dyp, at, planes: 1); ahead(xp, at, planes: 1)
-                            addSumAndDotCentered(&s, dyp, gatedBy: gated(ch), xp, offset: at, hw: hw, mean: mean[ch])
+                            if gateInput != nil { ahead(up, at, planes: 1) }
+                            addSumAndDotCentered(&s, dyp, gatedBy: gated(ch), xp, gateInput: up, offset: at, hw: hw,
+                                                 mean: mean[ch])
                         } pair: { s, t, at, at1 in
                             let ch = at / hw % c, ch1 = at1 / hw % c
                             ahead(dyp, at, planes: 2); ahead(xp, at, planes: 2)
-                            addSumAndDotCentered(&s, &t, dyp, gatedBy: (gated(ch), gated(ch1)), xp, offsets: (at, at1),
+                            if gateInput != nil { ahead(up, at, planes: 2) }
+                            addSumAndDotCentered(&s, &t, dyp, gatedBy: (gated(ch), gated(ch1)), xp, gateInput: up,
+                                                 offsets: (at, at1),
                                                  hw: hw, means: (mean[ch], mean[ch1]))
                         }
                         for ch in c0..<c1 {
@@ -177,7 +185,8 @@ extension FastEngine {
                                 let off = (img &* c &+ ch) &* hw, (kf, a, b0) = coefficients[ch &- c0]
                                 ahead.write(dxp, off)
                                 if let act {
-                                    axpby(dyp + off, gatedBy: affine[ch], act, kf, xp + off, a, b0, dxp + off, hw)
+                                    axpby(dyp + off, gatedBy: affine[ch], act, kf, xp + off, a, b0, dxp + off, hw,
+                                          gateInput: up + off)
                                 } else {
                                     axpby(dyp + off, kf, xp + off, a, b0, dxp + off, hw)
                                 }
@@ -185,6 +194,7 @@ extension FastEngine {
                         }
                     }
                 }
+            }
             }
             }
             }

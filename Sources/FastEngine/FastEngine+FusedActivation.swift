@@ -51,6 +51,49 @@ extension FastEngine {
         batchNormTrain(x, gamma: gamma, beta: beta, eps: eps, fused: activation, residual: residual)
     }
 
+    /// dy gated by y where both passes read it (u = y·1 + 0 = y: the same gate as `activationBackward`),
+    /// so g is never written: a residual block's last batch norm, three streams fewer.
+    public func batchNormTrainBackward(_ x: Tensor, gamma: Tensor, mean: [Float], invStd: [Float], dy: Tensor,
+                                       gatedByOutput y: Tensor, activation: FusedActivation) -> AffineGradients {
+        precondition(y.shape == x.shape, "batchNorm backward: output \(y.shape) vs input \(x.shape)")
+        let identity = [(scale: Float, shift: Float)](repeating: (1, 0), count: gamma.count)
+        return batchNormTrainBackward(x, gamma: gamma, mean: mean, invStd: invStd, dy: dy, gate: (identity, activation),
+                                      gateInput: y)
+    }
+
+    /// a[i] += act.gate(y[i], dy[i]) in one pass (the same bits as `activationBackward` then `accumulate`).
+    public func accumulate(_ a: inout Tensor, _ dy: Tensor, gatedByOutput y: Tensor, activation: FusedActivation) {
+        precondition(a.shape == dy.shape && y.shape == dy.shape, "accumulate: shapes \(a.shape), \(dy.shape), \(y.shape)")
+        let count = a.count
+        let parts = partsFor(work: 3 * count, units: count, threads: threads, minWork: 1 << 17)
+        a.data.withUnsafeMutableBufferPointer { ab in
+            dy.data.withUnsafeBufferPointer { db in
+                y.data.withUnsafeBufferPointer { yb in
+                    guard let ap = ab.baseAddress, let dp = db.baseAddress, let yp = yb.baseAddress else { return }
+                    @inline(__always) func run(_ act: FusedActivation) {
+                        parallelParts(parts) { part in
+                            let r = partRange(part, of: parts, count: count)
+                            let ra = UnsafeMutableRawPointer(ap), rd = UnsafeRawPointer(dp), ry = UnsafeRawPointer(yp)
+                            var i = r.lowerBound
+                            while i &+ 8 <= r.upperBound {
+                                let v = ra.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)
+                                let g = act.gate(ry.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self),
+                                                 rd.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self))
+                                ra.storeBytes(of: v + g, toByteOffset: i &* 4, as: SIMD8<Float>.self)
+                                i &+= 8
+                            }
+                            while i < r.upperBound { ap[i] += act.gate(yp[i], dp[i]); i &+= 1 }
+                        }
+                    }
+                    switch activation {
+                    case .relu: run(.relu)
+                    case .relu6: run(.relu6)
+                    }
+                }
+            }
+        }
+    }
+
     /// The gate is judged from the activation's input u = x·scale + shift, recomputed from x with the
     /// forward's own scale and shift (scale = γ·invStd, shift = β − μ·scale, the same floats):
     /// exactly where y is on the slope, without reading y (a stream less in each pass).
@@ -118,8 +161,9 @@ func affine(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ cou
 /// 0 < u < 6, NaN blocked both ways).
 @inline(__always)
 func axpby(_ u: UnsafePointer<Float>, gatedBy affine: (scale: Float, shift: Float), _ act: FusedActivation, _ a: Float,
-           _ v: UnsafePointer<Float>, _ b: Float, _ c: Float, _ out: UnsafeMutablePointer<Float>, _ count: Int) {
-    let ru = UnsafeRawPointer(u), rv = UnsafeRawPointer(v), ro = UnsafeMutableRawPointer(out)
+           _ v: UnsafePointer<Float>, _ b: Float, _ c: Float, _ out: UnsafeMutablePointer<Float>, _ count: Int,
+           gateInput w: UnsafePointer<Float>) {
+    let ru = UnsafeRawPointer(u), rv = UnsafeRawPointer(v), rw = UnsafeRawPointer(w), ro = UnsafeMutableRawPointer(out)
     let va = SIMD8<Float>(repeating: a), vb = SIMD8<Float>(repeating: b), vc = SIMD8<Float>(repeating: c)
     let vs = SIMD8<Float>(repeating: affine.scale), vt = SIMD8<Float>(repeating: affine.shift)
     let scale = affine.scale, shift = affine.shift
@@ -127,13 +171,14 @@ func axpby(_ u: UnsafePointer<Float>, gatedBy affine: (scale: Float, shift: Floa
         var j = 0
         while j &+ 8 <= count {
             let x = rv.loadUnaligned(fromByteOffset: j &* 4, as: SIMD8<Float>.self)
+            let g = rw.loadUnaligned(fromByteOffset: j &* 4, as: SIMD8<Float>.self)
             var r = vc
-            r.addProduct(act.gate(x * vs + vt, ru.loadUnaligned(fromByteOffset: j &* 4, as: SIMD8<Float>.self)), va)
+            r.addProduct(act.gate(g * vs + vt, ru.loadUnaligned(fromByteOffset: j &* 4, as: SIMD8<Float>.self)), va)
             r.addProduct(x, vb)
             ro.storeBytes(of: r, toByteOffset: j &* 4, as: SIMD8<Float>.self)
             j &+= 8
         }
-        while j < count { out[j] = c + act.gate(v[j] * scale + shift, u[j]) * a + v[j] * b; j &+= 1 }
+        while j < count { out[j] = c + act.gate(w[j] * scale + shift, u[j]) * a + v[j] * b; j &+= 1 }
     }
     switch act {
     case .relu: run(.relu)

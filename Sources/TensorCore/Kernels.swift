@@ -145,6 +145,14 @@ public protocol Kernels: Sendable {
     /// then goes through batch norm.
     func batchNormTrainBackward(_ x: Tensor, y: Tensor, gamma: Tensor, beta: Tensor, mean: [Float], invStd: [Float],
                                 activation: FusedActivation, dy: Tensor) -> AffineGradients
+    /// Backward of the residual form `batchNormTrain(_:gamma:beta:eps:residual:activation:)` from the gradient
+    /// dy at its output y: g = activationBackward(y, dy) goes through batch norm, so an engine may gate dy
+    /// where it reads it instead of writing g. The same numbers as the two calls (the default here).
+    func batchNormTrainBackward(_ x: Tensor, gamma: Tensor, mean: [Float], invStd: [Float], dy: Tensor,
+                                gatedByOutput y: Tensor, activation: FusedActivation) -> AffineGradients
+    /// a[i] += activationBackward(y, dy)[i]: an identity shortcut's gradient added to the body's, gated
+    /// where read. The same numbers as the two calls (the default here).
+    func accumulate(_ a: inout Tensor, _ dy: Tensor, gatedByOutput y: Tensor, activation: FusedActivation)
     /// y = act(BN_eval(x)).
     func batchNormEval(_ x: Tensor, gamma: Tensor, beta: Tensor, runningMean: Tensor,
                        runningVar: Tensor, eps: Float, activation: FusedActivation) -> Tensor
@@ -287,6 +295,16 @@ extension Kernels {
                                        invStd: [Float], activation: FusedActivation, dy: Tensor) -> AffineGradients {
         batchNormTrainBackward(x, gamma: gamma, mean: mean, invStd: invStd,
                                dy: activationBackward(y: y, dy: dy, activation: activation))
+    }
+
+    public func batchNormTrainBackward(_ x: Tensor, gamma: Tensor, mean: [Float], invStd: [Float], dy: Tensor,
+                                       gatedByOutput y: Tensor, activation: FusedActivation) -> AffineGradients {
+        batchNormTrainBackward(x, gamma: gamma, mean: mean, invStd: invStd,
+                               dy: activationBackward(y: y, dy: dy, activation: activation))
+    }
+
+    public func accumulate(_ a: inout Tensor, _ dy: Tensor, gatedByOutput y: Tensor, activation: FusedActivation) {
+        accumulate(&a, activationBackward(y: y, dy: dy, activation: activation))
     }
 
     public func batchNormEval(_ x: Tensor, gamma: Tensor, beta: Tensor, runningMean: Tensor,

@@ -59,6 +59,39 @@ final class FastEngineFusedActivationTests: FastEngineTestCase {
         }
     }
 
+    /// A residual block's backward gated by its output y (identity shortcut): the batch norm's
+    /// backward and the gradient sum read dy and y instead of g = act′(y)·dy — exactly the fast
+    /// engine's separate passes, on the plane path and on the channel-lanes path (H·W < 8), and the
+    /// reference's composition within tolerance.
+    func testResidualGateEqualsSeparatePassesBitForBit() {
+        for (i, shape) in [[8, 6, 9, 10], [4, 16, 2, 3], [3, 8, 1, 1], [2, 32, 16, 16]].enumerated() {
+            let c = shape[1], s = UInt64(40 + 10 * i)
+            let x = randn(shape, seed: s, std: 3), gamma = randn([c], seed: s + 1, std: 2), beta = randn([c], seed: s + 2)
+            let dy = randn(shape, seed: s + 3), shortcut = randn(shape, seed: s + 4, std: 3), body = randn(shape, seed: s + 5)
+            for fast in fastEngines {
+                for act in Self.activations {
+                    let tag = "\(shape) \(act) threads \(fast.threads)"
+                    let f = fast.batchNormTrain(x, gamma: gamma, beta: beta, eps: 1e-5, residual: shortcut, activation: act)
+                    let g = fast.activationBackward(y: f.y, dy: dy, activation: act)
+                    XCTAssertGreaterThan(g.data.filter { $0 == 0 }.count, 0, "some of dy is gated off \(tag)")
+                    let separate = fast.batchNormTrainBackward(x, gamma: gamma, mean: f.mean, invStd: f.invStd, dy: g)
+                    let gated = fast.batchNormTrainBackward(x, gamma: gamma, mean: f.mean, invStd: f.invStd, dy: dy,
+                                                            gatedByOutput: f.y, activation: act)
+                    XCTAssertEqual(gated.x, separate.x, "dx \(tag)")
+                    XCTAssertEqual(gated.weight, separate.weight, "dgamma \(tag)")
+                    XCTAssertEqual(gated.bias, separate.bias, "dbeta \(tag)")
+                    let expected = ref.batchNormTrainBackward(x, gamma: gamma, mean: f.mean, invStd: f.invStd,
+                                                              dy: ref.activationBackward(y: f.y, dy: dy, activation: act))
+                    assertClose(gated.x, expected.x, rtol: 1e-3, atol: 1e-4, "dx against the reference \(tag)")
+                    var sum = body, gatedSum = body
+                    fast.accumulate(&sum, g)
+                    fast.accumulate(&gatedSum, dy, gatedByOutput: f.y, activation: act)
+                    XCTAssertEqual(gatedSum, sum, "gradient sum \(tag)")
+                }
+            }
+        }
+    }
+
     func testEvalBatchNormActivationAndAddMatchReference() {
         for (i, shape) in Self.shapes.enumerated() {
             for act in Self.activations {

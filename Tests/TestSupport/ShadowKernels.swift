@@ -144,6 +144,15 @@ public struct ShadowKernels: Kernels {
                                                activation: activation, dy: dy), r, dy: dy)
         return r
     }
+    public func batchNormTrainBackward(_ x: Tensor, gamma: Tensor, mean: [Float], invStd: [Float], dy: Tensor,
+                                       gatedByOutput y: Tensor, activation: FusedActivation) -> AffineGradients {
+        let r = reference.batchNormTrainBackward(x, gamma: gamma, mean: mean, invStd: invStd, dy: dy, gatedByOutput: y,
+                                                 activation: activation)
+        check("batchNormTrainBackward+\(activation)Gate",
+              candidate.batchNormTrainBackward(x, gamma: gamma, mean: mean, invStd: invStd, dy: dy, gatedByOutput: y,
+                                               activation: activation), r, dy: dy)
+        return r
+    }
     public func batchNormEval(_ x: Tensor, gamma: Tensor, beta: Tensor, runningMean: Tensor,
                               runningVar: Tensor, eps: Float, activation: FusedActivation) -> Tensor {
         let r = reference.batchNormEval(x, gamma: gamma, beta: beta, runningMean: runningMean, runningVar: runningVar,
@@ -251,6 +260,12 @@ public struct ShadowKernels: Kernels {
         candidate.accumulate(&c, b)
         reference.accumulate(&a, b)
         check("accumulate", c, a)
+    }
+    public func accumulate(_ a: inout Tensor, _ dy: Tensor, gatedByOutput y: Tensor, activation: FusedActivation) {
+        var c = a
+        candidate.accumulate(&c, dy, gatedByOutput: y, activation: activation)
+        reference.accumulate(&a, dy, gatedByOutput: y, activation: activation)
+        check("accumulate+\(activation)Gate", c, a)
     }
     public func scale(_ x: Tensor, by s: Float) -> Tensor {
         let r = reference.scale(x, by: s); check("scale", candidate.scale(x, by: s), r); return r

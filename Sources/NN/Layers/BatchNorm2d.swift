@@ -83,9 +83,11 @@ public final class BatchNorm2d: Layer {
     /// Train mode without synchronised statistics: y = act(BN(x) + residual) in one kernel call
     /// (`Residual` uses it for a body ending in this layer); the statistics and running updates are
     /// those of BN(x) alone. The pullback takes the gradient at the sum — already gated by the
-    /// activation, which the caller does from y — and returns ∂L/∂x (γ and β accumulate).
+    /// activation, which the caller does from y — and returns ∂L/∂x (γ and β accumulate); with
+    /// `gatingOutput` (and an activation) it takes the gradient at y and gates it by y itself
+    /// (`Kernels.batchNormTrainBackward(_:gamma:mean:invStd:dy:gatedByOutput:activation:)`).
     public func forward(_ x: Tensor, _ ctx: ForwardContext, adding residual: Tensor,
-                        activation: FusedActivation?) -> (Tensor, Pullback) {
+                        activation: FusedActivation?, gatingOutput: Bool = false) -> (Tensor, Pullback) {
         precondition(ctx.training && ctx.batchStatisticsGroup == nil,
                      "\(weight.name): the fused shortcut sum is for unsynchronised train mode")
         precondition(x.rank == 4 && x.shape[1] == channels,
@@ -96,9 +98,12 @@ public final class BatchNorm2d: Layer {
         let f = engine.batchNormTrain(x, gamma: gamma.value, beta: beta.value, eps: eps, residual: residual,
                                       activation: activation)
         updateRunningStatistics(mean: f.mean, biasedVariance: f.variance, count: n)
-        let mean = f.mean, invStd = f.invStd
-        return (f.y, { g in
-            let grads = engine.batchNormTrainBackward(x, gamma: gamma.value, mean: mean, invStd: invStd, dy: g)
+        let mean = f.mean, invStd = f.invStd, y = f.y
+        return (y, { g in
+            let grads = gatingOutput && activation != nil
+                ? engine.batchNormTrainBackward(x, gamma: gamma.value, mean: mean, invStd: invStd, dy: g,
+                                                gatedByOutput: y, activation: activation!)
+                : engine.batchNormTrainBackward(x, gamma: gamma.value, mean: mean, invStd: invStd, dy: g)
             gamma.accumulate(grads.weight)
             beta.accumulate(grads.bias)
             return grads.x

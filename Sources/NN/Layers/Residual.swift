@@ -68,8 +68,18 @@ public final class Residual: Layer {
         let (h, prefixPB) = chain.forward(x, ctx, layers: 0..<(chain.layers.count - 1))
         let (s, shortcutPB) = shortcut?.forward(x, ctx) ?? (x, { $0 })
         precondition(h.shape == s.shape, "residual branches disagree: body \(h.shape) vs shortcut \(s.shape)")
-        let (y, bnPB) = bn.forward(h, ctx, adding: s, activation: act)
         let engine = ctx.engine
+        if shortcut == nil, let act {
+            // Identity shortcut: the gate by y is applied where the batch norm's backward and the
+            // gradient sum read dy, and g = act′(y)·dy is never written (the same numbers).
+            let (y, bnPB) = bn.forward(h, ctx, adding: s, activation: act, gatingOutput: true)
+            return (y, { dy in
+                var dx = prefixPB(bnPB(dy))
+                engine.accumulate(&dx, dy, gatedByOutput: y, activation: act)
+                return dx
+            })
+        }
+        let (y, bnPB) = bn.forward(h, ctx, adding: s, activation: act)
         return (y, { dy in
             let g = act.map { engine.activationBackward(y: y, dy: dy, activation: $0) } ?? dy
             var dx = prefixPB(bnPB(g))

@@ -173,6 +173,18 @@ public struct TimingEngine: Kernels {
     public func add(_ a: Tensor, _ b: Tensor, activation: FusedActivation) -> Tensor {
         timed("add+\(activation)", Self.planeShape(a.shape)) { inner.add(a, b, activation: activation) }
     }
+    public func batchNormTrainBackward(_ x: Tensor, gamma: Tensor, mean: [Float], invStd: [Float], dy: Tensor,
+                                       gatedByOutput y: Tensor, activation: FusedActivation) -> AffineGradients {
+        timed("batchNormTrainBackward+\(activation)Gate", Self.planeShape(x.shape)) {
+            inner.batchNormTrainBackward(x, gamma: gamma, mean: mean, invStd: invStd, dy: dy, gatedByOutput: y,
+                                         activation: activation)
+        }
+    }
+    public func accumulate(_ a: inout Tensor, _ dy: Tensor, gatedByOutput y: Tensor, activation: FusedActivation) {
+        timed("accumulate+\(activation)Gate", Self.planeShape(a.shape)) {
+            inner.accumulate(&a, dy, gatedByOutput: y, activation: activation)
+        }
+    }
     public func activationBackward(y: Tensor, dy: Tensor, activation: FusedActivation) -> Tensor {
         timed("\(activation)Backward", Self.planeShape(y.shape)) { inner.activationBackward(y: y, dy: dy, activation: activation) }
     }
