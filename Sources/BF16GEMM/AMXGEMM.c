@@ -140,6 +140,14 @@ AMX_TARGET static void block32(const uint32_t *a0, const uint32_t *a1, const uin
     int d0 = unit && rows0 == 16 && cols0 == 16, d1 = unit && rows0 == 16 && cols1 == 16;
     int d2 = unit && rows1 == 16 && cols0 == 16, d3 = unit && rows1 == 16 && cols1 == 16;
     float *c00 = c, *c01 = c + 16, *c10 = c + 16 * ldc, *c11 = c10 + 16;
+    // C's lines asked for (prefetchw) before the products: stored cold, each tile store waited on its
+    // rows' lines — as in the 3 × 3 kernel's direct path.
+    for (int r = 0; r < rows0 + rows1; r++) {
+        float *row = c + (long)r * ldc;
+        int span = cols0 + cols1;
+        for (int j = 0; j < span; j += 16) _m_prefetchw(row + j);
+        _m_prefetchw(row + span - 1);
+    }
     TILE_START(0, 1, d0, c00) TILE_START(1, live1, d1, c01) TILE_START(2, live2, d2, c10) TILE_START(3, live3, d3, c11)
     for (int kb = 0; kb < blocks; kb++) {
         _tile_loadd(4, a0 + kb * 256, 64);
