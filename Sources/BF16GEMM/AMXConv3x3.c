@@ -218,7 +218,7 @@ AMX_TARGET void atkd_amx_conv3x3_weight_gradient(const float *x, const float *dy
     // NOTE: dy is the A side and x the B side (not the other way round) so that every tile load is
     // 64-byte aligned: a tap's shift moves B by whole rows; as A, x's rows started a shift of words
     // into a line and each tile row straddled two (128 → 128 channels 8 × 8, dW alone, two threads:
-    // 6.7 → 5.4 ms a call, medians of four alternations; 16 × 16 and 32 × 32 unchanged).
+    // 6.7 → 5.3 ms a call, medians of four alternations; 16 × 16 and 32 × 32 unchanged).
     int evenW = w % 2 == 0, qLong = blocks * 32;
     long half = wp / 2;
     size_t staging = evenW ? 0 : (size_t)(2 * rowWords + 64) + (size_t)qLong + 64;

@@ -100,10 +100,12 @@ public final class BatchNorm2d: Layer {
         updateRunningStatistics(mean: f.mean, biasedVariance: f.variance, count: n)
         let mean = f.mean, invStd = f.invStd, y = f.y
         return (y, { g in
-            let grads = gatingOutput && activation != nil
-                ? engine.batchNormTrainBackward(x, gamma: gamma.value, mean: mean, invStd: invStd, dy: g,
-                                                gatedByOutput: y, activation: activation!)
-                : engine.batchNormTrainBackward(x, gamma: gamma.value, mean: mean, invStd: invStd, dy: g)
+            let grads = if gatingOutput, let activation {
+                engine.batchNormTrainBackward(x, gamma: gamma.value, mean: mean, invStd: invStd, dy: g,
+                                              gatedByOutput: y, activation: activation)
+            } else {
+                engine.batchNormTrainBackward(x, gamma: gamma.value, mean: mean, invStd: invStd, dy: g)
+            }
             gamma.accumulate(grads.weight)
             beta.accumulate(grads.bias)
             return grads.x
